@@ -1,0 +1,94 @@
+package io.pgherd.dcs;
+
+/**
+ * The keys of one cluster, all under {@code /pgherd/<cluster>/} (DESIGN.md §2 says what each
+ * holds and how long it lives).
+ *
+ * @param cluster the cluster name: letters, digits, {@code -}, {@code _} and {@code .}
+ */
+public record ClusterKeys(String cluster) {
+
+    public ClusterKeys {
+        if (cluster == null || !cluster.matches("[A-Za-z0-9_.-]{1,63}") || cluster.equals(".") || cluster.equals("..")) {
+            throw new IllegalArgumentException(
+                    "cluster name must be 1 to 63 letters, digits, '-', '_' or '.' (got " + cluster + ")");
+        }
+    }
+
+    /** {@code /pgherd/<cluster>/}: everything of this cluster, for {@link Dcs#list} and {@link Dcs#watch}. */
+    public String prefix() {
+        return "/pgherd/" + cluster + "/";
+    }
+
+    /** Ephemeral; the member that leads. Its create revision is the epoch. */
+    public String leader() {
+        return prefix() + "leader";
+    }
+
+    /** Prefix of the ephemeral member records. */
+    public String members() {
+        return prefix() + "members/";
+    }
+
+    /** Ephemeral record of one member. */
+    public String member(String name) {
+        return members() + segment("member", name);
+    }
+
+    /** Persistent dynamic configuration, changed with compare-and-set. */
+    public String config() {
+        return prefix() + "config";
+    }
+
+    /** Persistent last known WAL position of the leader and slot positions. */
+    public String status() {
+        return prefix() + "status";
+    }
+
+    /** Persistent list of promotions. */
+    public String history() {
+        return prefix() + "history";
+    }
+
+    /** Persistent requested switchover or failover. */
+    public String failover() {
+        return prefix() + "failover";
+    }
+
+    /** Persistent name of the synchronous standby. */
+    public String sync() {
+        return prefix() + "sync";
+    }
+
+    /** Prefix of the ephemeral proxy records. */
+    public String proxies() {
+        return prefix() + "proxies/";
+    }
+
+    /** Ephemeral record of one proxy. */
+    public String proxy(String name) {
+        return proxies() + segment("proxy", name);
+    }
+
+    /** Persistent desired replica count and autoscaling policy. */
+    public String spec() {
+        return prefix() + "spec";
+    }
+
+    /** Prefix of the persistent controller tasks. */
+    public String tasks() {
+        return prefix() + "tasks/";
+    }
+
+    /** Persistent record of one controller task. */
+    public String task(String id) {
+        return tasks() + segment("task id", id);
+    }
+
+    private static String segment(String what, String name) {
+        if (name == null || !name.matches("[A-Za-z0-9_.:@-]{1,128}") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException(what + " must be 1 to 128 letters, digits or '-_.:@' (got " + name + ")");
+        }
+        return name;
+    }
+}

@@ -1,0 +1,322 @@
+package io.pgherd.postgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileOwnerAttributeView;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Control of one local PostgreSQL server: its data directory, configuration files and process,
+ * through {@code initdb}, {@code pg_ctl} and {@code pg_basebackup}. The node's files live in
+ * {@code dir}: {@code data/} (the data directory) and {@code postgresql.log}.
+ *
+ * <p>Every method blocks (processes, files, JDBC) and is meant for one controlling thread at a time.
+ * Failures are {@link PostgresException}s whose message names the node and what was observed.
+ */
+public final class PostgresNode {
+    /** The file, inside the data directory, that holds the settings pgherd manages; included from postgresql.conf. */
+    public static final String MANAGED_CONF = "pgherd.conf";
+    private static final Logger log = LoggerFactory.getLogger(PostgresNode.class);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
+    private static final int LOG_TAIL_LINES = 20;
+
+    private final String name;
+    private final Path dir;
+    private final int port;
+    private final PgBinaries binaries;
+    private final CommandRunner runner;
+
+    public PostgresNode(String name, Path dir, int port, PgBinaries binaries, CommandRunner runner) {
+        this.name = name;
+        this.dir = dir.toAbsolutePath();
+        this.port = port;
+        this.binaries = binaries;
+        this.runner = runner;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path dataDir() {
+        return dir.resolve("data");
+    }
+
+    public Path logFile() {
+        return dir.resolve("postgresql.log");
+    }
+
+    /** Whether the data directory holds an initialized cluster. */
+    public boolean isInitialized() {
+        return Files.exists(dataDir().resolve("PG_VERSION"));
+    }
+
+    /**
+     * Creates the node directory and an empty data directory owned by the server user, after checking
+     * that an existing data directory is empty and owned by that user and that the server user can
+     * write there.
+     *
+     * @throws DataDirectoryException saying what is wrong with the directory
+     */
+    public void prepareEmptyDataDirectory() {
+        Path data = dataDir();
+        if (Files.exists(data)) {
+            String owner = owner(data);
+            if (!owner.equals(runner.user().name())) {
+                throw new DataDirectoryException("data directory " + data + " of node " + name + " is owned by OS user "
+                        + owner + ", but PostgreSQL runs as " + runner.user().name()
+                        + "; change its owner or choose another directory");
+            }
+            List<String> entries = list(data);
+            if (!entries.isEmpty()) {
+                throw new DataDirectoryException("data directory " + data + " of node " + name
+                        + " is not empty and holds no PostgreSQL cluster (it contains "
+                        + String.join(", ", entries.subList(0, Math.min(5, entries.size())))
+                        + (entries.size() > 5 ? ", …" : "") + "); empty it or choose another directory");
+            }
+        }
+        SecureFiles.createPrivateDirectory(dir, runner.user());
+        SecureFiles.createPrivateDirectory(data, runner.user());
+        CommandResult probe = runner.run(List.of("test", "-w", data.toString()), Path.of("/"), Map.of(),
+                Duration.ofSeconds(10));
+        if (!probe.succeeded()) {
+            throw new DataDirectoryException("OS user " + runner.user().name() + " cannot write to " + data
+                    + ": a parent directory does not let it in (each parent needs the x permission for it)");
+        }
+    }
+
+    /**
+     * Runs {@code initdb}: data checksums on, UTF-8, SCRAM-SHA-256 for every login, the superuser's
+     * password taken from a temporary file that is removed afterwards.
+     */
+    public void initdb(String superuser, String password) {
+        prepareEmptyDataDirectory();
+        Path pwfile = dir.resolve(".initdb.pw");
+        SecureFiles.write(pwfile, password + "\n", runner.user());
+        try {
+            CommandResult result = pg(List.of(binaries.tool("initdb").toString(), "-D", dataDir().toString(),
+                    "-U", superuser, "--pwfile=" + pwfile, "--auth=scram-sha-256", "--data-checksums",
+                    "--encoding=UTF8", "--no-locale", "--no-instructions"));
+            if (!result.succeeded()) {
+                throw new PostgresException("initdb of node " + name + " in " + dataDir() + " failed (exit "
+                        + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
+            }
+        } finally {
+            deleteQuietly(pwfile);
+        }
+        log.info("{}: initialized {} (PostgreSQL {})", name, dataDir(), binaries.version());
+    }
+
+    /**
+     * Writes the settings pgherd manages into {@value #MANAGED_CONF} (listen on 127.0.0.1 and this
+     * node's port, replication, logging; then {@code extra}, which wins) and makes sure
+     * {@code postgresql.conf} includes it.
+     */
+    public void writeConfiguration(Map<String, String> extra) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("listen_addresses", "127.0.0.1");
+        settings.put("port", Integer.toString(port));
+        settings.put("unix_socket_directories", "");
+        settings.put("cluster_name", name);
+        settings.put("password_encryption", "scram-sha-256");
+        settings.put("wal_level", "replica");
+        settings.put("max_wal_senders", "16");
+        settings.put("max_replication_slots", "16");
+        settings.put("wal_keep_size", "128MB");
+        settings.put("hot_standby", "on");
+        settings.put("hot_standby_feedback", "on");
+        settings.put("wal_log_hints", "on");
+        settings.put("max_connections", "100");
+        settings.put("shared_buffers", "64MB");
+        settings.put("log_line_prefix", "%m [%p] %q%u@%d ");
+        settings.put("log_connections", "off");
+        settings.putAll(extra);
+        PgConfFile managed = PgConfFile.empty().comment("Written by pgherd for node " + name + "; changes are overwritten.");
+        settings.forEach(managed::set);
+        SecureFiles.write(dataDir().resolve(MANAGED_CONF), managed.render(), runner.user());
+
+        Path main = dataDir().resolve("postgresql.conf");
+        PgConfFile conf = PgConfFile.read(main);
+        if (!conf.get("include_if_exists").filter(MANAGED_CONF::equals).isPresent()) {
+            conf.set("include_if_exists", MANAGED_CONF);
+            SecureFiles.write(main, conf.render(), runner.user());
+        }
+    }
+
+    /** Replaces {@code pg_hba.conf} with {@code rules}. */
+    public void writeHba(List<HbaRule> rules) {
+        SecureFiles.write(dataDir().resolve("pg_hba.conf"), HbaRule.render(rules), runner.user());
+    }
+
+    /**
+     * Makes this node a standby of the server at {@code 127.0.0.1:primaryPort}: sets
+     * {@code primary_conninfo} (password from {@code passfile}) and {@code primary_slot_name} in
+     * {@code postgresql.auto.conf} and creates {@code standby.signal}. Takes effect on the next start
+     * (or reload, for a running standby).
+     */
+    public void follow(int primaryPort, String replicationUser, Path passfile, String slot) {
+        Path auto = dataDir().resolve("postgresql.auto.conf");
+        PgConfFile conf = PgConfFile.read(auto);
+        conf.set("primary_conninfo", conninfo(primaryPort, replicationUser, passfile));
+        conf.set("primary_slot_name", slot);
+        SecureFiles.write(auto, conf.render(), runner.user());
+        SecureFiles.write(dataDir().resolve("standby.signal"), "", runner.user());
+    }
+
+    /**
+     * Clones this node from a running primary with {@code pg_basebackup} (WAL streamed, a new physical
+     * replication slot {@code slot} on the primary, {@code -R}) and points it at the primary with
+     * {@link #follow}. A stale inactive slot of the same name is dropped first.
+     */
+    public void cloneFrom(PostgresNode primary, Credentials credentials, Path passfile, String slot) {
+        prepareEmptyDataDirectory();
+        try (Connection c = primary.connect(credentials.superuser(), credentials.superuserPassword(), "postgres")) {
+            c.createStatement().execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots"
+                    + " where slot_name = '" + slot + "' and not active");
+        } catch (SQLException e) {
+            throw new PostgresException("could not prepare slot " + slot + " on " + primary.name() + ": " + e.getMessage(), e);
+        }
+        CommandResult result = pg(List.of(binaries.tool("pg_basebackup").toString(), "-D", dataDir().toString(),
+                "-d", conninfo(primary.port(), credentials.replicationUser(), passfile), "--wal-method=stream",
+                "--write-recovery-conf", "--create-slot", "--slot=" + slot, "--checkpoint=fast", "--no-password"));
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_basebackup of node " + name + " from " + primary.name() + " (port "
+                    + primary.port() + ") failed (exit " + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
+        }
+        follow(primary.port(), credentials.replicationUser(), passfile, slot);
+        log.info("{}: cloned from {} with slot {}", name, primary.name(), slot);
+    }
+
+    private String conninfo(int primaryPort, String user, Path passfile) {
+        return "host=127.0.0.1 port=" + primaryPort + " user=" + user + " passfile=" + passfile
+                + " application_name=" + name + " connect_timeout=5";
+    }
+
+    /**
+     * Starts the server with {@code pg_ctl start -w} and waits up to {@code timeout} for it to accept
+     * connections.
+     *
+     * @throws PortInUseException when the port is taken before the start
+     * @throws ServerStartException when the server does not come up, with the last lines of its log
+     */
+    public void start(Duration timeout) {
+        Ports.requireFree(port, "PostgreSQL node " + name);
+        CommandResult result = pg(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString(),
+                "-l", logFile().toString(), "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())), "start"));
+        if (!result.succeeded()) {
+            throw new ServerStartException("PostgreSQL node " + name + " (port " + port + ") did not start: pg_ctl exited with "
+                    + result.exitCode() + " (" + Text.lastLines(result.output(), 1) + "); last lines of " + logFile()
+                    + ":\n" + Text.indent(logTail(LOG_TAIL_LINES)));
+        }
+        log.info("{}: started on port {}", name, port);
+    }
+
+    /** Stops the server with a fast shutdown; a server that is not running is left alone. */
+    public void stop(Duration timeout) {
+        if (!isRunning()) {
+            return;
+        }
+        CommandResult result = pg(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString(), "-m", "fast",
+                "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())), "stop"));
+        if (!result.succeeded() && isRunning()) {
+            throw new PostgresException("PostgreSQL node " + name + " did not stop within " + timeout.toSeconds() + " s: "
+                    + result.tail(3));
+        }
+        log.info("{}: stopped", name);
+    }
+
+    /** Whether a postmaster runs on this data directory ({@code pg_ctl status}). */
+    public boolean isRunning() {
+        if (!isInitialized()) {
+            return false;
+        }
+        return pg(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString(), "status")).exitCode() == 0;
+    }
+
+    /** The postmaster's PID from {@code postmaster.pid}, if the file exists. */
+    public OptionalLong postmasterPid() {
+        Path pidFile = dataDir().resolve("postmaster.pid");
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** A JDBC connection to {@code database} on this node over TCP, as {@code user}. */
+    public Connection connect(String user, String password, String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("ApplicationName", "pgherd");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+    }
+
+    /** The last {@code lines} lines of the server log (empty if there is none yet). */
+    public String logTail(int lines) {
+        try {
+            return Files.exists(logFile()) ? Text.lastLines(Files.readString(logFile(), StandardCharsets.UTF_8), lines) : "";
+        } catch (IOException e) {
+            return "(could not read " + logFile() + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private CommandResult pg(List<String> argv) {
+        return runner.run(argv, Files.isDirectory(dir) ? dir : Path.of("/"), Map.of(), COMMAND_TIMEOUT);
+    }
+
+    private static String owner(Path path) {
+        try {
+            return Files.getFileAttributeView(path, FileOwnerAttributeView.class).getOwner().getName();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the owner of " + path, e);
+        }
+    }
+
+    private static List<String> list(Path dir) {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + dir, e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.warn("could not delete {}: {}", path, e.getMessage());
+        }
+    }
+
+    /** A short description for logs and errors. */
+    @Override
+    public String toString() {
+        return "PostgresNode[" + name + " port=" + port + " dir=" + dir + "]";
+    }
+}

@@ -1,0 +1,41 @@
+package io.pgherd.protocol;
+
+import io.netty.handler.codec.DecoderException;
+
+/**
+ * The peer sent bytes that break the PostgreSQL wire protocol: a bad length, a truncated or
+ * unknown message, a malformed startup packet.
+ *
+ * <p>Unchecked; extends {@link DecoderException} so that Netty's decoders pass it through
+ * unwrapped to {@code exceptionCaught}. The message states what was received against what was
+ * expected. After a decoder raised it, the connection cannot be resynchronised: the handler
+ * should send {@link #toErrorResponse()} (to a client) and close the channel.
+ */
+public final class ProtocolException extends DecoderException {
+
+    private final String sqlState;
+
+    /**
+     * @param sqlState the SQLSTATE to report, e.g. {@link SqlState#PROTOCOL_VIOLATION}
+     * @param message what was received against what was expected
+     */
+    public ProtocolException(String sqlState, String message) {
+        super(message);
+        this.sqlState = SqlState.require(sqlState);
+    }
+
+    /** A protocol violation (SQLSTATE {@code 08P01}) with the given message. */
+    public static ProtocolException violation(String message) {
+        return new ProtocolException(SqlState.PROTOCOL_VIOLATION, message);
+    }
+
+    /** The SQLSTATE a client should be told, e.g. {@code 08P01}. */
+    public String sqlState() {
+        return sqlState;
+    }
+
+    /** A FATAL {@link ErrorResponse} carrying this exception's SQLSTATE and message. */
+    public ErrorResponse toErrorResponse() {
+        return ErrorResponse.pgherdFatal(sqlState, getMessage());
+    }
+}

@@ -1,0 +1,42 @@
+package io.pgherd.protocol;
+
+/**
+ * The SQLSTATE codes pgherd itself reports, named as in PostgreSQL's {@code errcodes.txt}.
+ *
+ * <p>Only codes the proxy can raise live here; codes of server errors are passed through as
+ * the server sent them.
+ */
+public final class SqlState {
+
+    /** {@code 08P01}: the peer broke the wire protocol. */
+    public static final String PROTOCOL_VIOLATION = "08P01";
+    /** {@code 08006}: a connection to a server failed. */
+    public static final String CONNECTION_FAILURE = "08006";
+    /** {@code 0A000}: for example an unsupported protocol version. */
+    public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** {@code 28000}: for example a startup packet without a user name. */
+    public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
+    /** {@code 28P01}: wrong password. */
+    public static final String INVALID_PASSWORD = "28P01";
+    /** {@code 53300}: a pool or connection limit is reached. */
+    public static final String TOO_MANY_CONNECTIONS = "53300";
+    /** {@code 57P01}: the proxy or a server is shutting down. */
+    public static final String ADMIN_SHUTDOWN = "57P01";
+
+    private SqlState() {
+    }
+
+    /**
+     * Checks that {@code code} has the shape of a SQLSTATE: five digits or upper-case letters.
+     *
+     * @return {@code code}
+     * @throws IllegalArgumentException if it does not
+     */
+    public static String require(String code) {
+        if (code == null || !code.matches("[0-9A-Z]{5}")) {
+            throw new IllegalArgumentException(
+                    "SQLSTATE must be 5 digits or upper-case letters (got " + code + ")");
+        }
+        return code;
+    }
+}
