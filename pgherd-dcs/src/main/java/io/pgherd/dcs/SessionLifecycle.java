@@ -3,6 +3,7 @@ package io.pgherd.dcs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -81,12 +82,17 @@ final class SessionLifecycle {
     }
 
     private void notify(Consumer<String> listener, String reason) {
-        events.execute(() -> {
-            try {
-                listener.accept(reason);
-            } catch (RuntimeException e) {
-                log.error("{}: lost-listener failed", subject, e);
-            }
-        });
+        try {
+            events.execute(() -> {
+                try {
+                    listener.accept(reason);
+                } catch (RuntimeException e) {
+                    log.error("{}: lost-listener failed", subject, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The Dcs is closed: nobody is left to tell.
+            log.debug("{}: lost-listener not called, the Dcs is closed", subject);
+        }
     }
 }

@@ -86,9 +86,10 @@ public record StartupMessage(int protocolVersion, Map<String, String> parameters
         return parameters.get("user");
     }
 
-    /** The {@code database} parameter, which defaults to the user name as in PostgreSQL. */
+    /** The {@code database} parameter; absent or empty, it is the user name, as in PostgreSQL. */
     public String database() {
-        return parameters.getOrDefault("database", user());
+        String database = parameters.get("database");
+        return database == null || database.isEmpty() ? user() : database;
     }
 
     @Override

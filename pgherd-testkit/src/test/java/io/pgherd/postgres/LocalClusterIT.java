@@ -39,6 +39,26 @@ class LocalClusterIT {
     }
 
     @Test
+    void serversUseChecksumsScramAndAPassfileForReplication(LocalCluster cluster) throws Exception {
+        assertThat(queryOne(cluster, cluster.primary(), "show data_checksums")).isEqualTo("on");
+        assertThat(queryOne(cluster, cluster.primary(), "show password_encryption")).isEqualTo("scram-sha-256");
+        assertThat(queryOne(cluster, cluster.primary(), "show listen_addresses")).isEqualTo("127.0.0.1");
+        assertThat(queryOne(cluster, cluster.primary(),
+                "select string_agg(distinct auth_method, ',') from pg_hba_file_rules")).isEqualTo("scram-sha-256");
+        assertThat(queryOne(cluster, cluster.primary(),
+                "select rolpassword like 'SCRAM-SHA-256$%' from pg_authid where rolname = 'replicator'")).isEqualTo("t");
+        for (PostgresNode follower : cluster.followers()) {
+            PgConfFile auto = PgConfFile.read(follower.dataDir().resolve("postgresql.auto.conf"));
+            assertThat(auto.get("primary_slot_name")).contains(follower.name());
+            assertThat(auto.get("primary_conninfo")).hasValueSatisfying(conninfo -> assertThat(conninfo)
+                    .contains("port=" + cluster.primary().port(), "user=replicator", "passfile=",
+                            "application_name=" + follower.name())
+                    .doesNotContain("password=", cluster.credentials().replicationPassword()));
+            assertThat(queryOne(cluster, follower, "show port")).isEqualTo(Integer.toString(follower.port()));
+        }
+    }
+
+    @Test
     void rowsWrittenOnThePrimaryAppearOnEveryFollower(LocalCluster cluster) throws SQLException {
         try (Connection c = cluster.connect(cluster.primary()); Statement s = c.createStatement()) {
             s.execute("create table replicated (id int primary key, note text)");
