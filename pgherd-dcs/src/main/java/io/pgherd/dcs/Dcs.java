@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  *   <li>the store <b>answered</b>: the result is a fact — {@code false} means the condition did not
  *       hold and nothing was written, empty means the key does not exist;</li>
  *   <li>the store <b>did not answer</b> within the operation timeout (unreachable, no quorum):
- *       a {@link DcsException} is thrown, and for a write <b>the outcome is unknown</b>. Calls never
- *       block longer than about the operation timeout.</li>
+ *       a {@link DcsException} is thrown, and for a write <b>the outcome is unknown</b>. No call
+ *       blocks longer than about twice the operation timeout.</li>
  * </ul>
  * Writes are linearizable on both backends. Reads ({@link #get}, {@link #list}) are linearizable
  * on etcd; on ZooKeeper they are sequentially consistent: they may miss a write that another

@@ -82,7 +82,8 @@ public record DcsAddress(Backend backend, List<InetSocketAddress> servers) {
             throw new IllegalArgumentException("dcs address has an invalid server '" + hostPort + "' in " + text);
         }
         int port = uri.getPort() == -1 ? backend.defaultPort : uri.getPort();
-        return InetSocketAddress.createUnresolved(uri.getHost(), port);
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     /** The servers as {@code host:port,host:port}, as ZooKeeper connect strings want them. */

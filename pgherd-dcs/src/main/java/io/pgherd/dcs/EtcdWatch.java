@@ -1,5 +1,7 @@
 package io.pgherd.dcs;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -43,7 +45,7 @@ final class EtcdWatch implements Watch {
                 response.getEvents().forEach(event -> {
                     switch (event.getEventType()) {
                         case PUT -> deliver(new WatchEvent.Put(EtcdDcs.entry(event.getKeyValue())));
-                        case DELETE -> deliver(new WatchEvent.Delete(event.getKeyValue().getKey().toString(java.nio.charset.StandardCharsets.UTF_8)));
+                        case DELETE -> deliver(new WatchEvent.Delete(event.getKeyValue().getKey().toString(UTF_8)));
                         default -> log.debug("{}: watch {}: ignoring event of type {}", dcs.store(), prefix, event.getEventType());
                     }
                 });

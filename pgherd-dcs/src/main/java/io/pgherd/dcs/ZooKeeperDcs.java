@@ -19,12 +19,12 @@ import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
-import org.apache.zookeeper.server.EphemeralType;
 
 /**
- * {@link Dcs} on ZooKeeper through Apache Curator. A key is a znode whose path is the key; the
- * parents of a key are container znodes, which are not keys and which ZooKeeper removes once
- * empty.
+ * {@link Dcs} on ZooKeeper through Apache Curator. A key is a znode whose path is the key. The
+ * parents of a key are container znodes with no data at all (not even an empty value), which is
+ * how they are told apart from keys (ZooKeeper does not show clients which nodes are containers);
+ * ZooKeeper removes them once empty.
  *
  * <p>Conditions: create-if-absent is a plain create ({@code NodeExists} means false);
  * compare-and-set and compare-and-delete read the node, check its {@code mzxid} against the
@@ -122,7 +122,7 @@ public final class ZooKeeperDcs implements Dcs {
         Keys.requireKey(key);
         return call("createIfAbsent", key, () -> {
             try {
-                client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath(key, bytes(value));
+                create(client, key, value, CreateMode.PERSISTENT, new Stat());
                 return true;
             } catch (KeeperException.NodeExistsException e) {
                 return false;
@@ -137,11 +137,10 @@ public final class ZooKeeperDcs implements Dcs {
         return call("createEphemeral", key, () -> {
             Stat stat = new Stat();
             try {
-                owner.client().create().creatingParentContainersIfNeeded().storingStatIn(stat)
-                        .withMode(CreateMode.EPHEMERAL).forPath(key, bytes(value));
+                create(owner.client(), key, value, CreateMode.EPHEMERAL, stat);
             } catch (KeeperException.NodeExistsException e) {
                 // A retried request may find the node it created itself.
-                return read(client, key).filter(existing -> ownerOf(key).orElse(0L) == owner.sessionId());
+                return readNode(client, key).filter(node -> node.owner() == owner.sessionId()).map(Node::entry);
             }
             owner.requireOwned("createEphemeral", key, stat);
             return Optional.of(entry(key, value, stat));
@@ -157,8 +156,7 @@ public final class ZooKeeperDcs implements Dcs {
             for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
                 Stat stat = new Stat();
                 try {
-                    sessionClient.create().creatingParentContainersIfNeeded().storingStatIn(stat)
-                            .withMode(CreateMode.EPHEMERAL).forPath(key, bytes(value));
+                    create(sessionClient, key, value, CreateMode.EPHEMERAL, stat);
                     owner.requireOwned("putEphemeral", key, stat);
                     return entry(key, value, stat);
                 } catch (KeeperException.NodeExistsException exists) {
@@ -173,9 +171,9 @@ public final class ZooKeeperDcs implements Dcs {
                         sessionClient.transaction().forOperations(
                                 sessionClient.transactionOp().delete().withVersion(current.getVersion()).forPath(key),
                                 sessionClient.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(key, bytes(value)));
-                        Optional<Entry> replaced = read(sessionClient, key);
-                        if (replaced.isPresent() && ownerOf(key).orElse(0L) == owner.sessionId()) {
-                            return replaced.get();
+                        Optional<Node> replaced = readNode(sessionClient, key);
+                        if (replaced.isPresent() && replaced.get().owner() == owner.sessionId()) {
+                            return replaced.get().entry();
                         }
                     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
                              | KeeperException.NodeExistsException raced) {
@@ -198,7 +196,7 @@ public final class ZooKeeperDcs implements Dcs {
                     return null;
                 } catch (KeeperException.NoNodeException absent) {
                     try {
-                        client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath(key, bytes(value));
+                        create(client, key, value, CreateMode.PERSISTENT, new Stat());
                         return null;
                     } catch (KeeperException.NodeExistsException raced) {
                         // Created in between: overwrite it on the next attempt.
@@ -264,13 +262,17 @@ public final class ZooKeeperDcs implements Dcs {
         Duration connectionTimeout = ttl.compareTo(timeout) < 0 ? ttl : timeout;
         CuratorFramework sessionClient = newClient(connectString, ttl, connectionTimeout);
         ZooKeeperSession session = call("openSession", "ttl " + ttl.toMillis() + " ms", () -> {
-            sessionClient.start();
-            if (!sessionClient.blockUntilConnected(Math.toIntExact(timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+            try {
+                sessionClient.start();
+                if (!sessionClient.blockUntilConnected(Math.toIntExact(timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+                    throw new DcsException(store, "openSession", "ttl " + ttl.toMillis() + " ms",
+                            "no connection within " + timeout.toMillis() + " ms", null);
+                }
+                return new ZooKeeperSession(this, sessionClient, events);
+            } catch (Exception | Error e) {
                 sessionClient.close();
-                throw new DcsException(store, "openSession", "ttl " + ttl.toMillis() + " ms",
-                        "no connection within " + timeout.toMillis() + " ms", null);
+                throw e;
             }
-            return new ZooKeeperSession(this, sessionClient, events);
         });
         sessions.add(session);
         session.start();
@@ -331,13 +333,40 @@ public final class ZooKeeperDcs implements Dcs {
         return zooKeeperSession;
     }
 
-    private Optional<Long> ownerOf(String key) throws Exception {
-        Stat stat = client.checkExists().forPath(key);
-        return Optional.ofNullable(stat).map(Stat::getEphemeralOwner);
+    /**
+     * Creates a node, first creating its missing parents as containers with no data. ZooKeeper may
+     * remove an empty container between the two steps, hence the retries.
+     */
+    private static void create(CuratorFramework client, String key, String value, CreateMode mode, Stat stat) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.create().storingStatIn(stat).withMode(mode).forPath(key, bytes(value));
+                return;
+            } catch (KeeperException.NoNodeException missingParent) {
+                if (attempt == MAX_WRITE_ATTEMPTS) {
+                    throw missingParent;
+                }
+                for (int slash = key.indexOf('/', 1); slash > 0; slash = key.indexOf('/', slash + 1)) {
+                    try {
+                        client.create().withMode(CreateMode.CONTAINER).forPath(key.substring(0, slash), null);
+                    } catch (KeeperException.NodeExistsException exists) {
+                        // A parent already: a container, or a key that also has children.
+                    }
+                }
+            }
+        }
     }
 
-    /** Reads a node; containers (parents of keys) are not keys and read as absent. */
+    /** A key and the id of the session that owns it (0 for a persistent key). */
+    private record Node(Entry entry, long owner) {
+    }
+
     private static Optional<Entry> read(CuratorFramework client, String path) throws Exception {
+        return readNode(client, path).map(Node::entry);
+    }
+
+    /** Reads a node; a node without data is a parent of keys, not a key, and reads as absent. */
+    private static Optional<Node> readNode(CuratorFramework client, String path) throws Exception {
         Stat stat = new Stat();
         byte[] data;
         try {
@@ -345,11 +374,10 @@ public final class ZooKeeperDcs implements Dcs {
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         }
-        return isContainer(stat) ? Optional.empty() : Optional.of(entry(path, data == null ? "" : new String(data, UTF_8), stat));
-    }
-
-    static boolean isContainer(Stat stat) {
-        return stat.getEphemeralOwner() == EphemeralType.CONTAINER_EPHEMERAL_OWNER;
+        if (data == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Node(entry(path, new String(data, UTF_8), stat), stat.getEphemeralOwner()));
     }
 
     static Entry entry(String key, String value, Stat stat) {

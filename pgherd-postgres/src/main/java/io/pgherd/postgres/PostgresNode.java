@@ -100,11 +100,31 @@ public final class PostgresNode {
         }
         SecureFiles.createPrivateDirectory(dir, runner.user());
         SecureFiles.createPrivateDirectory(data, runner.user());
-        CommandResult probe = runner.run(List.of("test", "-w", data.toString()), Path.of("/"), Map.of(),
-                Duration.ofSeconds(10));
-        if (!probe.succeeded()) {
-            throw new DataDirectoryException("OS user " + runner.user().name() + " cannot write to " + data
-                    + ": a parent directory does not let it in (each parent needs the x permission for it)");
+        if (!serverUserMay("-w", data)) {
+            Path blocking = data;
+            for (Path p = data.getRoot(), rest = data.getRoot().relativize(data); rest.getNameCount() > 0;
+                 p = p.resolve(rest.getName(0)), rest = rest.getNameCount() > 1 ? rest.subpath(1, rest.getNameCount()) : Path.of("")) {
+                if (!serverUserMay("-x", p)) {
+                    blocking = p;
+                    break;
+                }
+            }
+            throw new DataDirectoryException("OS user " + runner.user().name() + " cannot write to " + data + ": it may not"
+                    + " enter " + blocking + " (" + describePermissions(blocking) + "); give it the x permission there"
+                    + " (chmod o+x) or choose another directory");
+        }
+    }
+
+    private boolean serverUserMay(String test, Path path) {
+        return runner.run(List.of("test", test, path.toString()), Path.of("/"), Map.of(), Duration.ofSeconds(10)).succeeded();
+    }
+
+    private static String describePermissions(Path path) {
+        try {
+            return "owner " + owner(path) + ", mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        } catch (IOException | UncheckedIOException e) {
+            return "permissions unreadable";
         }
     }
 
@@ -239,11 +259,17 @@ public final class PostgresNode {
         if (!isRunning()) {
             return;
         }
+        OptionalLong pid = postmasterPid();
         CommandResult result = pg(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString(), "-m", "fast",
                 "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())), "stop"));
         if (!result.succeeded() && isRunning()) {
             throw new PostgresException("PostgreSQL node " + name + " did not stop within " + timeout.toSeconds() + " s: "
                     + result.tail(3));
+        }
+        // pg_ctl returns once postmaster.pid is gone, a moment before the postmaster process has exited.
+        if (pid.isPresent() && !Deadline.await(timeout, () -> !Processes.isRunning(pid.getAsLong()))) {
+            throw new PostgresException("the postmaster of node " + name + " (pid " + pid.getAsLong()
+                    + ") still runs " + timeout.toSeconds() + " s after pg_ctl stop");
         }
         log.info("{}: stopped", name);
     }

@@ -3,7 +3,9 @@ package io.pgherd.protocol;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the fields of one message body, checking every read against the bytes left and raising
@@ -110,6 +112,25 @@ final class BodyReader {
         return oids;
     }
 
+    /** Error or notice fields up to and including the terminating zero byte. */
+    Map<Byte, String> readFields() {
+        Map<Byte, String> fields = new LinkedHashMap<>();
+        while (true) {
+            if (!body.isReadable()) {
+                throw fail("field list does not end with a zero byte");
+            }
+            byte type = body.readByte();
+            if (type == 0) {
+                break;
+            }
+            fields.put(type, readCString("field " + Wire.describe(type)));
+        }
+        if (fields.isEmpty()) {
+            throw fail("no fields");
+        }
+        return fields;
+    }
+
     boolean isReadable() {
         return body.isReadable();
     }
@@ -117,7 +138,7 @@ final class BodyReader {
     /** Checks that the body held nothing after the last field. */
     void end() {
         if (body.isReadable()) {
-            throw fail(body.readableBytes() + " unexpected bytes after the last field");
+            throw fail(body.readableBytes() + " more bytes after the last field; expected none");
         }
     }
 

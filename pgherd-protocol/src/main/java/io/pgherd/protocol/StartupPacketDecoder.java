@@ -64,7 +64,9 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
             throw fail(in, "connection closed after " + in.readableBytes()
                     + " bytes of a startup packet" + declaredLength(in));
         }
-        decode(ctx, in, out);
+        if (in.isReadable()) {
+            decode(ctx, in, out);
+        }
     }
 
     private void readPacket(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Writing helpers and argument checks shared by the message records. Stateless. */
@@ -65,6 +67,30 @@ final class Wire {
         for (byte[] value : values) {
             writeValue(out, value);
         }
+    }
+
+    /** Writes error or notice fields and the terminating zero byte. */
+    static void writeFields(ByteBuf out, Map<Byte, String> fields) {
+        fields.forEach((type, value) -> {
+            out.writeByte(type);
+            writeCString(out, value);
+        });
+        out.writeByte(0);
+    }
+
+    /** An unmodifiable copy, in the same order, of error or notice fields that can be encoded. */
+    static Map<Byte, String> requireFields(Map<Byte, String> fields, String message) {
+        Objects.requireNonNull(fields, message + ".fields");
+        if (fields.isEmpty()) {
+            throw new IllegalArgumentException(message + " needs at least one field");
+        }
+        fields.forEach((type, value) -> {
+            if (type == null || type == 0) {
+                throw new IllegalArgumentException(message + " field type must not be 0");
+            }
+            requireCString(value, message + " field " + describe(type));
+        });
+        return Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
     /**

@@ -124,7 +124,7 @@ class PostgresNodeErrorsIT {
         assertThatThrownBy(() -> node.initdb("postgres", "pw"))
                 .isInstanceOf(DataDirectoryException.class)
                 .hasMessageContaining("OS user postgres cannot write to " + node.dataDir())
-                .hasMessageContaining("a parent directory does not let it in");
+                .hasMessageContaining("it may not enter " + locked + " (owner root, mode rwx------)");
     }
 
     @Test

@@ -1,0 +1,63 @@
+package io.pgherd.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import io.pgherd.postgres.LocalCluster;
+import io.pgherd.postgres.PostgresException;
+import io.pgherd.postgres.PostgresNode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pgherd down}: stops everything {@code pgherd up} started for a directory. */
+@Command(name = "down", mixinStandardHelpOptions = true,
+        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', then every server. Data is kept.")
+final class DownCommand implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ClusterDirectory directory = new ClusterDirectory(dir);
+        LocalState state = directory.read();
+        stopForegroundUp(directory, out);
+        LocalCluster cluster = directory.cluster(state, Optional.empty());
+        try (ClusterDirectory.Lock lock = directory.lock()) {
+            cluster.stop(Duration.ofSeconds(60));
+        }
+        out.println("pgherd: stopped " + cluster.nodes().stream().map(PostgresNode::name).collect(Collectors.joining(", "))
+                + " in " + directory.path() + " (data kept; 'pgherd up --dir " + directory.path() + "' starts it again)");
+        return 0;
+    }
+
+    private static void stopForegroundUp(ClusterDirectory directory, PrintWriter out) throws InterruptedException {
+        OptionalLong pid = directory.pid();
+        if (pid.isEmpty()) {
+            return;
+        }
+        Optional<ProcessHandle> up = ProcessHandle.of(pid.getAsLong())
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().command().map(c -> c.contains("java")).orElse(false));
+        if (up.isPresent()) {
+            out.println("pgherd: stopping the foreground 'pgherd up' (pid " + pid.getAsLong() + ")");
+            up.get().destroy();
+            try {
+                up.get().onExit().get(90, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new PostgresException("the foreground 'pgherd up' (pid " + pid.getAsLong() + ") did not stop within 90 s");
+            }
+        }
+        directory.clearPid();
+    }
+}

@@ -1,0 +1,88 @@
+package io.pgherd.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.pgherd.postgres.Credentials;
+import io.pgherd.postgres.LocalCluster;
+import io.pgherd.postgres.NodeStatus;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pgherd status}: each node's role, port, state and replay lag. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Show each node's name, role, port, state and replay lag.",
+                "--json prints one JSON object with the same facts plus a connection URI per node (it contains the"
+                        + " superuser's password: keep the output private)."})
+final class StatusCommand implements Callable<Integer> {
+    @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--json", description = "Print JSON for scripts.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ClusterDirectory directory = new ClusterDirectory(dir);
+        LocalState state = directory.read();
+        LocalCluster cluster = directory.cluster(state, Optional.empty());
+        List<NodeStatus> nodes = cluster.status();
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(asJson(directory, state, cluster.credentials(), nodes)));
+        } else {
+            out.println("cluster " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
+            out.printf("%-8s %-8s %-6s %-10s %s%n", "NAME", "ROLE", "PORT", "STATE", "LAG");
+            for (NodeStatus node : nodes) {
+                out.printf("%-8s %-8s %-6d %-10s %s%n", node.name(), node.role().label(), node.port(), node.state(), lag(node));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static Map<String, Object> asJson(ClusterDirectory directory, LocalState state, Credentials credentials,
+                                              List<NodeStatus> nodes) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("dir", directory.path().toString());
+        root.put("postgres_version", state.postgresVersion());
+        root.put("superuser", credentials.superuser());
+        root.put("nodes", nodes.stream().map(n -> {
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("name", n.name());
+            node.put("role", n.role().label());
+            node.put("host", "127.0.0.1");
+            node.put("port", n.port());
+            node.put("state", n.state());
+            node.put("running", n.running());
+            node.put("lag_bytes", n.lagBytes());
+            node.put("lag_seconds", n.lagSeconds());
+            node.put("uri", "postgresql://" + credentials.superuser() + ":" + credentials.superuserPassword()
+                    + "@127.0.0.1:" + n.port() + "/postgres");
+            return node;
+        }).toList());
+        return root;
+    }
+
+    private static String lag(NodeStatus node) {
+        if (node.lagBytes() == null) {
+            return "-";
+        }
+        long b = node.lagBytes();
+        String bytes = b < 1024 ? b + " B" : b < 1 << 20 ? String.format("%.1f kB", b / 1024.0) : String.format("%.1f MB", b / 1048576.0);
+        return node.lagSeconds() == null ? bytes : bytes + String.format(", %.3f s", node.lagSeconds());
+    }
+}

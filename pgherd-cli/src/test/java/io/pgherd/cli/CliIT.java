@@ -1,0 +1,225 @@
+package io.pgherd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pgherd.postgres.Processes;
+import io.pgherd.testkit.Await;
+import io.pgherd.testkit.FreePorts;
+import io.pgherd.testkit.TestDirectories;
+
+/** The command line end to end: the shaded jar run as a separate process, over real servers, checked with psql. */
+class CliIT {
+    private static final Path JAR = Path.of("target/pgherd.jar").toAbsolutePath();
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+
+    @Test
+    void upStatusPsqlDownAndUpAgainReusesTheCluster() throws Exception {
+        Path dir = TestDirectories.create("CliIT-lifecycle");
+        int basePort = FreePorts.allocate();
+
+        Result up = pgherd("up", "--dir", dir.toString(), "--base-port", Integer.toString(basePort), "--detach");
+        assertThat(up.exit()).as(up.toString()).isZero();
+        assertThat(up.stdout()).contains("node1    primary  127.0.0.1:", "node2    standby  127.0.0.1:",
+                "node3    replica  127.0.0.1:", "node4    replica  127.0.0.1:", "superuser.password");
+        String password = Files.readString(dir.resolve("superuser.password")).strip();
+        assertThat(up.stdout() + up.stderr()).doesNotContain(password);
+        assertThat(Files.getPosixFilePermissions(dir.resolve("superuser.password")))
+                .extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+
+        JsonNode status = statusJson(dir);
+        assertThat(status.get("nodes")).hasSize(4);
+        Map<String, String> roles = new TreeMap<>();
+        for (JsonNode node : status.get("nodes")) {
+            roles.put(node.get("name").asText(), node.get("role").asText());
+            assertThat(node.get("running").asBoolean()).isTrue();
+            assertThat(node.get("uri").asText())
+                    .isEqualTo("postgresql://postgres:" + password + "@127.0.0.1:" + node.get("port").asInt() + "/postgres");
+        }
+        assertThat(roles).containsExactlyEntriesOf(new TreeMap<>(Map.of("node1", "primary", "node2", "standby",
+                "node3", "replica", "node4", "replica")));
+        assertThat(status.get("nodes").get(0).get("port").asInt()).isGreaterThanOrEqualTo(basePort);
+
+        String primaryUri = status.get("nodes").get(0).get("uri").asText();
+        assertThat(psql(primaryUri, "create table cli_it as select generate_series(1, 42) as n; select count(*) from cli_it"))
+                .isEqualTo("42");
+        for (JsonNode node : status.get("nodes")) {
+            String uri = node.get("uri").asText();
+            boolean follower = !node.get("role").asText().equals("primary");
+            assertThat(psql(uri, "select pg_is_in_recovery()")).isEqualTo(follower ? "t" : "f");
+            Await.until("table on " + node.get("name").asText(), Duration.ofSeconds(30),
+                    () -> "42".equals(psql(uri, "select count(*) from cli_it")));
+        }
+        List<Long> postmasters = postmasterPids(dir);
+        assertThat(postmasters).hasSize(4);
+
+        Result again = pgherd("up", "--dir", dir.toString(), "--detach");
+        assertThat(again.exit()).isZero();
+        assertThat(again.stdout()).contains("is already running; nothing changed");
+        assertThat(postmasterPids(dir)).isEqualTo(postmasters);
+
+        Result down = pgherd("down", "--dir", dir.toString());
+        assertThat(down.exit()).as(down.toString()).isZero();
+        assertThat(down.stdout()).contains("stopped node1, node2, node3, node4");
+        assertNothingRunsIn(dir, postmasters);
+        JsonNode stopped = statusJson(dir);
+        for (JsonNode node : stopped.get("nodes")) {
+            assertThat(node.get("state").asText()).isEqualTo("stopped");
+        }
+
+        Result reuse = pgherd("up", "--dir", dir.toString(), "--detach");
+        assertThat(reuse.exit()).as(reuse.toString()).isZero();
+        assertThat(psql(statusJson(dir).get("nodes").get(3).get("uri").asText(), "select count(*) from cli_it"))
+                .isEqualTo("42");
+        List<Long> second = postmasterPids(dir);
+        assertThat(pgherd("down", "--dir", dir.toString()).exit()).isZero();
+        assertNothingRunsIn(dir, second);
+    }
+
+    @Test
+    void aForegroundUpStopsEverythingOnCtrlC() throws Exception {
+        Path dir = TestDirectories.create("CliIT-foreground");
+        Process up = startForeground(dir);
+        List<Long> postmasters = postmasterPids(dir);
+        new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).inheritIO().start().waitFor();
+        assertThat(up.waitFor(90, TimeUnit.SECONDS)).as("foreground up exits after SIGINT").isTrue();
+        assertNothingRunsIn(dir, postmasters);
+        assertThat(dir.resolve(ClusterDirectory.PID_FILE)).doesNotExist();
+    }
+
+    @Test
+    void downStopsAForegroundUpAndItsServers() throws Exception {
+        Path dir = TestDirectories.create("CliIT-down-foreground");
+        Process up = startForeground(dir);
+        List<Long> postmasters = postmasterPids(dir);
+        Result down = pgherd("down", "--dir", dir.toString());
+        assertThat(down.exit()).as(down.toString()).isZero();
+        assertThat(down.stdout()).contains("stopping the foreground 'pgherd up' (pid " + up.pid() + ")");
+        assertThat(up.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertNothingRunsIn(dir, postmasters);
+    }
+
+    @Test
+    void everyCommandHasHelp() throws Exception {
+        for (String command : List.of("up", "down", "status")) {
+            Result help = pgherd(command, "--help");
+            assertThat(help.exit()).isZero();
+            assertThat(help.stdout()).startsWith("Usage: pgherd " + command).contains("--dir=DIR");
+        }
+        assertThat(pgherd("--help").stdout()).contains("up", "down", "status");
+        assertThat(pgherd("--version").stdout()).startsWith("pgherd ");
+    }
+
+    @Test
+    void statusAndDownWithoutAClusterSayHowToStartOne() throws Exception {
+        Path dir = TestDirectories.create("CliIT-empty");
+        for (String command : List.of("status", "down")) {
+            Result result = pgherd(command, "--dir", dir.toString());
+            assertThat(result.exit()).isEqualTo(1);
+            assertThat(result.stderr()).contains("pgherd: no pgherd cluster in " + dir + " (no pgherd.json); start one with"
+                    + " './pgherd up --dir " + dir + "'");
+        }
+    }
+
+    @Test
+    void badOptionsAreRefusedWithEveryProblemListed() throws Exception {
+        Path dir = TestDirectories.create("CliIT-bad");
+        Result result = pgherd("up", "--dir", dir.toString(), "--replicas", "-1", "--base-port", "80", "--detach");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.stderr()).contains("--replicas must be 0..16 (got -1); --base-port must be 1024..65000 (got 80)");
+        assertThat(dir.resolve("pgherd.json")).doesNotExist();
+    }
+
+    private static Process startForeground(Path dir) throws IOException {
+        Path out = dir.resolve("up.out");
+        Process up = new ProcessBuilder("java", "-jar", JAR.toString(), "up", "--dir", dir.toString(),
+                "--base-port", Integer.toString(FreePorts.allocate()))
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("up.err").toFile()).start();
+        Await.until("the foreground up to report it runs", COMMAND_TIMEOUT, () -> {
+            if (!up.isAlive()) {
+                throw new AssertionError("up exited with " + up.exitValue() + ": " + Files.readString(dir.resolve("up.err")));
+            }
+            return Files.readString(out).contains("press Ctrl-C to stop");
+        });
+        return up;
+    }
+
+    private static void assertNothingRunsIn(Path dir, List<Long> postmasters) {
+        for (long pid : postmasters) {
+            Await.until("postmaster " + pid + " to exit", Duration.ofSeconds(10),
+                    () -> !Processes.isRunning(pid));
+        }
+        List<String> left = ProcessHandle.allProcesses().filter(p -> Processes.isRunning(p.pid()))
+                .map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains(dir.toString())).toList();
+        assertThat(left).as("processes still running in " + dir).isEmpty();
+    }
+
+    private static List<Long> postmasterPids(Path dir) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        for (String node : List.of("node1", "node2", "node3", "node4")) {
+            Path pidFile = dir.resolve(node).resolve("data/postmaster.pid");
+            if (Files.exists(pidFile)) {
+                pids.add(Long.parseLong(Files.readAllLines(pidFile).get(0).strip()));
+            }
+        }
+        return pids;
+    }
+
+    private static JsonNode statusJson(Path dir) throws Exception {
+        Result status = pgherd("status", "--dir", dir.toString(), "--json");
+        assertThat(status.exit()).as(status.toString()).isZero();
+        return new ObjectMapper().readTree(status.stdout());
+    }
+
+    private static String psql(String uri, String sql) throws Exception {
+        Result result = run(List.of("psql", uri, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql));
+        if (result.exit() != 0) {
+            throw new AssertionError("psql failed: " + result);
+        }
+        String[] lines = result.stdout().strip().split("\\R");
+        return lines[lines.length - 1];
+    }
+
+    private static Result pgherd(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        argv.addAll(List.of(args));
+        return run(argv);
+    }
+
+    private static Result run(List<String> argv) throws Exception {
+        Path out = Files.createTempFile("pgherd-cli", ".out");
+        Path err = Files.createTempFile("pgherd-cli", ".err");
+        try {
+            Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(argv + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private record Result(int exit, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+}

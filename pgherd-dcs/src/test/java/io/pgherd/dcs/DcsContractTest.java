@@ -1,0 +1,515 @@
+package io.pgherd.dcs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The guarantees of {@link Dcs}, checked against a real server of each backend. Subclasses start
+ * the server; every test works under a cluster prefix of its own, so they share one server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DcsContractTest {
+
+    static final Duration TTL = Duration.ofSeconds(2);
+    static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(2);
+    /** Slack on top of a TTL for the server's expiry check and the client's notification. */
+    static final Duration MARGIN = Duration.ofSeconds(2);
+    static final Duration EVENT_DEADLINE = Duration.ofSeconds(5);
+
+    private static final AtomicInteger clusters = new AtomicInteger();
+
+    @RegisterExtension
+    final TestWatcher serverLogOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            System.err.println("---- " + context.getDisplayName() + " failed; server log:\n" + serverLog());
+        }
+    };
+
+    private final List<AutoCloseable> closeAfterTest = new ArrayList<>();
+
+    /** Starts the server for the first time, with its data under {@code directory}. */
+    abstract void startServer(Path directory);
+
+    /** Stops the server as a crash would; the data stays. */
+    abstract void stopServer();
+
+    /** Starts the stopped server again on the same address and data. */
+    abstract void restartServer();
+
+    abstract DcsAddress serverAddress();
+
+    /** The end of the server's log, printed when a test fails. */
+    abstract String serverLog();
+
+    @BeforeAll
+    void startServerOnce(@TempDir Path serverDirectory) {
+        startServer(serverDirectory);
+    }
+
+    @AfterAll
+    void stopServerAtEnd() {
+        stopServer();
+    }
+
+    @AfterEach
+    void closeClients() throws Exception {
+        for (int i = closeAfterTest.size() - 1; i >= 0; i--) {
+            closeAfterTest.get(i).close();
+        }
+        closeAfterTest.clear();
+    }
+
+    // ---- atomic create, the leader race and the epoch
+
+    @Test
+    void exactlyOneOfManyRacingSessionsCreatesTheLeaderKey() throws Exception {
+        Dcs first = connect();
+        Dcs second = connect();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        closeAfterTest.add(pool::shutdownNow);
+        for (int round = 0; round < 5; round++) {
+            String leader = newCluster().leader();
+            record Racer(Dcs dcs, Session session) {
+            }
+            List<Racer> racers = List.of(new Racer(first, first.openSession(TTL)), new Racer(first, first.openSession(TTL)),
+                    new Racer(second, second.openSession(TTL)), new Racer(second, second.openSession(TTL)));
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Optional<Entry>>> results = new ArrayList<>();
+            for (Racer racer : racers) {
+                Callable<Optional<Entry>> race = () -> {
+                    go.await();
+                    return racer.dcs().createEphemeral(leader, "member-" + racer.session().id(), racer.session());
+                };
+                results.add(pool.submit(race));
+            }
+            go.countDown();
+            List<Entry> winners = new ArrayList<>();
+            for (Future<Optional<Entry>> result : results) {
+                result.get(10, TimeUnit.SECONDS).ifPresent(winners::add);
+            }
+
+            assertThat(winners).as("round %d: winners", round).hasSize(1);
+            Entry stored = first.get(leader).orElseThrow();
+            assertThat(stored).isEqualTo(winners.get(0));
+            assertThat(stored.ephemeral()).isTrue();
+            racers.forEach(racer -> racer.session().close());
+        }
+    }
+
+    @Test
+    void createIfAbsentCreatesOnlyOnce() {
+        Dcs dcs = connect();
+        String config = newCluster().config();
+
+        assertThat(dcs.createIfAbsent(config, "first")).isTrue();
+        assertThat(dcs.createIfAbsent(config, "second")).isFalse();
+        Entry entry = dcs.get(config).orElseThrow();
+        assertThat(entry.value()).isEqualTo("first");
+        assertThat(entry.ephemeral()).isFalse();
+    }
+
+    @Test
+    void createEphemeralRefusesAKeyHeldByAnotherSession() {
+        Dcs dcs = connect();
+        String leader = newCluster().leader();
+        Session holder = dcs.openSession(TTL);
+        Session contender = dcs.openSession(TTL);
+
+        Entry held = dcs.createEphemeral(leader, "a", holder).orElseThrow();
+
+        assertThat(dcs.createEphemeral(leader, "b", contender)).isEmpty();
+        assertThat(dcs.createEphemeral(leader, "a", holder)).as("the holder asking again").contains(held);
+        assertThat(dcs.get(leader).orElseThrow().value()).isEqualTo("a");
+    }
+
+    @Test
+    void everyNewHolderOfTheLeaderKeyGetsALargerEpoch() {
+        Dcs dcs = connect();
+        String leader = newCluster().leader();
+        long previousEpoch = 0;
+        for (int term = 0; term < 3; term++) {
+            Session session = dcs.openSession(TTL);
+            Entry entry = dcs.createEphemeral(leader, "term " + term, session).orElseThrow();
+            assertThat(entry.createRevision()).isGreaterThan(previousEpoch);
+            assertThat(dcs.compareAndSet(leader, entry.modRevision(), "renewed")).isTrue();
+            assertThat(dcs.get(leader).orElseThrow().createRevision()).as("a renewal keeps the epoch").isEqualTo(entry.createRevision());
+            previousEpoch = entry.createRevision();
+            session.close();
+            Await.until(EVENT_DEADLINE, "leader key gone after closing its session", () -> dcs.get(leader).isEmpty());
+        }
+    }
+
+    // ---- compare-and-set, compare-and-delete
+
+    @Test
+    void compareAndSetRefusesAStaleRevisionAndAcceptsTheCurrentOne() {
+        Dcs dcs = connect();
+        String config = newCluster().config();
+        dcs.put(config, "v1");
+        Entry read = dcs.get(config).orElseThrow();
+
+        assertThat(dcs.compareAndSet(config, read.modRevision(), "v2")).isTrue();
+        assertThat(dcs.compareAndSet(config, read.modRevision(), "v3")).as("stale revision").isFalse();
+        Entry current = dcs.get(config).orElseThrow();
+        assertThat(current.value()).isEqualTo("v2");
+        assertThat(current.modRevision()).isGreaterThan(read.modRevision());
+        assertThat(current.createRevision()).isEqualTo(read.createRevision());
+        assertThat(dcs.compareAndSet(config, current.modRevision(), "v3")).isTrue();
+        assertThat(dcs.get(config).orElseThrow().value()).isEqualTo("v3");
+    }
+
+    @Test
+    void compareAndSetRefusesAKeyThatWasDeletedAndCreatedAgain() {
+        Dcs dcs = connect();
+        String config = newCluster().config();
+        dcs.put(config, "v1");
+        Entry read = dcs.get(config).orElseThrow();
+        dcs.delete(config);
+
+        assertThat(dcs.compareAndSet(config, read.modRevision(), "v2")).as("key absent").isFalse();
+        assertThat(dcs.get(config)).isEmpty();
+        dcs.put(config, "v1 again");
+        assertThat(dcs.compareAndSet(config, read.modRevision(), "v2")).as("new incarnation").isFalse();
+        assertThat(dcs.get(config).orElseThrow().value()).isEqualTo("v1 again");
+    }
+
+    @Test
+    void compareAndSetKeepsAnEphemeralKeyBoundToItsSession() {
+        Dcs dcs = connect();
+        String leader = newCluster().leader();
+        Session session = dcs.openSession(TTL);
+        Entry created = dcs.createEphemeral(leader, "a", session).orElseThrow();
+
+        assertThat(dcs.compareAndSet(leader, created.modRevision(), "a, renewed")).isTrue();
+
+        Entry renewed = dcs.get(leader).orElseThrow();
+        assertThat(renewed.value()).isEqualTo("a, renewed");
+        assertThat(renewed.ephemeral()).isTrue();
+        session.close();
+        Await.until(EVENT_DEADLINE, "renewed leader key gone with its session", () -> dcs.get(leader).isEmpty());
+    }
+
+    @Test
+    void compareAndDeleteRefusesAStaleRevisionAndDeletesOnTheCurrentOne() {
+        Dcs dcs = connect();
+        String leader = newCluster().leader();
+        Session session = dcs.openSession(TTL);
+        Entry created = dcs.createEphemeral(leader, "a", session).orElseThrow();
+        assertThat(dcs.compareAndSet(leader, created.modRevision(), "a, renewed")).isTrue();
+
+        assertThat(dcs.compareAndDelete(leader, created.modRevision())).as("stale revision").isFalse();
+        assertThat(dcs.get(leader)).isPresent();
+        Entry current = dcs.get(leader).orElseThrow();
+        assertThat(dcs.compareAndDelete(leader, current.modRevision())).isTrue();
+        assertThat(dcs.get(leader)).isEmpty();
+        assertThat(dcs.compareAndDelete(leader, current.modRevision())).as("already deleted").isFalse();
+    }
+
+    // ---- plain writes and reads
+
+    @Test
+    void putCreatesAPersistentKeyThenReplacesItsValue() {
+        Dcs dcs = connect();
+        String status = newCluster().status();
+
+        dcs.put(status, "0/1000000");
+        Entry first = dcs.get(status).orElseThrow();
+        dcs.put(status, "0/2000000");
+        Entry second = dcs.get(status).orElseThrow();
+
+        assertThat(first.ephemeral()).isFalse();
+        assertThat(second.value()).isEqualTo("0/2000000");
+        assertThat(second.createRevision()).isEqualTo(first.createRevision());
+        assertThat(second.modRevision()).isGreaterThan(first.modRevision());
+    }
+
+    @Test
+    void putOnAnEphemeralKeyKeepsItBoundToItsSession() {
+        Dcs dcs = connect();
+        String member = newCluster().member("node1");
+        Session session = dcs.openSession(TTL);
+        dcs.createEphemeral(member, "starting", session).orElseThrow();
+
+        dcs.put(member, "running");
+
+        assertThat(dcs.get(member).orElseThrow().ephemeral()).isTrue();
+        session.close();
+        Await.until(EVENT_DEADLINE, "member key gone with its session", () -> dcs.get(member).isEmpty());
+    }
+
+    @Test
+    void putEphemeralCreatesUpdatesAndTakesOverAKey() {
+        Dcs dcs = connect();
+        String member = newCluster().member("node1");
+        Session first = dcs.openSession(TTL);
+        Session second = dcs.openSession(TTL);
+
+        Entry created = dcs.putEphemeral(member, "v1", first);
+        Entry updated = dcs.putEphemeral(member, "v2", first);
+        assertThat(created.ephemeral()).isTrue();
+        assertThat(updated.modRevision()).isGreaterThan(created.modRevision());
+        assertThat(dcs.get(member).orElseThrow()).isEqualTo(updated);
+
+        Entry takenOver = dcs.putEphemeral(member, "v3", second);
+        first.close();
+        assertThat(dcs.get(member).orElseThrow()).as("bound to the second session now").isEqualTo(takenOver);
+        second.close();
+        Await.until(EVENT_DEADLINE, "member key gone with the second session", () -> dcs.get(member).isEmpty());
+    }
+
+    @Test
+    void deleteSaysWhetherTheKeyExisted() {
+        Dcs dcs = connect();
+        String failover = newCluster().failover();
+        dcs.put(failover, "{\"to\":\"node2\"}");
+
+        assertThat(dcs.delete(failover)).isTrue();
+        assertThat(dcs.delete(failover)).isFalse();
+        assertThat(dcs.get(failover)).isEmpty();
+    }
+
+    @Test
+    void listReturnsEveryKeyBelowThePrefixSortedAndNothingElse() {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        ClusterKeys neighbour = new ClusterKeys(keys.cluster() + "x");
+        Session session = dcs.openSession(TTL);
+        dcs.put(keys.config(), "c");
+        dcs.putEphemeral(keys.member("b"), "mb", session);
+        dcs.putEphemeral(keys.member("a"), "ma", session);
+        dcs.put(keys.task("t1"), "t");
+        dcs.put(neighbour.config(), "not mine");
+
+        assertThat(dcs.list(keys.prefix())).extracting(Entry::key)
+                .containsExactly(keys.config(), keys.member("a"), keys.member("b"), keys.task("t1"));
+        assertThat(dcs.list(keys.members())).extracting(Entry::value).containsExactly("ma", "mb");
+        assertThat(dcs.list(keys.proxies())).isEmpty();
+        assertThat(dcs.list(new ClusterKeys(keys.cluster() + "-none").prefix())).isEmpty();
+    }
+
+    @Test
+    void malformedKeysAreRefusedBeforeAnyRequest() {
+        Dcs dcs = connect();
+
+        assertThatThrownBy(() -> dcs.get("pgherd/x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dcs.put("/pgherd//x", "v")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dcs.list("/pgherd")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ---- sessions: TTL expiry and loss
+
+    @Test
+    void closingASessionDeletesItsKeysWellBeforeTheTtl() {
+        Dcs dcs = connect();
+        String leader = newCluster().leader();
+        Session session = dcs.openSession(Duration.ofSeconds(20));
+        dcs.createEphemeral(leader, "a", session).orElseThrow();
+
+        long start = System.nanoTime();
+        session.close();
+
+        Await.until(Duration.ofSeconds(5), "key gone after close", () -> dcs.get(leader).isEmpty());
+        assertThat(Await.millisSince(start)).isLessThan(session.ttl().toMillis());
+        assertThat(session.state()).isEqualTo(Session.State.CLOSED);
+        assertThatThrownBy(() -> dcs.createEphemeral(leader, "a", session)).isInstanceOf(LostSessionException.class);
+    }
+
+    @Test
+    void aSessionCutOffFromTheStoreLosesItsKeyWithinTheTtlAndIsToldLost() throws Exception {
+        InetSocketAddress server = serverAddress().servers().get(0);
+        TcpProxy proxy = TcpProxy.to(server.getHostString(), server.getPort());
+        closeAfterTest.add(proxy);
+        Dcs cutOff = connect(new DcsAddress(serverAddress().backend(), List.of(proxy.address())));
+        Dcs observer = connect();
+        String leader = newCluster().leader();
+        Session session = cutOff.openSession(TTL);
+        CompletableFuture<String> lost = new CompletableFuture<>();
+        session.onLost(lost::complete);
+        Entry held = cutOff.createEphemeral(leader, "cut off", session).orElseThrow();
+
+        proxy.freeze();
+        long frozenAt = System.nanoTime();
+
+        Await.until(session.ttl().plus(MARGIN), "the store deletes the key of the silent session",
+                () -> observer.get(leader).isEmpty());
+        String reason = lost.get(session.ttl().multipliedBy(3).plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(reason).isNotBlank();
+        assertThat(session.state()).isEqualTo(Session.State.LOST);
+        assertThat(Await.millisSince(frozenAt)).isGreaterThanOrEqualTo(session.ttl().toMillis() / 2);
+
+        Session successor = observer.openSession(TTL);
+        Entry next = observer.createEphemeral(leader, "successor", successor).orElseThrow();
+        assertThat(next.createRevision()).isGreaterThan(held.createRevision());
+        assertThatThrownBy(() -> cutOff.createEphemeral(leader, "again", session)).isInstanceOf(LostSessionException.class);
+        CompletableFuture<String> lateListener = new CompletableFuture<>();
+        session.onLost(lateListener::complete);
+        assertThat(lateListener.get(5, TimeUnit.SECONDS)).as("a listener added after the loss").isEqualTo(reason);
+    }
+
+    // ---- watches
+
+    @Test
+    void aWatchSeesCreateUpdateAndDeleteWithinADeadline() {
+        Dcs dcs = connect();
+        Dcs writer = connect();
+        ClusterKeys keys = newCluster();
+        BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+        closeAfterTest.add(dcs.watch(keys.prefix(), events::add));
+
+        writer.createIfAbsent(keys.config(), "v1");
+        assertThat(nextChange(events)).isInstanceOfSatisfying(WatchEvent.Put.class,
+                put -> assertThat(put.entry()).isEqualTo(writer.get(keys.config()).orElseThrow()));
+        writer.put(keys.config(), "v2");
+        assertThat(nextChange(events)).isInstanceOfSatisfying(WatchEvent.Put.class,
+                put -> assertThat(put.entry().value()).isEqualTo("v2"));
+        writer.delete(keys.config());
+        assertThat(nextChange(events)).isEqualTo(new WatchEvent.Delete(keys.config()));
+
+        writer.put(new ClusterKeys(keys.cluster() + "x").config(), "elsewhere");
+        writer.put(keys.member("n1"), "marker");
+        assertThat(nextChange(events)).as("nothing from outside the prefix comes first")
+                .isInstanceOfSatisfying(WatchEvent.Put.class, put -> assertThat(put.entry().key()).isEqualTo(keys.member("n1")));
+    }
+
+    @Test
+    void aWatchSeesTheKeyOfAnEndedSessionVanish() {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        Session session = dcs.openSession(TTL);
+        dcs.createEphemeral(keys.leader(), "a", session).orElseThrow();
+        BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+        closeAfterTest.add(dcs.watch(keys.prefix(), events::add));
+
+        session.close();
+
+        assertThat(nextChange(events)).isEqualTo(new WatchEvent.Delete(keys.leader()));
+    }
+
+    @Test
+    void aClosedWatchDeliversNothingMore() {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        BlockingQueue<WatchEvent> closedEvents = new LinkedBlockingQueue<>();
+        BlockingQueue<WatchEvent> openEvents = new LinkedBlockingQueue<>();
+        Watch closed = dcs.watch(keys.prefix(), closedEvents::add);
+        closeAfterTest.add(dcs.watch(keys.prefix(), openEvents::add));
+
+        closed.close();
+        dcs.put(keys.config(), "v1");
+
+        assertThat(nextChange(openEvents)).isInstanceOf(WatchEvent.Put.class);
+        assertThat(closedEvents).isEmpty();
+    }
+
+    // ---- the server stopped and started again
+
+    @Test
+    void operationsFailBoundedWhileTheServerIsDownAndWorkAgainAfterRestart() throws Exception {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        dcs.put(keys.config(), "kept");
+        Entry config = dcs.get(keys.config()).orElseThrow();
+        Session session = dcs.openSession(TTL);
+        CompletableFuture<String> lost = new CompletableFuture<>();
+        session.onLost(lost::complete);
+        Entry held = dcs.createEphemeral(keys.leader(), "old leader", session).orElseThrow();
+
+        stopServer();
+        try {
+            long bound = OPERATION_TIMEOUT.toMillis() * 2 + 1000;
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> dcs.get(keys.config()))
+                    .isInstanceOf(DcsException.class)
+                    .hasMessageContaining(keys.config())
+                    .satisfies(e -> assertThat(((DcsException) e).operation()).isEqualTo("get"));
+            assertThat(Await.millisSince(start)).as("get failed within ms").isLessThan(bound);
+            start = System.nanoTime();
+            assertThatThrownBy(() -> dcs.compareAndSet(keys.config(), config.modRevision(), "lost write"))
+                    .isInstanceOf(DcsException.class);
+            assertThat(Await.millisSince(start)).as("compareAndSet failed within ms").isLessThan(bound);
+            start = System.nanoTime();
+            assertThatThrownBy(() -> dcs.openSession(TTL)).isInstanceOf(DcsException.class);
+            assertThat(Await.millisSince(start)).as("openSession failed within ms").isLessThan(bound);
+
+            assertThat(lost.get(session.ttl().multipliedBy(3).plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS)).isNotBlank();
+            assertThat(session.state()).isEqualTo(Session.State.LOST);
+        } finally {
+            restartServer();
+        }
+
+        Dcs fresh = connect();
+        assertThat(Await.success(Duration.ofSeconds(10), "a new client reads after restart", () -> fresh.get(keys.config())))
+                .contains(config);
+        Await.until(session.ttl().plus(Duration.ofSeconds(5)), "the lost session's key expires after restart",
+                () -> fresh.get(keys.leader()).isEmpty());
+        Session successor = fresh.openSession(TTL);
+        Entry next = fresh.createEphemeral(keys.leader(), "new leader", successor).orElseThrow();
+        assertThat(next.createRevision()).isGreaterThan(held.createRevision());
+        assertThat(Await.success(Duration.ofSeconds(20), "the old client reads again", () -> dcs.get(keys.leader())))
+                .contains(next);
+        assertThat(session.state()).as("a lost session never heals").isEqualTo(Session.State.LOST);
+    }
+
+    // ---- helpers
+
+    Dcs connect() {
+        return connect(serverAddress());
+    }
+
+    Dcs connect(DcsAddress address) {
+        Dcs dcs = Dcs.connect(address, OPERATION_TIMEOUT);
+        closeAfterTest.add(dcs);
+        return dcs;
+    }
+
+    ClusterKeys newCluster() {
+        return new ClusterKeys(getClass().getSimpleName().toLowerCase() + "-" + clusters.incrementAndGet());
+    }
+
+    /** The next Put or Delete, skipping Resets; fails after {@link #EVENT_DEADLINE}. */
+    static WatchEvent nextChange(BlockingQueue<WatchEvent> events) {
+        long end = System.nanoTime() + EVENT_DEADLINE.toNanos();
+        try {
+            while (true) {
+                WatchEvent event = events.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (event == null) {
+                    throw new AssertionError("no watch event within " + EVENT_DEADLINE.toMillis() + " ms");
+                }
+                if (event instanceof WatchEvent.Put || event instanceof WatchEvent.Delete) {
+                    return event;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for a watch event", e);
+        }
+    }
+}

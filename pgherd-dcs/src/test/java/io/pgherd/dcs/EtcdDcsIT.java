@@ -1,0 +1,36 @@
+package io.pgherd.dcs;
+
+import java.nio.file.Path;
+
+/** The {@link Dcs} contract on a real etcd server. */
+class EtcdDcsIT extends DcsContractTest {
+
+    private EtcdServer etcd;
+
+    @Override
+    void startServer(Path directory) {
+        etcd = EtcdServer.start(directory);
+    }
+
+    @Override
+    void stopServer() {
+        if (etcd != null) {
+            etcd.kill();
+        }
+    }
+
+    @Override
+    void restartServer() {
+        etcd.start();
+    }
+
+    @Override
+    DcsAddress serverAddress() {
+        return etcd.address();
+    }
+
+    @Override
+    String serverLog() {
+        return etcd == null ? "(etcd not started)" : etcd.logTail(60);
+    }
+}

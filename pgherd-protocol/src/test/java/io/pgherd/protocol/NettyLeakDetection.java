@@ -1,0 +1,139 @@
+package io.pgherd.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test that leaks a Netty buffer.
+ *
+ * <p>Registered for every test class through {@code META-INF/services} and extension
+ * auto-detection, so that its static initialiser installs a recording {@link
+ * ResourceLeakDetector} before any buffer class is loaded. Netty reports a leak only when a
+ * leaked buffer has been garbage collected and another buffer is allocated; after each test this
+ * extension forces both, and fails the test with Netty's access records if anything leaked.
+ * Before each test it checks that the level is {@code PARANOID} (every buffer tracked) and that
+ * the buffer detector really is the recording one.
+ */
+public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCallback {
+
+    private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
+    private static volatile boolean trackingBuffers;
+
+    static {
+        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingFactory());
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
+            throw new IllegalStateException("Netty leak detection level is "
+                    + ResourceLeakDetector.getLevel()
+                    + "; expected PARANOID (-Dio.netty.leakDetection.level=paranoid)");
+        }
+        ByteBufAllocator.DEFAULT.buffer(1).release();
+        if (!trackingBuffers) {
+            throw new IllegalStateException("buffers are tracked by Netty's own leak detector,"
+                    + " created before NettyLeakDetection was installed; is extension"
+                    + " auto-detection enabled in junit-platform.properties?");
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        List<String> leaks = collectLeaks();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError(leaks.size() + " leaked buffer(s) in "
+                    + context.getDisplayName() + ":\n" + String.join("\n", leaks));
+        }
+    }
+
+    /**
+     * Collects the buffers that became unreachable without being released, and forgets them.
+     *
+     * @return Netty's report of each leak; empty when nothing leaked
+     */
+    static List<String> collectLeaks() {
+        for (int round = 0; round < 2; round++) {
+            awaitGarbageCollection();
+            // The detector polls its reference queue when a buffer is allocated.
+            ByteBufAllocator.DEFAULT.buffer(1).release();
+        }
+        List<String> leaks = new ArrayList<>();
+        for (String leak = LEAKS.poll(); leak != null; leak = LEAKS.poll()) {
+            leaks.add(leak);
+        }
+        return leaks;
+    }
+
+    private static void awaitGarbageCollection() {
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        PhantomReference<Object> sentinel = new PhantomReference<>(new Object(), queue);
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                System.gc();
+                if (queue.remove(100) != null) {
+                    return;
+                }
+            }
+            throw new IllegalStateException("no garbage collection within 10 System.gc() calls");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a collection", e);
+        } finally {
+            Reference.reachabilityFence(sentinel);
+        }
+    }
+
+    private static final class RecordingFactory extends ResourceLeakDetectorFactory {
+
+        @Override
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval) {
+            if (resource == ByteBuf.class) {
+                trackingBuffers = true;
+            }
+            return new RecordingDetector<>(resource, samplingInterval);
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval, long maxActive) {
+            return newResourceLeakDetector(resource, samplingInterval);
+        }
+    }
+
+    private static final class RecordingDetector<T> extends ResourceLeakDetector<T> {
+
+        RecordingDetector(Class<T> resource, int samplingInterval) {
+            super(resource, samplingInterval);
+        }
+
+        @Override
+        protected boolean needReport() {
+            return true;
+        }
+
+        @Override
+        protected void reportTracedLeak(String resourceType, String records) {
+            LEAKS.add("LEAK: " + resourceType + records);
+        }
+
+        @Override
+        protected void reportUntracedLeak(String resourceType) {
+            LEAKS.add("LEAK: " + resourceType + " (no access records)");
+        }
+    }
+}
