@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * client saw acknowledged a moment ago, but never go back in time for one client.
  *
  * <p>Keys look like {@code /pgherd/<cluster>/leader} ({@link ClusterKeys} builds them); prefixes
- * end with {@code /}. A malformed key or prefix throws {@link IllegalArgumentException}.
+ * end with {@code /}. A malformed key or prefix throws {@link IllegalArgumentException}. Values
+ * live in the leaves: a key is never also the start of a prefix of other keys (none of
+ * {@link ClusterKeys} is), as ZooKeeper would keep such a key and its parent node apart.
  *
  * <p>Implementations are thread-safe. Connecting never blocks and never fails for an unreachable
  * store: the first operation reports it.

@@ -8,7 +8,7 @@ package io.pgherd.dcs;
  * <p>Answers the store did give ("the key exists", "the revision is stale") are never reported as
  * exceptions: they are the {@code false} or empty results of {@link Dcs} methods.
  */
-public class DcsException extends RuntimeException {
+public sealed class DcsException extends RuntimeException permits LostSessionException {
 
     private static final long serialVersionUID = 1L;
 

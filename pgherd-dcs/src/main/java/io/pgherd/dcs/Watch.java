@@ -1,7 +1,7 @@
 package io.pgherd.dcs;
 
 /** A running {@link Dcs#watch}. Thread-safe. */
-public interface Watch extends AutoCloseable {
+public sealed interface Watch extends AutoCloseable permits EtcdWatch, ZooKeeperWatch {
 
     /** Stops the watch: once this returns, the listener gets no further event. Idempotent. */
     @Override
