@@ -2,7 +2,10 @@ package io.pgherd.protocol;
 
 import io.netty.buffer.ByteBuf;
 
-/** AuthenticationGSS: the server wants GSSAPI authentication. Decoded by {@link AuthenticationRequest#decode}. */
+/**
+ * AuthenticationGSS: the server wants GSSAPI authentication. Decoded by {@link
+ * AuthenticationRequest#decode}.
+ */
 public record AuthenticationGSS() implements AuthenticationRequest {
 
     /** The authentication code. */

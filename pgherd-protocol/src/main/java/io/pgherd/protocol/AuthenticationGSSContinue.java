@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * AuthenticationGSSContinue: a GSSAPI or SSPI token from the server; the token is left out of {@link #toString()}. Decoded by {@link AuthenticationRequest#decode}.
+ * AuthenticationGSSContinue: a GSSAPI or SSPI token from the server; the token is left out of
+ * {@link #toString()}. Decoded by {@link AuthenticationRequest#decode}.
  *
  * @param data the token; not copied, so it must not be modified afterwards
  */

@@ -2,7 +2,10 @@ package io.pgherd.protocol;
 
 import io.netty.buffer.ByteBuf;
 
-/** AuthenticationKerberosV5: Kerberos V5 authentication, which servers no longer offer. Decoded by {@link AuthenticationRequest#decode}. */
+/**
+ * AuthenticationKerberosV5: Kerberos V5 authentication, which servers no longer offer. Decoded by
+ * {@link AuthenticationRequest#decode}.
+ */
 public record AuthenticationKerberosV5() implements AuthenticationRequest {
 
     /** The authentication code. */

@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * AuthenticationMD5Password: the server wants the password hashed with MD5 and this salt. Decoded by {@link AuthenticationRequest#decode}.
+ * AuthenticationMD5Password: the server wants the password hashed with MD5 and this salt. Decoded
+ * by {@link AuthenticationRequest#decode}.
  *
  * @param salt the four salt bytes; not copied, so it must not be modified afterwards
  */

@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * AuthenticationSASLContinue: a SASL challenge, such as the SCRAM server-first-message; the data is left out of {@link #toString()}. Decoded by {@link AuthenticationRequest#decode}.
+ * AuthenticationSASLContinue: a SASL challenge, such as the SCRAM server-first-message; the data is
+ * left out of {@link #toString()}. Decoded by {@link AuthenticationRequest#decode}.
  *
  * @param data the mechanism-specific data; not copied, so it must not be modified afterwards
  */

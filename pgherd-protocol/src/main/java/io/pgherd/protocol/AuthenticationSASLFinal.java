@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * AuthenticationSASLFinal: the outcome of SASL authentication, such as the SCRAM server-final-message; the data is left out of {@link #toString()}. Decoded by {@link AuthenticationRequest#decode}.
+ * AuthenticationSASLFinal: the outcome of SASL authentication, such as the SCRAM
+ * server-final-message; the data is left out of {@link #toString()}. Decoded by {@link
+ * AuthenticationRequest#decode}.
  *
  * @param data the mechanism-specific data; not copied, so it must not be modified afterwards
  */

@@ -2,7 +2,10 @@ package io.pgherd.protocol;
 
 import io.netty.buffer.ByteBuf;
 
-/** AuthenticationSSPI: the server wants SSPI authentication. Decoded by {@link AuthenticationRequest#decode}. */
+/**
+ * AuthenticationSSPI: the server wants SSPI authentication. Decoded by {@link
+ * AuthenticationRequest#decode}.
+ */
 public record AuthenticationSSPI() implements AuthenticationRequest {
 
     /** The authentication code. */

@@ -81,7 +81,7 @@ final class BodyReader {
     /** An Int16 count and that many values. */
     List<byte[]> readValues(String field) {
         int count = readCount(field + " count");
-        List<byte[]> values = new ArrayList<>(Math.min(count, body.readableBytes() / Integer.BYTES));
+        List<byte[]> values = new ArrayList<>(Math.min(count, body.readableBytes() / 4));
         for (int i = 1; i <= count; i++) {
             values.add(readValue(field + " " + i));
         }

@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * CopyData: a chunk of COPY data stream. Sent in both directions; chunk boundaries carry no meaning.
+ * CopyData: a chunk of COPY data stream. Sent in both directions; chunk boundaries carry no
+ * meaning.
  *
  * @param data the bytes of the chunk; not copied, so it must not be modified afterwards
  */

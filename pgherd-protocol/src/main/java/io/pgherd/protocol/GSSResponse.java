@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * GSSResponse: a GSSAPI or SSPI token from the client. Its type byte {@code 'p'} is shared with other authentication responses, so {@link FrontendMessage#decode} leaves it to the authenticator; the token is left out of {@link #toString()}.
+ * GSSResponse: a GSSAPI or SSPI token from the client. Its type byte {@code 'p'} is shared with
+ * other authentication responses, so {@link FrontendMessage#decode} leaves it to the authenticator;
+ * the token is left out of {@link #toString()}.
  *
  * @param data the token; not copied, so it must not be modified afterwards
  */

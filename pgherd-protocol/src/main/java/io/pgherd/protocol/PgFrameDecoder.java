@@ -10,7 +10,8 @@ import java.util.List;
  * {@link Frame}s, without looking at their content.
  *
  * <p>Zero-copy: a frame's body is a retained slice of the receive buffer; the handler that reads
- * a frame owns it and must forward or release it.
+ * a frame owns it and must forward or release it. A frame kept for long keeps the whole receive
+ * buffer it was cut from alive, so a frame that must outlive the read should be copied.
  *
  * <p>A length below 4 or above the configured maximum raises a {@link ProtocolException} as soon
  * as the five header bytes are in, without waiting for the body; so does a connection that

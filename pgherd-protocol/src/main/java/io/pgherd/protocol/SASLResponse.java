@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * SASLResponse: a later SASL message from the client, such as the SCRAM client-final-message. Its type byte {@code 'p'} is shared with other authentication responses, so {@link FrontendMessage#decode} leaves it to the authenticator; the data is left out of {@link #toString()}.
+ * SASLResponse: a later SASL message from the client, such as the SCRAM client-final-message. Its
+ * type byte {@code 'p'} is shared with other authentication responses, so {@link
+ * FrontendMessage#decode} leaves it to the authenticator; the data is left out of {@link
+ * #toString()}.
  *
  * @param data the mechanism-specific data; not copied, so it must not be modified afterwards
  */

@@ -60,13 +60,14 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (state == State.READ_PACKET && in.isReadable()) {
+        if (!in.isReadable()) {
+            return;
+        }
+        if (state == State.READ_PACKET) {
             throw fail(in, "connection closed after " + in.readableBytes()
                     + " bytes of a startup packet" + declaredLength(in));
         }
-        if (in.isReadable()) {
-            decode(ctx, in, out);
-        }
+        decode(ctx, in, out);
     }
 
     private void readPacket(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {

@@ -42,10 +42,12 @@ class BackendMessageTest {
                 Arguments.of(new BackendKeyData(1234, 0x5678abcd), "4b 0000000c 000004d2 5678abcd"),
                 Arguments.of(BindComplete.INSTANCE, "32 00000004"),
                 Arguments.of(CloseComplete.INSTANCE, "33 00000004"),
-                Arguments.of(new CommandComplete("INSERT 0 1"), "43 0000000f 494e534552542030203100"),
+                Arguments.of(new CommandComplete("INSERT 0 1"),
+                        "43 0000000f 494e534552542030203100"),
                 Arguments.of(new CopyInResponse(TEXT, List.of(TEXT, TEXT)),
                         "47 0000000b 00 0002 0000 0000"),
-                Arguments.of(new CopyOutResponse(BINARY, List.of(BINARY)), "48 00000009 01 0001 0001"),
+                Arguments.of(new CopyOutResponse(BINARY, List.of(BINARY)),
+                        "48 00000009 01 0001 0001"),
                 Arguments.of(new CopyBothResponse(BINARY, List.of()), "57 00000007 01 0000"),
                 Arguments.of(new CopyData(bytes("010203")), "64 00000007 010203"),
                 Arguments.of(CopyDone.INSTANCE, "63 00000004"),
@@ -54,9 +56,9 @@ class BackendMessageTest {
                 Arguments.of(EmptyQueryResponse.INSTANCE, "49 00000004"),
                 Arguments.of(new ErrorResponse(fields("S", "ERROR", "V", "ERROR", "C", "42601",
                                 "M", "syntax error at or near \"SELEC\"", "P", "1")),
-                        "45 0000003e 53 4552524f5200 56 4552524f5200 43 343236303100 4d"
-                                + " 73796e746178206572726f72206174206f72206e656172202253454c45432200"
-                                + " 50 3100 00"),
+                        "45 0000003e 53 4552524f5200 56 4552524f5200 43 343236303100"
+                                + " 4d 73796e746178206572726f72206174206f72"
+                                + " 206e656172202253454c45432200 50 3100 00"),
                 Arguments.of(new FunctionCallResponse(utf8("42")), "56 0000000a 00000002 3432"),
                 Arguments.of(new FunctionCallResponse(null), "56 00000008 ffffffff"),
                 Arguments.of(new NegotiateProtocolVersion(0, List.of("_pq_.compression")),

@@ -68,7 +68,8 @@ class MalformedMessageTest {
     @Test
     void negativeValueLengthOtherThanMinusOneIsRejected() {
         assertFrontend('B', "00 00 0000 0001 fffffffe 0000").hasMessage(
-                "malformed Bind message: parameter value 1 length -2 is negative and not -1 (NULL)");
+                "malformed Bind message:"
+                        + " parameter value 1 length -2 is negative and not -1 (NULL)");
     }
 
     @Test
@@ -190,7 +191,8 @@ class MalformedMessageTest {
             Function<ByteBuf, ?> decoder, String body) {
         ByteBuf buf = buffer(body);
         try {
-            return assertThatThrownBy(() -> decoder.apply(buf)).isInstanceOf(ProtocolException.class);
+            return assertThatThrownBy(() -> decoder.apply(buf))
+                    .isInstanceOf(ProtocolException.class);
         } finally {
             buf.release();
         }

@@ -36,7 +36,8 @@ class MessageRecordTest {
         assertThat(new DataRow(Arrays.asList(utf8("1"), null)))
                 .isEqualTo(new DataRow(Arrays.asList(utf8("1"), null)))
                 .isNotEqualTo(new DataRow(Arrays.asList(utf8("1"), utf8(""))));
-        assertThat(new FunctionCallResponse(null)).isNotEqualTo(new FunctionCallResponse(new byte[0]));
+        assertThat(new FunctionCallResponse(null))
+                .isNotEqualTo(new FunctionCallResponse(new byte[0]));
     }
 
     @Test

@@ -2,6 +2,10 @@ package io.pgherd.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import java.lang.ref.PhantomReference;
@@ -22,12 +26,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * auto-detection, so that its static initialiser installs a recording {@link
  * ResourceLeakDetector} before any buffer class is loaded. Netty reports a leak only when a
  * leaked buffer has been garbage collected and another buffer is allocated; after each test this
- * extension forces both, and fails the test with Netty's access records if anything leaked.
+ * extension drops Netty's stale references to decoded messages, forces both, and fails the test
+ * with Netty's access records if anything leaked.
  * Before each test it checks that the level is {@code PARANOID} (every buffer tracked) and that
  * the buffer detector really is the recording one.
  */
 public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCallback {
 
+    private static final int SCRUBBED_LIST_DEPTH = 4;
+    private static final int SCRUBBED_LIST_ENTRIES = 64;
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
     private static volatile boolean trackingBuffers;
 
@@ -65,6 +72,7 @@ public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCa
      * @return Netty's report of each leak; empty when nothing leaked
      */
     static List<String> collectLeaks() {
+        scrubDecoderOutputLists();
         for (int round = 0; round < 2; round++) {
             awaitGarbageCollection();
             // The detector polls its reference queue when a buffer is allocated.
@@ -75,6 +83,34 @@ public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCa
             leaks.add(leak);
         }
         return leaks;
+    }
+
+    /**
+     * {@code ByteToMessageDecoder} borrows its output list from a per-thread pool whose {@code
+     * clear()} keeps the stale entries, so the last messages a test decoded stay reachable, and a
+     * leak among them would only show in a later test, or never. Decoding filler through a
+     * chain of decoders (each one nests a list) overwrites those entries.
+     */
+    private static void scrubDecoderOutputLists() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        for (int depth = 0; depth < SCRUBBED_LIST_DEPTH; depth++) {
+            channel.pipeline().addLast(new FillerDecoder());
+        }
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[1]));
+        channel.finishAndReleaseAll();
+    }
+
+    /** Emits filler into the borrowed list, then one byte for the next decoder in the chain. */
+    private static final class FillerDecoder extends ByteToMessageDecoder {
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            in.skipBytes(in.readableBytes());
+            for (int i = 0; i < SCRUBBED_LIST_ENTRIES; i++) {
+                out.add(Boolean.TRUE);
+            }
+            out.add(Unpooled.wrappedBuffer(new byte[1]));
+        }
     }
 
     private static void awaitGarbageCollection() {

@@ -64,7 +64,8 @@ class PgFrameDecoderTest {
     @Test
     void frameBodyIsASliceOfTheReceiveBufferNotACopy() {
         byte[] stream = bytes(STREAM);
-        ByteBuf input = UnpooledByteBufAllocator.DEFAULT.heapBuffer(stream.length).writeBytes(stream);
+        ByteBuf input =
+                UnpooledByteBufAllocator.DEFAULT.heapBuffer(stream.length).writeBytes(stream);
         EmbeddedChannel channel = new EmbeddedChannel(new PgFrameDecoder(MAX));
 
         channel.writeInbound(input);
@@ -203,7 +204,8 @@ class PgFrameDecoderTest {
     }
 
     private static ByteBuf slice(byte[] stream, int from, int to) {
-        return UnpooledByteBufAllocator.DEFAULT.buffer(to - from).writeBytes(stream, from, to - from);
+        int length = to - from;
+        return UnpooledByteBufAllocator.DEFAULT.buffer(length).writeBytes(stream, from, length);
     }
 
     /** Reads and releases every frame, as {@code type:bodyhex}. */

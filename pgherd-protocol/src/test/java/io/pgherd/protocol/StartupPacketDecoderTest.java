@@ -92,15 +92,15 @@ class StartupPacketDecoderTest {
     void streamSplitAtEveryByteBoundaryYieldsTheSameMessages() {
         byte[] stream = bytes(STARTUP + QUERY + TERMINATE);
         for (int split = 0; split <= stream.length; split++) {
-            EmbeddedChannel split2 = new EmbeddedChannel(new StartupPacketDecoder(1024));
-            split2.writeInbound(slice(stream, 0, split));
-            split2.writeInbound(slice(stream, split, stream.length));
+            EmbeddedChannel fresh = new EmbeddedChannel(new StartupPacketDecoder(1024));
+            fresh.writeInbound(slice(stream, 0, split));
+            fresh.writeInbound(slice(stream, split, stream.length));
 
-            assertThat(split2.<Object>readInbound()).as("split at %d", split)
+            assertThat(fresh.<Object>readInbound()).as("split at %d", split)
                     .isInstanceOf(StartupMessage.class);
-            assertThat(readFrames(split2)).as("split at %d", split)
+            assertThat(readFrames(fresh)).as("split at %d", split)
                     .containsExactly("Q:53454c454354203100", "X:");
-            assertThat(split2.finish()).as("nothing left over").isFalse();
+            assertThat(fresh.finish()).as("nothing left over").isFalse();
         }
     }
 
@@ -219,7 +219,8 @@ class StartupPacketDecoderTest {
     @Test
     void repeatedParameterIsRejected() {
         assertRejected("00000017 00030000 7573657200 6100 7573657200 6200 00")
-                .hasMessage("malformed StartupMessage message: parameter user appears more than once");
+                .hasMessage("malformed StartupMessage message:"
+                        + " parameter user appears more than once");
     }
 
     @Test
@@ -255,7 +256,8 @@ class StartupPacketDecoderTest {
     }
 
     private static ByteBuf slice(byte[] stream, int from, int to) {
-        return UnpooledByteBufAllocator.DEFAULT.buffer(to - from).writeBytes(stream, from, to - from);
+        int length = to - from;
+        return UnpooledByteBufAllocator.DEFAULT.buffer(length).writeBytes(stream, from, length);
     }
 
     private static List<String> readFrames(EmbeddedChannel channel) {
