@@ -1,0 +1,120 @@
+package io.pgherd.proxy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.pgherd.proxy.auth.AuthFile;
+import io.pgherd.proxy.auth.Secret;
+
+/**
+ * Finds a user's secret: in the auth file, else with {@code auth_query} run on the primary as
+ * {@code auth_user} (on a small blocking executor, never on an event loop). auth_query answers are
+ * cached for a few seconds per (database, user), so a burst of logins costs one query. Thread-safe.
+ */
+public final class Authenticator implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
+    private static final long CACHE_NANOS = 5_000_000_000L;
+
+    private final AuthFile file;
+    private final ProxyConfig config;
+    private final String authPassword;
+    private final ExecutorService executor;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Optional<Secret> secret, long atNanos) {
+    }
+
+    /**
+     * Reads the auth file and auth_user's password file named by {@code config}.
+     *
+     * @throws io.pgherd.proxy.auth.AuthFileException listing every bad line of the auth file
+     */
+    public Authenticator(ProxyConfig config) {
+        this.config = config;
+        String authFile = config.get(ProxyConfig.AUTH_FILE);
+        this.file = authFile == null ? null : AuthFile.load(Path.of(authFile));
+        String passwordFile = config.get(ProxyConfig.AUTH_PASSWORD_FILE);
+        try {
+            this.authPassword = passwordFile == null ? null : Files.readAllLines(Path.of(passwordFile)).get(0).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + passwordFile, e);
+        }
+        this.executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "pgherd-auth-query");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The secret of {@code user} for a login to {@code database}; empty when the user is unknown. */
+    public CompletableFuture<Optional<Secret>> secretFor(String database, String user) {
+        if (file != null) {
+            Optional<Secret> found = file.lookup(user);
+            if (found.isPresent() || config.get(ProxyConfig.AUTH_USER) == null) {
+                return CompletableFuture.completedFuture(found);
+            }
+        }
+        if (config.get(ProxyConfig.AUTH_USER) == null) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        String cacheKey = database + "\0" + user;
+        Cached cached = cache.get(cacheKey);
+        if (cached != null && System.nanoTime() - cached.atNanos() < CACHE_NANOS) {
+            return CompletableFuture.completedFuture(cached.secret());
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            Optional<Secret> secret = query(database, user);
+            cache.put(cacheKey, new Cached(secret, System.nanoTime()));
+            return secret;
+        }, executor);
+    }
+
+    /** The credentials of {@code auth_user}, if configured. */
+    public Optional<String> authUserPassword() {
+        return Optional.ofNullable(authPassword);
+    }
+
+    private Optional<Secret> query(String database, String user) {
+        ProxyConfig.Node primary = config.primary();
+        Properties props = new Properties();
+        props.setProperty("user", config.get(ProxyConfig.AUTH_USER));
+        props.setProperty("password", authPassword);
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("ApplicationName", "pgherd auth_query");
+        String url = "jdbc:postgresql://" + primary.host() + ":" + primary.port() + "/" + database;
+        String sql = config.get(ProxyConfig.AUTH_QUERY).replace("$1", "?");
+        try (Connection c = DriverManager.getConnection(url, props); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, user);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next() || rs.getString(2) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(Secret.parse(rs.getString(2)));
+            }
+        } catch (SQLException e) {
+            log.warn("auth_query for user {} on {}/{} failed: {}", user, primary.name(), database, e.getMessage());
+            throw new IllegalStateException("auth_query failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,203 @@
+package io.pgherd.proxy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.backend.PoolKey;
+import io.pgherd.proxy.session.PreparedStatements;
+
+/**
+ * What every session of one proxy shares: the current configuration (swapped atomically on
+ * RELOAD), the pools, the statement names, the registry of clients (for cancel requests, SHOW
+ * CLIENTS and KILL), the counters and the paused flag. Thread-safe.
+ */
+public final class Proxy {
+    private final AtomicReference<ProxyConfig> config;
+    private final AtomicReference<Authenticator> authenticator;
+    private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, ClientHandle> clients = new ConcurrentHashMap<>();
+    private final PreparedStatements statements = new PreparedStatements();
+    private final ProxyStats stats = new ProxyStats();
+    private final ConcurrentLinkedQueue<Runnable> onResume = new ConcurrentLinkedQueue<>();
+    private volatile boolean paused;
+
+    /** What the proxy needs to know of a client from outside its event loop. */
+    public interface ClientHandle {
+        int processId();
+
+        int secretKey();
+
+        /** Forwards a cancel request to the server running this client's query, if any. */
+        void cancel();
+
+        /** Closes the client with a FATAL error saying why. */
+        void kill(String why);
+
+        /** One row of SHOW CLIENTS. */
+        List<String> describe();
+
+        /** Why the client is pinned to its server, or empty. */
+        String pinReason();
+    }
+
+    public Proxy(ProxyConfig config, Authenticator authenticator) {
+        this.config = new AtomicReference<>(config);
+        this.authenticator = new AtomicReference<>(authenticator);
+    }
+
+    public ProxyConfig config() {
+        return config.get();
+    }
+
+    public Authenticator authenticator() {
+        return authenticator.get();
+    }
+
+    /** Swaps in a validated configuration and its authenticator. */
+    public void reconfigure(ProxyConfig next, Authenticator nextAuthenticator) {
+        config.set(next);
+        Authenticator old = authenticator.getAndSet(nextAuthenticator);
+        old.close();
+    }
+
+    /**
+     * Reads the configuration file again and, when all of it is valid, swaps it in. Keys that cannot
+     * change without a restart keep their old effect until then, and the answer says which.
+     *
+     * @return a sentence saying what changed
+     * @throws io.pgherd.common.config.ConfigException listing every problem; the old configuration stays
+     */
+    public synchronized String reload() {
+        ProxyConfig current = config();
+        ProxyConfig next = ProxyConfig.load(java.nio.file.Path.of(current.source()));
+        Authenticator nextAuthenticator = new Authenticator(next);
+        java.util.List<io.pgherd.common.config.Key<?>> changed = current.values().changedIn(next.values());
+        java.util.List<String> pendingRestart = changed.stream().filter(k -> !k.reloadable())
+                .map(io.pgherd.common.config.Key::path).toList();
+        reconfigure(next, nextAuthenticator);
+        String summary = changed.isEmpty() ? "no setting changed" : "changed: " + changed.stream()
+                .map(io.pgherd.common.config.Key::path).collect(java.util.stream.Collectors.joining(", "));
+        return pendingRestart.isEmpty() ? summary : summary + "; needs a restart to take effect: "
+                + String.join(", ", pendingRestart);
+    }
+
+    public ProxyStats stats() {
+        return stats;
+    }
+
+    public PreparedStatements statements() {
+        return statements;
+    }
+
+    /** The pool of the primary for ({@code database}, {@code user}). */
+    public Pool primaryPool(String database, String user) {
+        ProxyConfig.Node node = config().primary();
+        return pools.computeIfAbsent(new PoolKey(node.name(), database, user), key -> new Pool(key, node, poolSettings()));
+    }
+
+    public Collection<Pool> pools() {
+        return pools.values();
+    }
+
+    /** Registers a client under a fresh random process id; returns that id. */
+    public int register(java.util.function.IntFunction<ClientHandle> client) {
+        while (true) {
+            int pid = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
+            ClientHandle handle = client.apply(pid);
+            if (clients.putIfAbsent(pid, handle) == null) {
+                return pid;
+            }
+        }
+    }
+
+    public void unregister(int processId) {
+        clients.remove(processId);
+    }
+
+    public ClientHandle client(int processId) {
+        return clients.get(processId);
+    }
+
+    public List<ClientHandle> clients() {
+        return new ArrayList<>(clients.values());
+    }
+
+    public int clientCount() {
+        return clients.size();
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Stops handing out server connections; sessions that need one wait until {@link #resume()}. */
+    public void pause() {
+        paused = true;
+    }
+
+    /** Lets waiting sessions go on. */
+    public void resume() {
+        paused = false;
+        Runnable r;
+        while ((r = onResume.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** Runs {@code action} now if not paused, else when resumed. */
+    public void whenResumed(Runnable action) {
+        if (!paused) {
+            action.run();
+            return;
+        }
+        onResume.add(action);
+        if (!paused) {
+            resume();
+        }
+    }
+
+    private Pool.Settings poolSettings() {
+        return new Pool.Settings() {
+            @Override
+            public int poolSize() {
+                return config().get(ProxyConfig.POOL_SIZE);
+            }
+
+            @Override
+            public int minPoolSize() {
+                return config().get(ProxyConfig.MIN_POOL_SIZE);
+            }
+
+            @Override
+            public long queryWaitTimeoutMillis() {
+                return config().get(ProxyConfig.QUERY_WAIT_TIMEOUT).toMillis();
+            }
+
+            @Override
+            public long serverConnectTimeoutMillis() {
+                return config().get(ProxyConfig.SERVER_CONNECT_TIMEOUT).toMillis();
+            }
+
+            @Override
+            public long serverIdleTimeoutNanos() {
+                return nanos(config().get(ProxyConfig.SERVER_IDLE_TIMEOUT));
+            }
+
+            @Override
+            public long serverLifetimeNanos() {
+                return nanos(config().get(ProxyConfig.SERVER_LIFETIME));
+            }
+        };
+    }
+
+    private static long nanos(Duration d) {
+        return d.toNanos();
+    }
+}

@@ -1,0 +1,157 @@
+package io.pgherd.proxy;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.pgherd.common.config.HostPort;
+import io.pgherd.protocol.FrameEncoder;
+import io.pgherd.protocol.PgMessageEncoder;
+import io.pgherd.protocol.StartupPacketDecoder;
+import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.frontend.ClientStartup;
+import io.pgherd.proxy.metrics.MetricsServer;
+import io.pgherd.proxy.session.ClientSession;
+
+/**
+ * A running proxy: the client listener, the event loops (one per core), the metrics endpoint and a
+ * once-a-second maintenance task (idle and expired server connections, min_pool_size, idle clients).
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final Proxy proxy;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+    private final MetricsServer metrics;
+    private final ScheduledFuture<?> maintenance;
+
+    private ProxyServer(Proxy proxy, EventLoopGroup boss, EventLoopGroup workers, Channel listener, MetricsServer metrics,
+                        ScheduledFuture<?> maintenance) {
+        this.proxy = proxy;
+        this.boss = boss;
+        this.workers = workers;
+        this.listener = listener;
+        this.metrics = metrics;
+        this.maintenance = maintenance;
+    }
+
+    /** Starts a proxy with {@code config}; {@code threads} event loops (0: one per core). */
+    public static ProxyServer start(ProxyConfig config, int threads) throws InterruptedException {
+        Proxy proxy = new Proxy(config, new Authenticator(config));
+        SslContext ssl = sslContext(config);
+        EventLoopGroup boss = Transport.group(1, "pgherd-accept");
+        EventLoopGroup workers = Transport.group(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
+                "pgherd-io");
+        int maxMessage = config.get(ProxyConfig.MAX_MESSAGE_BYTES);
+        HostPort listen = config.get(ProxyConfig.LISTEN);
+        Channel listener;
+        try {
+            listener = new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("frames", new StartupPacketDecoder(maxMessage));
+                            ch.pipeline().addLast("frameEncoder", FrameEncoder.INSTANCE);
+                            ch.pipeline().addLast("messageEncoder", PgMessageEncoder.INSTANCE);
+                            ch.pipeline().addLast("startup", new ClientStartup(proxy, ssl));
+                        }
+                    }).bind(listen.host(), listen.port()).sync().channel();
+        } catch (RuntimeException e) {
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("could not listen on " + listen + ": " + e.getMessage(), e);
+        }
+        HostPort metricsAt = config.get(ProxyConfig.METRICS_LISTEN);
+        MetricsServer metrics = metricsAt == null ? null : new MetricsServer(proxy, metricsAt, boss);
+        ScheduledFuture<?> maintenance = workers.next().scheduleAtFixedRate(() -> maintain(proxy, workers), 1, 1,
+                TimeUnit.SECONDS);
+        log.info("proxy listening on {} (primary {}, pool mode {}, {} event loops){}", listener.localAddress(),
+                config.primary(), io.pgherd.common.config.Key.label(config.get(ProxyConfig.POOL_MODE)),
+                ((io.netty.util.concurrent.MultithreadEventExecutorGroup) workers).executorCount(),
+                metrics == null ? "" : ", metrics on port " + metrics.port());
+        return new ProxyServer(proxy, boss, workers, listener, metrics, maintenance);
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    /** The port clients connect to (useful when the configuration asked for port 0). */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The metrics port, or -1 when metrics are off. */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
+    }
+
+    private static void maintain(Proxy proxy, EventLoopGroup workers) {
+        try {
+            for (Pool pool : proxy.pools()) {
+                pool.maintain(workers.next());
+            }
+            long idleLimit = proxy.config().get(ProxyConfig.CLIENT_IDLE_TIMEOUT).toNanos();
+            if (idleLimit > 0) {
+                for (Proxy.ClientHandle client : proxy.clients()) {
+                    if (client instanceof ClientSession session && session.idleLongerThan(idleLimit)) {
+                        session.closeIdle();
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("maintenance failed: {}", e.toString());
+        }
+    }
+
+    private static SslContext sslContext(ProxyConfig config) {
+        String cert = config.get(ProxyConfig.TLS_CERT_FILE);
+        if (cert == null) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(new File(cert), new File(config.get(ProxyConfig.TLS_KEY_FILE))).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException("could not load the TLS certificate " + cert + " and key "
+                    + config.get(ProxyConfig.TLS_KEY_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        maintenance.cancel(false);
+        listener.close().syncUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
+        for (Proxy.ClientHandle client : proxy.clients()) {
+            client.kill("the proxy is shutting down");
+        }
+        for (Pool pool : proxy.pools()) {
+            pool.closeAll("proxy shutting down");
+        }
+        proxy.authenticator().close();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        log.info("proxy stopped");
+    }
+}

@@ -1,0 +1,46 @@
+package io.pgherd.proxy;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one proxy, for {@code SHOW STATS} and the metrics endpoint. Thread-safe and cheap on
+ * the forwarding path (striped adders, no locks).
+ */
+public final class ProxyStats {
+    public final LongAdder clientsAccepted = new LongAdder();
+    public final LongAdder queries = new LongAdder();
+    public final LongAdder transactions = new LongAdder();
+    public final LongAdder bytesFromClients = new LongAdder();
+    public final LongAdder bytesToClients = new LongAdder();
+    public final LongAdder serverStateRestores = new LongAdder();
+    public final LongAdder serverReplays = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> clientCloses = new ConcurrentHashMap<>();
+
+    /** Counts an error sent to a client, by SQLSTATE. */
+    public void error(String sqlState) {
+        errors.computeIfAbsent(sqlState == null ? "unknown" : sqlState, k -> new LongAdder()).increment();
+    }
+
+    /** Counts a closed client connection, by reason (a short fixed phrase, not free text). */
+    public void clientClosed(String reason) {
+        clientCloses.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
+    public Map<String, Long> errorsBySqlState() {
+        return snapshot(errors);
+    }
+
+    public Map<String, Long> clientClosesByReason() {
+        return snapshot(clientCloses);
+    }
+
+    private static Map<String, Long> snapshot(ConcurrentHashMap<String, LongAdder> counters) {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

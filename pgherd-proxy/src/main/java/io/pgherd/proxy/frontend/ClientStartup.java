@@ -1,0 +1,284 @@
+package io.pgherd.proxy.frontend;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslContext;
+import io.pgherd.protocol.AuthenticationMD5Password;
+import io.pgherd.protocol.AuthenticationOk;
+import io.pgherd.protocol.AuthenticationSASL;
+import io.pgherd.protocol.AuthenticationSASLContinue;
+import io.pgherd.protocol.AuthenticationSASLFinal;
+import io.pgherd.protocol.BackendKeyData;
+import io.pgherd.protocol.CancelRequest;
+import io.pgherd.protocol.ErrorResponse;
+import io.pgherd.protocol.Frame;
+import io.pgherd.protocol.GSSENCRequest;
+import io.pgherd.protocol.NegotiateProtocolVersion;
+import io.pgherd.protocol.ParameterStatus;
+import io.pgherd.protocol.PasswordMessage;
+import io.pgherd.protocol.PgMessage;
+import io.pgherd.protocol.ProtocolException;
+import io.pgherd.protocol.ReadyForQuery;
+import io.pgherd.protocol.SASLInitialResponse;
+import io.pgherd.protocol.SASLResponse;
+import io.pgherd.protocol.SSLRequest;
+import io.pgherd.protocol.SqlState;
+import io.pgherd.protocol.StartupMessage;
+import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.admin.AdminSession;
+import io.pgherd.proxy.auth.AuthenticationFailedException;
+import io.pgherd.proxy.auth.Md5Auth;
+import io.pgherd.proxy.auth.Md5Secret;
+import io.pgherd.proxy.auth.ScramSecret;
+import io.pgherd.proxy.auth.ScramServerExchange;
+import io.pgherd.proxy.auth.Secret;
+import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.backend.ServerCredentials;
+import io.pgherd.proxy.session.ClientSession;
+
+/**
+ * A new client connection up to the moment it may send queries: TLS negotiation, cancel requests,
+ * the startup message, authentication, and the first login to its pool's server (which tells the
+ * client's parameters and checks that the database exists). Then it hands the channel to a
+ * {@link ClientSession}, or to the {@link AdminSession} for the virtual database {@value #ADMIN_DATABASE}.
+ * Runs on the client's event loop.
+ */
+public final class ClientStartup extends ChannelInboundHandlerAdapter {
+    /** The admin console's virtual database. */
+    public static final String ADMIN_DATABASE = "pgherd";
+    private static final Logger log = LoggerFactory.getLogger(ClientStartup.class);
+    /** Parameters the server reports to clients (GUC_REPORT) that a client may set at startup. */
+    private static final Set<String> REPORTED = Set.of("application_name", "client_encoding", "DateStyle", "TimeZone",
+            "IntervalStyle", "standard_conforming_strings", "default_transaction_read_only", "search_path");
+
+    private enum Step { STARTUP, SCRAM_FIRST, SCRAM_FINAL, MD5, CONNECTING, DONE }
+
+    private final Proxy proxy;
+    private final SslContext ssl;
+    private Step step = Step.STARTUP;
+    private StartupMessage startup;
+    private ScramServerExchange scram;
+    private Md5Secret md5Secret;
+    private byte[] md5Salt;
+
+    public ClientStartup(Proxy proxy, SslContext ssl) {
+        this.proxy = proxy;
+        this.ssl = ssl;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof SSLRequest) {
+                boolean accept = ssl != null && ctx.pipeline().get("tls") == null;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) (accept ? 'S' : 'N')}));
+                if (accept) {
+                    ctx.pipeline().addFirst("tls", ssl.newHandler(ctx.alloc()));
+                }
+            } else if (msg instanceof GSSENCRequest) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+            } else if (msg instanceof CancelRequest cancel) {
+                Proxy.ClientHandle client = proxy.client(cancel.processId());
+                if (client != null && client.secretKey() == cancel.secretKey()) {
+                    client.cancel();
+                }
+                ctx.close();
+            } else if (msg instanceof StartupMessage message) {
+                startup(ctx, message);
+            } else if (msg instanceof Frame frame) {
+                try {
+                    authenticationResponse(ctx, frame);
+                } finally {
+                    frame.release();
+                }
+            }
+        } catch (AuthenticationFailedException e) {
+            log.info("client {}: authentication as {} failed: {}", ctx.channel().remoteAddress(), e.user(), e.reason());
+            fail(ctx, e.toErrorResponse(), "authentication failed");
+        } catch (ProtocolException e) {
+            fail(ctx, e.toErrorResponse(), "protocol violation");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProtocolException e) {
+            fail(ctx, e.toErrorResponse(), "protocol violation");
+        } else {
+            proxy.stats().clientClosed("I/O error during startup");
+            ctx.close();
+        }
+    }
+
+    private void startup(ChannelHandlerContext ctx, StartupMessage message) {
+        startup = message;
+        List<String> unsupported = message.parameters().keySet().stream().filter(k -> k.startsWith("_pq_.")).toList();
+        if ((message.protocolVersion() & 0xFFFF) != 0 || !unsupported.isEmpty()) {
+            ctx.write(new NegotiateProtocolVersion(0, unsupported));
+        }
+        if (proxy.clientCount() >= proxy.config().get(ProxyConfig.MAX_CLIENT_CONN)) {
+            fail(ctx, ErrorResponse.pgherdFatal(SqlState.TOO_MANY_CONNECTIONS, "too many client connections (max_client_conn "
+                    + proxy.config().get(ProxyConfig.MAX_CLIENT_CONN) + ")"), "max_client_conn reached");
+            return;
+        }
+        String user = message.user();
+        if (ADMIN_DATABASE.equals(database()) && !proxy.config().get(ProxyConfig.ADMIN_USERS).contains(user)) {
+            fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "user \"" + user
+                    + "\" is not an admin user of the console (proxy.admin_users)"), "not an admin user");
+            return;
+        }
+        if (proxy.config().get(ProxyConfig.AUTH_TYPE) == ProxyConfig.AuthType.TRUST) {
+            authenticated(ctx, new ServerCredentials.None());
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        proxy.authenticator().secretFor(database(), user).whenComplete((secret, error) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            if (error != null) {
+                fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "could not look up user \""
+                        + user + "\": " + error.getMessage()), "auth_query failed");
+                return;
+            }
+            challenge(ctx, secret);
+        }));
+    }
+
+    private void challenge(ChannelHandlerContext ctx, Optional<Secret> secret) {
+        String user = startup.user();
+        boolean md5Allowed = proxy.config().get(ProxyConfig.AUTH_TYPE) == ProxyConfig.AuthType.MD5;
+        if (secret.isPresent() && secret.get() instanceof Md5Secret md5 && md5Allowed) {
+            md5Secret = md5;
+            md5Salt = Md5Auth.newSalt();
+            step = Step.MD5;
+            ctx.writeAndFlush(new AuthenticationMD5Password(md5Salt));
+            return;
+        }
+        if (secret.isPresent() && secret.get() instanceof ScramSecret s) {
+            scram = ScramServerExchange.forSecret(user, s);
+        } else {
+            scram = ScramServerExchange.failing(user, secret.isEmpty() ? "no such user"
+                    : "the user has an md5 secret but proxy.auth.type is scram-sha-256");
+        }
+        step = Step.SCRAM_FIRST;
+        ctx.writeAndFlush(new AuthenticationSASL(ScramServerExchange.MECHANISMS));
+    }
+
+    private void authenticationResponse(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() != 'p') {
+            throw ProtocolException.violation("expected an authentication response ('p'), got message type '"
+                    + (char) frame.type() + "' during " + step);
+        }
+        switch (step) {
+            case SCRAM_FIRST -> {
+                SASLInitialResponse first = SASLInitialResponse.decode(frame.content().duplicate());
+                step = Step.SCRAM_FINAL;
+                ctx.writeAndFlush(new AuthenticationSASLContinue(scram.receiveClientFirst(first.mechanism(), first.data())));
+            }
+            case SCRAM_FINAL -> {
+                SASLResponse last = SASLResponse.decode(frame.content().duplicate());
+                byte[] serverFinal = scram.receiveClientFinal(last.data());
+                ctx.write(new AuthenticationSASLFinal(serverFinal));
+                authenticated(ctx, new ServerCredentials.Scram(scram.recoveredKeys()));
+            }
+            case MD5 -> {
+                PasswordMessage password = PasswordMessage.decode(frame.content().duplicate());
+                Md5Auth.verify(startup.user(), md5Secret, md5Salt, password.password());
+                authenticated(ctx, new ServerCredentials.Md5(md5Secret));
+            }
+            default -> throw ProtocolException.violation("unexpected authentication response during " + step);
+        }
+    }
+
+    private void authenticated(ChannelHandlerContext ctx, ServerCredentials credentials) {
+        step = Step.CONNECTING;
+        String user = startup.user();
+        if (ADMIN_DATABASE.equals(database())) {
+            AdminSession admin = new AdminSession(proxy, ctx.channel(), user);
+            finish(ctx, Map.of("server_version", "15.0 (pgherd)", "server_encoding", "UTF8", "client_encoding", "UTF8",
+                    "DateStyle", "ISO, MDY", "integer_datetimes", "on", "standard_conforming_strings", "on"), admin, 0, 0);
+            return;
+        }
+        Pool pool = proxy.primaryPool(database(), user);
+        if (pool.serverParameters() != null) {
+            open(ctx, pool, credentials);
+            return;
+        }
+        // The first client of a pool: log in to the server now, so its parameters can be reported and a
+        // wrong database or role is refused at connection time, as PostgreSQL does.
+        ctx.channel().config().setAutoRead(false);
+        pool.borrow(ctx.channel().eventLoop(), credentials, server -> {
+            pool.requite(server);
+            ctx.channel().config().setAutoRead(true);
+            open(ctx, pool, credentials);
+        }, error -> fail(ctx, error, "server login failed"));
+    }
+
+    private void open(ChannelHandlerContext ctx, Pool pool, ServerCredentials credentials) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        Map<String, String> startupSettings = new LinkedHashMap<>();
+        startup.parameters().forEach((k, v) -> {
+            if (!Set.of("user", "database", "replication", "options").contains(k) && !k.startsWith("_pq_.")) {
+                startupSettings.put(k, v);
+            }
+        });
+        startupSettings.putAll(OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
+        Map<String, String> reported = new LinkedHashMap<>(pool.serverParameters());
+        reported.remove("application_name");
+        startupSettings.forEach((k, v) -> {
+            for (String name : REPORTED) {
+                if (name.equalsIgnoreCase(k)) {
+                    reported.put(name, v);
+                }
+            }
+        });
+        int secretKey = ThreadLocalRandom.current().nextInt();
+        int[] pid = new int[1];
+        ClientSession[] session = new ClientSession[1];
+        pid[0] = proxy.register(id -> {
+            session[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), pool, credentials,
+                    startupSettings, id, secretKey);
+            return session[0];
+        });
+        finish(ctx, reported, session[0], pid[0], secretKey);
+    }
+
+    private void finish(ChannelHandlerContext ctx, Map<String, String> parameters, ChannelInboundHandlerAdapter next,
+                        int processId, int secretKey) {
+        step = Step.DONE;
+        proxy.stats().clientsAccepted.increment();
+        List<PgMessage> messages = new ArrayList<>();
+        messages.add(AuthenticationOk.INSTANCE);
+        parameters.forEach((k, v) -> messages.add(new ParameterStatus(k, v)));
+        messages.add(new BackendKeyData(processId, secretKey));
+        messages.add(ReadyForQuery.IDLE);
+        messages.forEach(ctx::write);
+        ctx.pipeline().replace(this, "session", next);
+        ctx.flush();
+    }
+
+    private String database() {
+        return startup.database();
+    }
+
+    private void fail(ChannelHandlerContext ctx, ErrorResponse error, String reason) {
+        proxy.stats().error(error.code());
+        proxy.stats().clientClosed(reason);
+        ctx.writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,119 @@
+package io.pgherd.proxy.session;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+import io.pgherd.protocol.Frame;
+
+/**
+ * Matches a server's answers to what was sent, so that answers to messages the proxy slipped in are
+ * dropped, made-up answers are delivered in their place, and the session knows when the server has
+ * answered everything. Follows PostgreSQL's rule that after an error in the extended protocol the
+ * server skips every message up to the next Sync. Used only on the session's event loop; frames
+ * passed in are owned by the queue (forwarded through {@code toClient} or released).
+ */
+final class ResponseQueue {
+    private final ArrayDeque<Expected> entries = new ArrayDeque<>();
+    private final Consumer<Frame> toClient;
+
+    /** @param toClient writes a frame to the client (takes ownership) */
+    ResponseQueue(Consumer<Frame> toClient) {
+        this.toClient = toClient;
+    }
+
+    /** Adds an entry; a made-up answer with nothing before it is delivered at once. */
+    void add(Expected entry) {
+        entries.addLast(entry);
+        deliverSynthetic();
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    /** Whether the entry at the head came from the client (so the server's next answer is the client's). */
+    boolean headIsClients() {
+        Expected head = entries.peekFirst();
+        return head != null && head.toClient;
+    }
+
+    /**
+     * Takes one message from the server.
+     *
+     * @return false if nothing was expected (the frame is released; the caller decides what that means)
+     */
+    boolean accept(Frame frame) {
+        byte type = frame.type();
+        Expected head = entries.peekFirst();
+        if (type == 'N' || type == 'A') {
+            // Notices and notifications may come at any time and always concern the client.
+            toClient.accept(frame);
+            return true;
+        }
+        if (head == null) {
+            frame.release();
+            return false;
+        }
+        if (head.observer != null) {
+            head.observer.accept(frame);
+        }
+        boolean error = type == 'E';
+        if (type == 'S') {
+            // ParameterStatus: the client hears about changes it caused, not about the proxy's own.
+            deliverOrRelease(frame, head.toClient);
+        } else {
+            deliverOrRelease(frame, error ? head.errorsToClient : head.toClient);
+        }
+        if (error && head.kind.isExtended()) {
+            entries.removeFirst();
+            run(head.onFailed);
+            while (!entries.isEmpty() && entries.peekFirst().kind != Expected.Kind.SYNC) {
+                Expected skipped = entries.removeFirst();
+                if (skipped.synthetic != null) {
+                    skipped.synthetic.release();
+                }
+                run(skipped.onFailed);
+            }
+        } else if (head.kind.endsWith(type)) {
+            entries.removeFirst();
+            run(head.onDone);
+        }
+        deliverSynthetic();
+        return true;
+    }
+
+    /** Drops every entry (the server is gone); made-up answers are released, failure hooks run. */
+    void clear() {
+        while (!entries.isEmpty()) {
+            Expected e = entries.removeFirst();
+            if (e.synthetic != null) {
+                e.synthetic.release();
+            }
+            run(e.onFailed);
+        }
+    }
+
+    private void deliverSynthetic() {
+        while (!entries.isEmpty() && entries.peekFirst().kind == Expected.Kind.SYNTHETIC) {
+            toClient.accept(entries.removeFirst().synthetic);
+        }
+    }
+
+    private void deliverOrRelease(Frame frame, boolean deliver) {
+        if (deliver) {
+            toClient.accept(frame);
+        } else {
+            frame.release();
+        }
+    }
+
+    private static void run(Runnable hook) {
+        if (hook != null) {
+            hook.run();
+        }
+    }
+}

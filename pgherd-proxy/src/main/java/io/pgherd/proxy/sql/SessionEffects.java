@@ -1,0 +1,147 @@
+package io.pgherd.proxy.sql;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a piece of SQL may do to the server session beyond its transaction, as far as transaction
+ * pooling cares: whether it may change session state that must follow the client to another server
+ * (settings, roles, SQL prepared statements), and which state it creates that cannot move at all
+ * and so pins the client to its server. Conservative: text that cannot be scanned counts as
+ * changing state. Immutable.
+ *
+ * @param changesState the session's settings, role or SQL prepared statements may have changed
+ * @param pins unmovable state the SQL may create
+ * @param discardsAll it runs {@code DISCARD ALL}, which ends every pin
+ * @param dropsPrepared it runs {@code DISCARD ALL} or {@code DEALLOCATE ALL}, which also drop the
+ *     protocol-level prepared statements of the session
+ */
+public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discardsAll, boolean dropsPrepared) {
+    /** Why a client is pinned to its server. */
+    public enum Pin {
+        TEMPORARY_TABLE("temporary table"),
+        ADVISORY_LOCK("session advisory lock"),
+        LISTEN("LISTEN"),
+        HOLD_CURSOR("WITH HOLD cursor");
+
+        private final String reason;
+
+        Pin(String reason) {
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    public static final SessionEffects NONE = new SessionEffects(false, Set.of(), false, false);
+
+    private static final Set<String> SESSION_ADVISORY_LOCKS = Set.of("pg_advisory_lock", "pg_advisory_lock_shared",
+            "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
+
+    /** The effects of {@code sql} (one or more statements). */
+    public static SessionEffects of(String sql) {
+        if (!mayMatter(sql)) {
+            return NONE;
+        }
+        SqlLexer.Result scanned = SqlLexer.scan(sql);
+        boolean changes = !scanned.complete();
+        boolean discardsAll = false;
+        boolean dropsPrepared = false;
+        EnumSet<Pin> pins = EnumSet.noneOf(Pin.class);
+        for (List<Token> statement : scanned.statements()) {
+            Token first = statement.get(0);
+            String verb = first.kind() == Token.Kind.WORD ? first.text() : "";
+            switch (verb) {
+                case "set" -> changes |= !(statement.size() > 1 && (statement.get(1).isWord("local")
+                        || statement.get(1).isWord("transaction")));
+                case "reset", "prepare" -> changes = true;
+                case "deallocate" -> {
+                    changes = true;
+                    Token last = statement.get(statement.size() - 1);
+                    dropsPrepared |= statement.size() > 1 && last.isWord("all");
+                }
+                case "discard" -> {
+                    changes = true;
+                    boolean all = statement.size() > 1 && statement.get(1).isWord("all");
+                    discardsAll |= all;
+                    dropsPrepared |= all;
+                }
+                case "listen" -> pins.add(Pin.LISTEN);
+                case "declare" -> {
+                    if (containsSequence(statement, "with", "hold")) {
+                        pins.add(Pin.HOLD_CURSOR);
+                    }
+                }
+                case "create" -> {
+                    if (statement.size() > 1 && (statement.get(1).isWord("temp") || statement.get(1).isWord("temporary")
+                            || (statement.size() > 2 && statement.get(1).isWord("local")
+                            && (statement.get(2).isWord("temp") || statement.get(2).isWord("temporary"))))) {
+                        pins.add(Pin.TEMPORARY_TABLE);
+                    }
+                }
+                default -> {
+                    // Other statements matter only through the functions and clauses checked below.
+                }
+            }
+            if ((verb.equals("select") || verb.equals("with")) && containsIntoTemp(statement)) {
+                pins.add(Pin.TEMPORARY_TABLE);
+            }
+            for (int i = 0; i + 1 < statement.size(); i++) {
+                Token t = statement.get(i);
+                if (t.kind() == Token.Kind.WORD && statement.get(i + 1).isOperator("(")) {
+                    if (t.text().equals("set_config")) {
+                        changes = true;
+                    } else if (SESSION_ADVISORY_LOCKS.contains(t.text())) {
+                        pins.add(Pin.ADVISORY_LOCK);
+                    }
+                }
+            }
+        }
+        if (!changes && pins.isEmpty()) {
+            return NONE;
+        }
+        return new SessionEffects(changes, Set.copyOf(pins), discardsAll, dropsPrepared);
+    }
+
+    /**
+     * A fast filter: text without any of the words that could matter needs no scan. Case-insensitive
+     * substring search over a few words, so most statements cost one pass and no allocation.
+     */
+    private static boolean mayMatter(String sql) {
+        return containsIgnoreCase(sql, "set") || containsIgnoreCase(sql, "prepare") || containsIgnoreCase(sql, "dealloc")
+                || containsIgnoreCase(sql, "discard") || containsIgnoreCase(sql, "listen")
+                || containsIgnoreCase(sql, "hold") || containsIgnoreCase(sql, "temp")
+                || containsIgnoreCase(sql, "advisory");
+    }
+
+    private static boolean containsIgnoreCase(String text, String word) {
+        int n = word.length();
+        for (int i = 0; i + n <= text.length(); i++) {
+            if (text.regionMatches(true, i, word, 0, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsSequence(List<Token> tokens, String a, String b) {
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).isWord(a) && tokens.get(i + 1).isWord(b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsIntoTemp(List<Token> tokens) {
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).isWord("into") && (tokens.get(i + 1).isWord("temp") || tokens.get(i + 1).isWord("temporary"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
