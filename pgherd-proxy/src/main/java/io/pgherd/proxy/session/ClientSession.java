@@ -196,9 +196,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         channel.config().setAutoRead(false);
         proxy.whenResumed(() -> eventLoop().execute(() -> {
             if (phase == Phase.WAITING && waiter == null) {
-                waiter = pool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
+                requestServer();
             }
         }));
+    }
+
+    /** Asks the pool for a server; the pool may hand one over before this returns. */
+    private void requestServer() {
+        Pool.Waiter pendingRequest = pool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
+        if (phase == Phase.WAITING && link == null) {
+            waiter = pendingRequest;
+        }
     }
 
     private void link(ServerConnection server) {
@@ -329,6 +337,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             log.debug("client {}: unexpected error from {}", processId, server);
         }
         if (type == 'Z') {
+            // The end of an answer: flush now, the server may go back to the pool before its read completes.
+            channel.flush();
             maybeRelease();
         }
     }
@@ -366,7 +376,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             pending.addAll(replay);
             replay.clear();
             phase = Phase.WAITING;
-            waiter = pool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
+            requestServer();
             return;
         }
         clearReplay();
