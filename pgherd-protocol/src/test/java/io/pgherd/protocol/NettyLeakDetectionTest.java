@@ -1,5 +1,6 @@
 package io.pgherd.protocol;
 
+import io.pgherd.testkit.NettyLeakDetection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocator;

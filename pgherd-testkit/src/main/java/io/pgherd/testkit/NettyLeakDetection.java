@@ -1,4 +1,4 @@
-package io.pgherd.protocol;
+package io.pgherd.testkit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -71,7 +71,7 @@ public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCa
      *
      * @return Netty's report of each leak; empty when nothing leaked
      */
-    static List<String> collectLeaks() {
+    public static List<String> collectLeaks() {
         scrubDecoderOutputLists();
         for (int round = 0; round < 2; round++) {
             awaitGarbageCollection();
