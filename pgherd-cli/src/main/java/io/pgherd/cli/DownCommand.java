@@ -34,9 +34,10 @@ final class DownCommand implements Callable<Integer> {
         stopForegroundUp(directory, out);
         LocalCluster cluster = directory.cluster(state, Optional.empty());
         try (ClusterDirectory.Lock lock = directory.lock()) {
+            new LocalProxy(directory, state).stop(Duration.ofSeconds(30));
             cluster.stop(Duration.ofSeconds(60));
         }
-        out.println("pgherd: stopped " + cluster.nodes().stream().map(PostgresNode::name).collect(Collectors.joining(", "))
+        out.println("pgherd: stopped the proxy and " + cluster.nodes().stream().map(PostgresNode::name).collect(Collectors.joining(", "))
                 + " in " + directory.path() + " (data kept; 'pgherd up --dir " + directory.path() + "' starts it again)");
         return 0;
     }

@@ -40,15 +40,27 @@ final class StatusCommand implements Callable<Integer> {
         LocalState state = directory.read();
         LocalCluster cluster = directory.cluster(state, Optional.empty());
         List<NodeStatus> nodes = cluster.status();
+        LocalProxy proxy = new LocalProxy(directory, state);
+        boolean proxyRunning = proxy.isRunning();
         if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(asJson(directory, state, cluster.credentials(), nodes)));
+            Map<String, Object> root = asJson(directory, state, cluster.credentials(), nodes);
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("host", "127.0.0.1");
+            p.put("port", state.proxyPort());
+            p.put("state", proxyRunning ? "running" : "stopped");
+            p.put("running", proxyRunning);
+            p.put("uri", proxy.uri(cluster.credentials(), "postgres"));
+            p.put("admin_uri", proxy.uri(cluster.credentials(), "pgherd"));
+            p.put("metrics_url", "http://127.0.0.1:" + state.metricsPort() + "/metrics");
+            root.put("proxy", p);
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
             out.println("cluster " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
             out.printf("%-8s %-8s %-6s %-10s %s%n", "NAME", "ROLE", "PORT", "STATE", "LAG");
             for (NodeStatus node : nodes) {
                 out.printf("%-8s %-8s %-6d %-10s %s%n", node.name(), node.role().label(), node.port(), node.state(), lag(node));
             }
+            out.printf("%-8s %-8s %-6d %-10s %s%n", "proxy", "pooler", state.proxyPort(), proxyRunning ? "running" : "stopped", "-");
         }
         out.flush();
         return 0;

@@ -19,7 +19,10 @@ import io.pgherd.postgres.NodeRole;
 import io.pgherd.postgres.PgBinaries;
 import io.pgherd.postgres.Ports;
 import io.pgherd.postgres.PostgresNode;
+import io.pgherd.postgres.SecureFiles;
 import io.pgherd.postgres.ServerUser;
+import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.ProxyServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +45,16 @@ final class UpCommand implements Callable<Integer> {
             description = "Nodes take consecutive free ports from P, for a new cluster (default: ${DEFAULT-VALUE}).")
     int basePort;
 
+    @Option(names = "--proxy-port", defaultValue = "6432", paramLabel = "P",
+            description = "Port of the proxy (pooling, admin console) for a new cluster; the next free one if taken"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int proxyPort;
+
+    @Option(names = "--metrics-port", defaultValue = "9930", paramLabel = "P",
+            description = "Port of the proxy's Prometheus endpoint for a new cluster; the next free one if taken"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     @Option(names = "--detach", description = "Start the servers and return instead of staying in the foreground.")
     boolean detach;
 
@@ -63,13 +76,18 @@ final class UpCommand implements Callable<Integer> {
         ClusterDirectory directory = new ClusterDirectory(dir);
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         LocalCluster cluster;
+        LocalState state;
         try (ClusterDirectory.Lock lock = directory.lock()) {
             if (directory.exists()) {
-                LocalState state = directory.read();
+                state = directory.read();
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
-                if (cluster.isRunning()) {
+                if (state.proxyPort() == 0) {
+                    state = withProxyPorts(state, Set.copyOf(state.layoutNodes().stream().map(n -> n.port()).toList()));
+                    directory.write(state);
+                }
+                if (cluster.isRunning() && new LocalProxy(directory, state).isRunning()) {
                     out.println("pgherd: the cluster in " + directory.path() + " is already running; nothing changed.");
-                    printNodes(out, cluster, state.postgresVersion(), directory);
+                    printNodes(out, cluster, state, directory);
                     return 0;
                 }
                 long recordedReplicas = cluster.layout().nodes().stream().filter(n -> n.role() == NodeRole.REPLICA).count();
@@ -79,19 +97,26 @@ final class UpCommand implements Callable<Integer> {
                 }
             } else {
                 cluster = create(directory);
+                state = directory.read();
             }
+            LocalProxy proxy = new LocalProxy(directory, state);
             try {
                 cluster.start(timeout);
+                proxy.writeConfiguration(cluster);
+                if (detach && !proxy.isRunning()) {
+                    proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
+                }
             } catch (RuntimeException e) {
+                proxy.stop(Duration.ofSeconds(10));
                 stopQuietly(cluster, e);
                 throw e;
             }
         }
-        printNodes(out, cluster, directory.read().postgresVersion(), directory);
         if (detach) {
+            printNodes(out, cluster, state, directory);
             return 0;
         }
-        return runInForeground(out, cluster, directory);
+        return runInForeground(out, cluster, state, directory);
     }
 
     private LocalCluster create(ClusterDirectory directory) {
@@ -107,40 +132,65 @@ final class UpCommand implements Callable<Integer> {
             next = port + 1;
         }
         ClusterLayout layout = ClusterLayout.standard(directory.path(), true, replicas, ports, Map.of());
-        directory.write(LocalState.of(binaries.binDir().toString(), binaries.version(), layout.nodes()));
+        directory.write(withProxyPorts(LocalState.of(binaries.binDir().toString(), binaries.version(), layout.nodes(), 0, 0),
+                taken));
         return LocalCluster.of(layout, binaries, ServerUser.detect());
     }
 
-    private int runInForeground(PrintWriter out, LocalCluster cluster, ClusterDirectory directory) throws InterruptedException {
-        directory.writePid(ProcessHandle.current().pid());
+    /** The state with free ports for the proxy and its metrics, from --proxy-port and --metrics-port. */
+    private LocalState withProxyPorts(LocalState state, Set<Integer> taken) {
+        Set<Integer> used = new HashSet<>(taken);
+        int proxy = Ports.nextFree(proxyPort, used);
+        used.add(proxy);
+        int metrics = Ports.nextFree(metricsPort, used);
+        return new LocalState(state.pgBin(), state.postgresVersion(), state.nodes(), proxy, metrics);
+    }
+
+    private int runInForeground(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory)
+            throws InterruptedException {
+        ProxyServer proxy;
+        try {
+            proxy = ProxyServer.start(ProxyConfig.load(new LocalProxy(directory, state).configFile()), 0);
+        } catch (RuntimeException e) {
+            stopQuietly(cluster, e);
+            throw e;
+        }
+        long pid = ProcessHandle.current().pid();
+        directory.writePid(pid);
+        SecureFiles.write(directory.path().resolve(LocalProxy.PID_FILE), pid + "\n", null);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                proxy.close();
                 cluster.stop(Duration.ofSeconds(60));
                 directory.clearPid();
+                new LocalProxy(directory, state).stop(Duration.ofSeconds(1));
                 System.err.println("pgherd: stopped the cluster in " + directory.path());
             } finally {
                 stopped.countDown();
             }
         }, "pgherd-up-shutdown"));
+        printNodes(out, cluster, state, directory);
         out.println("Running in the foreground; press Ctrl-C to stop every server.");
         out.flush();
         stopped.await();
         return 0;
     }
 
-    static void printNodes(PrintWriter out, LocalCluster cluster, String version, ClusterDirectory directory) {
-        out.println("pgherd: local cluster in " + directory.path() + " (PostgreSQL " + version + ")");
+    static void printNodes(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory) {
+        out.println("pgherd: local cluster in " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
         for (PostgresNode node : cluster.nodes()) {
             out.printf("  %-8s %-8s 127.0.0.1:%d%n", node.name(), cluster.role(node).label(), node.port());
         }
+        out.printf("  %-8s %-8s 127.0.0.1:%d   (admin console: database pgherd; metrics: http://127.0.0.1:%d/metrics)%n",
+                "proxy", "pooler", state.proxyPort(), state.metricsPort());
         Path passwordFile = directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE);
-        out.println("Connect as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "), e.g. to the primary:");
-        out.println("  PGPASSWORD=$(cat " + passwordFile + ") psql -h 127.0.0.1 -p " + cluster.primary().port() + " -U "
+        out.println("Connect through the proxy as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "):");
+        out.println("  PGPASSWORD=$(cat " + passwordFile + ") psql -h 127.0.0.1 -p " + state.proxyPort() + " -U "
                 + LocalCluster.SUPERUSER + " postgres");
         String dirOption = " --dir " + directory.path();
-        out.println("'pgherd status" + dirOption + " --json' gives each node's connection URI; 'pgherd down" + dirOption
-                + "' stops the cluster.");
+        out.println("'pgherd status" + dirOption + " --json' gives every connection URI; 'pgherd down" + dirOption
+                + "' stops everything.");
         out.flush();
     }
 
@@ -151,6 +201,11 @@ final class UpCommand implements Callable<Integer> {
         }
         if (basePort < 1024 || basePort > 65000) {
             problems.add("--base-port must be 1024..65000 (got " + basePort + ")");
+        }
+        for (int[] port : new int[][] {{proxyPort, 0}, {metricsPort, 1}}) {
+            if (port[0] < 1024 || port[0] > 65000) {
+                problems.add((port[1] == 0 ? "--proxy-port" : "--metrics-port") + " must be 1024..65000 (got " + port[0] + ")");
+            }
         }
         if (timeoutSeconds < 1) {
             problems.add("--timeout must be >= 1 second (got " + timeoutSeconds + ")");

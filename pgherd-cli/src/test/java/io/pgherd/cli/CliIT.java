@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgherd.postgres.Processes;
 import io.pgherd.testkit.Await;
+import io.pgherd.testkit.ExternalCommand;
 import io.pgherd.testkit.FreePorts;
 import io.pgherd.testkit.TestDirectories;
 
@@ -32,7 +33,8 @@ class CliIT {
         Path dir = TestDirectories.create("CliIT-lifecycle");
         int basePort = FreePorts.allocate();
 
-        Result up = pgherd("up", "--dir", dir.toString(), "--base-port", Integer.toString(basePort), "--detach");
+        Result up = pgherd("up", "--dir", dir.toString(), "--base-port", Integer.toString(basePort), "--proxy-port",
+                Integer.toString(FreePorts.allocate()), "--metrics-port", Integer.toString(FreePorts.allocate()), "--detach");
         assertThat(up.exit()).as(up.toString()).isZero();
         assertThat(up.stdout()).contains("node1    primary  127.0.0.1:", "node2    standby  127.0.0.1:",
                 "node3    replica  127.0.0.1:", "node4    replica  127.0.0.1:", "superuser.password");
@@ -67,6 +69,21 @@ class CliIT {
         List<Long> postmasters = postmasterPids(dir);
         assertThat(postmasters).hasSize(4);
 
+        JsonNode proxy = status.get("proxy");
+        assertThat(proxy.get("running").asBoolean()).isTrue();
+        String proxyUri = proxy.get("uri").asText();
+        assertThat(proxyUri).isEqualTo("postgresql://postgres:" + password + "@127.0.0.1:" + proxy.get("port").asInt()
+                + "/postgres");
+        assertThat(psql(proxyUri, "select count(*) from cli_it")).isEqualTo("42");
+        assertThat(psql(proxy.get("admin_uri").asText(), "show pools")).contains("node1|postgres|postgres");
+        ExternalCommand.run(List.of("pgbench", "-i", "-s", "1", proxyUri), Map.of(), Duration.ofMinutes(2)).requireSuccess();
+        ExternalCommand.Outcome bench = ExternalCommand.run(List.of("pgbench", "-c", "4", "-t", "50", proxyUri), Map.of(),
+                Duration.ofMinutes(2)).requireSuccess();
+        assertThat(bench.stdout()).contains("number of transactions actually processed: 200/200",
+                "number of failed transactions: 0");
+        List<Long> processes = new ArrayList<>(postmasters);
+        processes.add(Long.parseLong(Files.readString(dir.resolve("proxy.pid")).strip()));
+
         Result again = pgherd("up", "--dir", dir.toString(), "--detach");
         assertThat(again.exit()).isZero();
         assertThat(again.stdout()).contains("is already running; nothing changed");
@@ -74,8 +91,8 @@ class CliIT {
 
         Result down = pgherd("down", "--dir", dir.toString());
         assertThat(down.exit()).as(down.toString()).isZero();
-        assertThat(down.stdout()).contains("stopped node1, node2, node3, node4");
-        assertNothingRunsIn(dir, postmasters);
+        assertThat(down.stdout()).contains("stopped the proxy and node1, node2, node3, node4");
+        assertNothingRunsIn(dir, processes);
         JsonNode stopped = statusJson(dir);
         for (JsonNode node : stopped.get("nodes")) {
             assertThat(node.get("state").asText()).isEqualTo("stopped");
@@ -85,6 +102,7 @@ class CliIT {
         assertThat(reuse.exit()).as(reuse.toString()).isZero();
         assertThat(psql(statusJson(dir).get("nodes").get(3).get("uri").asText(), "select count(*) from cli_it"))
                 .isEqualTo("42");
+        assertThat(psql(statusJson(dir).get("proxy").get("uri").asText(), "select count(*) from cli_it")).isEqualTo("42");
         List<Long> second = postmasterPids(dir);
         assertThat(pgherd("down", "--dir", dir.toString()).exit()).isZero();
         assertNothingRunsIn(dir, second);
@@ -95,6 +113,8 @@ class CliIT {
         Path dir = TestDirectories.create("CliIT-foreground");
         Process up = startForeground(dir);
         List<Long> postmasters = postmasterPids(dir);
+        assertThat(psql(statusJson(dir).get("proxy").get("uri").asText(), "select 'through the foreground proxy'"))
+                .isEqualTo("through the foreground proxy");
         new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).inheritIO().start().waitFor();
         assertThat(up.waitFor(90, TimeUnit.SECONDS)).as("foreground up exits after SIGINT").isTrue();
         assertNothingRunsIn(dir, postmasters);
@@ -147,7 +167,8 @@ class CliIT {
     private static Process startForeground(Path dir) throws IOException {
         Path out = dir.resolve("up.out");
         Process up = new ProcessBuilder("java", "-jar", JAR.toString(), "up", "--dir", dir.toString(),
-                "--base-port", Integer.toString(FreePorts.allocate()))
+                "--base-port", Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
+                "--metrics-port", Integer.toString(FreePorts.allocate()))
                 .redirectOutput(out.toFile()).redirectError(dir.resolve("up.err").toFile()).start();
         Await.until("the foreground up to report it runs", COMMAND_TIMEOUT, () -> {
             if (!up.isAlive()) {
