@@ -193,12 +193,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void borrow() {
         phase = Phase.WAITING;
-        channel.config().setAutoRead(false);
-        proxy.whenResumed(() -> eventLoop().execute(() -> {
-            if (phase == Phase.WAITING && waiter == null) {
-                requestServer();
-            }
-        }));
+        if (!proxy.paused()) {
+            // The common case costs no task hop: an idle server on this loop is linked before this returns.
+            requestServer();
+        } else {
+            proxy.whenResumed(() -> eventLoop().execute(() -> {
+                if (phase == Phase.WAITING && waiter == null) {
+                    requestServer();
+                }
+            }));
+        }
+        if (phase == Phase.WAITING) {
+            // Nothing more is read from the client until a server takes what it sent.
+            channel.config().setAutoRead(false);
+        }
     }
 
     /** Asks the pool for a server; the pool may hand one over before this returns. */
@@ -217,7 +225,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         phase = Phase.LINKED;
         server.attach(this);
-        server.channel().config().setAutoRead(true);
+        if (!server.channel().config().isAutoRead()) {
+            server.channel().config().setAutoRead(true);
+        }
         answered = false;
         link = new ServerLink(server, this::toClient, statements, proxy.statements(),
                 proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS), channel.alloc());
@@ -232,7 +242,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             send(pending.poll());
         }
         server.flush();
-        channel.config().setAutoRead(true);
+        if (!channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     private void borrowFailed(ErrorResponse error) {

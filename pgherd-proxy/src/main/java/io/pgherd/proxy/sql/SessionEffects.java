@@ -107,25 +107,40 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
     }
 
     /**
-     * A fast filter: text without any of the words that could matter needs no scan. Case-insensitive
-     * substring search over a few words, so most statements cost one pass and no allocation.
+     * A fast filter: text without any of the words that could matter needs no scan. One pass over the
+     * text, comparing only where a word's first letter appears, and no allocation.
      */
     private static boolean mayMatter(String sql) {
-        return containsIgnoreCase(sql, "set") || containsIgnoreCase(sql, "prepare") || containsIgnoreCase(sql, "dealloc")
-                || containsIgnoreCase(sql, "discard") || containsIgnoreCase(sql, "listen")
-                || containsIgnoreCase(sql, "hold") || containsIgnoreCase(sql, "temp")
-                || containsIgnoreCase(sql, "advisory");
-    }
-
-    private static boolean containsIgnoreCase(String text, String word) {
-        int n = word.length();
-        for (int i = 0; i + n <= text.length(); i++) {
-            if (text.regionMatches(true, i, word, 0, n)) {
-                return true;
+        int n = sql.length();
+        for (int i = 0; i < n; i++) {
+            String[] words = switch (sql.charAt(i) | 0x20) {
+                case 's' -> SET;
+                case 'p' -> PREPARE;
+                case 'd' -> DEALLOCATE_DISCARD;
+                case 'l' -> LISTEN;
+                case 'h' -> HOLD;
+                case 't' -> TEMP;
+                case 'a' -> ADVISORY;
+                default -> null;
+            };
+            if (words != null) {
+                for (String word : words) {
+                    if (sql.regionMatches(true, i, word, 0, word.length())) {
+                        return true;
+                    }
+                }
             }
         }
         return false;
     }
+
+    private static final String[] SET = {"set"};
+    private static final String[] PREPARE = {"prepare"};
+    private static final String[] DEALLOCATE_DISCARD = {"dealloc", "discard"};
+    private static final String[] LISTEN = {"listen"};
+    private static final String[] HOLD = {"hold"};
+    private static final String[] TEMP = {"temp"};
+    private static final String[] ADVISORY = {"advisory"};
 
     private static boolean containsSequence(List<Token> tokens, String a, String b) {
         for (int i = 0; i + 1 < tokens.size(); i++) {
