@@ -17,15 +17,19 @@ public final class SqlLexer {
 
     /**
      * The statements of {@code sql}, each a list of tokens without the separating semicolons;
-     * empty statements are dropped.
+     * empty statements are dropped. {@code hints} are the words of comments that start with
+     * {@code pgherd:} (such as {@code primary} from {@code /* pgherd:primary *}{@code /}), in order.
      */
-    public record Result(List<List<Token>> statements, boolean complete) {
+    public record Result(List<List<Token>> statements, boolean complete, List<String> hints) {
     }
+
+    private static final String HINT_PREFIX = "pgherd:";
 
     /** Scans {@code sql}. */
     public static Result scan(String sql) {
         List<List<Token>> statements = new ArrayList<>();
         List<Token> current = new ArrayList<>();
+        List<String> hints = new ArrayList<>();
         int i = 0;
         int n = sql.length();
         boolean complete = true;
@@ -35,12 +39,15 @@ public final class SqlLexer {
             if (Character.isWhitespace(c)) {
                 i++;
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                int start = i + 2;
                 while (i < n && sql.charAt(i) != '\n') {
                     i++;
                 }
+                hint(sql.substring(start, i), hints);
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 int depth = 1;
                 i += 2;
+                int start = i;
                 while (i < n && depth > 0) {
                     if (sql.startsWith("/*", i)) {
                         depth++;
@@ -56,6 +63,7 @@ public final class SqlLexer {
                     complete = false;
                     break;
                 }
+                hint(sql.substring(start, i - 2), hints);
             } else if (c == ';') {
                 if (!current.isEmpty()) {
                     statements.add(List.copyOf(current));
@@ -167,7 +175,17 @@ public final class SqlLexer {
         if (!current.isEmpty()) {
             statements.add(List.copyOf(current));
         }
-        return new Result(List.copyOf(statements), complete);
+        return new Result(List.copyOf(statements), complete, List.copyOf(hints));
+    }
+
+    private static void hint(String comment, List<String> hints) {
+        String text = comment.strip();
+        if (text.regionMatches(true, 0, HINT_PREFIX, 0, HINT_PREFIX.length())) {
+            String word = text.substring(HINT_PREFIX.length()).strip().split("\\s+", 2)[0];
+            if (!word.isEmpty()) {
+                hints.add(word.toLowerCase(Locale.ROOT));
+            }
+        }
     }
 
     private static int standardString(String sql, int from, List<Token> out) {
