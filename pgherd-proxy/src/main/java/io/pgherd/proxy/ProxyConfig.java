@@ -182,9 +182,13 @@ public final class ProxyConfig {
             } else if (!names.add(name)) {
                 problems.add(new ConfigProblem(at + ".name", "is used twice (" + name + ")"));
             }
-            String host = n.path("host").asText("127.0.0.1");
+            JsonNode hostNode = n.path("host");
+            String host = hostNode.isMissingNode() ? "127.0.0.1" : hostNode.asText("");
+            if (!hostNode.isMissingNode() && (!hostNode.isTextual() || host.isBlank())) {
+                problems.add(new ConfigProblem(at + ".host", "must be a host name or address (got " + Key.shown(hostNode) + ")"));
+            }
             JsonNode port = n.path("port");
-            if (!port.isIntegralNumber() || port.asInt() < 1 || port.asInt() > 65535) {
+            if (!port.isIntegralNumber() || !port.canConvertToInt() || port.asInt() < 1 || port.asInt() > 65535) {
                 problems.add(new ConfigProblem(at + ".port", "must be 1..65535 (got " + Key.shown(port) + ")"));
             }
             nodes.add(new Node(name, host, port.asInt()));

@@ -352,4 +352,14 @@ class ProxyConfigTest {
         Files.writeString(file, TRUST_WITH_PRIMARY);
         assertThat(ProxyConfig.load(file).source()).isEqualTo(file.toString());
     }
+
+    @org.junit.jupiter.api.Test
+    void hugeNumbersAndBadHostsAreRefusedNotWrappedIntoRange() {
+        String yaml = "proxy:\n  auth: {type: trust}\n  pool: {pool_size: 18446744073709551621}\n"
+                + "  nodes:\n    - {name: pg1, port: 4294972728}\n    - {name: pg2, host: [a], port: 5432}\n";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyConfig.read(yaml, "test"))
+                .hasMessageContaining("proxy.pool.pool_size: must be 1..10000 (got 18446744073709551621)")
+                .hasMessageContaining("proxy.nodes[0].port: must be 1..65535")
+                .hasMessageContaining("proxy.nodes[1].host: must be a host name or address");
+    }
 }

@@ -54,11 +54,11 @@ public final class Key<T> {
             if (!node.isIntegralNumber()) {
                 return fail(problems, p, "must be a whole number (got " + shown(node) + ")");
             }
-            long v = node.asLong();
-            if (v < min || v > max) {
-                return fail(problems, p, "must be " + range(min, max) + " (got " + v + ")");
+            // A number beyond a long must not wrap around into range.
+            if (!node.canConvertToLong() || node.asLong() < min || node.asLong() > max) {
+                return fail(problems, p, "must be " + range(min, max) + " (got " + node.asText() + ")");
             }
-            return (int) v;
+            return (int) node.asLong();
         }, String::valueOf);
     }
 

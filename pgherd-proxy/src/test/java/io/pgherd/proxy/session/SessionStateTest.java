@@ -186,4 +186,12 @@ class SessionStateTest {
 
         assertThat(state.settings()).containsOnlyKeys("a.b");
     }
+
+    @org.junit.jupiter.api.Test
+    void aNewSessionUserIsFollowedByTheRoleAgainBecauseChangingTheUserResetsIt() {
+        SessionState current = new SessionState(java.util.Map.of("session_authorization", "alice", "role", "r"), java.util.Map.of());
+        SessionState target = new SessionState(java.util.Map.of("session_authorization", "bob", "role", "r"), java.util.Map.of());
+        org.assertj.core.api.Assertions.assertThat(target.changesFrom(current)).isEqualTo(
+                "SELECT pg_catalog.set_config('session_authorization', 'bob', false), pg_catalog.set_config('role', 'r', false);");
+    }
 }

@@ -120,6 +120,8 @@ class SessionEffectsTest {
                 pins("CREATE TEMPORARY TABLE t (a int)", TEMPORARY_TABLE),
                 pins("CREATE LOCAL TEMP TABLE t (a int)", TEMPORARY_TABLE),
                 pins("create local temporary table t as select 1", TEMPORARY_TABLE),
+                pins("CREATE OR REPLACE TEMP VIEW v AS SELECT 1", TEMPORARY_TABLE),
+                pins("CREATE GLOBAL TEMPORARY TABLE g (a int)", TEMPORARY_TABLE),
                 pins("CREATE TEMP VIEW v AS SELECT 1", TEMPORARY_TABLE),
                 pins("CREATE TEMP SEQUENCE s", TEMPORARY_TABLE),
                 none("CREATE TABLE temp (a int)"),
