@@ -24,9 +24,29 @@ import java.util.regex.Pattern;
 public record SessionState(Map<String, String> settings, Map<String, String> prepared) {
     public static final SessionState EMPTY = new SessionState(Map.of(), Map.of());
 
-    /** Reads the session's settings and SQL prepared statements; rows are (kind, name, value). */
+    /**
+     * Reads the session's settings and SQL prepared statements; rows are (kind, name, value). The
+     * session user and role are read apart: pg_settings hides them (GUC_NO_SHOW_ALL).
+     */
     public static final String CAPTURE_SQL = "SELECT 's', name, setting FROM pg_catalog.pg_settings WHERE source = 'session'"
+            + " UNION ALL SELECT 's', 'session_authorization', session_user::text FROM pg_catalog.pg_stat_activity"
+            + " WHERE pid = pg_catalog.pg_backend_pid() AND usename <> session_user"
+            + " UNION ALL SELECT 's', 'role', pg_catalog.current_setting('role') WHERE pg_catalog.current_setting('role') <> 'none'"
             + " UNION ALL SELECT 'p', name, statement FROM pg_catalog.pg_prepared_statements WHERE from_sql";
+
+    /**
+     * {@link #CAPTURE_SQL} that also reads the custom settings {@code customNames} (which pg_settings
+     * does not show); one that is unset or empty is left out.
+     */
+    public static String captureSql(java.util.Collection<String> customNames) {
+        StringBuilder sql = new StringBuilder(CAPTURE_SQL);
+        for (String name : customNames) {
+            String n = literal(name);
+            sql.append(" UNION ALL SELECT 's', ").append(n).append(", pg_catalog.current_setting(").append(n)
+                    .append(", true) WHERE pg_catalog.current_setting(").append(n).append(", true) <> ''");
+        }
+        return sql.toString();
+    }
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.$]*");
     /** Applied first, in this order: changing the session user resets the role. */
@@ -74,8 +94,11 @@ public record SessionState(Map<String, String> settings, Map<String, String> pre
             }
         }
         List<Map.Entry<String, String>> changed = new ArrayList<>();
+        boolean userChanges = !java.util.Objects.equals(settings.get("session_authorization"),
+                current.settings.get("session_authorization"));
         for (Map.Entry<String, String> e : settings.entrySet()) {
-            if (!e.getValue().equals(current.settings.get(e.getKey()))) {
+            // Changing the session user resets the role, so the role is set again even where it matched.
+            if (!e.getValue().equals(current.settings.get(e.getKey())) || (userChanges && e.getKey().equals("role"))) {
                 changed.add(e);
             }
         }

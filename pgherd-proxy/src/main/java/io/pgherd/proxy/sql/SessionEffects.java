@@ -38,6 +38,8 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
 
     public static final SessionEffects NONE = new SessionEffects(false, Set.of(), false, false);
 
+    private static final Set<String> CREATE_MODIFIERS = Set.of("or", "replace", "global", "local", "temp", "temporary",
+            "unlogged");
     private static final Set<String> SESSION_ADVISORY_LOCKS = Set.of("pg_advisory_lock", "pg_advisory_lock_shared",
             "pg_try_advisory_lock", "pg_try_advisory_lock_shared");
 
@@ -76,10 +78,13 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
                     }
                 }
                 case "create" -> {
-                    if (statement.size() > 1 && (statement.get(1).isWord("temp") || statement.get(1).isWord("temporary")
-                            || (statement.size() > 2 && statement.get(1).isWord("local")
-                            && (statement.get(2).isWord("temp") || statement.get(2).isWord("temporary"))))) {
-                        pins.add(Pin.TEMPORARY_TABLE);
+                    // CREATE [OR REPLACE] [GLOBAL | LOCAL] {TEMP | TEMPORARY} [UNLOGGED] {TABLE | VIEW | SEQUENCE}
+                    for (int i = 1; i < statement.size() && statement.get(i).kind() == Token.Kind.WORD
+                            && CREATE_MODIFIERS.contains(statement.get(i).text()); i++) {
+                        if (statement.get(i).isWord("temp") || statement.get(i).isWord("temporary")) {
+                            pins.add(Pin.TEMPORARY_TABLE);
+                            break;
+                        }
                     }
                 }
                 default -> {
@@ -104,6 +109,46 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
             return NONE;
         }
         return new SessionEffects(changes, Set.copyOf(pins), discardsAll, dropsPrepared);
+    }
+
+    /**
+     * Names (lower case) of custom settings ({@code prefix.name}) that {@code sql} sets or resets for
+     * the session: {@code SET [SESSION] a.b}, {@code RESET a.b}, {@code set_config('a.b', …)}.
+     * PostgreSQL hides such placeholder settings from pg_settings, so whoever captures session state
+     * must ask for them by name. A name passed as a bind parameter is not seen.
+     */
+    public static Set<String> customSettings(String sql) {
+        if (!mayMatter(sql)) {
+            return Set.of();
+        }
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (List<Token> statement : SqlLexer.scan(sql).statements()) {
+            if (statement.get(0).isWord("set") || statement.get(0).isWord("reset")) {
+                int at = statement.size() > 1 && statement.get(1).isWord("session") ? 2 : 1;
+                StringBuilder name = new StringBuilder();
+                for (int i = at; i < statement.size(); i += 2) {
+                    if (statement.get(i).kind() != Token.Kind.WORD) {
+                        break;
+                    }
+                    name.append(statement.get(i).text());
+                    if (i + 1 >= statement.size() || !statement.get(i + 1).isOperator(".")) {
+                        break;
+                    }
+                    name.append('.');
+                }
+                if (name.indexOf(".") > 0 && name.charAt(name.length() - 1) != '.') {
+                    names.add(name.toString());
+                }
+            }
+            for (int i = 0; i + 2 < statement.size(); i++) {
+                Token argument = statement.get(i + 2);
+                if (statement.get(i).isWord("set_config") && statement.get(i + 1).isOperator("(")
+                        && argument.kind() == Token.Kind.STRING && argument.text().indexOf('.') > 0) {
+                    names.add(argument.text().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        return names;
     }
 
     /**
