@@ -13,7 +13,10 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException("must be host:port (got '" + text + "')");
         }
         String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
+        if (host.startsWith("[") || host.endsWith("]")) {
+            if (!host.startsWith("[") || !host.endsWith("]") || host.length() == 2) {
+                throw new IllegalArgumentException("an IPv6 address must be written [address]:port (got '" + text + "')");
+            }
             host = host.substring(1, host.length() - 1);
         }
         int port;

@@ -79,4 +79,12 @@ class HostPortTest {
     void unbracketedIpv6TakesTheLastColonAsThePortSeparator() {
         assertThat(HostPort.parse("::1:5432")).isEqualTo(new HostPort("::1", 5432));
     }
+
+    @org.junit.jupiter.api.Test
+    void unbalancedOrEmptyBracketsAreRefused() {
+        for (String bad : new String[] {"[::1:5432", "::1]:5432", "[]:5432"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> HostPort.parse(bad))
+                    .hasMessage("an IPv6 address must be written [address]:port (got '" + bad + "')");
+        }
+    }
 }
