@@ -36,7 +36,7 @@ class HostPortTest {
         "host:99999999999  | port must be a number (got '99999999999')",
         "host:65536        | port must be 0..65535 (got 65536)",
         "host:-1           | port must be 0..65535 (got -1)",
-        "[::1]             | port must be a number (got '1]')",
+        "[::1]             | an IPv6 address must be written [address]:port (got '[::1]')",
         "[::1]:            | must be host:port (got '[::1]:')",
     })
     void refusesMalformedAddressesSayingWhy(String text, String message) {
