@@ -48,6 +48,9 @@ import io.pgherd.proxy.sql.SessionEffects;
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ServerListener, Proxy.ClientHandle {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     private static final int MAX_REPLAYS = 2;
+    private static final int MAX_CUSTOM_SETTINGS = 100;
+    /** Message types a client may send after startup (Terminate aside). */
+    private static final String FRONTEND_TYPES = "BCdcfDEHFPQS";
 
     private enum Phase { IDLE, WAITING, LINKED, CLOSED }
 
@@ -64,13 +67,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final List<Frame> replay = new ArrayList<>();
     private final Map<String, ClientStatement> statements = new HashMap<>();
     private final EnumSet<SessionEffects.Pin> pins = EnumSet.noneOf(SessionEffects.Pin.class);
+    /** Custom settings (a.b) the client set or reset: capturing session state must ask for them by name. */
+    private final Set<String> customSettings = new java.util.LinkedHashSet<>();
     private Phase phase = Phase.IDLE;
     private ServerLink link;
     private Pool.Waiter waiter;
     private SessionState desired;
+    /** The settings of the client's startup message: RESET and RESET ALL go back to these, as on PostgreSQL. */
+    private final SessionState startup;
     private boolean dirty;
     private boolean answered;
     private boolean discardUntilSync;
+    /** The answer to the client's next request: its server died while it sat idle in a transaction. */
+    private ErrorResponse deferredError;
     private int replays;
     private String serverFatal;
     private byte lastStatus = 'I';
@@ -88,6 +97,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.processId = processId;
         this.secretKey = secretKey;
         this.desired = SessionState.ofSettings(startupSettings);
+        this.startup = desired;
     }
 
     @Override
@@ -106,6 +116,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             frame.release();
             close("client sent Terminate");
             return;
+        }
+        if (FRONTEND_TYPES.indexOf(frame.type()) < 0) {
+            // Never pass it on: the server would die of it with a FATAL error the client never sees.
+            byte type = frame.type();
+            frame.release();
+            exceptionCaught(ctx, ProtocolException.violation("invalid frontend message type " + (type & 0xFF)
+                    + (type >= 32 && type < 127 ? " ('" + (char) type + "')" : "")));
+            return;
+        }
+        if (deferredError != null) {
+            write(Frames.of(deferredError, channel.alloc()));
+            deferredError = null;
+            discardUntilSync = frame.type() != 'Q' && frame.type() != 'F';
+            if (!discardUntilSync) {
+                write(Frames.of(ReadyForQuery.IDLE, channel.alloc()));
+                channel.flush();
+                frame.release();
+                return;
+            }
         }
         if (discardUntilSync) {
             if (frame.type() == 'S') {
@@ -177,16 +206,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         dirty |= effects.changesState();
+        if (effects.changesState() && customSettings.size() < MAX_CUSTOM_SETTINGS) {
+            customSettings.addAll(SessionEffects.customSettings(sql));
+        }
         pins.addAll(effects.pins());
-        if (effects.discardsAll()) {
-            pins.clear();
-        }
-        if (effects.dropsPrepared()) {
-            statements.clear();
-            if (link != null) {
-                link.server().forgetSession();
-            }
-        }
     }
 
     // ---------------------------------------------------------------- borrowing and giving back
@@ -308,7 +331,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void captureState() {
         ServerConnection server = link.server();
         List<String[]> rows = new ArrayList<>();
-        link.inject(SessionState.CAPTURE_SQL, false, frame -> {
+        link.inject(SessionState.captureSql(customSettings), false, frame -> {
             if (frame.type() == DataRow.TYPE) {
                 DataRow row = DataRow.decode(frame.content().duplicate());
                 String[] values = new String[row.values().size()];
@@ -319,8 +342,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 rows.add(values);
             }
         }, () -> {
-            desired = SessionState.fromRows(rows);
-            server.sessionState(desired);
+            SessionState captured = SessionState.fromRows(rows);
+            server.sessionState(captured);
+            // A startup setting missing from the capture was reset: on the server to the proxy's own
+            // login value, for the client to its startup value, which the next link restores.
+            Map<String, String> settings = new LinkedHashMap<>(startup.settings());
+            settings.putAll(captured.settings());
+            desired = new SessionState(settings, captured.prepared());
         }, null);
         server.flush();
     }
@@ -344,6 +372,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (type == 'Z') {
             lastStatus = frame.content().getByte(frame.content().readerIndex());
+        } else if (type == 'C') {
+            afterCommand(server, frame);
         }
         if (!link.accept(frame) && type == 'E') {
             log.debug("client {}: unexpected error from {}", processId, server);
@@ -372,6 +402,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (link == null || link.server() != server) {
             return;
         }
+        boolean outstanding = !link.isQuiet();
         link.abandon();
         link = null;
         pool.discard(server);
@@ -400,10 +431,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ErrorResponse error = ErrorResponse.pgherdError(SqlState.CONNECTION_FAILURE, "lost the server connection to "
                 + server.node().name() + " during the transaction (" + why + "); the transaction was rolled back");
         proxy.stats().error(error.code());
+        channel.config().setAutoRead(true);
+        if (!outstanding) {
+            // The client sits idle in its transaction: an answer now would be read as the answer to
+            // its next request, so that request gets the error instead.
+            deferredError = error;
+            return;
+        }
         write(Frames.of(error, channel.alloc()));
         write(Frames.of(ReadyForQuery.IDLE, channel.alloc()));
         channel.flush();
-        channel.config().setAutoRead(true);
+    }
+
+    /**
+     * Once DISCARD ALL or DEALLOCATE ALL has run (not when it failed, and whether or not the client sent
+     * it as a prepared statement itself): the server has no prepared statements left, the client none
+     * of its statement names, and after DISCARD ALL nothing pins the client.
+     */
+    private void afterCommand(ServerConnection server, Frame frame) {
+        io.netty.buffer.ByteBuf tag = frame.content();
+        if (tag.readableBytes() < 12 || tag.getByte(tag.readerIndex()) != 'D') {
+            return;
+        }
+        String command = tag.toString(tag.readerIndex(), tag.readableBytes() - 1, java.nio.charset.StandardCharsets.US_ASCII);
+        boolean discardAll = command.equals("DISCARD ALL");
+        if (discardAll || command.equals("DEALLOCATE ALL")) {
+            statements.clear();
+            server.forgetSession();
+            if (discardAll) {
+                pins.clear();
+            }
+        }
     }
 
     private void toClient(Frame frame) {
