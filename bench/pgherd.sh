@@ -9,7 +9,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SHARED=${SHARED:-$HERE/.shared}
 source "$SHARED/env.sh"
 PGHERD_PORT=${PGHERD_PORT:-16433}
-PGHERD_JAVA_OPTS=${PGHERD_JAVA_OPTS:-"-Xmx1g"}
+PGHERD_JAVA_OPTS=${PGHERD_JAVA_OPTS:-"-Xmx512m -XX:MaxDirectMemorySize=256m"}
 JAR=$HERE/../pgherd-cli/target/pgherd.jar
 OWN_STATE=$HERE/.state
 

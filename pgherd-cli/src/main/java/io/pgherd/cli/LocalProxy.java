@@ -119,6 +119,9 @@ final class LocalProxy {
             argv.add("/usr/bin/setsid");
         }
         argv.add(ProcessHandle.current().info().command().orElse("java"));
+        // Netty's pooled allocator keeps what it once needed, up to the direct-memory limit (by default
+        // the heap's maximum): bound both, so the proxy's footprint stays predictable.
+        argv.addAll(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m"));
         argv.addAll(List.of("-cp", ownJar(), Main.class.getName(), "proxy", "--config", configFile().toString()));
         Process process;
         try {

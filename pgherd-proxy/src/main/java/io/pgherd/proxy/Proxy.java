@@ -45,6 +45,9 @@ public final class Proxy {
 
         /** Why the client is pinned to its server, or empty. */
         String pinReason();
+
+        /** Bytes written to the client that its socket has not taken yet (what backpressure bounds). */
+        long bufferedBytes();
     }
 
     public Proxy(ProxyConfig config, Authenticator authenticator) {

@@ -572,6 +572,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public long bufferedBytes() {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    @Override
     public List<String> describe() {
         ServerConnection server = link == null ? null : link.server();
         return List.of(Integer.toString(processId), user, database, phase.name().toLowerCase(java.util.Locale.ROOT),

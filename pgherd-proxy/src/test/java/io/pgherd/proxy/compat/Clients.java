@@ -1,0 +1,93 @@
+package io.pgherd.proxy.compat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.pgherd.postgres.LocalCluster;
+import io.pgherd.proxy.ProxyFixture;
+import io.pgherd.testkit.Await;
+import io.pgherd.testkit.ExternalCommand;
+
+/** What the client-compatibility tests share: python scripts, libpq environments, waiting for a query to run. */
+final class Clients {
+    /** Debian's python, which has python3-psycopg2; a pyenv python on the PATH would not. */
+    static final String PYTHON = "/usr/bin/python3";
+
+    private Clients() {
+    }
+
+    /** Fails with the fix when psycopg2 is missing (CI installs it through .ci/run). */
+    static void requirePsycopg2() {
+        ExternalCommand.Outcome check = ExternalCommand.run(List.of(PYTHON, "-c", "import psycopg2"), Map.of(),
+                Duration.ofSeconds(20));
+        if (check.exitCode() != 0) {
+            throw new AssertionError("psycopg2 is missing for " + PYTHON + ": apt-get install -y python3-psycopg2"
+                    + " (.ci/run installs it)\n" + check);
+        }
+    }
+
+    /**
+     * Runs a python script that reaches the proxy through the URI in {@code $PGHERD_DSN} and prints
+     * {@code key=value} lines; fails unless it exits 0, else returns the values printed.
+     */
+    static Map<String, String> python(ProxyFixture proxy, String name, String script) {
+        Path file = proxy.dir().resolve(name + ".py");
+        try {
+            Files.writeString(file, script);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String dsn = proxy.uri("postgres", proxy.superuserPassword(), "postgres") + "?sslmode=disable&connect_timeout=10";
+        ExternalCommand.Outcome outcome = ExternalCommand.run(List.of(PYTHON, file.toString()),
+                Map.of("PGHERD_DSN", dsn), Duration.ofSeconds(90)).requireSuccess();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : outcome.stdout().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                values.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
+    /** The fixture's libpq environment with some variables replaced. */
+    static Map<String, String> libpqEnv(ProxyFixture proxy, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(proxy.libpqEnv("postgres"));
+        env.putAll(overrides);
+        return env;
+    }
+
+    /** Waits until the primary runs exactly {@code sql} (as seen in pg_stat_activity), at most 20 s. */
+    static void awaitRunning(LocalCluster cluster, String sql) {
+        Await.until("the primary to be running: " + sql, Duration.ofSeconds(20), () -> {
+            try (Connection c = cluster.connect(cluster.primary());
+                 PreparedStatement s = c.prepareStatement(
+                         "select count(*) from pg_stat_activity where state = 'active' and query = ?")) {
+                s.setString(1, sql);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1) > 0;
+                }
+            }
+        });
+    }
+
+    /** One number from a query run on the primary directly, not through the proxy. */
+    static long queryDirect(LocalCluster cluster, String sql) throws SQLException {
+        try (Connection c = cluster.connect(cluster.primary()); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
