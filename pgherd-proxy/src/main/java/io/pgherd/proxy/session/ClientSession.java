@@ -512,11 +512,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         clearReplay();
         if (was == Phase.LINKED && link != null) {
             ServerConnection server = link.server();
-            boolean clean = link.isQuiet() && lastStatus == 'I' && pins.isEmpty() && !dirty;
+            boolean idle = link.isQuiet() && lastStatus == 'I';
+            boolean transactionMode = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION;
             link = null;
-            if (clean && proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION) {
+            if (idle && transactionMode && pins.isEmpty() && !dirty) {
                 pool.requite(server);
-            } else if (clean) {
+            } else if (idle && !transactionMode) {
+                // DISCARD ALL also drops temporary tables, advisory locks, LISTENs and prepared statements.
                 ServerReset.resetAndRequite(server, pool, proxy.config().get(ProxyConfig.SERVER_RESET_QUERY));
             } else {
                 server.close(pins.isEmpty() ? "client left in the middle of a transaction" : "pinned client left");
