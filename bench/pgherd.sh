@@ -10,6 +10,7 @@ SHARED=${SHARED:-$HERE/.shared}
 source "$SHARED/env.sh"
 PGHERD_PORT=${PGHERD_PORT:-16433}
 PGHERD_JAVA_OPTS=${PGHERD_JAVA_OPTS:-"-Xmx512m -XX:MaxDirectMemorySize=256m"}
+PGHERD_THREADS=${PGHERD_THREADS:-0}
 JAR=$HERE/../pgherd-cli/target/pgherd.jar
 OWN_STATE=$HERE/.state
 
@@ -39,8 +40,8 @@ proxy:
 YAML
   [[ $EUID -eq 0 ]] && chown -R postgres:postgres "$D" && chmod 600 "$D/userlist.txt"
   # runuser resets the soft fd limit to 1024; raise it for thousands of clients.
-  as_pg setsid sh -c 'ulimit -n 19500 2>/dev/null; exec java '"$PGHERD_JAVA_OPTS"' -jar "$1" proxy --config "$2"' \
-    sh "$JAR" "$D/pgherd.yml" >"$D/pgherd.log" 2>&1 </dev/null &
+  as_pg setsid sh -c 'ulimit -n 19500 2>/dev/null; exec java '"$PGHERD_JAVA_OPTS"' -jar "$1" proxy --config "$2" --threads "$3"' \
+    sh "$JAR" "$D/pgherd.yml" "$PGHERD_THREADS" >"$D/pgherd.log" 2>&1 </dev/null &
   wait_for() { local t=$1 what=$2; shift 2; for ((i = 0; i < t * 4; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.25; done; die "timed out waiting for $what"; }
   ready() { PGPASSWORD=$BENCH_PASSWORD "$PGBIN/psql" -X -Atq -h 127.0.0.1 -p "$PGHERD_PORT" -U "$BENCH_USER" -d "$BENCH_DB" -c "select 1"; }
   wait_for 60 "pgherd on :$PGHERD_PORT" ready

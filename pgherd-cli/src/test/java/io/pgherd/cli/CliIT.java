@@ -28,9 +28,26 @@ class CliIT {
     private static final Path JAR = Path.of("target/pgherd.jar").toAbsolutePath();
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
 
+    private final List<Path> started = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopWhatTheTestStarted() throws Exception {
+        for (Path dir : started) {
+            if (Files.exists(dir.resolve("pgherd.json"))) {
+                pgherd("down", "--dir", dir.toString());
+            }
+        }
+    }
+
+    private Path clusterDir(String prefix) {
+        Path dir = TestDirectories.create(prefix);
+        started.add(dir);
+        return dir;
+    }
+
     @Test
     void upStatusPsqlDownAndUpAgainReusesTheCluster() throws Exception {
-        Path dir = TestDirectories.create("CliIT-lifecycle");
+        Path dir = clusterDir("CliIT-lifecycle");
         int basePort = FreePorts.allocate();
 
         Result up = pgherd("up", "--dir", dir.toString(), "--base-port", Integer.toString(basePort), "--proxy-port",
@@ -110,7 +127,7 @@ class CliIT {
 
     @Test
     void aForegroundUpStopsEverythingOnCtrlC() throws Exception {
-        Path dir = TestDirectories.create("CliIT-foreground");
+        Path dir = clusterDir("CliIT-foreground");
         Process up = startForeground(dir);
         List<Long> postmasters = postmasterPids(dir);
         assertThat(psql(statusJson(dir).get("proxy").get("uri").asText(), "select 'through the foreground proxy'"))
@@ -123,7 +140,7 @@ class CliIT {
 
     @Test
     void downStopsAForegroundUpAndItsServers() throws Exception {
-        Path dir = TestDirectories.create("CliIT-down-foreground");
+        Path dir = clusterDir("CliIT-down-foreground");
         Process up = startForeground(dir);
         List<Long> postmasters = postmasterPids(dir);
         Result down = pgherd("down", "--dir", dir.toString());
