@@ -33,17 +33,17 @@ class ProxyAuthenticationIT {
     void aRoleMissingFromTheAuthFileIsLookedUpWithAuthQuery(LocalCluster cluster) throws Exception {
         Path passwordFile = Files.createTempFile("auth-user", ".pw");
         Files.writeString(passwordFile, cluster.credentials().superuserPassword() + "\n");
-        String yaml = "  auth:\n    file: AUTHFILE\n    user: postgres\n    password_file: " + passwordFile + "\n";
-        try (ProxyFixture proxy = ProxyFixture.start(cluster, yaml.replace("AUTHFILE", "/dev/null"))) {
-            proxy.writeConfig(yaml.replace("AUTHFILE", proxy.authFile().toString()));
-            Files.writeString(proxy.authFile(), "");
+        try (ProxyFixture proxy = ProxyFixture.start(cluster, "  auth:\n    file: /dev/null\n")) {
             try (Connection c = cluster.connect(cluster.primary()); Statement s = c.createStatement()) {
                 s.execute("create role late_comer login password 'late secret'");
             }
-            // Before RELOAD the proxy knows no secret at all (empty auth file, no auth_query).
+            // An empty auth file and no auth_query: nobody can log in yet.
             assertThatThrownBy(() -> proxy.connect("late_comer", "late secret", "postgres", new Properties()).close())
                     .isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"));
+            proxy.writeConfig("  auth:\n    file: " + proxy.authFile() + "\n    user: postgres\n    password_file: "
+                    + passwordFile + "\n");
+            Files.writeString(proxy.authFile(), "");
             proxy.proxy().reload();
             try (Connection c = proxy.connect("late_comer", "late secret", "postgres", new Properties());
                  Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select current_user")) {
