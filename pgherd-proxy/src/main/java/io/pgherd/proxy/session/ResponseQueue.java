@@ -35,11 +35,6 @@ final class ResponseQueue {
         return entries.size();
     }
 
-    /** Whether the entry at the head came from the client (so the server's next answer is the client's). */
-    boolean headIsClients() {
-        Expected head = entries.peekFirst();
-        return head != null && head.toClient;
-    }
 
     /**
      * Takes one message from the server.

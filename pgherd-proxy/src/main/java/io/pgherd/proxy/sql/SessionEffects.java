@@ -13,11 +13,8 @@ import java.util.Set;
  *
  * @param changesState the session's settings, role or SQL prepared statements may have changed
  * @param pins unmovable state the SQL may create
- * @param discardsAll it runs {@code DISCARD ALL}, which ends every pin
- * @param dropsPrepared it runs {@code DISCARD ALL} or {@code DEALLOCATE ALL}, which also drop the
- *     protocol-level prepared statements of the session
  */
-public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discardsAll, boolean dropsPrepared) {
+public record SessionEffects(boolean changesState, Set<Pin> pins) {
     /** Why a client is pinned to its server. */
     public enum Pin {
         TEMPORARY_TABLE("temporary table"),
@@ -36,7 +33,7 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
         }
     }
 
-    public static final SessionEffects NONE = new SessionEffects(false, Set.of(), false, false);
+    public static final SessionEffects NONE = new SessionEffects(false, Set.of());
 
     private static final Set<String> CREATE_MODIFIERS = Set.of("or", "replace", "global", "local", "temp", "temporary",
             "unlogged");
@@ -50,8 +47,6 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
         }
         SqlLexer.Result scanned = SqlLexer.scan(sql);
         boolean changes = !scanned.complete();
-        boolean discardsAll = false;
-        boolean dropsPrepared = false;
         EnumSet<Pin> pins = EnumSet.noneOf(Pin.class);
         for (List<Token> statement : scanned.statements()) {
             Token first = statement.get(0);
@@ -59,18 +54,7 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
             switch (verb) {
                 case "set" -> changes |= !(statement.size() > 1 && (statement.get(1).isWord("local")
                         || statement.get(1).isWord("transaction")));
-                case "reset", "prepare" -> changes = true;
-                case "deallocate" -> {
-                    changes = true;
-                    Token last = statement.get(statement.size() - 1);
-                    dropsPrepared |= statement.size() > 1 && last.isWord("all");
-                }
-                case "discard" -> {
-                    changes = true;
-                    boolean all = statement.size() > 1 && statement.get(1).isWord("all");
-                    discardsAll |= all;
-                    dropsPrepared |= all;
-                }
+                case "reset", "prepare", "deallocate", "discard" -> changes = true;
                 case "listen" -> pins.add(Pin.LISTEN);
                 case "declare" -> {
                     if (containsSequence(statement, "with", "hold")) {
@@ -108,7 +92,7 @@ public record SessionEffects(boolean changesState, Set<Pin> pins, boolean discar
         if (!changes && pins.isEmpty()) {
             return NONE;
         }
-        return new SessionEffects(changes, Set.copyOf(pins), discardsAll, dropsPrepared);
+        return new SessionEffects(changes, Set.copyOf(pins));
     }
 
     /**

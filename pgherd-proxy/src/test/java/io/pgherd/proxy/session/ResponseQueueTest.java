@@ -496,19 +496,6 @@ class ResponseQueueTest {
     }
 
     @Test
-    void headIsClientsTellsWhoseAnswerComesNext() {
-        assertThat(queue.headIsClients()).isFalse();
-        queue.add(injected(Kind.QUERY, true, "restore"));
-        queue.add(forward(Kind.QUERY, "client"));
-        assertThat(queue.headIsClients()).isFalse();
-
-        accept(readyForQuery());
-
-        assertThat(queue.headIsClients()).isTrue();
-        queue.clear();
-    }
-
-    @Test
     void hooksAreOptional() {
         queue.add(Expected.forward(Kind.PARSE));
         queue.add(Expected.forward(Kind.BIND));

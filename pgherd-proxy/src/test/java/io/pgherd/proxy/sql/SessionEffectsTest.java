@@ -34,19 +34,11 @@ class SessionEffectsTest {
     }
 
     private static Row changes(String sql, Pin... pins) {
-        return new Row(sql, new SessionEffects(true, pins(pins), false, false));
+        return new Row(sql, new SessionEffects(true, pins(pins)));
     }
 
     private static Row pins(String sql, Pin... pins) {
-        return new Row(sql, new SessionEffects(false, pins(pins), false, false));
-    }
-
-    private static Row dropsPrepared(String sql) {
-        return new Row(sql, new SessionEffects(true, Set.of(), false, true));
-    }
-
-    private static Row discardsAll(String sql, Pin... pins) {
-        return new Row(sql, new SessionEffects(true, pins(pins), true, true));
+        return new Row(sql, new SessionEffects(false, pins(pins)));
     }
 
     private static Set<Pin> pins(Pin... pins) {
@@ -92,8 +84,8 @@ class SessionEffectsTest {
 
     static Stream<Row> preparedAndDiscard() {
         return Stream.of(
-                discardsAll("DISCARD ALL"),
-                discardsAll("discard all"),
+                changes("DISCARD ALL"),
+                changes("discard all"),
                 changes("DISCARD TEMP"),
                 changes("DISCARD TEMPORARY"),
                 changes("DISCARD PLANS"),
@@ -104,8 +96,8 @@ class SessionEffectsTest {
                 changes("DEALLOCATE PREPARE q"),
                 changes("DEALLOCATE \"all\""),
                 changes("DEALLOCATE all_of_them"),
-                dropsPrepared("DEALLOCATE ALL"),
-                dropsPrepared("deallocate prepare all"),
+                changes("DEALLOCATE ALL"),
+                changes("deallocate prepare all"),
                 none("EXECUTE q(1)"));
     }
 
@@ -201,9 +193,9 @@ class SessionEffectsTest {
                 changes("SET LOCAL a.b = 1; SET c.d = 2"),
                 pins("LISTEN a; SELECT pg_advisory_lock(1); CREATE TEMP TABLE t (a int)", LISTEN, ADVISORY_LOCK,
                         TEMPORARY_TABLE),
-                discardsAll("DISCARD ALL; LISTEN x", LISTEN),
+                changes("DISCARD ALL; LISTEN x", LISTEN),
                 changes("SET a.b = 1; DECLARE c CURSOR WITH HOLD FOR SELECT 1", HOLD_CURSOR),
-                new Row("DEALLOCATE ALL; DISCARD TEMP", new SessionEffects(true, Set.of(), false, true)),
+                new Row("DEALLOCATE ALL; DISCARD TEMP", new SessionEffects(true, Set.of())),
                 none("SELECT 'x'; UPDATE t SET a = 1; SELECT pg_advisory_xact_lock(1)"));
     }
 
