@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Deadline;
@@ -130,7 +129,8 @@ final class LocalProxy {
         } catch (IOException e) {
             throw new PostgresException("could not start the proxy: " + e.getMessage(), e);
         }
-        long pid = javaPid(process);
+        // setsid execs into java, so the started process's PID is the proxy's.
+        long pid = process.pid();
         SecureFiles.write(directory.path().resolve(PID_FILE), pid + "\n", null);
         if (!Deadline.await(timeout, () -> accepts() || !Processes.isRunning(pid))) {
             stop(Duration.ofSeconds(10));
@@ -162,19 +162,9 @@ final class LocalProxy {
     }
 
     String uri(Credentials credentials, String database) {
-        return "postgresql://" + credentials.superuser() + ":" + credentials.superuserPassword() + "@127.0.0.1:"
-                + state.proxyPort() + "/" + database;
+        return credentials.superuserUri(state.proxyPort(), database);
     }
 
-    /** With setsid in front, the started process execs into java, so its PID is the proxy's. */
-    private static long javaPid(Process process) {
-        try {
-            process.waitFor(50, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return process.pid();
-    }
 
     private static String ownJar() {
         try {

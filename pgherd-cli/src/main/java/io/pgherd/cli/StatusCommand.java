@@ -82,8 +82,7 @@ final class StatusCommand implements Callable<Integer> {
             node.put("running", n.running());
             node.put("lag_bytes", n.lagBytes());
             node.put("lag_seconds", n.lagSeconds());
-            node.put("uri", "postgresql://" + credentials.superuser() + ":" + credentials.superuserPassword()
-                    + "@127.0.0.1:" + n.port() + "/postgres");
+            node.put("uri", credentials.superuserUri(n.port(), "postgres"));
             return node;
         }).toList());
         return root;

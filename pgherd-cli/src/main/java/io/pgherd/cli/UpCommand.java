@@ -81,10 +81,6 @@ final class UpCommand implements Callable<Integer> {
             if (directory.exists()) {
                 state = directory.read();
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
-                if (state.proxyPort() == 0) {
-                    state = withProxyPorts(state, Set.copyOf(state.layoutNodes().stream().map(n -> n.port()).toList()));
-                    directory.write(state);
-                }
                 if (cluster.isRunning() && new LocalProxy(directory, state).isRunning()) {
                     out.println("pgherd: the cluster in " + directory.path() + " is already running; nothing changed.");
                     printNodes(out, cluster, state, directory);

@@ -1,6 +1,7 @@
 package io.pgherd.dcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.pgherd.testkit.Await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
@@ -163,7 +164,7 @@ abstract class DcsContractTest {
             assertThat(dcs.get(leader).orElseThrow().createRevision()).as("a renewal keeps the epoch").isEqualTo(entry.createRevision());
             previousEpoch = entry.createRevision();
             session.close();
-            Await.until(EVENT_DEADLINE, "leader key gone after closing its session", () -> dcs.get(leader).isEmpty());
+            Await.until("leader key gone after closing its session", EVENT_DEADLINE, () -> dcs.get(leader).isEmpty());
         }
     }
 
@@ -214,7 +215,7 @@ abstract class DcsContractTest {
         assertThat(renewed.value()).isEqualTo("a, renewed");
         assertThat(renewed.ephemeral()).isTrue();
         session.close();
-        Await.until(EVENT_DEADLINE, "renewed leader key gone with its session", () -> dcs.get(leader).isEmpty());
+        Await.until("renewed leader key gone with its session", EVENT_DEADLINE, () -> dcs.get(leader).isEmpty());
     }
 
     @Test
@@ -262,7 +263,7 @@ abstract class DcsContractTest {
 
         assertThat(dcs.get(member).orElseThrow().ephemeral()).isTrue();
         session.close();
-        Await.until(EVENT_DEADLINE, "member key gone with its session", () -> dcs.get(member).isEmpty());
+        Await.until("member key gone with its session", EVENT_DEADLINE, () -> dcs.get(member).isEmpty());
     }
 
     @Test
@@ -282,7 +283,7 @@ abstract class DcsContractTest {
         first.close();
         assertThat(dcs.get(member).orElseThrow()).as("bound to the second session now").isEqualTo(takenOver);
         second.close();
-        Await.until(EVENT_DEADLINE, "member key gone with the second session", () -> dcs.get(member).isEmpty());
+        Await.until("member key gone with the second session", EVENT_DEADLINE, () -> dcs.get(member).isEmpty());
     }
 
     @Test
@@ -336,7 +337,7 @@ abstract class DcsContractTest {
         long start = System.nanoTime();
         session.close();
 
-        Await.until(Duration.ofSeconds(5), "key gone after close", () -> dcs.get(leader).isEmpty());
+        Await.until("key gone after close", Duration.ofSeconds(5), () -> dcs.get(leader).isEmpty());
         assertThat(Await.millisSince(start)).isLessThan(session.ttl().toMillis());
         assertThat(session.state()).isEqualTo(Session.State.CLOSED);
         assertThatThrownBy(() -> dcs.createEphemeral(leader, "a", session)).isInstanceOf(LostSessionException.class);
@@ -358,7 +359,7 @@ abstract class DcsContractTest {
         proxy.freeze();
         long frozenAt = System.nanoTime();
 
-        Await.until(session.ttl().plus(MARGIN), "the store deletes the key of the silent session",
+        Await.until("the store deletes the key of the silent session", session.ttl().plus(MARGIN),
                 () -> observer.get(leader).isEmpty());
         String reason = lost.get(session.ttl().multipliedBy(3).plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS);
         assertThat(reason).isNotBlank();
@@ -468,14 +469,14 @@ abstract class DcsContractTest {
         }
 
         Dcs fresh = connect();
-        assertThat(Await.success(Duration.ofSeconds(10), "a new client reads after restart", () -> fresh.get(keys.config())))
+        assertThat(Await.success("a new client reads after restart", Duration.ofSeconds(10), () -> fresh.get(keys.config())))
                 .contains(config);
-        Await.until(session.ttl().plus(Duration.ofSeconds(5)), "the lost session's key expires after restart",
+        Await.until("the lost session's key expires after restart", session.ttl().plus(Duration.ofSeconds(5)),
                 () -> fresh.get(keys.leader()).isEmpty());
         Session successor = fresh.openSession(TTL);
         Entry next = fresh.createEphemeral(keys.leader(), "new leader", successor).orElseThrow();
         assertThat(next.createRevision()).isGreaterThan(held.createRevision());
-        assertThat(Await.success(Duration.ofSeconds(20), "the old client reads again", () -> dcs.get(keys.leader())))
+        assertThat(Await.success("the old client reads again", Duration.ofSeconds(20), () -> dcs.get(keys.leader())))
                 .contains(next);
         assertThat(session.state()).as("a lost session never heals").isEqualTo(Session.State.LOST);
     }

@@ -63,6 +63,11 @@ public record Credentials(String superuser, String superuserPassword, String rep
         return out.toString();
     }
 
+    /** A libpq URI for the superuser to {@code database} on 127.0.0.1:{@code port}; it holds the password. */
+    public String superuserUri(int port, String database) {
+        return "postgresql://" + superuser + ":" + superuserPassword + "@127.0.0.1:" + port + "/" + database;
+    }
+
     private static String escape(String field) {
         return field.replace("\\", "\\\\").replace(":", "\\:");
     }

@@ -36,4 +36,27 @@ public final class Await {
             LockSupport.parkNanos(POLL_NANOS);
         }
     }
+
+    /**
+     * Calls {@code attempt} until it returns without throwing, and returns its result; when the
+     * deadline passes, fails with the last exception as cause (for "the server works again").
+     */
+    public static <T> T success(String what, Duration timeout, Callable<T> attempt) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return attempt.call();
+            } catch (Exception e) {
+                if (System.nanoTime() - end >= 0) {
+                    throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what, e);
+                }
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    /** Milliseconds since {@code startNanos} (a {@link System#nanoTime()} reading). */
+    public static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
 }

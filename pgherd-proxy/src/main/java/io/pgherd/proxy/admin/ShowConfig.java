@@ -7,7 +7,6 @@ import java.util.regex.Matcher;
 
 import io.pgherd.common.config.Key;
 import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
 
 /** SHOW CONFIG: every key with its value, default and whether RELOAD can change it. */
 final class ShowConfig implements AdminCommand {
@@ -30,9 +29,5 @@ final class ShowConfig implements AdminCommand {
             rows.add(List.of(k.path(), value, k.render(k.defaultValue()), k.reloadable() ? "yes" : "no"));
         });
         return CompletableFuture.completedFuture(AdminResult.table(List.of("key", "value", "default", "reloadable"), rows));
-    }
-
-    static List<Key<?>> keys() {
-        return ProxyConfig.KEYS;
     }
 }

@@ -422,8 +422,4 @@ public final class ServerConnection {
         }
     }
 
-    /** Text of a frame body for diagnostics. */
-    static String text(Frame frame) {
-        return frame.content().toString(StandardCharsets.UTF_8);
-    }
 }
