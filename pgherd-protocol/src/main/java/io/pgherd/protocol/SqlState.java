@@ -20,6 +20,8 @@ public final class SqlState {
     public static final String INVALID_PASSWORD = "28P01";
     /** {@code 53300}: a pool or connection limit is reached. */
     public static final String TOO_MANY_CONNECTIONS = "53300";
+    /** read_only_sql_transaction: a write on a hot standby or in a read-only transaction. */
+    public static final String READ_ONLY_SQL_TRANSACTION = "25006";
     /** {@code 57P01}: the proxy or a server is shutting down. */
     public static final String ADMIN_SHUTDOWN = "57P01";
 

@@ -27,6 +27,9 @@ public final class Proxy {
     private final ProxyStats stats = new ProxyStats();
     private final ConcurrentLinkedQueue<Runnable> onResume = new ConcurrentLinkedQueue<>();
     private volatile boolean paused;
+    private final io.pgherd.proxy.topology.Backends backends;
+    private final ConcurrentHashMap<String, Boolean> learnedWrites = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, io.pgherd.proxy.route.StatementRouter> routers = new ConcurrentHashMap<>();
 
     /** What the proxy needs to know of a client from outside its event loop. */
     public interface ClientHandle {
@@ -53,6 +56,32 @@ public final class Proxy {
     public Proxy(ProxyConfig config, Authenticator authenticator) {
         this.config = new AtomicReference<>(config);
         this.authenticator = new AtomicReference<>(authenticator);
+        this.backends = new io.pgherd.proxy.topology.Backends(this::config, this::nodeDown);
+    }
+
+    /** The nodes, their health, WAL positions and catalogs. */
+    public io.pgherd.proxy.topology.Backends backends() {
+        return backends;
+    }
+
+    /** The router for {@code database}, bound to its latest function catalog. */
+    public io.pgherd.proxy.route.StatementRouter router(String database) {
+        io.pgherd.proxy.route.FunctionCatalog catalog = backends.catalog(database);
+        io.pgherd.proxy.route.StatementRouter router = routers.get(database);
+        if (router == null || router.catalog() != catalog) {
+            router = new io.pgherd.proxy.route.StatementRouter(catalog, learnedWrites);
+            routers.put(database, router);
+        }
+        return router;
+    }
+
+    /** A node was found down: its idle server connections are closed rather than handed out. */
+    private void nodeDown(String node) {
+        for (Pool pool : pools.values()) {
+            if (pool.key().node().equals(node)) {
+                pool.closeIdle("node " + node + " is down");
+            }
+        }
     }
 
     public ProxyConfig config() {
@@ -85,6 +114,7 @@ public final class Proxy {
         java.util.List<String> pendingRestart = changed.stream().filter(k -> !k.reloadable())
                 .map(io.pgherd.common.config.Key::path).toList();
         reconfigure(next, nextAuthenticator);
+        backends.reconfigure();
         String summary = changed.isEmpty() ? "no setting changed" : "changed: " + changed.stream()
                 .map(io.pgherd.common.config.Key::path).collect(java.util.stream.Collectors.joining(", "));
         return pendingRestart.isEmpty() ? summary : summary + "; needs a restart to take effect: "
@@ -101,8 +131,24 @@ public final class Proxy {
 
     /** The pool of the primary for ({@code database}, {@code user}). */
     public Pool primaryPool(String database, String user) {
-        ProxyConfig.Node node = config().primary();
-        return pools.computeIfAbsent(new PoolKey(node.name(), database, user), key -> new Pool(key, node, poolSettings()));
+        return pool(config().primary(), database, user);
+    }
+
+    /** The pool of {@code node} for ({@code database}, {@code user}). */
+    public Pool pool(ProxyConfig.Node node, String database, String user) {
+        Pool pool = pools.get(new PoolKey(node.name(), database, user));
+        if (pool != null && pool.node().equals(node)) {
+            return pool;
+        }
+        return pools.compute(new PoolKey(node.name(), database, user), (key, old) -> {
+            if (old != null && old.node().equals(node)) {
+                return old;
+            }
+            if (old != null) {
+                old.closeAll("node " + node.name() + " changed its address or role");
+            }
+            return new Pool(key, node, poolSettings());
+        });
     }
 
     public Collection<Pool> pools() {

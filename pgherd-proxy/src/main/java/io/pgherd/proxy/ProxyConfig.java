@@ -31,8 +31,26 @@ public final class ProxyConfig {
     /** When a server connection goes back to the pool. */
     public enum PoolMode { TRANSACTION, SESSION }
 
-    /** A PostgreSQL server the proxy sends work to. */
-    public record Node(String name, String host, int port) {
+    /** What a node is for: the primary takes writes; standbys (failover candidates) and replicas take reads. */
+    public enum Role { PRIMARY, STANDBY, REPLICA }
+
+    /** Which reads the primary takes: none, those no replica can take, or its weighted share. */
+    public enum PrimaryReads { NEVER, FALLBACK, ALWAYS }
+
+    /** How fresh a read must be (DESIGN.md §4, consistency). */
+    public enum Consistency { EVENTUAL, READ_YOUR_WRITES, STRONG }
+
+    /**
+     * A PostgreSQL server the proxy sends work to.
+     *
+     * @param weight its share of reads among eligible nodes (0: no reads)
+     */
+    public record Node(String name, String host, int port, Role role, int weight) {
+        /** A primary of weight 1. */
+        public Node(String name, String host, int port) {
+            this(name, host, port, Role.PRIMARY, 1);
+        }
+
         @Override
         public String toString() {
             return name + "@" + host + ":" + port;
@@ -42,8 +60,10 @@ public final class ProxyConfig {
     public static final Key<HostPort> LISTEN = Key.address("proxy.listen", new HostPort("127.0.0.1", 6432), RESTART,
             "address clients connect to (host:port); listening beyond loopback must be configured here");
     public static final Key<List<Node>> NODES = Key.custom("proxy.nodes", List.of(), RELOAD,
-            "PostgreSQL servers as a list of {name, host, port}; the first is the primary", ProxyConfig::readNodes,
-            nodes -> nodes.stream().map(Node::toString).collect(Collectors.joining(",")));
+            "PostgreSQL servers as a list of {name, host, port, role, weight}; role is primary, standby or replica"
+                    + " (default: the first is the primary, the others replicas), weight the node's share of reads (default 1)",
+            ProxyConfig::readNodes, nodes -> nodes.stream().map(n -> n + "/" + Key.label(n.role()) + "/" + n.weight())
+                    .collect(Collectors.joining(",")));
     public static final Key<AuthType> AUTH_TYPE = Key.choice("proxy.auth.type", AuthType.class, AuthType.SCRAM_SHA_256,
             RELOAD, "client authentication: scram-sha-256, md5 (accepts SCRAM too) or trust");
     public static final Key<String> AUTH_FILE = Key.string("proxy.auth.file", null, RELOAD,
@@ -84,6 +104,38 @@ public final class ProxyConfig {
             100_000, RELOAD, "protocol-level prepared statements kept per server connection (least recently used are closed)");
     public static final Key<String> SERVER_RESET_QUERY = Key.string("proxy.pool.server_reset_query", "DISCARD ALL", RELOAD,
             "run on a server before another client gets it in session mode");
+    public static final Key<Boolean> READ_WRITE_SPLIT = Key.bool("proxy.routing.read_write_split", true, RELOAD,
+            "send provably read-only statements to standbys and replicas (false: everything to the primary)");
+    public static final Key<Boolean> STANDBY_READS = Key.bool("proxy.routing.standby_reads", true, RELOAD,
+            "whether nodes of role standby take reads like replicas");
+    public static final Key<PrimaryReads> PRIMARY_READS = Key.choice("proxy.routing.primary_reads", PrimaryReads.class,
+            PrimaryReads.FALLBACK, RELOAD, "reads on the primary: never, fallback (when no replica is eligible) or always"
+                    + " (its weighted share)");
+    public static final Key<Integer> MAX_REPLICA_LAG_BYTES = Key.integer("proxy.routing.max_replica_lag_bytes",
+            16 << 20, 0, Integer.MAX_VALUE, RELOAD, "a replica further behind the primary's WAL than this gets no reads");
+    public static final Key<Duration> MAX_REPLICA_LAG = Key.duration("proxy.routing.max_replica_lag",
+            Duration.ofSeconds(10), Duration.ZERO, RELOAD, "a replica whose replay is older than this gets no reads");
+    public static final Key<HostPort> PRIMARY_LISTEN = Key.address("proxy.routing.primary_listen", null, RESTART,
+            "extra address whose clients always use the primary (a fixed write port; unset: off)");
+    public static final Key<HostPort> REPLICA_LISTEN = Key.address("proxy.routing.replica_listen", null, RESTART,
+            "extra address whose clients always use a replica, writes refused by the server (a fixed read port; unset: off)");
+    public static final Key<Duration> CATALOG_REFRESH = Key.duration("proxy.routing.catalog_refresh",
+            Duration.ofSeconds(60), Duration.ofSeconds(1), RELOAD,
+            "how often each database's function volatility (pg_proc) is read again (also after DDL through the proxy)");
+    public static final Key<Consistency> CONSISTENCY = Key.choice("proxy.consistency.mode", Consistency.class,
+            Consistency.READ_YOUR_WRITES, RELOAD, "eventual (lag limit only), read-your-writes (a client's reads see its"
+                    + " own commits) or strong (a read sees every commit before it started); per session: SET pgherd.consistency");
+    public static final Key<Duration> CONSISTENCY_MAX_WAIT = Key.duration("proxy.consistency.max_wait",
+            Duration.ofMillis(50), Duration.ZERO, RELOAD,
+            "how long a read waits for a replica to replay past the client's causal token before using the primary");
+    public static final Key<Duration> HEALTH_INTERVAL = Key.duration("proxy.health.interval", Duration.ofMillis(500),
+            Duration.ofMillis(50), RELOAD, "how often every node is checked (recovery state, replay position, lag)");
+    public static final Key<Duration> HEALTH_TIMEOUT = Key.duration("proxy.health.timeout", Duration.ofSeconds(2),
+            Duration.ofMillis(100), RELOAD, "a node that does not answer a check within this is down");
+    public static final Key<String> HEALTH_USER = Key.string("proxy.health.user", null, RELOAD,
+            "role for health checks, catalog reads and WAL positions (default: proxy.auth.user); needed with more than one node");
+    public static final Key<String> HEALTH_PASSWORD_FILE = Key.string("proxy.health.password_file", null, RELOAD,
+            "file holding health.user's password (default: proxy.auth.password_file)");
     public static final Key<Integer> MAX_MESSAGE_BYTES = Key.integer("proxy.max_message_bytes", 256 << 20, 1024,
             1 << 30, RESTART, "largest protocol message accepted from a client, in bytes");
     public static final Key<HostPort> METRICS_LISTEN = Key.address("proxy.metrics.listen", null, RESTART,
@@ -93,7 +145,10 @@ public final class ProxyConfig {
     public static final List<Key<?>> KEYS = List.of(LISTEN, NODES, AUTH_TYPE, AUTH_FILE, AUTH_QUERY, AUTH_USER,
             AUTH_PASSWORD_FILE, ADMIN_USERS, TLS_CERT_FILE, TLS_KEY_FILE, POOL_MODE, MAX_CLIENT_CONN, POOL_SIZE,
             MIN_POOL_SIZE, QUERY_WAIT_TIMEOUT, SERVER_IDLE_TIMEOUT, SERVER_LIFETIME, SERVER_CONNECT_TIMEOUT,
-            CLIENT_IDLE_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, MAX_MESSAGE_BYTES, METRICS_LISTEN);
+            CLIENT_IDLE_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, READ_WRITE_SPLIT, STANDBY_READS,
+            PRIMARY_READS, MAX_REPLICA_LAG_BYTES, MAX_REPLICA_LAG, PRIMARY_LISTEN, REPLICA_LISTEN, CATALOG_REFRESH,
+            CONSISTENCY, CONSISTENCY_MAX_WAIT, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_USER, HEALTH_PASSWORD_FILE,
+            MAX_MESSAGE_BYTES, METRICS_LISTEN);
 
     private final Config config;
     private final String source;
@@ -125,15 +180,32 @@ public final class ProxyConfig {
         return source;
     }
 
-    /** The primary: the first node. */
+    /** The node of role primary. */
     public Node primary() {
-        return get(NODES).get(0);
+        return get(NODES).stream().filter(n -> n.role() == Role.PRIMARY).findFirst().orElseThrow();
+    }
+
+    /** The role that runs health checks, or null when none is configured. */
+    public String healthUser() {
+        return get(HEALTH_USER) != null ? get(HEALTH_USER) : get(AUTH_USER);
+    }
+
+    /** The file holding {@link #healthUser()}'s password, or null. */
+    public String healthPasswordFile() {
+        return get(HEALTH_USER) != null ? get(HEALTH_PASSWORD_FILE) : get(AUTH_PASSWORD_FILE);
     }
 
     private static List<ConfigProblem> check(Config c) {
         List<ConfigProblem> problems = new ArrayList<>();
         if (c.get(NODES).isEmpty()) {
             problems.add(new ConfigProblem(NODES.path(), "must list at least the primary"));
+        }
+        if (c.get(NODES).size() > 1 && c.get(HEALTH_USER) == null && c.get(AUTH_USER) == null) {
+            problems.add(new ConfigProblem(HEALTH_USER.path(), "must be set (or proxy.auth.user) when proxy.nodes lists"
+                    + " more than the primary: replicas are checked and WAL positions read as this role"));
+        }
+        if (c.get(HEALTH_USER) != null && c.get(HEALTH_PASSWORD_FILE) == null) {
+            problems.add(new ConfigProblem(HEALTH_PASSWORD_FILE.path(), "must be set when proxy.health.user is"));
         }
         if (c.get(MIN_POOL_SIZE) > c.get(POOL_SIZE)) {
             problems.add(new ConfigProblem(MIN_POOL_SIZE.path(), "must be <= proxy.pool.pool_size ("
@@ -142,7 +214,7 @@ public final class ProxyConfig {
         if ((c.get(TLS_CERT_FILE) == null) != (c.get(TLS_KEY_FILE) == null)) {
             problems.add(new ConfigProblem("proxy.tls", "cert_file and key_file must be set together"));
         }
-        for (Key<String> file : List.of(AUTH_FILE, AUTH_PASSWORD_FILE, TLS_CERT_FILE, TLS_KEY_FILE)) {
+        for (Key<String> file : List.of(AUTH_FILE, AUTH_PASSWORD_FILE, TLS_CERT_FILE, TLS_KEY_FILE, HEALTH_PASSWORD_FILE)) {
             String path = c.get(file);
             if (path != null && !Files.isReadable(Path.of(path))) {
                 problems.add(new ConfigProblem(file.path(), "cannot read file " + path));
@@ -172,7 +244,7 @@ public final class ProxyConfig {
                 continue;
             }
             n.fieldNames().forEachRemaining(f -> {
-                if (!Set.of("name", "host", "port").contains(f)) {
+                if (!Set.of("name", "host", "port", "role", "weight").contains(f)) {
                     problems.add(new ConfigProblem(at + "." + f, "unknown key"));
                 }
             });
@@ -191,7 +263,35 @@ public final class ProxyConfig {
             if (!port.isIntegralNumber() || !port.canConvertToInt() || port.asInt() < 1 || port.asInt() > 65535) {
                 problems.add(new ConfigProblem(at + ".port", "must be 1..65535 (got " + Key.shown(port) + ")"));
             }
-            nodes.add(new Node(name, host, port.asInt()));
+            Role role = i == 0 ? Role.PRIMARY : Role.REPLICA;
+            JsonNode roleNode = n.path("role");
+            if (!roleNode.isMissingNode()) {
+                role = switch (roleNode.asText("")) {
+                    case "primary" -> Role.PRIMARY;
+                    case "standby" -> Role.STANDBY;
+                    case "replica" -> Role.REPLICA;
+                    default -> {
+                        problems.add(new ConfigProblem(at + ".role", "must be one of primary, standby, replica (got "
+                                + Key.shown(roleNode) + ")"));
+                        yield role;
+                    }
+                };
+            }
+            JsonNode weightNode = n.path("weight");
+            int weight = 1;
+            if (!weightNode.isMissingNode()) {
+                if (!weightNode.isIntegralNumber() || !weightNode.canConvertToInt() || weightNode.asInt() < 0
+                        || weightNode.asInt() > 1000) {
+                    problems.add(new ConfigProblem(at + ".weight", "must be 0..1000 (got " + Key.shown(weightNode) + ")"));
+                } else {
+                    weight = weightNode.asInt();
+                }
+            }
+            nodes.add(new Node(name, host, port.asInt(), role, weight));
+        }
+        long primaries = nodes.stream().filter(x -> x.role() == Role.PRIMARY).count();
+        if (!nodes.isEmpty() && primaries != 1) {
+            problems.add(new ConfigProblem(path, "must have exactly one node of role primary (got " + primaries + ")"));
         }
         return problems.size() == before ? List.copyOf(nodes) : null;
     }

@@ -25,7 +25,9 @@ import io.pgherd.protocol.StartupPacketDecoder;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.frontend.ClientStartup;
 import io.pgherd.proxy.metrics.MetricsServer;
+import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.session.ClientSession;
+import java.util.List;
 
 /**
  * A running proxy: the client listener, the event loops (one per core), the metrics endpoint and a
@@ -33,17 +35,20 @@ import io.pgherd.proxy.session.ClientSession;
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    private static final io.netty.util.AttributeKey<Route.Target> FIXED = io.netty.util.AttributeKey.valueOf("pgherd.listenerTarget");
 
     private final Proxy proxy;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel listener;
+    private final java.util.List<Channel> fixedListeners;
     private final MetricsServer metrics;
     private final ScheduledFuture<?> maintenance;
 
-    private ProxyServer(Proxy proxy, EventLoopGroup boss, EventLoopGroup workers, Channel listener, MetricsServer metrics,
-                        ScheduledFuture<?> maintenance) {
+    private ProxyServer(Proxy proxy, EventLoopGroup boss, EventLoopGroup workers, Channel listener,
+                        java.util.List<Channel> fixedListeners, MetricsServer metrics, ScheduledFuture<?> maintenance) {
         this.proxy = proxy;
+        this.fixedListeners = fixedListeners;
         this.boss = boss;
         this.workers = workers;
         this.listener = listener;
@@ -61,24 +66,25 @@ public final class ProxyServer implements AutoCloseable {
         int maxMessage = config.get(ProxyConfig.MAX_MESSAGE_BYTES);
         HostPort listen = config.get(ProxyConfig.LISTEN);
         Channel listener;
+        java.util.List<Channel> fixed = new java.util.ArrayList<>();
+        HostPort at = listen;
         try {
-            listener = new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("frames", new StartupPacketDecoder(maxMessage));
-                            ch.pipeline().addLast("frameEncoder", FrameEncoder.INSTANCE);
-                            ch.pipeline().addLast("messageEncoder", PgMessageEncoder.INSTANCE);
-                            ch.pipeline().addLast("startup", new ClientStartup(proxy, ssl));
-                        }
-                    }).bind(listen.host(), listen.port()).sync().channel();
+            listener = listen(proxy, ssl, boss, workers, maxMessage, listen, null);
+            for (var entry : java.util.Map.of(Route.Target.PRIMARY, ProxyConfig.PRIMARY_LISTEN,
+                    Route.Target.REPLICA, ProxyConfig.REPLICA_LISTEN).entrySet()) {
+                at = config.get(entry.getValue());
+                if (at != null) {
+                    Channel c = listen(proxy, ssl, boss, workers, maxMessage, at, entry.getKey());
+                    c.attr(FIXED).set(entry.getKey());
+                    fixed.add(c);
+                }
+            }
         } catch (RuntimeException e) {
+            fixed.forEach(Channel::close);
+            proxy.backends().close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException("could not listen on " + listen + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not listen on " + at + ": " + e.getMessage(), e);
         }
         HostPort metricsAt = config.get(ProxyConfig.METRICS_LISTEN);
         MetricsServer metrics = metricsAt == null ? null : new MetricsServer(proxy, metricsAt, boss);
@@ -88,7 +94,37 @@ public final class ProxyServer implements AutoCloseable {
                 config.primary(), io.pgherd.common.config.Key.label(config.get(ProxyConfig.POOL_MODE)),
                 ((io.netty.util.concurrent.MultithreadEventExecutorGroup) workers).executorCount(),
                 metrics == null ? "" : ", metrics on port " + metrics.port());
-        return new ProxyServer(proxy, boss, workers, listener, metrics, maintenance);
+        return new ProxyServer(proxy, boss, workers, listener, List.copyOf(fixed), metrics, maintenance);
+    }
+
+    private static Channel listen(Proxy proxy, SslContext ssl, EventLoopGroup boss, EventLoopGroup workers, int maxMessage,
+                                  HostPort at, Route.Target fixedTarget) throws InterruptedException {
+        return new ServerBootstrap().group(boss, workers).channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (fixedTarget != null) {
+                            ch.attr(ClientSession.FIXED_TARGET).set(fixedTarget);
+                        }
+                        ch.pipeline().addLast("frames", new StartupPacketDecoder(maxMessage));
+                        ch.pipeline().addLast("frameEncoder", FrameEncoder.INSTANCE);
+                        ch.pipeline().addLast("messageEncoder", PgMessageEncoder.INSTANCE);
+                        ch.pipeline().addLast("startup", new ClientStartup(proxy, ssl));
+                    }
+                }).bind(at.host(), at.port()).sync().channel();
+    }
+
+    /** The port of the extra listener bound to {@code target}, or -1 when it is off. */
+    public int fixedPort(Route.Target target) {
+        for (Channel c : fixedListeners) {
+            if (c.attr(FIXED).get() == target) {
+                return ((InetSocketAddress) c.localAddress()).getPort();
+            }
+        }
+        return -1;
     }
 
     public Proxy proxy() {
@@ -140,6 +176,7 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         maintenance.cancel(false);
         listener.close().syncUninterruptibly();
+        fixedListeners.forEach(c -> c.close().syncUninterruptibly());
         if (metrics != null) {
             metrics.close();
         }
@@ -150,6 +187,7 @@ public final class ProxyServer implements AutoCloseable {
             pool.closeAll("proxy shutting down");
         }
         proxy.authenticator().close();
+        proxy.backends().close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         log.info("proxy stopped");

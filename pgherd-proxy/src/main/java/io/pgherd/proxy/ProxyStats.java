@@ -17,7 +17,28 @@ public final class ProxyStats {
     public final LongAdder bytesToClients = new LongAdder();
     public final LongAdder serverStateRestores = new LongAdder();
     public final LongAdder serverReplays = new LongAdder();
+    public final LongAdder causalWaits = new LongAdder();
+    public final LongAdder retriesOnPrimary = new LongAdder();
+    private final LongAdder[][] routed = new LongAdder[2][io.pgherd.proxy.route.Route.Reason.values().length];
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
+
+    {
+        for (LongAdder[] row : routed) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = new LongAdder();
+            }
+        }
+    }
+
+    /** Counts one routing decision (a statement or batch sent somewhere) by target and reason. */
+    public void routed(io.pgherd.proxy.route.Route.Target target, io.pgherd.proxy.route.Route.Reason reason) {
+        routed[target.ordinal()][reason.ordinal()].increment();
+    }
+
+    /** How many decisions sent work to {@code target} for {@code reason}. */
+    public long routedCount(io.pgherd.proxy.route.Route.Target target, io.pgherd.proxy.route.Route.Reason reason) {
+        return routed[target.ordinal()][reason.ordinal()].sum();
+    }
     private final ConcurrentHashMap<String, LongAdder> clientCloses = new ConcurrentHashMap<>();
 
     /** Counts an error sent to a client, by SQLSTATE. */

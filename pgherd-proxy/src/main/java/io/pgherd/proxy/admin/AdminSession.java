@@ -35,8 +35,8 @@ import io.pgherd.proxy.Proxy;
 public final class AdminSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AdminSession.class);
     private static final List<AdminCommand> COMMANDS = List.of(new ShowPools(), new ShowClients(), new ShowServers(),
-            new ShowStats(), new ShowConfig(), new ShowPins(), new PauseResume.Pause(), new PauseResume.Resume(),
-            new Reload(), new Kill());
+            new ShowStats(), new ShowConfig(), new ShowPins(), new ShowNodes(), new ShowRouting(), new ExplainRoute(),
+            new PauseResume.Pause(), new PauseResume.Resume(), new Drain.On(), new Drain.Off(), new Reload(), new Kill());
     private static final List<Pattern> PATTERNS = COMMANDS.stream()
             .map(c -> Pattern.compile("\\s*" + c.pattern() + "\\s*;?\\s*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL)).toList();
 

@@ -238,6 +238,17 @@ public final class Pool {
         }
     }
 
+    /** Closes the idle connections (their node went down; they would fail whoever got them). */
+    public void closeIdle(String reason) {
+        List<ServerConnection> closing;
+        synchronized (this) {
+            closing = new ArrayList<>(idle);
+            idle.clear();
+            all.removeAll(closing);
+        }
+        closing.forEach(s -> s.close(reason));
+    }
+
     /** Closes every connection (shutdown, or the node left the configuration). */
     public void closeAll(String reason) {
         List<ServerConnection> servers;

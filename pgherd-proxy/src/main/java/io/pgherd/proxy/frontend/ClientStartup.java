@@ -251,7 +251,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         int[] pid = new int[1];
         ClientSession[] session = new ClientSession[1];
         pid[0] = proxy.register(id -> {
-            session[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), pool, credentials,
+            session[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials,
                     startupSettings, id, secretKey);
             return session[0];
         });

@@ -29,7 +29,23 @@ public record Route(Target target, Reason reason, String detail) {
         TRANSACTION_CONTROL("transaction control"),
         SESSION("session command (settings, cursors, prepared statements, LISTEN)"),
         COPY_FROM("COPY FROM writes"),
-        SERIALIZABLE_READ_ONLY("a SERIALIZABLE read-only transaction, which hot standbys refuse");
+        SERIALIZABLE_READ_ONLY("a SERIALIZABLE read-only transaction, which hot standbys refuse"),
+        LEARNED_WRITE("a replica refused this statement as a write before (SQLSTATE 25006)"),
+        // Decisions the session makes around the router:
+        RETRY_ON_PRIMARY("a replica refused it as a write (SQLSTATE 25006); run again on the primary"),
+        IN_TRANSACTION("inside a transaction begun on this node"),
+        PINNED("the session is pinned to its server"),
+        SESSION_POOLING("session pooling keeps one server per client"),
+        FIXED_PRIMARY("the client connected to the primary-only port"),
+        FIXED_REPLICA("the client connected to the replica-only port"),
+        ROUTE_PRIMARY("SET pgherd.route = primary"),
+        NO_STATEMENT("no statement to judge (Sync, Describe or Close only)"),
+        INCOMPLETE_BATCH("an extended-protocol batch that has not reached Sync"),
+        FUNCTION_CALL("a FunctionCall message"),
+        NO_REPLICA("no replica is eligible; the primary takes the read"),
+        NOT_CAUGHT_UP("no replica replayed the client's causal token within consistency.max_wait"),
+        NO_POSITION("the primary's WAL position could not be read; the primary takes the read"),
+        SPLIT_OFF("read/write splitting is off or there are no replicas");
 
         private final String sentence;
 

@@ -51,13 +51,46 @@ public final class StatementRouter {
             "declare", "fetch", "move", "close", "listen", "unlisten", "load");
 
     private final FunctionCatalog catalog;
+    private final java.util.Map<String, Boolean> learnedWrites;
 
     public StatementRouter(FunctionCatalog catalog) {
+        this(catalog, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /**
+     * @param learnedWrites statement texts that replicas refused as writes, shared by every router of
+     *                      the proxy and filled by {@link #learnWrite}
+     */
+    public StatementRouter(FunctionCatalog catalog, java.util.Map<String, Boolean> learnedWrites) {
         this.catalog = catalog;
+        this.learnedWrites = learnedWrites;
+    }
+
+    /** The catalog this router judges functions by. */
+    public FunctionCatalog catalog() {
+        return catalog;
+    }
+
+    /** Remembers that a replica refused {@code sql} as a write; the router sends it to the primary from now on. */
+    public void learnWrite(String sql) {
+        if (learnedWrites.size() < 10_000) {
+            learnedWrites.put(sql, Boolean.TRUE);
+        }
     }
 
     /** Where {@code sql} (one or more statements, as one Query or Parse carries) may run. */
     public Route route(String sql) {
+        return route(sql, false);
+    }
+
+    /**
+     * Where {@code sql} may run, in a session whose {@code default_transaction_read_only} is
+     * {@code defaultReadOnly} (then a plain BEGIN starts a read-only transaction).
+     */
+    public Route route(String sql, boolean defaultReadOnly) {
+        if (!learnedWrites.isEmpty() && learnedWrites.containsKey(sql)) {
+            return Route.primary(Reason.LEARNED_WRITE, "");
+        }
         SqlLexer.Result scanned = SqlLexer.scan(sql);
         if (!scanned.complete()) {
             return Route.primary(Reason.UNPARSABLE, "");
@@ -71,6 +104,9 @@ public final class StatementRouter {
         Route decided = null;
         for (List<Token> statement : scanned.statements()) {
             Route r = statement(statement);
+            if (defaultReadOnly && r.reason() == Reason.TRANSACTION_CONTROL && beginsDefault(statement)) {
+                r = Route.replica(Reason.READ_ONLY_TRANSACTION);
+            }
             if (r.target() == Route.Target.PRIMARY) {
                 return r;
             }
@@ -106,6 +142,20 @@ public final class StatementRouter {
                 yield Route.primary(SESSION_WORDS.contains(verb) ? Reason.SESSION : Reason.WRITE, verb);
             }
         };
+    }
+
+    /** A BEGIN or START TRANSACTION that does not say READ WRITE or SERIALIZABLE (read-only by default_transaction_read_only). */
+    private static boolean beginsDefault(List<Token> tokens) {
+        String verb = tokens.get(0).text();
+        if (!verb.equals("begin") && !verb.equals("start")) {
+            return false;
+        }
+        for (int i = 1; i < tokens.size(); i++) {
+            if (tokens.get(i).isWord("write") || tokens.get(i).isWord("serializable")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** BEGIN / START TRANSACTION: a read-only one (not SERIALIZABLE) may go to a replica. */

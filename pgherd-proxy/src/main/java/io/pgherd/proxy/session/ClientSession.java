@@ -33,7 +33,13 @@ import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
 import io.pgherd.proxy.backend.ServerListener;
+import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.route.StatementRouter;
 import io.pgherd.proxy.sql.SessionEffects;
+import io.pgherd.common.config.Key;
+import io.pgherd.proxy.topology.Lsn;
+import io.pgherd.proxy.topology.NodeState;
+import io.pgherd.proxy.topology.Topology;
 
 /**
  * One authenticated client: borrows a server connection when work arrives, forwards the work and
@@ -41,6 +47,15 @@ import io.pgherd.proxy.sql.SessionEffects;
  * the client leaves (session mode). Settings and SQL prepared statements follow the client from
  * server to server ({@link SessionState}); protocol-level prepared statements are renamed and
  * re-prepared where missing ({@link ServerLink}); state that cannot move pins the client.
+ *
+ * <p>Routing: outside a transaction, work is gathered up to a point where the client waits for
+ * answers (a Query, a Sync) and then sent to one node as a whole: to a replica only when the
+ * {@link StatementRouter} proves every statement in it read-only, else to the primary. A read-only
+ * transaction goes wholly to one replica; any other transaction wholly to the primary. Reads honour
+ * the session's consistency mode through a causal token (a primary WAL position at or after the
+ * client's last commit). A replica that refuses a statement as a write (25006) before anything
+ * reached the client has it run again on the primary, and a replica that fails takes no more work
+ * until a health check passes.
  *
  * <p>Everything here runs on the client channel's event loop. Buffer ownership: every frame read
  * from the client is forwarded, queued (and released if dropped) or released.
@@ -54,12 +69,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private enum Phase { IDLE, WAITING, LINKED, CLOSED }
 
+    /** Set on the channels of the extra listen ports bound to one target. */
+    public static final io.netty.util.AttributeKey<Route.Target> FIXED_TARGET =
+            io.netty.util.AttributeKey.valueOf("pgherd.fixedTarget");
+    private static final int MAX_FAILOVERS = 3;
+    private static final long CATCH_UP_RETRY_MICROS = 1000;
+    /** Replica answers held back (so a 25006 can still be retried unseen) before giving up on the retry. */
+    private static final int MAX_HELD = 64;
+    private static final String HEADER_TYPES = "12tnTSNK";
+
     private final Proxy proxy;
     private final Channel channel;
     private final String user;
     private final String database;
-    private final Pool pool;
     private final ServerCredentials credentials;
+    private final Route.Target fixedTarget;
     private final int processId;
     private final int secretKey;
     private final long connectedAt = System.currentTimeMillis();
@@ -86,14 +110,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile String activity = "idle";
 
-    public ClientSession(Proxy proxy, Channel channel, String user, String database, Pool pool,
+    // Routing.
+    /** The pool and node of the link (or of the borrow under way). */
+    private Pool targetPool;
+    private NodeState targetNode;
+    private boolean targetRead;
+    private Route targetRoute;
+    /** How many frames at the head of {@link #pending} the decision covered (a read link takes only those). */
+    private int decided;
+    /** Frames in {@link #pending} after which the client waits for answers (Query, Sync, FunctionCall, Flush). */
+    private int pendingSyncPoints;
+    private long pendingBytes;
+    /** Whether the link runs a read-only transaction (everything until it ends goes there). */
+    private boolean readTransaction;
+    /** Whether the link's work may still be retried on the primary if the replica refuses it as a write. */
+    private boolean guardWrites;
+    private boolean retryOnPrimary;
+    private final List<Frame> held = new ArrayList<>();
+    /** The next decision goes to the primary for this reason (a retry). */
+    private Route.Reason forced;
+    /** Work other than a read ran on the primary since the last causal token. */
+    private boolean wrote;
+    private boolean schemaChanged;
+    /** The WAL position the client's reads must see (0: none yet). */
+    private long causalToken;
+    /** Whether the causal token is unknown (the primary's position could not be read): reads use the primary. */
+    private boolean tokenUnknown;
+    private boolean positionPending;
+    /** A SHOW pgherd.causal_token in pending: the next decision reads a fresh position first. */
+    private boolean tokenShown;
+    /** The position a strongly consistent read asked for, valid for the decision under way (-1: none). */
+    private long strongPosition = -1;
+    private long catchUpDeadline;
+    /** The position the link's server must have replayed before the work is sent (0: none). */
+    private long catchUpTo;
+    private int failovers;
+    private String routeSetting = "auto";
+    private ProxyConfig.Consistency consistencySetting;
+
+    public ClientSession(Proxy proxy, Channel channel, String user, String database,
                          ServerCredentials credentials, Map<String, String> startupSettings, int processId, int secretKey) {
         this.proxy = proxy;
         this.channel = channel;
         this.user = user;
         this.database = database;
-        this.pool = pool;
         this.credentials = credentials;
+        this.fixedTarget = channel.hasAttr(FIXED_TARGET) ? channel.attr(FIXED_TARGET).get() : null;
         this.processId = processId;
         this.secretKey = secretKey;
         this.desired = SessionState.ofSettings(startupSettings);
@@ -148,15 +210,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (frame.type() == 'Q' || frame.type() == 'S') {
             proxy.stats().queries.increment();
         }
-        analyze(frame);
-        if (phase == Phase.LINKED) {
-            send(frame);
-        } else {
-            pending.add(frame);
-            if (phase == Phase.IDLE) {
-                borrow();
+        frame = analyze(frame);
+        if (phase == Phase.LINKED && !holdsForNextUnit()) {
+            if (targetNode != null && targetNode.isPrimary()) {
+                wrote = true;
             }
+            send(frame);
+            return;
         }
+        pending.add(frame);
+        pendingBytes += frame.length();
+        byte type = frame.type();
+        if (type == 'Q' || type == 'S' || type == 'F' || type == 'H') {
+            pendingSyncPoints++;
+        }
+        if (phase == Phase.IDLE && (pendingSyncPoints > 0 || pendingBytes > (1 << 20))) {
+            decide();
+        } else if (phase == Phase.LINKED && pendingBytes > (1 << 20)) {
+            // The next unit waits for the read in flight; stop reading until it ends.
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** Whether frames arriving now belong to work after the link's (a read link takes only what was decided). */
+    private boolean holdsForNextUnit() {
+        return targetRead && !readTransaction && lastStatus == 'I';
     }
 
     @Override
@@ -191,25 +269,326 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private void analyze(Frame frame) {
+    /** Notes what a Query or Parse does to the session; returns the frame to send (rewritten for SET/SHOW pgherd.*). */
+    private Frame analyze(Frame frame) {
         String sql;
         if (frame.type() == Query.TYPE) {
             sql = Query.decode(frame.content().duplicate()).query();
         } else if (frame.type() == Parse.TYPE) {
             sql = Parse.decode(frame.content().duplicate()).query();
         } else {
-            return;
+            return frame;
         }
         activity = sql.length() > 200 ? sql.substring(0, 200) : sql;
+        PgherdSetting setting = PgherdSetting.parse(sql);
+        if (setting != null) {
+            return pgherdSetting(frame, setting);
+        }
+        if (isDdl(sql)) {
+            schemaChanged = true;
+        }
         SessionEffects effects = SessionEffects.of(sql);
         if (effects == SessionEffects.NONE) {
-            return;
+            return frame;
         }
         dirty |= effects.changesState();
         if (effects.changesState() && customSettings.size() < MAX_CUSTOM_SETTINGS) {
-            customSettings.addAll(SessionEffects.customSettings(sql));
+            for (String name : SessionEffects.customSettings(sql)) {
+                if (!name.startsWith("pgherd.")) {
+                    customSettings.add(name);
+                }
+            }
         }
         pins.addAll(effects.pins());
+        return frame;
+    }
+
+    /**
+     * Applies SET/RESET pgherd.* and rewrites the statement into one the server answers in the
+     * client's protocol: the SET itself (a harmless placeholder setting), a SELECT of the value for
+     * SHOW, or an error for a bad name or value.
+     */
+    private Frame pgherdSetting(Frame frame, PgherdSetting setting) {
+        String problem = setting.verb().equals("show") ? null : setting.problem();
+        String sql;
+        if (problem != null) {
+            sql = PgherdSetting.raise("22023", problem);
+        } else if (setting.verb().equals("show")) {
+            sql = switch (setting.name()) {
+                case PgherdSetting.ROUTE -> PgherdSetting.answer(setting.name(), routeSetting);
+                case PgherdSetting.CONSISTENCY -> PgherdSetting.answer(setting.name(), Key.label(consistency()));
+                case PgherdSetting.CAUSAL_TOKEN -> {
+                    if (phase == Phase.LINKED && !holdsForNextUnit()) {
+                        // Inside a transaction: the token as it stands.
+                        yield PgherdSetting.answer(setting.name(), causalToken == 0 ? "0/0" : Lsn.format(causalToken));
+                    }
+                    // Answered once a fresh primary position is known (decide() rewrites it).
+                    tokenShown = true;
+                    yield null;
+                }
+                default -> PgherdSetting.raise("42704", new PgherdSetting("reset", setting.name(), null).problem());
+            };
+            if (sql == null) {
+                return frame;
+            }
+        } else {
+            boolean reset = setting.verb().equals("reset");
+            switch (setting.name()) {
+                case PgherdSetting.ROUTE -> routeSetting = reset ? "auto" : setting.value().toLowerCase(java.util.Locale.ROOT);
+                case PgherdSetting.CONSISTENCY -> consistencySetting = reset ? null : PgherdSetting.consistency(setting.value());
+                default -> {
+                    if (!reset) {
+                        causalToken = Math.max(causalToken, Lsn.parse(setting.value()));
+                    }
+                }
+            }
+            return frame;
+        }
+        return rewrite(frame, sql);
+    }
+
+    private Frame rewrite(Frame frame, String sql) {
+        Frame replaced;
+        if (frame.type() == Query.TYPE) {
+            replaced = Frames.of(new Query(sql), channel.alloc());
+        } else {
+            Parse parse = Parse.decode(frame.content().duplicate());
+            replaced = Frames.of(new Parse(parse.name(), sql, parse.parameterTypeOids()), channel.alloc());
+        }
+        frame.release();
+        return replaced;
+    }
+
+    private static boolean isDdl(String sql) {
+        int i = 0;
+        while (i < sql.length() && (Character.isWhitespace(sql.charAt(i)) || sql.charAt(i) == '(')) {
+            i++;
+        }
+        return sql.regionMatches(true, i, "create", 0, 6) || sql.regionMatches(true, i, "alter", 0, 5)
+                || sql.regionMatches(true, i, "drop", 0, 4) || sql.regionMatches(true, i, "comment", 0, 7);
+    }
+
+    private ProxyConfig.Consistency consistency() {
+        return consistencySetting != null ? consistencySetting : proxy.config().get(ProxyConfig.CONSISTENCY);
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /**
+     * Decides where the work in {@link #pending} goes and borrows a server there. May wait first: for
+     * the causal token of the client's last write, for a fresh primary position (strong reads, SHOW
+     * pgherd.causal_token), or for a replica to catch up.
+     */
+    private void decide() {
+        if (pending.isEmpty()) {
+            phase = Phase.IDLE;
+            return;
+        }
+        phase = Phase.WAITING;
+        channel.config().setAutoRead(false);
+        if (positionPending) {
+            return; // tokenArrived() decides again
+        }
+        if (tokenShown) {
+            tokenShown = false;
+            askPosition(position -> {
+                if (position > 0) {
+                    causalToken = Math.max(causalToken, position);
+                }
+                answerTokenShows();
+            });
+            return;
+        }
+        decided = pending.size();
+        Route route = unitRoute();
+        if (route.target() == Route.Target.PRIMARY) {
+            target(proxy.backends().topology().primary(), route, false);
+            return;
+        }
+        // A read-only transaction, or a client of the replica-only port: everything goes to the link until it ends.
+        readTransaction = route.reason() == Route.Reason.READ_ONLY_TRANSACTION || route.reason() == Route.Reason.FIXED_REPLICA;
+        long minimum = 0;
+        ProxyConfig.Consistency mode = route.reason() == Route.Reason.FIXED_REPLICA || routeSetting.equals("replica")
+                ? ProxyConfig.Consistency.EVENTUAL : consistency();
+        if (mode == ProxyConfig.Consistency.STRONG) {
+            if (strongPosition < 0) {
+                askPosition(position -> {
+                    strongPosition = position == -1 ? 0 : position;
+                    tokenUnknown |= position == -1;
+                    decide();
+                });
+                return;
+            }
+            minimum = Math.max(causalToken, strongPosition);
+        } else if (mode == ProxyConfig.Consistency.READ_YOUR_WRITES) {
+            minimum = causalToken;
+        }
+        if (tokenUnknown && mode != ProxyConfig.Consistency.EVENTUAL) {
+            strongPosition = -1;
+            target(proxy.backends().topology().primary(), new Route(Route.Target.PRIMARY, Route.Reason.NO_POSITION, ""), true);
+            return;
+        }
+        Topology topology = proxy.backends().topology();
+        Topology.ReadTarget chosen = topology.chooseReader(proxy.config(), minimum);
+        if (chosen == null || (route.reason() == Route.Reason.FIXED_REPLICA && chosen.node().isPrimary())) {
+            noReader(topology);
+            return;
+        }
+        if (chosen.catchUp()) {
+            long now = System.nanoTime();
+            if (catchUpDeadline == 0) {
+                catchUpDeadline = now + proxy.config().get(ProxyConfig.CONSISTENCY_MAX_WAIT).toNanos();
+                proxy.stats().causalWaits.increment();
+            }
+            if (now - catchUpDeadline >= 0) {
+                target(topology.primary(), new Route(Route.Target.PRIMARY, Route.Reason.NOT_CAUGHT_UP, ""), true);
+                return;
+            }
+            catchUpTo = minimum;
+        }
+        Route shown = chosen.node().isPrimary() && proxy.config().get(ProxyConfig.PRIMARY_READS) != ProxyConfig.PrimaryReads.ALWAYS
+                ? new Route(Route.Target.PRIMARY, Route.Reason.NO_REPLICA, "") : route;
+        target(chosen.node(), shown, true);
+    }
+
+    /** The route of everything pending, judged as one unit. */
+    private Route unitRoute() {
+        if (forced != null) {
+            Route r = new Route(Route.Target.PRIMARY, forced, "");
+            forced = null;
+            return r;
+        }
+        if (!pins.isEmpty()) {
+            return new Route(Route.Target.PRIMARY, Route.Reason.PINNED, "");
+        }
+        if (fixedTarget != null) {
+            return fixedTarget == Route.Target.PRIMARY ? new Route(Route.Target.PRIMARY, Route.Reason.FIXED_PRIMARY, "")
+                    : new Route(Route.Target.REPLICA, Route.Reason.FIXED_REPLICA, "");
+        }
+        if (proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.SESSION) {
+            return new Route(Route.Target.PRIMARY, Route.Reason.SESSION_POOLING, "");
+        }
+        if (!proxy.backends().splitting()) {
+            return new Route(Route.Target.PRIMARY, Route.Reason.SPLIT_OFF, "");
+        }
+        if (routeSetting.equals("primary")) {
+            return new Route(Route.Target.PRIMARY, Route.Reason.ROUTE_PRIMARY, "");
+        }
+        if (pendingSyncPoints == 0 || pending.stream().anyMatch(f -> f.type() == 'H')) {
+            return new Route(Route.Target.PRIMARY, Route.Reason.INCOMPLETE_BATCH, "");
+        }
+        StatementRouter router = proxy.router(database);
+        boolean defaultReadOnly = isOn(desired.settings().get("default_transaction_read_only"));
+        Route result = null;
+        for (Frame f : pending) {
+            Route r;
+            switch (f.type()) {
+                case Query.TYPE -> r = router.route(Query.decode(f.content().duplicate()).query(), defaultReadOnly);
+                case Parse.TYPE -> r = router.route(Parse.decode(f.content().duplicate()).query(), defaultReadOnly);
+                case 'B' -> {
+                    String text = boundText(f);
+                    if (text == null) {
+                        continue;
+                    }
+                    r = router.route(text, defaultReadOnly);
+                }
+                case 'F' -> r = new Route(Route.Target.PRIMARY, Route.Reason.FUNCTION_CALL, "");
+                default -> {
+                    continue;
+                }
+            }
+            if (r.target() == Route.Target.PRIMARY) {
+                return r;
+            }
+            if (result == null || r.reason() == Route.Reason.READ_ONLY_TRANSACTION) {
+                result = r;
+            }
+        }
+        return result != null ? result : new Route(Route.Target.PRIMARY, Route.Reason.NO_STATEMENT, "");
+    }
+
+    /** The text of the named statement a Bind uses, when it was prepared in an earlier unit; else null. */
+    private String boundText(Frame bind) {
+        io.netty.buffer.ByteBuf body = bind.content();
+        int portalEnd = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) 0);
+        int statementEnd = portalEnd < 0 ? -1 : body.indexOf(portalEnd + 1, body.writerIndex(), (byte) 0);
+        if (statementEnd <= portalEnd + 1) {
+            return null;
+        }
+        String name = body.toString(portalEnd + 1, statementEnd - portalEnd - 1, java.nio.charset.StandardCharsets.UTF_8);
+        ClientStatement statement = statements.get(name);
+        return statement == null ? null : statement.parse().query();
+    }
+
+    private static boolean isOn(String value) {
+        return value != null && (value.equalsIgnoreCase("on") || value.equalsIgnoreCase("true") || value.equals("1"));
+    }
+
+    /** No node may take the read: the client gets an error, nothing else is disturbed. */
+    private void noReader(Topology topology) {
+        String why = topology.nodes().stream().filter(n -> !n.isPrimary())
+                .map(n -> n.name() + ": " + topology.whyNoReads(n, proxy.config())).collect(Collectors.joining("; "));
+        borrowFailed(ErrorResponse.pgherdError("57P03", "no node is eligible for reads (" + (why.isEmpty()
+                ? "no replicas" : why) + "; primary_reads is " + io.pgherd.common.config.Key.label(
+                proxy.config().get(ProxyConfig.PRIMARY_READS)) + ")"));
+    }
+
+    /** Reads a primary WAL position off the event loop; {@code then} runs back on it (-1: unknown). */
+    private void askPosition(java.util.function.LongConsumer then) {
+        positionPending = true;
+        proxy.backends().primaryPosition(position -> eventLoop().execute(() -> {
+            positionPending = false;
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            then.accept(position);
+        }));
+    }
+
+    /** The client's write committed: its reads must see a primary position read from now on. */
+    private void takeCausalToken() {
+        askPosition(position -> {
+            if (position > 0) {
+                causalToken = Math.max(causalToken, position);
+                tokenUnknown = false;
+            } else {
+                tokenUnknown = true;
+            }
+            if (phase == Phase.WAITING && link == null && waiter == null) {
+                decide();
+            }
+        });
+    }
+
+    /** Rewrites the pending SHOW pgherd.causal_token statements with the token, then decides. */
+    private void answerTokenShows() {
+        String token = causalToken == 0 ? "0/0" : Lsn.format(causalToken);
+        int n = pending.size();
+        for (int i = 0; i < n; i++) {
+            Frame f = pending.poll();
+            String sql = f.type() == Query.TYPE ? Query.decode(f.content().duplicate()).query()
+                    : f.type() == Parse.TYPE ? Parse.decode(f.content().duplicate()).query() : null;
+            PgherdSetting s = sql == null ? null : PgherdSetting.parse(sql);
+            if (s != null && s.verb().equals("show") && s.name().equals(PgherdSetting.CAUSAL_TOKEN)) {
+                f = rewrite(f, PgherdSetting.answer(s.name(), token));
+            }
+            pending.add(f);
+        }
+        decide();
+    }
+
+    /** Borrows a server of {@code node} for the decided work. */
+    private void target(NodeState node, Route route, boolean read) {
+        strongPosition = -1;
+        targetNode = node;
+        targetRead = read;
+        targetRoute = route;
+        targetPool = proxy.pool(node.node(), database, user);
+        if (!read) {
+            readTransaction = false;
+            catchUpTo = 0;
+        }
+        borrow();
     }
 
     // ---------------------------------------------------------------- borrowing and giving back
@@ -221,7 +600,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             requestServer();
         } else {
             proxy.whenResumed(() -> eventLoop().execute(() -> {
-                if (phase == Phase.WAITING && waiter == null) {
+                if (phase == Phase.WAITING && waiter == null && link == null) {
                     requestServer();
                 }
             }));
@@ -234,7 +613,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Asks the pool for a server; the pool may hand one over before this returns. */
     private void requestServer() {
-        Pool.Waiter pendingRequest = pool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
+        Pool.Waiter pendingRequest = targetPool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
         if (phase == Phase.WAITING && link == null) {
             waiter = pendingRequest;
         }
@@ -243,7 +622,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void link(ServerConnection server) {
         waiter = null;
         if (phase != Phase.WAITING) {
-            pool.requite(server);
+            targetPool.requite(server);
             return;
         }
         phase = Phase.LINKED;
@@ -252,6 +631,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             server.channel().config().setAutoRead(true);
         }
         answered = false;
+        targetNode.linked();
+        wrote |= targetNode.isPrimary() && !targetRead;
+        guardWrites = targetRead && !targetNode.isPrimary() && !readTransaction && fixedTarget == null
+                && replays < MAX_REPLAYS && pendingSyncPoints == 1;
         link = new ServerLink(server, this::toClient, statements, proxy.statements(),
                 proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS), channel.alloc());
         String restore = desired.changesFrom(server.sessionState());
@@ -261,13 +644,84 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             link.inject(restore, false, null, () -> server.sessionState(target), () -> notice(
                     "could not restore session settings on server connection " + server.id()));
         }
-        while (!pending.isEmpty()) {
-            send(pending.poll());
+        if (catchUpTo > 0) {
+            checkCaughtUp(server);
+            return;
         }
+        sendDecided();
+    }
+
+    /** Sends what the decision covered (a read) or everything pending (anything else) to the link. */
+    private void sendDecided() {
+        ServerConnection server = link.server();
+        catchUpDeadline = 0;
+        if (decided > 0) {
+            proxy.stats().routed(targetRoute.target(), targetRoute.reason());
+            targetNode.sent(targetRead);
+        }
+        int count = targetRead && !readTransaction ? Math.min(decided, pending.size()) : pending.size();
+        for (int i = 0; i < count; i++) {
+            Frame f = pending.poll();
+            pendingBytes -= f.length();
+            send(f);
+        }
+        pendingSyncPoints = 0;
+        for (Frame f : pending) {
+            byte type = f.type();
+            if (type == 'Q' || type == 'S' || type == 'F' || type == 'H') {
+                pendingSyncPoints++;
+            }
+        }
+        decided = 0;
         server.flush();
-        if (!channel.config().isAutoRead()) {
+        if (!channel.config().isAutoRead() && pendingBytes <= (1 << 20)) {
             channel.config().setAutoRead(true);
         }
+    }
+
+    /** Asks the replica how far it replayed; runs the work there if past the causal token, else waits or moves on. */
+    private void checkCaughtUp(ServerConnection server) {
+        long needed = catchUpTo;
+        NodeState node = targetNode;
+        long[] replayed = {0};
+        link.inject("SELECT pg_catalog.pg_last_wal_replay_lsn()::text", false, frame -> {
+            if (frame.type() == DataRow.TYPE) {
+                byte[] v = DataRow.decode(frame.content().duplicate()).values().get(0);
+                replayed[0] = v == null ? 0 : Lsn.parse(new String(v, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        }, () -> {
+            if (link == null || link.server() != server) {
+                return;
+            }
+            node.observed(replayed[0]);
+            if (replayed[0] >= needed) {
+                catchUpTo = 0;
+                sendDecided();
+                return;
+            }
+            // Not there yet: give the server back and look again shortly (another replica may be ahead by then).
+            unlink();
+            targetPool.requite(server);
+            phase = Phase.WAITING;
+            catchUpTo = 0;
+            eventLoop().schedule(() -> {
+                if (phase == Phase.WAITING && link == null && waiter == null) {
+                    decide();
+                }
+            }, CATCH_UP_RETRY_MICROS, java.util.concurrent.TimeUnit.MICROSECONDS);
+        }, null);
+        server.flush();
+    }
+
+    /** The link ends: the node's outstanding count drops. */
+    private void unlink() {
+        if (targetNode != null && link != null) {
+            targetNode.finished();
+        }
+        link = null;
+        guardWrites = false;
+        retryOnPrimary = false;
+        releaseHeld();
     }
 
     private void borrowFailed(ErrorResponse error) {
@@ -275,11 +729,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (phase != Phase.WAITING) {
             return;
         }
+        String code = error.code() == null ? "" : error.code();
+        if (targetRead && targetNode != null && !targetNode.isPrimary() && (code.startsWith("08") || code.startsWith("57P"))
+                && failovers < MAX_FAILOVERS) {
+            // The replica refuses connections: take it out and send the read elsewhere.
+            failovers++;
+            log.info("client {}: replica {} refused a connection ({}); routing elsewhere", processId,
+                    targetNode.name(), error.message());
+            proxy.backends().nodeFailed(targetNode, error.message());
+            decide();
+            return;
+        }
+        failovers = 0;
         phase = Phase.IDLE;
         boolean fatal = "FATAL".equals(error.severity());
         boolean synced = pending.stream().anyMatch(f -> f.type() == 'Q' || f.type() == 'S' || f.type() == 'F');
         pending.forEach(Frame::release);
         pending.clear();
+        pendingBytes = 0;
+        pendingSyncPoints = 0;
+        decided = 0;
+        tokenShown = false;
+        catchUpDeadline = 0;
         proxy.stats().error(error.code());
         write(Frames.of(error, channel.alloc()));
         if (fatal) {
@@ -318,13 +789,34 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         ServerConnection server = link.server();
-        link = null;
+        boolean wasWrite = wrote && targetNode.isPrimary();
+        unlink();
         phase = Phase.IDLE;
         clearReplay();
         replays = 0;
+        failovers = 0;
+        readTransaction = false;
+        targetRead = false;
         proxy.stats().transactions.increment();
         activity = "idle";
-        pool.requite(server);
+        targetPool.requite(server);
+        if (schemaChanged) {
+            schemaChanged = false;
+            proxy.backends().schemaChanged(database);
+        }
+        if (wasWrite) {
+            wrote = false;
+            if (proxy.backends().splitting() && consistency() == ProxyConfig.Consistency.READ_YOUR_WRITES) {
+                takeCausalToken();
+            }
+        }
+        if (!pending.isEmpty()) {
+            if (pendingSyncPoints > 0) {
+                decide();
+            } else if (!channel.config().isAutoRead()) {
+                channel.config().setAutoRead(true);
+            }
+        }
     }
 
     /** Asks the server what session state the last transaction left, then gives the server back. */
@@ -378,11 +870,69 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!link.accept(frame) && type == 'E') {
             log.debug("client {}: unexpected error from {}", processId, server);
         }
-        if (type == 'Z') {
+        if (type == 'Z' && link != null && link.server() == server) {
+            if (retryOnPrimary && link.isQuiet()) {
+                retryOnPrimary(server);
+                return;
+            }
             // The end of an answer: flush now, the server may go back to the pool before its read completes.
             channel.flush();
             maybeRelease();
+            if (phase == Phase.LINKED && lastStatus != 'I' && !pending.isEmpty() && link.isQuiet()) {
+                // What waited behind a read turned out to continue the transaction that read opened.
+                decided = 0;
+                readTransaction = true;
+                sendDecided();
+            }
         }
+    }
+
+    /** A replica refused the work as a write before anything reached the client: run it on the primary. */
+    private void retryOnPrimary(ServerConnection server) {
+        retryOnPrimary = false;
+        StatementRouter router = proxy.router(database);
+        for (Frame f : replay) {
+            if (f.type() == Query.TYPE) {
+                router.learnWrite(Query.decode(f.content().duplicate()).query());
+            } else if (f.type() == Parse.TYPE) {
+                router.learnWrite(Parse.decode(f.content().duplicate()).query());
+            } else if (f.type() == 'B') {
+                String text = boundText(f);
+                if (text != null) {
+                    router.learnWrite(text);
+                }
+            }
+        }
+        log.info("client {}: replica {} refused a statement as a write; running it on the primary", processId,
+                targetNode.name());
+        proxy.stats().retriesOnPrimary.increment();
+        unlink();
+        targetPool.requite(server);
+        replays++;
+        requeueReplay();
+        forced = Route.Reason.RETRY_ON_PRIMARY;
+        decide();
+    }
+
+    /** Puts the frames sent on a failed link back in front of what is pending, to run again elsewhere. */
+    private void requeueReplay() {
+        List<Frame> later = new ArrayList<>(pending);
+        pending.clear();
+        pending.addAll(replay);
+        pending.addAll(later);
+        replay.clear();
+        pendingBytes = 0;
+        pendingSyncPoints = 0;
+        for (Frame f : pending) {
+            pendingBytes += f.length();
+            byte type = f.type();
+            if (type == 'Q' || type == 'S' || type == 'F' || type == 'H') {
+                pendingSyncPoints++;
+            }
+        }
+        lastStatus = 'I';
+        answered = false;
+        serverFatal = null;
     }
 
     @Override
@@ -404,28 +954,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         boolean outstanding = !link.isQuiet();
         link.abandon();
-        link = null;
-        pool.discard(server);
+        NodeState node = targetNode;
+        unlink();
+        targetPool.discard(server);
         if (phase == Phase.CLOSED) {
             return;
+        }
+        if (!node.isPrimary()) {
+            proxy.backends().nodeFailed(node, "a server connection closed: " + (serverFatal != null ? serverFatal : reason));
         }
         if (!answered && replays < MAX_REPLAYS && !replay.isEmpty() && pins.isEmpty()) {
             // Nothing reached the client yet: run the same work on another connection, unnoticed.
             replays++;
-            serverFatal = null;
             proxy.stats().serverReplays.increment();
             log.info("client {}: server connection {} closed before answering ({}); running the work on another",
                     processId, server.id(), reason);
-            pending.addAll(replay);
-            replay.clear();
-            phase = Phase.WAITING;
-            requestServer();
+            requeueReplay();
+            readTransaction = false;
+            phase = Phase.IDLE;
+            decide();
             return;
         }
         clearReplay();
         pins.clear();
         phase = Phase.IDLE;
         lastStatus = 'I';
+        readTransaction = false;
         String why = serverFatal != null ? serverFatal : reason;
         serverFatal = null;
         ErrorResponse error = ErrorResponse.pgherdError(SqlState.CONNECTION_FAILURE, "lost the server connection to "
@@ -441,6 +995,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         write(Frames.of(error, channel.alloc()));
         write(Frames.of(ReadyForQuery.IDLE, channel.alloc()));
         channel.flush();
+        if (!pending.isEmpty() && pendingSyncPoints > 0) {
+            decide();
+        }
     }
 
     /**
@@ -465,11 +1022,38 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void toClient(Frame frame) {
+        if (guardWrites && !answered) {
+            byte type = frame.type();
+            if (retryOnPrimary) {
+                frame.release();
+                return;
+            }
+            if (type == 'E' && SqlState.READ_ONLY_SQL_TRANSACTION.equals(ErrorResponse.decode(frame.content().duplicate()).code())) {
+                retryOnPrimary = true;
+                frame.release();
+                releaseHeld();
+                return;
+            }
+            if (HEADER_TYPES.indexOf(type) >= 0 && held.size() < MAX_HELD) {
+                held.add(frame);
+                return;
+            }
+            guardWrites = false;
+            for (Frame h : held) {
+                channel.write(h, channel.voidPromise());
+            }
+            held.clear();
+        }
         answered = true;
         if (frame.type() == 'E') {
             proxy.stats().error(ErrorResponse.decode(frame.content().duplicate()).code());
         }
         channel.write(frame, channel.voidPromise());
+    }
+
+    private void releaseHeld() {
+        held.forEach(Frame::release);
+        held.clear();
     }
 
     private void write(Frame frame) {
@@ -510,11 +1094,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pending.forEach(Frame::release);
         pending.clear();
         clearReplay();
+        releaseHeld();
         if (was == Phase.LINKED && link != null) {
             ServerConnection server = link.server();
             boolean idle = link.isQuiet() && lastStatus == 'I';
             boolean transactionMode = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION;
-            link = null;
+            Pool pool = targetPool;
+            unlink();
             if (idle && transactionMode && pins.isEmpty() && !dirty) {
                 pool.requite(server);
             } else if (idle && !transactionMode) {
