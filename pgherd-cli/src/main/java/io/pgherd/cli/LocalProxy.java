@@ -46,7 +46,7 @@ final class LocalProxy {
         return directory.path().resolve(CONFIG_FILE);
     }
 
-    /** Writes the proxy's configuration and auth file for the running cluster's primary. */
+    /** Writes the proxy's configuration and auth file for the running cluster (every node; the superuser runs health checks). */
     void writeConfiguration(LocalCluster cluster) {
         Path dir = directory.path();
         String secret;
@@ -63,7 +63,7 @@ final class LocalProxy {
                 + "proxy:\n"
                 + "  listen: 127.0.0.1:" + state.proxyPort() + "\n"
                 + "  nodes:\n"
-                + "    - {name: " + cluster.primary().name() + ", host: 127.0.0.1, port: " + cluster.primary().port() + "}\n"
+                + nodes(cluster)
                 + "  admin_users: [" + LocalCluster.SUPERUSER + "]\n"
                 + "  auth:\n"
                 + "    file: " + dir.resolve(AUTH_FILE) + "\n"
@@ -75,6 +75,16 @@ final class LocalProxy {
                 + "  metrics:\n"
                 + "    listen: 127.0.0.1:" + state.metricsPort() + "\n";
         SecureFiles.write(configFile(), yaml, null);
+    }
+
+    /** Every node, primary first, with its role: reads go to the standby and the replicas. */
+    private static String nodes(LocalCluster cluster) {
+        StringBuilder out = new StringBuilder();
+        for (io.pgherd.postgres.PostgresNode node : cluster.nodes()) {
+            out.append("    - {name: ").append(node.name()).append(", host: 127.0.0.1, port: ").append(node.port())
+                    .append(", role: ").append(cluster.role(node).label()).append("}\n");
+        }
+        return out.toString();
     }
 
     /** Whether a proxy process of this directory runs and accepts connections. */

@@ -93,6 +93,14 @@ class CliIT {
                 + "/postgres");
         assertThat(psql(proxyUri, "select count(*) from cli_it")).isEqualTo("42");
         assertThat(psql(proxy.get("admin_uri").asText(), "show pools")).contains("node1|postgres|postgres");
+        // up configured the proxy with every node: reads go to the standby and replicas, writes to the primary.
+        String adminUri = proxy.get("admin_uri").asText();
+        assertThat(psql(adminUri, "show nodes")).contains("node1|", "|primary|", "node2|", "|standby|", "node3|", "node4|",
+                "|replica|");
+        Await.until("the proxy's health checks see every node up", Duration.ofSeconds(30),
+                () -> psql(adminUri, "show nodes").lines().filter(l -> l.contains("|up|")).count() == 4);
+        assertThat(psql(proxyUri, "select pg_is_in_recovery()")).isEqualTo("t");
+        assertThat(psql(proxyUri, "select pg_is_in_recovery(), txid_current() > 0")).isEqualTo("f|t");
         ExternalCommand.run(List.of("pgbench", "-i", "-s", "1", proxyUri), Map.of(), Duration.ofMinutes(2)).requireSuccess();
         ExternalCommand.Outcome bench = ExternalCommand.run(List.of("pgbench", "-c", "4", "-t", "50", proxyUri), Map.of(),
                 Duration.ofMinutes(2)).requireSuccess();

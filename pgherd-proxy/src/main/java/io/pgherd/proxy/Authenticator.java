@@ -97,7 +97,7 @@ public final class Authenticator implements AutoCloseable {
         props.setProperty("password", authPassword);
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "pgherd auth_query");
-        String url = "jdbc:postgresql://" + primary.host() + ":" + primary.port() + "/" + database;
+        String url = io.pgherd.proxy.topology.NodeConnector.url(primary.host(), primary.port(), database);
         String sql = config.get(ProxyConfig.AUTH_QUERY).replace("$1", "?");
         try (Connection c = DriverManager.getConnection(url, props); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, user);

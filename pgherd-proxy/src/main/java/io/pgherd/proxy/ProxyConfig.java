@@ -266,7 +266,7 @@ public final class ProxyConfig {
             Role role = i == 0 ? Role.PRIMARY : Role.REPLICA;
             JsonNode roleNode = n.path("role");
             if (!roleNode.isMissingNode()) {
-                role = switch (roleNode.asText("")) {
+                role = switch (roleNode.asText("").toLowerCase(java.util.Locale.ROOT)) {
                     case "primary" -> Role.PRIMARY;
                     case "standby" -> Role.STANDBY;
                     case "replica" -> Role.REPLICA;

@@ -8,8 +8,11 @@ import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
 import io.pgherd.proxy.ProxyConfig.AuthType;
+import io.pgherd.proxy.ProxyConfig.Consistency;
 import io.pgherd.proxy.ProxyConfig.Node;
 import io.pgherd.proxy.ProxyConfig.PoolMode;
+import io.pgherd.proxy.ProxyConfig.PrimaryReads;
+import io.pgherd.proxy.ProxyConfig.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,16 +64,18 @@ class ProxyConfigTest {
                     - name: pg2
                       host: 10.0.0.2
                       port: 5433
+                    - {name: pg3, host: 10.0.0.3, port: 5432, role: standby, weight: 0}
+                    - {name: pg4, host: 10.0.0.4, port: 5432, role: replica, weight: 1000}
                   auth:
                     type: md5
-                    file: %s
+                    file: %1$s
                     query: SELECT usename, passwd FROM my_shadow WHERE usename = $1
                     user: pgherd_auth
-                    password_file: %s
+                    password_file: %2$s
                   admin_users: [admin, ops]
                   tls:
-                    cert_file: %s
-                    key_file: %s
+                    cert_file: %3$s
+                    key_file: %4$s
                   pool:
                     mode: session
                     max_client_conn: 500
@@ -83,6 +88,23 @@ class ProxyConfigTest {
                     client_idle_timeout: 15min
                     max_prepared_statements: 0
                     server_reset_query: RESET ALL
+                  routing:
+                    read_write_split: false
+                    standby_reads: false
+                    primary_reads: always
+                    max_replica_lag_bytes: 1024
+                    max_replica_lag: 1500ms
+                    primary_listen: 127.0.0.1:6433
+                    replica_listen: 127.0.0.1:6434
+                    catalog_refresh: 5min
+                  consistency:
+                    mode: strong
+                    max_wait: 200ms
+                  health:
+                    interval: 1s
+                    timeout: 3s
+                    user: pgherd_health
+                    password_file: %2$s
                   max_message_bytes: 1048576
                   metrics:
                     listen: "[::1]:9187"
@@ -92,7 +114,8 @@ class ProxyConfigTest {
 
         assertThat(config.get(ProxyConfig.LISTEN)).isEqualTo(new HostPort("0.0.0.0", 7432));
         assertThat(config.get(ProxyConfig.NODES)).containsExactly(new Node("pg1", "db1.example.com", 5432),
-                new Node("pg2", "10.0.0.2", 5433));
+                new Node("pg2", "10.0.0.2", 5433, Role.REPLICA, 1), new Node("pg3", "10.0.0.3", 5432, Role.STANDBY, 0),
+                new Node("pg4", "10.0.0.4", 5432, Role.REPLICA, 1000));
         assertThat(config.primary()).isEqualTo(new Node("pg1", "db1.example.com", 5432));
         assertThat(config.get(ProxyConfig.AUTH_TYPE)).isEqualTo(AuthType.MD5);
         assertThat(config.get(ProxyConfig.AUTH_FILE)).isEqualTo(users.toString());
@@ -113,11 +136,27 @@ class ProxyConfigTest {
         assertThat(config.get(ProxyConfig.CLIENT_IDLE_TIMEOUT)).isEqualTo(Duration.ofMinutes(15));
         assertThat(config.get(ProxyConfig.MAX_PREPARED_STATEMENTS)).isZero();
         assertThat(config.get(ProxyConfig.SERVER_RESET_QUERY)).isEqualTo("RESET ALL");
+        assertThat(config.get(ProxyConfig.READ_WRITE_SPLIT)).isFalse();
+        assertThat(config.get(ProxyConfig.STANDBY_READS)).isFalse();
+        assertThat(config.get(ProxyConfig.PRIMARY_READS)).isEqualTo(PrimaryReads.ALWAYS);
+        assertThat(config.get(ProxyConfig.MAX_REPLICA_LAG_BYTES)).isEqualTo(1024);
+        assertThat(config.get(ProxyConfig.MAX_REPLICA_LAG)).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.get(ProxyConfig.PRIMARY_LISTEN)).isEqualTo(new HostPort("127.0.0.1", 6433));
+        assertThat(config.get(ProxyConfig.REPLICA_LISTEN)).isEqualTo(new HostPort("127.0.0.1", 6434));
+        assertThat(config.get(ProxyConfig.CATALOG_REFRESH)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.get(ProxyConfig.CONSISTENCY)).isEqualTo(Consistency.STRONG);
+        assertThat(config.get(ProxyConfig.CONSISTENCY_MAX_WAIT)).isEqualTo(Duration.ofMillis(200));
+        assertThat(config.get(ProxyConfig.HEALTH_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.get(ProxyConfig.HEALTH_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.get(ProxyConfig.HEALTH_USER)).isEqualTo("pgherd_health");
+        assertThat(config.get(ProxyConfig.HEALTH_PASSWORD_FILE)).isEqualTo(password.toString());
+        assertThat(config.healthUser()).isEqualTo("pgherd_health");
+        assertThat(config.healthPasswordFile()).isEqualTo(password.toString());
         assertThat(config.get(ProxyConfig.MAX_MESSAGE_BYTES)).isEqualTo(1_048_576);
         assertThat(config.get(ProxyConfig.METRICS_LISTEN)).isEqualTo(new HostPort("::1", 9187));
         assertThat(config.source()).isEqualTo("pgherd.yml");
-        assertThat(config.values().rendered()).containsEntry(ProxyConfig.NODES,
-                "pg1@db1.example.com:5432,pg2@10.0.0.2:5433");
+        assertThat(config.values().rendered()).containsEntry(ProxyConfig.NODES, "pg1@db1.example.com:5432/primary/1,"
+                + "pg2@10.0.0.2:5433/replica/1,pg3@10.0.0.3:5432/standby/0,pg4@10.0.0.4:5432/replica/1000");
     }
 
     @Test
@@ -144,6 +183,22 @@ class ProxyConfigTest {
         assertThat(config.get(ProxyConfig.CLIENT_IDLE_TIMEOUT)).isEqualTo(Duration.ZERO);
         assertThat(config.get(ProxyConfig.MAX_PREPARED_STATEMENTS)).isEqualTo(200);
         assertThat(config.get(ProxyConfig.SERVER_RESET_QUERY)).isEqualTo("DISCARD ALL");
+        assertThat(config.get(ProxyConfig.READ_WRITE_SPLIT)).isTrue();
+        assertThat(config.get(ProxyConfig.STANDBY_READS)).isTrue();
+        assertThat(config.get(ProxyConfig.PRIMARY_READS)).isEqualTo(PrimaryReads.FALLBACK);
+        assertThat(config.get(ProxyConfig.MAX_REPLICA_LAG_BYTES)).isEqualTo(16 << 20);
+        assertThat(config.get(ProxyConfig.MAX_REPLICA_LAG)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.get(ProxyConfig.PRIMARY_LISTEN)).isNull();
+        assertThat(config.get(ProxyConfig.REPLICA_LISTEN)).isNull();
+        assertThat(config.get(ProxyConfig.CATALOG_REFRESH)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.get(ProxyConfig.CONSISTENCY)).isEqualTo(Consistency.READ_YOUR_WRITES);
+        assertThat(config.get(ProxyConfig.CONSISTENCY_MAX_WAIT)).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.get(ProxyConfig.HEALTH_INTERVAL)).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.get(ProxyConfig.HEALTH_TIMEOUT)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.get(ProxyConfig.HEALTH_USER)).isNull();
+        assertThat(config.get(ProxyConfig.HEALTH_PASSWORD_FILE)).isNull();
+        assertThat(config.healthUser()).isNull();
+        assertThat(config.healthPasswordFile()).isNull();
         assertThat(config.get(ProxyConfig.MAX_MESSAGE_BYTES)).isEqualTo(256 << 20);
         assertThat(config.get(ProxyConfig.METRICS_LISTEN)).isNull();
     }
@@ -351,6 +406,115 @@ class ProxyConfigTest {
                 .hasMessageStartingWith("invalid configuration in " + file + " (1 problem):");
         Files.writeString(file, TRUST_WITH_PRIMARY);
         assertThat(ProxyConfig.load(file).source()).isEqualTo(file.toString());
+    }
+
+    /** Proxy lines with trust auth and a health user, so that several nodes are accepted. */
+    private String withHealthUser(String nodes) {
+        return "proxy:\n  auth: {type: trust}\n  health: {user: checker, password_file: " + password + "}\n  nodes: "
+                + nodes + "\n";
+    }
+
+    @Test
+    void theFirstNodeIsThePrimaryAndTheOthersReplicasOfWeightOneUnlessSaidOtherwise() {
+        ProxyConfig config = ProxyConfig.read(withHealthUser("[{name: a, port: 1}, {name: b, port: 2}, {name: c, port: 3}]"),
+                "t");
+
+        assertThat(config.get(ProxyConfig.NODES)).containsExactly(new Node("a", "127.0.0.1", 1, Role.PRIMARY, 1),
+                new Node("b", "127.0.0.1", 2, Role.REPLICA, 1), new Node("c", "127.0.0.1", 3, Role.REPLICA, 1));
+        assertThat(config.primary().name()).isEqualTo("a");
+    }
+
+    @Test
+    void rolesAndWeightsAreReadAsWritten() {
+        ProxyConfig config = ProxyConfig.read(withHealthUser("[{name: r, port: 1, role: replica, weight: 3},"
+                + " {name: s, port: 2, role: standby}, {name: p, port: 3, role: primary, weight: 0}]"), "t");
+
+        assertThat(config.get(ProxyConfig.NODES)).containsExactly(new Node("r", "127.0.0.1", 1, Role.REPLICA, 3),
+                new Node("s", "127.0.0.1", 2, Role.STANDBY, 1), new Node("p", "127.0.0.1", 3, Role.PRIMARY, 0));
+        assertThat(config.primary().name()).as("the primary need not come first").isEqualTo("p");
+    }
+
+    static Stream<NodesRow> badRolesAndWeights() {
+        return Stream.of(
+                nodes("[{name: a, port: 1, role: master}]",
+                        problem("proxy.nodes[0].role", "must be one of primary, standby, replica (got 'master')")),
+                nodes("[{name: a, port: 1}, {name: b, port: 2, role: [replica]}]",
+                        problem("proxy.nodes[1].role", "must be one of primary, standby, replica (got a list)")),
+                nodes("[{name: a, port: 1, weight: -1}]", problem("proxy.nodes[0].weight", "must be 0..1000 (got -1)")),
+                nodes("[{name: a, port: 1, weight: 1001}]", problem("proxy.nodes[0].weight", "must be 0..1000 (got 1001)")),
+                nodes("[{name: a, port: 1, weight: 1.5}]", problem("proxy.nodes[0].weight", "must be 0..1000 (got 1.5)")),
+                nodes("[{name: a, port: 1, weight: '2'}]", problem("proxy.nodes[0].weight", "must be 0..1000 (got '2')")),
+                nodes("[{name: a, port: 1, weight: 4294967297}]",
+                        problem("proxy.nodes[0].weight", "must be 0..1000 (got 4294967297)")),
+                nodes("[{name: a, port: 1}, {name: b, port: 2, role: primary}]",
+                        problem("proxy.nodes", "must have exactly one node of role primary (got 2)")),
+                nodes("[{name: a, port: 1, role: replica}, {name: b, port: 2, role: standby}]",
+                        problem("proxy.nodes", "must have exactly one node of role primary (got 0)")),
+                nodes("[{name: a, port: 1, role: leader, weight: 5000}, {name: b, port: 2, role: primary, weight: x},"
+                                + " {name: c, port: 3, role: primary}]",
+                        problem("proxy.nodes[0].role", "must be one of primary, standby, replica (got 'leader')"),
+                        problem("proxy.nodes[0].weight", "must be 0..1000 (got 5000)"),
+                        problem("proxy.nodes[1].weight", "must be 0..1000 (got 'x')"),
+                        problem("proxy.nodes", "must have exactly one node of role primary (got 3)")));
+    }
+
+    @ParameterizedTest(name = "nodes: {0}")
+    @MethodSource("badRolesAndWeights")
+    void badRolesAndWeightsAreAllReportedWithTheirIndex(NodesRow row) {
+        assertThat(problemsOf(withHealthUser(row.nodes()))).containsExactlyElementsOf(row.problems());
+    }
+
+    @Test
+    void moreThanOneNodeNeedsAHealthUser() {
+        String nodes = "proxy:\n  auth: {type: trust}\n  nodes: [{name: a, port: 1}, {name: b, port: 2}]\n";
+
+        assertThat(problemsOf(nodes)).containsExactly(problem("proxy.health.user", "must be set (or proxy.auth.user) when"
+                + " proxy.nodes lists more than the primary: replicas are checked and WAL positions read as this role"));
+        assertThat(ProxyConfig.read(nodes.replace("{type: trust}", "{type: trust, user: a, password_file: " + password + "}"),
+                "t").healthUser()).as("the auth user stands in").isEqualTo("a");
+        assertThat(ProxyConfig.read(nodes.replace("[{name: a, port: 1}, {name: b, port: 2}]", "[{name: a, port: 1}]"), "t")
+                .healthUser()).as("a lone primary needs no checks").isNull();
+    }
+
+    @Test
+    void everyProblemWithHealthChecksIsReportedTogether() {
+        String yaml = """
+                proxy:
+                  auth: {type: trust}
+                  nodes: [{name: a, port: 1}, {name: b, port: 2}]
+                  health: {password_file: %s}
+                  pool: {pool_size: 1, min_pool_size: 2}
+                """.formatted(dir.resolve("missing"));
+
+        assertThat(problemsOf(yaml)).containsExactly(
+                problem("proxy.health.user", "must be set (or proxy.auth.user) when proxy.nodes lists more than the primary:"
+                        + " replicas are checked and WAL positions read as this role"),
+                problem("proxy.pool.min_pool_size", "must be <= proxy.pool.pool_size (1) (got 2)"),
+                problem("proxy.health.password_file", "cannot read file " + dir.resolve("missing")));
+        assertThat(problemsOf(TRUST_WITH_PRIMARY + "  health: {user: checker}\n")).containsExactly(
+                problem("proxy.health.password_file", "must be set when proxy.health.user is"));
+    }
+
+    @Test
+    void badRoutingConsistencyAndHealthValuesAreReportedTogether() {
+        String yaml = TRUST_WITH_PRIMARY + """
+                  routing:
+                    read_write_split: maybe
+                    primary_reads: sometimes
+                    max_replica_lag_bytes: -1
+                    catalog_refresh: 10ms
+                  consistency:
+                    mode: causal
+                  health:
+                    interval: 1ms
+                """;
+
+        assertThat(problemsOf(yaml)).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
+                "proxy.routing.read_write_split", "proxy.routing.primary_reads", "proxy.routing.max_replica_lag_bytes",
+                "proxy.routing.catalog_refresh", "proxy.consistency.mode", "proxy.health.interval");
+        assertThat(problemsOf(yaml)).contains(
+                problem("proxy.routing.primary_reads", "must be one of never, fallback, always (got 'sometimes')"),
+                problem("proxy.consistency.mode", "must be one of eventual, read-your-writes, strong (got 'causal')"));
     }
 
     @org.junit.jupiter.api.Test

@@ -29,6 +29,8 @@ public final class ProxyFixture implements AutoCloseable {
     private final Path dir;
     private final Path configFile;
     private ProxyServer server;
+    private boolean allNodes;
+    private Map<String, Integer> weights = Map.of();
 
     private ProxyFixture(LocalCluster cluster, Path dir) {
         this.cluster = cluster;
@@ -47,6 +49,27 @@ public final class ProxyFixture implements AutoCloseable {
         return fixture;
     }
 
+    /**
+     * Starts a proxy over every node of the cluster (primary, standby, replicas, with their roles),
+     * the superuser running health checks; {@code proxyYaml} as for {@link #start}. Waits until a
+     * health check has found every node up.
+     */
+    public static ProxyFixture startSplit(LocalCluster cluster, String proxyYaml) {
+        return startSplit(cluster, proxyYaml, Map.of());
+    }
+
+    /** As {@link #startSplit(LocalCluster, String)}, with read weights by node name (default 1). */
+    public static ProxyFixture startSplit(LocalCluster cluster, String proxyYaml, Map<String, Integer> weights) {
+        ProxyFixture fixture = new ProxyFixture(cluster, TestDirectories.create("proxy"));
+        fixture.allNodes = true;
+        fixture.weights = weights;
+        fixture.writeConfig(proxyYaml);
+        fixture.server = startServer(fixture.configFile);
+        io.pgherd.testkit.Await.until("every node checked and up", Duration.ofSeconds(30), () ->
+                fixture.proxy().backends().topology().nodes().stream().allMatch(n -> n.checked() && n.isUp()));
+        return fixture;
+    }
+
     private static ProxyServer startServer(Path config) {
         try {
             return ProxyServer.start(ProxyConfig.load(config), 2);
@@ -62,13 +85,28 @@ public final class ProxyFixture implements AutoCloseable {
         String yaml = "proxy:\n"
                 + "  listen: 127.0.0.1:" + (server == null ? 0 : server.port()) + "\n"
                 + "  nodes:\n"
-                + "    - {name: " + cluster.primary().name() + ", host: 127.0.0.1, port: " + cluster.primary().port() + "}\n"
+                + nodesYaml()
                 + "  admin_users: [postgres]\n"
                 + "  metrics:\n"
                 + "    listen: 127.0.0.1:0\n"
                 + (proxyYaml.contains("  auth:") ? "" : "  auth:\n    file: " + authFile() + "\n")
                 + proxyYaml;
         write(configFile, yaml);
+    }
+
+    private String nodesYaml() {
+        if (!allNodes) {
+            return "    - {name: " + cluster.primary().name() + ", host: 127.0.0.1, port: " + cluster.primary().port() + "}\n";
+        }
+        Path passwordFile = dir.resolve("health.password");
+        write(passwordFile, superuserPassword() + "\n");
+        StringBuilder out = new StringBuilder();
+        for (io.pgherd.postgres.PostgresNode node : cluster.nodes()) {
+            out.append("    - {name: ").append(node.name()).append(", host: 127.0.0.1, port: ").append(node.port())
+                    .append(", role: ").append(cluster.role(node).label())
+                    .append(", weight: ").append(weights.getOrDefault(node.name(), 1)).append("}\n");
+        }
+        return out + "  health:\n    user: postgres\n    password_file: " + passwordFile + "\n    interval: 200ms\n";
     }
 
     /** Writes every login role's secret from pg_authid into the auth file. */

@@ -17,7 +17,8 @@ final class ShowStats implements AdminCommand {
 
     @Override
     public String help() {
-        return "SHOW STATS: queries, transactions, bytes, errors by SQLSTATE, client closes by reason";
+        return "SHOW STATS: queries, transactions, bytes, causal waits, retries on the primary, errors by SQLSTATE,"
+                + " client closes by reason";
     }
 
     @Override
@@ -32,6 +33,8 @@ final class ShowStats implements AdminCommand {
         rows.add(List.of("bytes_to_clients", Long.toString(s.bytesToClients.sum())));
         rows.add(List.of("session_state_restores", Long.toString(s.serverStateRestores.sum())));
         rows.add(List.of("server_replays", Long.toString(s.serverReplays.sum())));
+        rows.add(List.of("causal_waits", Long.toString(s.causalWaits.sum())));
+        rows.add(List.of("retries_on_primary", Long.toString(s.retriesOnPrimary.sum())));
         s.errorsBySqlState().forEach((k, v) -> rows.add(List.of("errors{sqlstate=" + k + "}", Long.toString(v))));
         s.clientClosesByReason().forEach((k, v) -> rows.add(List.of("client_closes{reason=" + k + "}", Long.toString(v))));
         return CompletableFuture.completedFuture(AdminResult.table(List.of("stat", "value"), rows));

@@ -50,8 +50,11 @@ public final class StatementRouter {
     private static final Set<String> SESSION_WORDS = Set.of("set", "reset", "discard", "prepare", "execute", "deallocate",
             "declare", "fetch", "move", "close", "listen", "unlisten", "load");
 
+    private static final int MAX_PREPARED_ROUTES = 10_000;
+
     private final FunctionCatalog catalog;
     private final java.util.Map<String, Boolean> learnedWrites;
+    private final java.util.concurrent.ConcurrentHashMap<String, Route> preparedRoutes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StatementRouter(FunctionCatalog catalog) {
         this(catalog, new java.util.concurrent.ConcurrentHashMap<>());
@@ -76,6 +79,25 @@ public final class StatementRouter {
         if (learnedWrites.size() < 10_000) {
             learnedWrites.put(sql, Boolean.TRUE);
         }
+    }
+
+    /**
+     * {@link #route(String, boolean)} for the text of a prepared statement, which clients run again
+     * and again: answers are kept (up to a bound) for as long as this router's catalog is current.
+     */
+    public Route routePrepared(String sql, boolean defaultReadOnly) {
+        if (defaultReadOnly || (!learnedWrites.isEmpty() && learnedWrites.containsKey(sql))) {
+            return route(sql, defaultReadOnly);
+        }
+        Route r = preparedRoutes.get(sql);
+        if (r == null) {
+            r = route(sql, false);
+            if (preparedRoutes.size() >= MAX_PREPARED_ROUTES) {
+                preparedRoutes.clear();
+            }
+            preparedRoutes.put(sql, r);
+        }
+        return r;
     }
 
     /** Where {@code sql} (one or more statements, as one Query or Parse carries) may run. */

@@ -484,13 +484,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             Route r;
             switch (f.type()) {
                 case Query.TYPE -> r = router.route(Query.decode(f.content().duplicate()).query(), defaultReadOnly);
-                case Parse.TYPE -> r = router.route(Parse.decode(f.content().duplicate()).query(), defaultReadOnly);
+                case Parse.TYPE -> r = router.routePrepared(Parse.decode(f.content().duplicate()).query(), defaultReadOnly);
                 case 'B' -> {
                     String text = boundText(f);
                     if (text == null) {
                         continue;
                     }
-                    r = router.route(text, defaultReadOnly);
+                    r = router.routePrepared(text, defaultReadOnly);
                 }
                 case 'F' -> r = new Route(Route.Target.PRIMARY, Route.Reason.FUNCTION_CALL, "");
                 default -> {

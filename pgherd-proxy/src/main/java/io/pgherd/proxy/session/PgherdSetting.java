@@ -88,12 +88,17 @@ record PgherdSetting(String verb, String name, String value) {
     /** A statement the server runs to raise {@code message} as an error with SQLSTATE {@code code}. */
     static String raise(String code, String message) {
         String quoted = message.replace("$", "");
-        return "DO $pgherd$ BEGIN RAISE EXCEPTION USING ERRCODE = '" + code + "', MESSAGE = 'pgherd: "
-                + quoted.replace("'", "''") + "'; END $pgherd$";
+        return "DO $pgherd$ BEGIN RAISE EXCEPTION USING ERRCODE = '" + code + "', MESSAGE = " + literal("pgherd: " + quoted)
+                + "; END $pgherd$";
+    }
+
+    /** An escape string literal, whatever standard_conforming_strings says. */
+    private static String literal(String value) {
+        return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
     /** A query that returns {@code value} as the one-row answer of SHOW pgherd.{@code name}. */
     static String answer(String name, String value) {
-        return "SELECT '" + value.replace("'", "''") + "'::text AS \"pgherd." + name + "\"";
+        return "SELECT " + literal(value) + "::text AS \"pgherd." + name + "\"";
     }
 }

@@ -46,7 +46,11 @@ final class HealthChecker {
     synchronized void checkAll(NodeConnector connector) {
         long now = System.nanoTime();
         NodeState primary = topology.primary();
+        boolean primaryWasUp = primary.isUp();
         Sample p = check(primary, connector);
+        if (p == null && primaryWasUp) {
+            onNodeDown.run();
+        }
         if (p != null) {
             primary.checked(p.recovery(), p.position(), 0, 0);
             primaryHistory.addLast(new long[] {now, p.position()});

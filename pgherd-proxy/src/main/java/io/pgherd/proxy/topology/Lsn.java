@@ -16,11 +16,12 @@ public final class Lsn {
         if (slash <= 0 || slash == t.length() - 1 || slash > 8 || t.length() - slash - 1 > 8) {
             throw new IllegalArgumentException("not a WAL position (expected X/Y in hexadecimal, like 0/16B3740): " + text);
         }
-        try {
-            return (Long.parseLong(t.substring(0, slash), 16) << 32) | Long.parseLong(t.substring(slash + 1), 16);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a WAL position (expected X/Y in hexadecimal, like 0/16B3740): " + text);
+        for (int i = 0; i < t.length(); i++) {
+            if (i != slash && Character.digit(t.charAt(i), 16) < 0) {
+                throw new IllegalArgumentException("not a WAL position (expected X/Y in hexadecimal, like 0/16B3740): " + text);
+            }
         }
+        return (Long.parseLong(t.substring(0, slash), 16) << 32) | Long.parseLong(t.substring(slash + 1), 16);
     }
 
     /** The text PostgreSQL uses for {@code lsn}. */

@@ -11,7 +11,7 @@ import java.util.Properties;
 import io.pgherd.proxy.ProxyConfig;
 
 /** Opens the proxy's own pgjdbc connections (health checks, WAL positions, catalogs) as proxy.health.user. */
-final class NodeConnector {
+public final class NodeConnector {
     private final String user;
     private final String password;
     private final int timeoutSeconds;
@@ -48,6 +48,16 @@ final class NodeConnector {
         props.setProperty("ApplicationName", "pgherd " + purpose);
         props.setProperty("sslmode", "disable");
         props.setProperty("preferQueryMode", "simple");
-        return DriverManager.getConnection("jdbc:postgresql://" + node.host() + ":" + node.port() + "/" + database, props);
+        return DriverManager.getConnection(url(node.host(), node.port(), database), props);
+    }
+
+    /**
+     * A pgjdbc URL for a database named by a client: the name is URL-encoded (pgjdbc decodes it), so
+     * no name can smuggle driver options into the proxy's own connection; IPv6 hosts are bracketed.
+     */
+    public static String url(String host, int port, String database) {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + h + ":" + port + "/"
+                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

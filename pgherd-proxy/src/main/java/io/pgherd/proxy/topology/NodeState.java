@@ -83,7 +83,7 @@ public final class NodeState {
         return draining;
     }
 
-    /** Drains the node (no new work; work in flight finishes) or takes it back. */
+    /** Drains the node (no new reads; reads in flight finish; writes still go to a primary) or takes it back. */
     public void draining(boolean on) {
         this.draining = on;
     }

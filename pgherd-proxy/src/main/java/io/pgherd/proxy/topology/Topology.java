@@ -141,16 +141,22 @@ public final class Topology {
         }
         if (minPosition > 0) {
             List<NodeState> caughtUp = new ArrayList<>(eligible.size());
-            NodeState furthest = null;
+            List<NodeState> furthest = new ArrayList<>(eligible.size());
             for (NodeState n : eligible) {
                 if (n.isPrimary() || n.walPosition() >= minPosition) {
                     caughtUp.add(n);
-                } else if (furthest == null || n.walPosition() > furthest.walPosition()) {
-                    furthest = n;
+                } else {
+                    if (!furthest.isEmpty() && n.walPosition() > furthest.get(0).walPosition()) {
+                        furthest.clear();
+                    }
+                    if (furthest.isEmpty() || n.walPosition() == furthest.get(0).walPosition()) {
+                        furthest.add(n);
+                    }
                 }
             }
             if (caughtUp.isEmpty()) {
-                return new ReadTarget(furthest, true);
+                // Ask the one(s) furthest along; among equals, spread as for any read.
+                return new ReadTarget(leastLoaded(furthest), true);
             }
             eligible = caughtUp;
         }

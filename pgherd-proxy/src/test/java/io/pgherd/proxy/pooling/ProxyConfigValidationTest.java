@@ -38,6 +38,47 @@ class ProxyConfigValidationTest {
     }
 
     @Test
+    void everyProblemOfABadNodeListIsListedWithItsPath() {
+        String yaml = """
+                proxy:
+                  nodes:
+                    - {name: node1, port: 5432, role: main}
+                    - {name: node2, port: 5433, role: primary, weight: -3}
+                    - {name: node3, port: 5434, role: primary, weight: 2000}
+                  auth:
+                    type: trust
+                  routing:
+                    primary_reads: sometimes
+                """;
+        assertThatThrownBy(() -> ProxyConfig.read(yaml, "test")).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::path)
+                        .containsExactlyInAnyOrder("proxy.nodes[0].role", "proxy.nodes[1].weight", "proxy.nodes[2].weight",
+                                "proxy.nodes", "proxy.routing.primary_reads"))
+                .hasMessageContaining("proxy.nodes[0].role: must be one of primary, standby, replica (got 'main')")
+                .hasMessageContaining("proxy.nodes[1].weight: must be 0..1000 (got -3)")
+                .hasMessageContaining("proxy.nodes: must have exactly one node of role primary (got 3)")
+                .hasMessageContaining("5 problems");
+    }
+
+    @Test
+    void replicasWithoutAHealthUserAreRefusedWithTheOtherChecksAcrossKeys() {
+        String yaml = """
+                proxy:
+                  nodes:
+                    - {name: node1, port: 5432}
+                    - {name: node2, port: 5433, role: standby}
+                  auth:
+                    type: scram-sha-256
+                  pool:
+                    pool_size: 2
+                    min_pool_size: 3
+                """;
+        assertThatThrownBy(() -> ProxyConfig.read(yaml, "test")).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::path)
+                        .containsExactlyInAnyOrder("proxy.health.user", "proxy.pool.min_pool_size", "proxy.auth"));
+    }
+
+    @Test
     void checksAcrossKeysRunOnceEachKeyIsValid() {
         String yaml = """
                 proxy:
