@@ -126,6 +126,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Whether the link's work may still be retried on the primary if the replica refuses it as a write. */
     private boolean guardWrites;
     private boolean retryOnPrimary;
+    /** The client's work on the link is over and the proxy reads back the session state: what comes now is the next unit. */
+    private boolean capturing;
     private final List<Frame> held = new ArrayList<>();
     /** The next decision goes to the primary for this reason (a retry). */
     private Route.Reason forced;
@@ -234,7 +236,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Whether frames arriving now belong to work after the link's (a read link takes only what was decided). */
     private boolean holdsForNextUnit() {
-        return targetRead && !readTransaction && lastStatus == 'I';
+        return lastStatus == 'I' && (capturing || targetRead && !readTransaction);
     }
 
     @Override
@@ -333,6 +335,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else {
             boolean reset = setting.verb().equals("reset");
+            if (!reset) {
+                // The server keeps it as a placeholder setting; quoted, since "primary" is a reserved word.
+                frame = rewrite(frame, "SET pgherd." + setting.name() + " = " + PgherdSetting.literal(setting.value()));
+            }
             switch (setting.name()) {
                 case PgherdSetting.ROUTE -> routeSetting = reset ? "auto" : setting.value().toLowerCase(java.util.Locale.ROOT);
                 case PgherdSetting.CONSISTENCY -> consistencySetting = reset ? null : PgherdSetting.consistency(setting.value());
@@ -721,6 +727,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         link = null;
         guardWrites = false;
         retryOnPrimary = false;
+        capturing = false;
         releaseHeld();
     }
 
@@ -822,6 +829,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Asks the server what session state the last transaction left, then gives the server back. */
     private void captureState() {
         ServerConnection server = link.server();
+        capturing = true;
         List<String[]> rows = new ArrayList<>();
         link.inject(SessionState.captureSql(customSettings), false, frame -> {
             if (frame.type() == DataRow.TYPE) {

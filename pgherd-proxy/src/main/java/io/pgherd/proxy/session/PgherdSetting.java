@@ -93,7 +93,7 @@ record PgherdSetting(String verb, String name, String value) {
     }
 
     /** An escape string literal, whatever standard_conforming_strings says. */
-    private static String literal(String value) {
+    static String literal(String value) {
         return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
