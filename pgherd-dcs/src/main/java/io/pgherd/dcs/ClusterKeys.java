@@ -35,6 +35,11 @@ public record ClusterKeys(String cluster) {
         return members() + segment("member", name);
     }
 
+    /** Persistent; the member that initialized the cluster (created once, by the winner of the bootstrap race). */
+    public String initialize() {
+        return prefix() + "initialize";
+    }
+
     /** Persistent dynamic configuration, changed with compare-and-set. */
     public String config() {
         return prefix() + "config";

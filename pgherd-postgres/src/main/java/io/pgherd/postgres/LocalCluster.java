@@ -227,7 +227,8 @@ public final class LocalCluster implements AutoCloseable {
         return seen;
     }
 
-    private static void createReplicationRole(PostgresNode primary, Credentials creds) {
+    /** Creates the replication role on a new primary, its password hashed on the client. */
+    public static void createReplicationRole(PostgresNode primary, Credentials creds) {
         try (Connection c = primary.connect(creds.superuser(), creds.superuserPassword(), "postgres");
              Statement s = c.createStatement()) {
             s.execute("create role " + creds.replicationUser() + " with replication login");

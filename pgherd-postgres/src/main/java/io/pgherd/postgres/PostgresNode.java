@@ -274,6 +274,67 @@ public final class PostgresNode {
         log.info("{}: stopped", name);
     }
 
+    /** Promotes this standby ({@code pg_ctl promote -w}) and waits up to {@code timeout} for it to accept writes. */
+    public void promote(Duration timeout) {
+        CommandResult result = pg(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString(), "-w", "-t",
+                Long.toString(Math.max(1, timeout.toSeconds())), "promote"));
+        if (!result.succeeded()) {
+            throw new PostgresException("PostgreSQL node " + name + " could not be promoted: " + result.tail(3));
+        }
+        log.info("{}: promoted", name);
+    }
+
+    /** Tells the server to read its configuration again ({@code pg_ctl reload}). */
+    public void reload() {
+        CommandResult result = pg(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir().toString(), "reload"));
+        if (!result.succeeded()) {
+            throw new PostgresException("PostgreSQL node " + name + " could not reload its configuration: " + result.tail(3));
+        }
+    }
+
+    /** Whether the data directory is configured as a standby ({@code standby.signal}). */
+    public boolean isStandbyConfigured() {
+        return Files.exists(dataDir().resolve("standby.signal"));
+    }
+
+    /** Makes the next start a read-only standby that follows nobody yet (a demoted primary waiting for a leader). */
+    public void configureReadOnlyStandby() {
+        Path auto = dataDir().resolve("postgresql.auto.conf");
+        PgConfFile conf = PgConfFile.read(auto);
+        conf.set("primary_conninfo", "");
+        SecureFiles.write(auto, conf.render(), runner.user());
+        SecureFiles.write(dataDir().resolve("standby.signal"), "", runner.user());
+    }
+
+    /** The port in {@code primary_conninfo}, or -1 when the node follows nobody. */
+    public int followedPort() {
+        Path auto = dataDir().resolve("postgresql.auto.conf");
+        if (!Files.exists(auto) || !isStandbyConfigured()) {
+            return -1;
+        }
+        String conninfo = PgConfFile.read(auto).get("primary_conninfo").orElse("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)port=(\\d+)").matcher(conninfo);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /**
+     * Rewinds this stopped former primary to the history of the server at 127.0.0.1:{@code sourcePort}
+     * with {@code pg_rewind} (which first runs crash recovery if the server was not shut down
+     * cleanly), connecting as {@code superuser} with the password in {@code passfile}.
+     *
+     * @throws PostgresException when pg_rewind fails (the caller may clone the node again instead)
+     */
+    public void rewind(int sourcePort, String superuser, Path passfile, Duration timeout) {
+        CommandResult result = runner.run(List.of(binaries.tool("pg_rewind").toString(), "--target-pgdata=" + dataDir(),
+                "--source-server=host=127.0.0.1 port=" + sourcePort + " user=" + superuser + " dbname=postgres passfile="
+                        + passfile + " connect_timeout=5"), dir, java.util.Map.of(), timeout);
+        if (!result.succeeded()) {
+            throw new PostgresException("pg_rewind of node " + name + " from port " + sourcePort + " failed (exit "
+                    + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
+        }
+        log.info("{}: rewound to the history of the server on port {}", name, sourcePort);
+    }
+
     /** Whether a postmaster runs on this data directory ({@code pg_ctl status}). */
     public boolean isRunning() {
         if (!isInitialized()) {

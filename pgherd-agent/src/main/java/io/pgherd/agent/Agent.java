@@ -1,0 +1,430 @@
+package io.pgherd.agent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.agent.ha.Decision;
+import io.pgherd.agent.ha.HaRules;
+import io.pgherd.agent.ha.HaSettings;
+import io.pgherd.agent.ha.LocalState;
+import io.pgherd.agent.ha.Member;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsException;
+import io.pgherd.dcs.Session;
+import io.pgherd.dcs.Watch;
+import io.pgherd.dcs.WatchEvent;
+import io.pgherd.postgres.PostgresException;
+
+/**
+ * One member's agent (DESIGN.md §3): every {@code loop_wait}, or at once when the DCS changes, it
+ * reads the cluster from the DCS, inspects its PostgreSQL, publishes its member record, asks
+ * {@link HaRules} what to do, does it, and logs the decision's sentence. Runs on its own thread;
+ * the REST API reads what the last cycle saw.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    private static final long SLOT_RETENTION_MILLIS = Duration.ofMinutes(5).toMillis();
+
+    private final AgentConfig config;
+    private final Dcs dcs;
+    private final ClusterStore store;
+    private final LocalNode local;
+    private final HaSettings settings;
+    private final Map<String, String> parameters = Map.of();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final Thread thread;
+    private final Map<String, Long> membersLastSeen = new HashMap<>();
+    private volatile boolean running = true;
+    private boolean woken;
+    private Session session;
+    private Watch watch;
+    private int failedStarts;
+    private long leaderLastSeenMillis;
+    private volatile long leaderGoneMillis;
+    private String previousLeader = "";
+    private String lastSentence = "";
+    private volatile View view = new View(null, LocalNode.Status.STOPPED, Decision.of0("starting"), 0, false);
+
+    /**
+     * What the last cycle saw, for the REST API.
+     *
+     * @param cluster the DCS snapshot (null before the first successful read)
+     * @param status the local PostgreSQL
+     * @param decision what was decided
+     * @param cycleMillis when the cycle ran
+     * @param dcsReachable whether the DCS answered
+     */
+    public record View(ClusterStore.Snapshot cluster, LocalNode.Status status, Decision decision, long cycleMillis,
+                       boolean dcsReachable) {
+        /** Whether this member holds the key and its PostgreSQL accepts writes (what /primary answers). */
+        public boolean isWritablePrimary(String name) {
+            return cluster != null && dcsReachable && cluster.state().ledBy(name) && status.running() && !status.inRecovery();
+        }
+    }
+
+    public Agent(AgentConfig config) {
+        this.config = config;
+        this.dcs = Dcs.connect(config.get(AgentConfig.DCS), config.get(AgentConfig.RETRY_TIMEOUT));
+        this.store = new ClusterStore(dcs, config.get(AgentConfig.CLUSTER));
+        this.local = new LocalNode(config);
+        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
+                config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
+                config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS));
+        this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public ClusterStore store() {
+        return store;
+    }
+
+    public View view() {
+        return view;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** Starts the loop. */
+    public Agent start() {
+        thread.start();
+        return this;
+    }
+
+    /** Runs the next cycle now. */
+    public void wakeUp() {
+        lock.lock();
+        try {
+            woken = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop() {
+        long loopWait = config.get(AgentConfig.LOOP_WAIT).toMillis();
+        while (running) {
+            boolean acted = false;
+            try {
+                acted = cycle();
+            } catch (RuntimeException e) {
+                log.warn("{}: cycle failed: {}", name(), e.toString());
+            }
+            if (acted) {
+                continue;
+            }
+            lock.lock();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(loopWait);
+                while (running && !woken) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    wake.awaitNanos(left);
+                }
+                woken = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** One cycle; true when it acted (the next one then runs at once). */
+    private boolean cycle() {
+        long now = System.currentTimeMillis();
+        boolean reachable;
+        ClusterStore.Snapshot snapshot = view.cluster();
+        try {
+            ensureSession();
+            snapshot = store.read();
+            reachable = true;
+        } catch (DcsException e) {
+            reachable = false;
+            log.warn("{}: the DCS did not answer: {}", name(), e.getMessage());
+        }
+        boolean alive = session != null && session.state() == Session.State.ALIVE;
+        LocalNode.Status status = local.inspect();
+        ClusterState cluster = snapshot == null ? emptyCluster() : snapshot.state();
+        if (reachable) {
+            trackLeader(cluster, now);
+        }
+        String following = followedMember(cluster);
+        LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
+                local.wasPrimary(), following, status.position(), failedStarts);
+        if (reachable && alive) {
+            publish(status, following);
+        }
+        Decision decision = HaRules.decide(cluster, state, settings, now);
+        view = new View(snapshot, status, decision, now, reachable);
+        if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
+            log.info("{}: {}", name(), decision.sentence());
+        } else {
+            log.debug("{}: {}", name(), decision.sentence());
+        }
+        lastSentence = decision.sentence();
+        act(decision, snapshot, cluster, status);
+        if (decision.action() != Decision.Action.NONE) {
+            view = new View(snapshot, local.inspect(), decision, now, reachable);
+            return true;
+        }
+        return false;
+    }
+
+    private void act(Decision decision, ClusterStore.Snapshot snapshot, ClusterState cluster, LocalNode.Status status) {
+        String target = decision.target();
+        boolean starting = decision.action() == Decision.Action.START || decision.action() == Decision.Action.START_AS_STANDBY;
+        try {
+            switch (decision.action()) {
+                case NONE -> leaderDuties(cluster, status);
+                case INITIALIZE -> {
+                    if (store.initialize(name())) {
+                        local.initialize(parameters);
+                        if (store.takeLeader(name(), session)) {
+                            long now = System.currentTimeMillis();
+                            record("initialized", cluster, now, now);
+                        }
+                    }
+                }
+                case CLONE -> local.cloneFrom(target, portOf(cluster, target), parameters);
+                case START -> local.start(parameters);
+                case START_AS_STANDBY -> {
+                    local.follow(portOf(cluster, target));
+                    local.start(parameters);
+                }
+                case FOLLOW -> {
+                    local.follow(portOf(cluster, target));
+                    local.reload();
+                }
+                case TAKE_LEADERSHIP -> takeLeadership(cluster, status);
+                case PROMOTE -> promote(cluster, System.currentTimeMillis());
+                case DEMOTE -> local.demote(parameters);
+                case RELEASE -> {
+                    snapshot.leaderEntry().ifPresent(store::releaseLeader);
+                    local.stop();
+                }
+                case REWIND -> rewind(cluster, target);
+                case SWITCHOVER -> switchover(snapshot);
+            }
+            if (starting) {
+                failedStarts = 0;
+            }
+        } catch (PostgresException | DcsException | IllegalStateException e) {
+            if (starting) {
+                failedStarts++;
+            }
+            log.warn("{}: {} failed: {}", name(), decision.action(), e.getMessage());
+        }
+    }
+
+    private void takeLeadership(ClusterState cluster, LocalNode.Status status) {
+        if (!store.takeLeader(name(), session)) {
+            log.info("{}: another member took the leader key first", name());
+            return;
+        }
+        long elected = System.currentTimeMillis();
+        log.info("{}: took the leader key", name());
+        if (status.inRecovery()) {
+            promote(cluster, elected);
+        } else {
+            local.wasPrimary(true);
+            record("took the key as a running primary", cluster, elected, elected);
+            cluster.switchover().ifPresent(s -> store.clearSwitchover());
+        }
+    }
+
+    private void promote(ClusterState cluster, long elected) {
+        local.promote();
+        long promoted = System.currentTimeMillis();
+        record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, elected, promoted);
+        cluster.switchover().ifPresent(s -> store.clearSwitchover());
+    }
+
+    /** Appends the promotion and its measured timeline to the DCS history. */
+    private void record(String reason, ClusterState cluster, long elected, long promoted) {
+        long firstWrite = -1;
+        try {
+            local.firstWrite();
+            firstWrite = System.currentTimeMillis();
+        } catch (java.sql.SQLException e) {
+            log.warn("{}: the first write after promotion failed: {}", name(), e.getMessage());
+        }
+        LocalNode.Status after = local.inspect();
+        ObjectNode event = ClusterStore.JSON.createObjectNode();
+        event.put("leader", name());
+        event.put("previous_leader", previousLeader);
+        event.put("reason", reason);
+        event.put("timeline", after.timeline());
+        event.put("position", after.position());
+        event.put("time", Instant.ofEpochMilli(promoted).toString());
+        ObjectNode timeline = event.putObject("timeline_ms");
+        timeline.put("old_primary_last_seen", leaderLastSeenMillis);
+        timeline.put("key_gone", leaderGoneMillis);
+        timeline.put("elected", elected);
+        timeline.put("promoted", promoted);
+        timeline.put("first_write", firstWrite);
+        if (leaderGoneMillis > 0 && firstWrite > 0) {
+            event.put("writes_resumed_after_key_gone_ms", firstWrite - leaderGoneMillis);
+        }
+        if (leaderLastSeenMillis > 0 && firstWrite > 0) {
+            event.put("writes_resumed_after_last_seen_ms", firstWrite - leaderLastSeenMillis);
+        }
+        store.appendHistory(event);
+        log.info("{}: promoted ({}): {}", name(), reason, event);
+    }
+
+    private void rewind(ClusterState cluster, String leader) {
+        int port = portOf(cluster, leader);
+        try {
+            local.rewind(port);
+        } catch (PostgresException e) {
+            log.warn("{}: {}; cloning the node again instead", name(), e.getMessage());
+            local.reclone(leader, port, parameters);
+            return;
+        }
+        local.follow(port);
+        local.start(parameters);
+    }
+
+    private void switchover(ClusterStore.Snapshot snapshot) {
+        local.checkpoint();
+        local.stop();
+        local.wasPrimary(true);
+        snapshot.leaderEntry().ifPresent(store::releaseLeader);
+        log.info("{}: shut down cleanly and released the leader key for the switchover", name());
+    }
+
+    /** What a leader does every cycle: publish its position, keep slots for members, drop those gone long. */
+    private void leaderDuties(ClusterState cluster, LocalNode.Status status) {
+        if (!cluster.ledBy(name()) || !status.running() || status.inRecovery()) {
+            return;
+        }
+        store.publishPosition(status.position());
+        long now = System.currentTimeMillis();
+        for (String member : cluster.members().keySet()) {
+            membersLastSeen.put(member, now);
+        }
+        membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > SLOT_RETENTION_MILLIS);
+        Set<String> members = new HashSet<>(membersLastSeen.keySet());
+        members.remove(name());
+        local.keepSlots(LocalNode.slotNames(members));
+    }
+
+    private void publish(LocalNode.Status status, String following) {
+        Member me = new Member(name(), settings.noFailover() ? "replica" : "standby",
+                status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
+                "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
+                status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following);
+        try {
+            store.publish(me, session);
+        } catch (DcsException e) {
+            log.warn("{}: could not publish the member record: {}", name(), e.getMessage());
+        }
+    }
+
+    private void ensureSession() {
+        if (session == null || session.state() != Session.State.ALIVE) {
+            if (session != null) {
+                log.warn("{}: the DCS session was lost; opening a new one", name());
+                session.close();
+            }
+            session = dcs.openSession(config.get(AgentConfig.TTL));
+            session.onLost(why -> wakeUp());
+        }
+        if (watch == null) {
+            watch = dcs.watch(store.keys().prefix(), this::onEvent);
+        }
+    }
+
+    private void onEvent(WatchEvent event) {
+        if (event instanceof WatchEvent.Delete d && d.key().equals(store.keys().leader())) {
+            leaderGoneMillis = System.currentTimeMillis();
+        }
+        wakeUp();
+    }
+
+    private void trackLeader(ClusterState cluster, long now) {
+        if (cluster.leader().isPresent()) {
+            leaderLastSeenMillis = now;
+            previousLeader = cluster.leader().get().member();
+            leaderGoneMillis = 0;
+        } else if (leaderGoneMillis == 0) {
+            leaderGoneMillis = now;
+        }
+    }
+
+    private String followedMember(ClusterState cluster) {
+        int port = local.followedPort();
+        if (port < 0) {
+            return "";
+        }
+        for (Member m : cluster.members().values()) {
+            if (m.port() == port) {
+                return m.name();
+            }
+        }
+        return "";
+    }
+
+    private static int portOf(ClusterState cluster, String member) {
+        Member m = cluster.members().get(member);
+        if (m == null) {
+            throw new IllegalStateException("no member record of " + member + " yet");
+        }
+        return m.port();
+    }
+
+    private static ClusterState emptyCluster() {
+        return new ClusterState(Optional.empty(), Map.of(), Optional.empty(), 0, Optional.empty(), Optional.empty(), false);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wakeUp();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (watch != null) {
+            watch.close();
+        }
+        if (session != null) {
+            session.close();
+        }
+        dcs.close();
+    }
+
+    /** Stops the agent and then its PostgreSQL (a clean shutdown of the member). */
+    public void shutdown() {
+        close();
+        try {
+            local.stop();
+        } catch (PostgresException e) {
+            log.warn("{}: could not stop PostgreSQL: {}", name(), e.getMessage());
+        }
+    }
+}

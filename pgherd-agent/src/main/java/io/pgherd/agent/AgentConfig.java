@@ -1,0 +1,121 @@
+package io.pgherd.agent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.pgherd.common.config.Config;
+import io.pgherd.common.config.ConfigProblem;
+import io.pgherd.common.config.HostPort;
+import io.pgherd.common.config.Key;
+
+/**
+ * One agent's configuration: the {@code agent} section of its {@code node.yml}, a table of
+ * {@link Key}s validated as a whole (every problem listed), including Patroni's timing rule
+ * {@code loop_wait + 2 * retry_timeout <= ttl}. Immutable.
+ */
+public final class AgentConfig {
+    /** What the member is for: a standby may be promoted, a replica never is. */
+    public enum Role { STANDBY, REPLICA }
+
+    public static final Key<String> CLUSTER = Key.string("agent.cluster", null, false,
+            "cluster name; its keys live under /pgherd/<cluster>/ in the DCS");
+    public static final Key<String> NAME = Key.string("agent.name", null, false, "this member's name, unique in the cluster");
+    public static final Key<String> DCS = Key.string("agent.dcs", null, false,
+            "the DCS: zookeeper://host:port[,host:port…] or etcd://host:port[,…]");
+    public static final Key<Role> ROLE = Key.choice("agent.role", Role.class, Role.STANDBY, false,
+            "standby (a failover candidate) or replica (serves reads, never promoted: Patroni's nofailover)");
+    public static final Key<Integer> FAILOVER_PRIORITY = Key.integer("agent.failover_priority", 1, 0, 1000, true,
+            "among candidates at the same WAL position the higher wins");
+    public static final Key<String> DIRECTORY = Key.string("agent.postgres.dir", null, false,
+            "the node's directory (its data directory is dir/data, its server log dir/postgresql.log)");
+    public static final Key<Integer> PORT = Key.integer("agent.postgres.port", 5432, 1, 65535, false,
+            "PostgreSQL's port on 127.0.0.1");
+    public static final Key<String> BIN_DIR = Key.string("agent.postgres.bin_dir", null, false,
+            "PostgreSQL's binaries (default: searched as for pgherd up)");
+    public static final Key<String> CREDENTIALS_DIR = Key.string("agent.postgres.credentials_dir", null, false,
+            "directory holding superuser.password and replication.pgpass, shared by the cluster's agents");
+    public static final Key<HostPort> API_LISTEN = Key.address("agent.api.listen", new HostPort("127.0.0.1", 8008), false,
+            "the REST API's address");
+    public static final Key<String> API_USER = Key.string("agent.api.user", "pgherd", false,
+            "user for the API's writing endpoints (HTTP basic authentication)");
+    public static final Key<String> API_PASSWORD_FILE = Key.string("agent.api.password_file", null, false,
+            "file holding the API user's password (default: the superuser's password file)");
+    public static final Key<Duration> TTL = Key.duration("agent.ha.ttl", Duration.ofSeconds(10), Duration.ofSeconds(2), true,
+            "the leader key's time to live: a leader that stops renewing loses it after this");
+    public static final Key<Duration> LOOP_WAIT = Key.duration("agent.ha.loop_wait", Duration.ofSeconds(1),
+            Duration.ofMillis(100), true, "time between two cycles (DCS changes wake the loop early)");
+    public static final Key<Duration> RETRY_TIMEOUT = Key.duration("agent.ha.retry_timeout", Duration.ofSeconds(3),
+            Duration.ofMillis(100), true, "how long a DCS or PostgreSQL operation may take before it counts as failed");
+    public static final Key<Integer> MAXIMUM_LAG_ON_FAILOVER = Key.integer("agent.ha.maximum_lag_on_failover", 1 << 20, 0,
+            Integer.MAX_VALUE, true, "bytes behind the last known primary position beyond which a standby may not take the key");
+    public static final Key<Boolean> SYNCHRONOUS_MODE = Key.bool("agent.ha.synchronous_mode", false, true,
+            "keep one synchronous standby; only it may be promoted, so acknowledged commits survive failover");
+    public static final Key<Integer> MAX_START_ATTEMPTS = Key.integer("agent.ha.max_start_attempts", 3, 1, 100, true,
+            "failed starts of a leader's PostgreSQL before it releases the key");
+    public static final Key<Duration> START_TIMEOUT = Key.duration("agent.ha.start_timeout", Duration.ofSeconds(30),
+            Duration.ofSeconds(1), true, "how long one start or promotion of PostgreSQL may take");
+
+    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, ROLE, FAILOVER_PRIORITY, DIRECTORY, PORT, BIN_DIR,
+            CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
+            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, MAX_START_ATTEMPTS, START_TIMEOUT);
+
+    private final Config config;
+
+    private AgentConfig(Config config) {
+        this.config = config;
+    }
+
+    public static AgentConfig load(Path file) {
+        return new AgentConfig(Config.load(file, KEYS, AgentConfig::check));
+    }
+
+    public static AgentConfig read(String yaml, String source) {
+        return new AgentConfig(Config.read(yaml, source, KEYS, AgentConfig::check));
+    }
+
+    public <T> T get(Key<T> key) {
+        return config.get(key);
+    }
+
+    public String name() {
+        return get(NAME);
+    }
+
+    public Path directory() {
+        return Path.of(get(DIRECTORY));
+    }
+
+    public Path credentialsDirectory() {
+        return Path.of(get(CREDENTIALS_DIR));
+    }
+
+    private static List<ConfigProblem> check(Config c) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (Key<String> required : List.of(CLUSTER, NAME, DCS, DIRECTORY, CREDENTIALS_DIR)) {
+            if (c.get(required) == null || c.get(required).isBlank()) {
+                problems.add(new ConfigProblem(required.path(), "must be set"));
+            }
+        }
+        for (Key<String> name : List.of(CLUSTER, NAME)) {
+            String v = c.get(name);
+            if (v != null && !v.matches("[A-Za-z0-9_.-]+")) {
+                problems.add(new ConfigProblem(name.path(), "must be letters, digits, _ . or - (got " + v + ")"));
+            }
+        }
+        long loop = c.get(LOOP_WAIT).toMillis();
+        long retry = c.get(RETRY_TIMEOUT).toMillis();
+        long ttl = c.get(TTL).toMillis();
+        if (loop + 2 * retry > ttl) {
+            problems.add(new ConfigProblem("agent.ha", "loop_wait + 2 * retry_timeout must be <= ttl (got " + loop + " ms + 2 * "
+                    + retry + " ms > " + ttl + " ms): a leader cut off from the DCS must step down before its key expires"));
+        }
+        String passwordFile = c.get(API_PASSWORD_FILE);
+        if (passwordFile != null && !Files.isReadable(Path.of(passwordFile))) {
+            problems.add(new ConfigProblem(API_PASSWORD_FILE.path(), "cannot read file " + passwordFile));
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,193 @@
+package io.pgherd.agent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.agent.ha.Member;
+import io.pgherd.dcs.ClusterKeys;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.Entry;
+import io.pgherd.dcs.Session;
+
+/**
+ * The cluster's keys in the DCS (DESIGN.md §2) as the agent reads and writes them: one read of the
+ * whole prefix per cycle, member records, the leader key, status, history, switchover requests and
+ * the maintenance flag. Values are JSON. Thread-safe (the DCS is).
+ */
+public final class ClusterStore {
+    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final Dcs dcs;
+    private final ClusterKeys keys;
+
+    /** What one read found: the cluster state and the leader key's entry (for compare-and-delete). */
+    public record Snapshot(ClusterState state, Optional<Entry> leaderEntry) {
+    }
+
+    public ClusterStore(Dcs dcs, String cluster) {
+        this.dcs = dcs;
+        this.keys = new ClusterKeys(cluster);
+    }
+
+    public ClusterKeys keys() {
+        return keys;
+    }
+
+    public Dcs dcs() {
+        return dcs;
+    }
+
+    /** Reads everything under the cluster's prefix at once. */
+    public Snapshot read() {
+        List<Entry> entries = dcs.list(keys.prefix());
+        Map<String, Member> members = new HashMap<>();
+        Optional<Entry> leader = Optional.empty();
+        Optional<String> initializedBy = Optional.empty();
+        long lastPosition = 0;
+        Optional<ClusterState.Switchover> switchover = Optional.empty();
+        Optional<String> sync = Optional.empty();
+        boolean paused = false;
+        for (Entry e : entries) {
+            String key = e.key();
+            if (key.equals(keys.leader())) {
+                leader = Optional.of(e);
+            } else if (key.startsWith(keys.members())) {
+                Member m = parse(e.value(), Member.class);
+                if (m != null) {
+                    members.put(m.name(), m);
+                }
+            } else if (key.equals(keys.initialize())) {
+                initializedBy = Optional.of(e.value());
+            } else if (key.equals(keys.status())) {
+                JsonNode n = tree(e.value());
+                lastPosition = n == null ? 0 : n.path("position").asLong(0);
+            } else if (key.equals(keys.failover())) {
+                JsonNode n = tree(e.value());
+                if (n != null) {
+                    switchover = Optional.of(new ClusterState.Switchover(n.path("from").asText(""), n.path("to").asText(""),
+                            n.path("not_before").asLong(0)));
+                }
+            } else if (key.equals(keys.sync())) {
+                JsonNode n = tree(e.value());
+                String name = n == null ? "" : n.path("standby").asText("");
+                sync = name.isEmpty() ? Optional.empty() : Optional.of(name);
+            } else if (key.equals(keys.config())) {
+                JsonNode n = tree(e.value());
+                paused = n != null && n.path("pause").asBoolean(false);
+            }
+        }
+        Optional<ClusterState.Leader> leaderKey = leader.map(e -> new ClusterState.Leader(e.value(), e.createRevision()));
+        return new Snapshot(new ClusterState(leaderKey, members, initializedBy, lastPosition, switchover, sync, paused), leader);
+    }
+
+    /** Publishes this member's record, bound to the agent's session. */
+    public void publish(Member member, Session session) {
+        dcs.putEphemeral(keys.member(member.name()), write(member), session);
+    }
+
+    /** Tries to take the leader key; true when this member now holds it. */
+    public boolean takeLeader(String name, Session session) {
+        return dcs.createEphemeral(keys.leader(), name, session).isPresent();
+    }
+
+    /** Gives the leader key up, if it is still the one read. */
+    public boolean releaseLeader(Entry leader) {
+        return dcs.compareAndDelete(keys.leader(), leader.modRevision());
+    }
+
+    /** Tries to win the bootstrap race; true for the one member that initializes the cluster. */
+    public boolean initialize(String name) {
+        return dcs.createIfAbsent(keys.initialize(), name);
+    }
+
+    /** The leader publishes its WAL position (candidates are judged against the last one). */
+    public void publishPosition(long position) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("position", position);
+        dcs.put(keys.status(), n.toString());
+    }
+
+    /** Asks for a switchover ({@code from} the leader) or failover; {@code to} may be empty (the best candidate). */
+    public void requestSwitchover(String from, String to, long notBeforeMillis) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("from", from);
+        n.put("to", to);
+        n.put("not_before", notBeforeMillis);
+        dcs.put(keys.failover(), n.toString());
+    }
+
+    public void clearSwitchover() {
+        dcs.delete(keys.failover());
+    }
+
+    /** Sets or clears maintenance mode in the dynamic configuration. */
+    public void pause(boolean on) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<Entry> current = dcs.get(keys.config());
+            ObjectNode n = current.map(e -> tree(e.value())).filter(JsonNode::isObject).map(j -> (ObjectNode) j)
+                    .orElseGet(JSON::createObjectNode);
+            n.put("pause", on);
+            if (current.isEmpty() ? dcs.createIfAbsent(keys.config(), n.toString())
+                    : dcs.compareAndSet(keys.config(), current.get().modRevision(), n.toString())) {
+                return;
+            }
+        }
+        throw new IllegalStateException("the cluster configuration kept changing; try again");
+    }
+
+    /** Appends one promotion to {@code history} (compare-and-set, retried on conflict). */
+    public void appendHistory(ObjectNode event) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<Entry> current = dcs.get(keys.history());
+            ArrayNode list = current.map(e -> tree(e.value())).filter(JsonNode::isArray).map(j -> (ArrayNode) j)
+                    .orElseGet(JSON::createArrayNode);
+            list.add(event);
+            if (current.isEmpty() ? dcs.createIfAbsent(keys.history(), list.toString())
+                    : dcs.compareAndSet(keys.history(), current.get().modRevision(), list.toString())) {
+                return;
+            }
+        }
+    }
+
+    /** Every recorded promotion, oldest first. */
+    public List<JsonNode> history() {
+        List<JsonNode> out = new ArrayList<>();
+        dcs.get(keys.history()).map(e -> tree(e.value())).filter(JsonNode::isArray).ifPresent(a -> a.forEach(out::add));
+        return out;
+    }
+
+    static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T parse(String text, Class<T> type) {
+        try {
+            return JSON.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode tree(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package io.pgherd.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.pgherd.postgres.CommandRunner;
+import io.pgherd.postgres.Credentials;
+import io.pgherd.postgres.HbaRule;
+import io.pgherd.postgres.LocalCluster;
+import io.pgherd.postgres.PgBinaries;
+import io.pgherd.postgres.PostgresNode;
+import io.pgherd.postgres.SecureFiles;
+import io.pgherd.postgres.ServerUser;
+
+/**
+ * The agent's own PostgreSQL: what it is doing (inspected each cycle over a short-lived connection)
+ * and the operations the HA actions are made of. Everything here blocks; it runs on the agent's
+ * loop thread only.
+ */
+final class LocalNode {
+    /** A marker in the node's directory: this data directory has been a primary since it last followed anyone. */
+    static final String WAS_PRIMARY = "pgherd.was-primary";
+    /** libpq password file of the superuser, for pg_rewind (owned by the server user). */
+    static final String SUPERUSER_PASSFILE = "superuser.pgpass";
+
+    /**
+     * What one inspection found.
+     *
+     * @param position the current WAL position of a primary, the last received (or replayed) one of a standby
+     */
+    record Status(boolean running, boolean inRecovery, long position, long replayed, int timeline) {
+        static final Status STOPPED = new Status(false, false, 0, 0, 0);
+    }
+
+    private final PgBinaries binaries;
+    private final ServerUser serverUser;
+    private final PostgresNode node;
+    private final Credentials credentials;
+    private final Path credentialsDir;
+    private final Duration timeout;
+
+    LocalNode(AgentConfig config) {
+        this.binaries = PgBinaries.find(Optional.ofNullable(config.get(AgentConfig.BIN_DIR)).map(Path::of));
+        this.serverUser = ServerUser.detect();
+        this.node = new PostgresNode(config.name(), config.directory(), config.get(AgentConfig.PORT), binaries,
+                new CommandRunner(serverUser));
+        this.credentialsDir = config.credentialsDirectory();
+        this.credentials = Credentials.loadOrCreate(credentialsDir, LocalCluster.SUPERUSER, LocalCluster.REPLICATION_USER,
+                serverUser);
+        this.timeout = config.get(AgentConfig.START_TIMEOUT);
+        Path superPass = credentialsDir.resolve(SUPERUSER_PASSFILE);
+        if (!Files.exists(superPass)) {
+            SecureFiles.write(superPass, "*:*:*:" + credentials.superuser() + ":" + credentials.superuserPassword() + "\n",
+                    serverUser);
+        }
+    }
+
+    PostgresNode node() {
+        return node;
+    }
+
+    Credentials credentials() {
+        return credentials;
+    }
+
+    int port() {
+        return node.port();
+    }
+
+    boolean hasDataDirectory() {
+        return node.isInitialized();
+    }
+
+    boolean wasPrimary() {
+        return Files.exists(node.dir().resolve(WAS_PRIMARY));
+    }
+
+    void wasPrimary(boolean value) {
+        try {
+            if (value) {
+                Files.writeString(node.dir().resolve(WAS_PRIMARY), "");
+            } else {
+                Files.deleteIfExists(node.dir().resolve(WAS_PRIMARY));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The port this standby streams from, or -1. */
+    int followedPort() {
+        return node.isInitialized() ? node.followedPort() : -1;
+    }
+
+    /** Inspects the running server; {@link Status#STOPPED} when it does not answer. */
+    Status inspect() {
+        if (!node.isInitialized() || node.postmasterPid().isEmpty()) {
+            return Status.STOPPED;
+        }
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), (CASE WHEN pg_is_in_recovery() THEN"
+                     + " greatest(coalesce(pg_last_wal_receive_lsn(), '0/0'), coalesce(pg_last_wal_replay_lsn(), '0/0'))"
+                     + " ELSE pg_current_wal_lsn() END) - '0/0', (CASE WHEN pg_is_in_recovery()"
+                     + " THEN coalesce(pg_last_wal_replay_lsn(), '0/0') ELSE pg_current_wal_lsn() END) - '0/0',"
+                     + " (SELECT timeline_id FROM pg_control_checkpoint())")) {
+            rs.next();
+            return new Status(true, rs.getBoolean(1), rs.getLong(2), rs.getLong(3), rs.getInt(4));
+        } catch (SQLException e) {
+            return Status.STOPPED;
+        }
+    }
+
+    Connection connect() throws SQLException {
+        return node.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
+    }
+
+    /** initdb, configuration, start, the replication role: a new primary. */
+    void initialize(Map<String, String> parameters) {
+        node.initdb(credentials.superuser(), credentials.superuserPassword());
+        node.writeHba(HbaRule.loopback(credentials.replicationUser()));
+        node.writeConfiguration(parameters);
+        node.start(timeout);
+        LocalCluster.createReplicationRole(node, credentials);
+        wasPrimary(true);
+    }
+
+    /** A new data directory cloned from the leader at 127.0.0.1:{@code leaderPort}, then started as its standby. */
+    void cloneFrom(String leaderName, int leaderPort, Map<String, String> parameters) {
+        PostgresNode leader = new PostgresNode(leaderName, node.dir().resolveSibling(leaderName), leaderPort, binaries,
+                new CommandRunner(serverUser));
+        node.cloneFrom(leader, credentials, passfile(), slotName(node.name()));
+        node.writeConfiguration(parameters);
+        wasPrimary(false);
+        node.start(timeout);
+    }
+
+    void start(Map<String, String> parameters) {
+        node.writeConfiguration(parameters);
+        node.start(timeout);
+    }
+
+    /** Points the node at the leader (slot named after this member) for its next start or reload. */
+    void follow(int leaderPort) {
+        node.follow(leaderPort, credentials.replicationUser(), passfile(), slotName(node.name()));
+    }
+
+    void reload() {
+        node.reload();
+    }
+
+    void promote() {
+        node.promote(timeout);
+        wasPrimary(true);
+    }
+
+    void stop() {
+        node.stop(timeout);
+    }
+
+    /** Restarts a primary as a read-only standby that follows nobody yet. */
+    void demote(Map<String, String> parameters) {
+        node.stop(timeout);
+        node.configureReadOnlyStandby();
+        node.writeConfiguration(parameters);
+        node.start(timeout);
+    }
+
+    /** pg_rewind from the leader (crash recovery first if needed). Leaves the node stopped. */
+    void rewind(int leaderPort) {
+        node.stop(timeout);
+        node.rewind(leaderPort, credentials.superuser(), credentialsDir.resolve(SUPERUSER_PASSFILE), Duration.ofMinutes(5));
+        wasPrimary(false);
+    }
+
+    /** Replaces the data directory with a fresh clone of the leader (when rewinding failed). */
+    void reclone(String leaderName, int leaderPort, Map<String, String> parameters) {
+        node.stop(timeout);
+        cloneFrom(leaderName, leaderPort, parameters);
+    }
+
+    /** A checkpoint, so a clean shutdown is quick. */
+    void checkpoint() {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            // A slower shutdown, nothing worse.
+        }
+    }
+
+    /** Runs one write and returns when it committed (the "first write" of a new primary). */
+    void firstWrite() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_catalog.pg_current_xact_id()");
+        }
+    }
+
+    /** Creates a physical slot for each of {@code slots} that is missing and drops inactive ones not listed. */
+    void keepSlots(Collection<String> slots) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (String slot : slots) {
+                s.execute("SELECT pg_create_physical_replication_slot('" + slot + "') WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "')");
+            }
+            List<String> drop = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE NOT active"
+                    + " AND slot_type = 'physical'")) {
+                while (rs.next()) {
+                    if (!slots.contains(rs.getString(1))) {
+                        drop.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String slot : drop) {
+                s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+            }
+        } catch (SQLException e) {
+            // Next cycle.
+        }
+    }
+
+    /** The replication slot of a member on the leader: its name in lower case, other characters as {@code _}. */
+    static String slotName(String member) {
+        return member.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    static Set<String> slotNames(Collection<String> members) {
+        return members.stream().map(LocalNode::slotName).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private Path passfile() {
+        return credentialsDir.resolve(Credentials.REPLICATION_PASSFILE);
+    }
+}

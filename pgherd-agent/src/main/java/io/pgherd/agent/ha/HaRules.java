@@ -1,0 +1,178 @@
+package io.pgherd.agent.ha;
+
+import java.util.Optional;
+
+import io.pgherd.agent.ha.Decision.Action;
+
+/**
+ * The HA rules (DESIGN.md §3) as one pure function from what the DCS shows and what the agent found
+ * locally to what it does this cycle, with one sentence saying why. No I/O, no clock: every rule is
+ * a unit test.
+ */
+public final class HaRules {
+    private HaRules() {
+    }
+
+    /** Decides one cycle. {@code nowMillis} only matters for scheduled switchovers. */
+    public static Decision decide(ClusterState cluster, LocalState local, HaSettings me, long nowMillis) {
+        String name = me.name();
+        if (!local.dcsReachable() || !local.sessionAlive()) {
+            String why = !local.sessionAlive() ? "the DCS session was lost" : "the DCS cannot be reached";
+            if (local.running() && !local.inRecovery()) {
+                return Decision.of(Action.DEMOTE, why + ": demoting, so a primary cut off from the DCS takes no writes");
+            }
+            return Decision.of(Action.NONE, why + ": changing nothing until it answers");
+        }
+        if (!local.dataDirectory()) {
+            return bootstrap(cluster, me);
+        }
+        if (cluster.ledBy(name)) {
+            return lead(cluster, local, me, nowMillis);
+        }
+        if (cluster.leader().isPresent()) {
+            return follow(cluster.leader().get().member(), local);
+        }
+        return noLeader(cluster, local, me, nowMillis);
+    }
+
+    private static Decision bootstrap(ClusterState cluster, HaSettings me) {
+        if (cluster.initializedBy().isEmpty()) {
+            if (me.noFailover()) {
+                return Decision.of(Action.NONE, "no cluster yet; a read replica waits for a failover candidate to initialize it");
+            }
+            return Decision.of(Action.INITIALIZE, "no cluster yet: initializing it");
+        }
+        if (cluster.leader().isPresent()) {
+            String leader = cluster.leader().get().member();
+            return Decision.of(Action.CLONE, leader, "no data directory: cloning it from the leader " + leader);
+        }
+        return Decision.of(Action.NONE, "no data directory and no leader to clone from (initialized by "
+                + cluster.initializedBy().get() + "): waiting");
+    }
+
+    private static Decision lead(ClusterState cluster, LocalState local, HaSettings me, long nowMillis) {
+        long epoch = cluster.leader().get().epoch();
+        if (!local.running()) {
+            if (local.failedStarts() >= me.maxStartAttempts()) {
+                return Decision.of(Action.RELEASE, "holding the leader key but PostgreSQL did not start in "
+                        + local.failedStarts() + " attempts: releasing the key so another member can take over now");
+            }
+            return Decision.of(Action.START, "holding the leader key with PostgreSQL stopped: starting it (attempt "
+                    + (local.failedStarts() + 1) + " of " + me.maxStartAttempts() + ")");
+        }
+        if (local.inRecovery()) {
+            return Decision.of(Action.PROMOTE, "holding the leader key (epoch " + epoch + ") while in recovery: promoting");
+        }
+        Optional<ClusterState.Switchover> request = cluster.switchover();
+        if (request.isPresent() && !cluster.paused()) {
+            ClusterState.Switchover s = request.get();
+            boolean fromMe = s.from().isEmpty() || s.from().equals(me.name());
+            if (fromMe && s.notBeforeMillis() <= nowMillis) {
+                Optional<Member> target = s.to().isEmpty() ? best(cluster, me.name(), me.synchronousMode())
+                        .map(cluster.members()::get) : Optional.ofNullable(cluster.members().get(s.to()));
+                if (target.isPresent() && healthyCandidate(target.get()) && target.get().inRecovery()) {
+                    return Decision.of(Action.SWITCHOVER, target.get().name(), "switchover requested: handing the key to "
+                            + target.get().name() + " after a clean shutdown");
+                }
+                return Decision.of(Action.NONE, "leading with the key (epoch " + epoch + "); the switchover waits: "
+                        + (s.to().isEmpty() ? "no healthy candidate" : s.to() + " is not a healthy running standby"));
+            }
+        }
+        return Decision.of(Action.NONE, "leading with the key (epoch " + epoch + ")");
+    }
+
+    private static Decision follow(String leader, LocalState local) {
+        if (local.running() && !local.inRecovery()) {
+            return Decision.of(Action.DEMOTE, leader, leader + " holds the leader key but this node runs as a primary: demoting");
+        }
+        if (local.wasPrimary()) {
+            return Decision.of(Action.REWIND, leader, "this node was a primary: rewinding it to follow the leader " + leader);
+        }
+        if (!local.running()) {
+            return Decision.of(Action.START_AS_STANDBY, leader, "PostgreSQL is stopped: starting it as a standby of " + leader);
+        }
+        if (!leader.equals(local.following())) {
+            return Decision.of(Action.FOLLOW, leader, "following the new leader " + leader
+                    + (local.following().isEmpty() ? "" : " instead of " + local.following()));
+        }
+        return Decision.of(Action.NONE, "following the leader " + leader);
+    }
+
+    private static Decision noLeader(ClusterState cluster, LocalState local, HaSettings me, long nowMillis) {
+        if (cluster.paused()) {
+            return Decision.of(Action.NONE, "no leader, but maintenance mode is on: no automatic failover");
+        }
+        if (!local.running()) {
+            return Decision.of(Action.START, "no leader and PostgreSQL is stopped: starting it (read-only) to be judged as a candidate");
+        }
+        if (me.noFailover()) {
+            return Decision.of(Action.NONE, "no leader; this read replica never takes the key");
+        }
+        Optional<ClusterState.Switchover> request = cluster.switchover().filter(s -> s.notBeforeMillis() <= nowMillis
+                && !s.to().isEmpty());
+        if (request.isPresent() && !request.get().to().equals(me.name())) {
+            Member wanted = cluster.members().get(request.get().to());
+            if (wanted != null && healthyCandidate(wanted)) {
+                return Decision.of(Action.NONE, "no leader; the requested candidate " + wanted.name() + " takes the key");
+            }
+        }
+        boolean requested = request.isPresent() && request.get().to().equals(me.name());
+        if (me.synchronousMode() && cluster.synchronousStandby().isPresent()
+                && !cluster.synchronousStandby().get().equals(me.name()) && !requested) {
+            return Decision.of(Action.NONE, "no leader; in synchronous mode only the synchronous standby "
+                    + cluster.synchronousStandby().get() + " may take the key");
+        }
+        long lag = cluster.lastLeaderPosition() - local.position();
+        if (cluster.lastLeaderPosition() > 0 && lag > me.maximumLagOnFailover()) {
+            return Decision.of(Action.NONE, "no leader; " + lag + " bytes behind the last primary position, more than"
+                    + " maximum_lag_on_failover " + me.maximumLagOnFailover() + ": not taking the key");
+        }
+        if (!requested) {
+            for (Member other : cluster.members().values()) {
+                if (!other.name().equals(me.name()) && healthyCandidate(other) && better(other, local.position(), me)) {
+                    return Decision.of(Action.NONE, "no leader; " + other.name() + " is a better candidate (position "
+                            + other.position() + " against " + local.position() + ")");
+                }
+            }
+        }
+        return Decision.of(Action.TAKE_LEADERSHIP, "no leader: taking the key as "
+                + (requested ? "the requested candidate" : "the most advanced healthy candidate")
+                + " (position " + local.position() + ", " + Math.max(0, lag) + " bytes behind the last primary position)");
+    }
+
+    /** A member that could take the key: a failover candidate whose PostgreSQL runs. */
+    static boolean healthyCandidate(Member m) {
+        return !m.noFailover() && m.running();
+    }
+
+    /** Whether {@code other} beats a candidate at {@code position}: further along, then higher priority, then lower name. */
+    static boolean better(Member other, long position, HaSettings me) {
+        if (other.position() != position) {
+            return other.position() > position;
+        }
+        if (other.failoverPriority() != me.failoverPriority()) {
+            return other.failoverPriority() > me.failoverPriority();
+        }
+        return other.name().compareTo(me.name()) < 0;
+    }
+
+    /** The best healthy candidate other than {@code except}, or empty. */
+    static Optional<String> best(ClusterState cluster, String except, boolean synchronousMode) {
+        if (synchronousMode && cluster.synchronousStandby().isPresent()) {
+            Member sync = cluster.members().get(cluster.synchronousStandby().get());
+            return sync != null && healthyCandidate(sync) ? Optional.of(sync.name()) : Optional.empty();
+        }
+        Member best = null;
+        for (Member m : cluster.members().values()) {
+            if (m.name().equals(except) || !healthyCandidate(m) || !m.inRecovery()) {
+                continue;
+            }
+            if (best == null || m.position() > best.position() || (m.position() == best.position()
+                    && (m.failoverPriority() > best.failoverPriority() || (m.failoverPriority() == best.failoverPriority()
+                    && m.name().compareTo(best.name()) < 0)))) {
+                best = m;
+            }
+        }
+        return Optional.ofNullable(best).map(Member::name);
+    }
+}

@@ -1,0 +1,15 @@
+package io.pgherd.agent.ha;
+
+/**
+ * The rules' parameters for one member.
+ *
+ * @param name this member
+ * @param noFailover a read replica: never takes the key
+ * @param failoverPriority among candidates at the same position the higher wins
+ * @param maximumLagOnFailover bytes behind the last known primary position beyond which it may not take the key
+ * @param synchronousMode only the synchronous standby may take the key
+ * @param maxStartAttempts failed starts of a leader's PostgreSQL before it gives the key up
+ */
+public record HaSettings(String name, boolean noFailover, int failoverPriority, long maximumLagOnFailover,
+                         boolean synchronousMode, int maxStartAttempts) {
+}
