@@ -24,6 +24,9 @@ public final class HaRules {
             return Decision.of(Action.NONE, why + ": changing nothing until it answers");
         }
         if (!local.dataDirectory()) {
+            if (cluster.ledBy(name)) {
+                return Decision.of(Action.RELEASE, "holding the leader key without a data directory: releasing it");
+            }
             return bootstrap(cluster, me);
         }
         if (cluster.ledBy(name)) {
@@ -32,7 +35,13 @@ public final class HaRules {
         if (cluster.leader().isPresent()) {
             return follow(cluster.leader().get().member(), local);
         }
-        return noLeader(cluster, local, me, nowMillis);
+        Decision d = noLeader(cluster, local, me, nowMillis);
+        if (d.action() == Action.NONE && !cluster.paused() && local.running() && !local.inRecovery()) {
+            // A primary without the key that may not take it must not go on taking writes.
+            return Decision.of(Action.DEMOTE, "no leader and this primary may not take the key (" + d.sentence()
+                    + "): demoting");
+        }
+        return d;
     }
 
     private static Decision bootstrap(ClusterState cluster, HaSettings me) {
@@ -103,6 +112,10 @@ public final class HaRules {
             return Decision.of(Action.NONE, "no leader, but maintenance mode is on: no automatic failover");
         }
         if (!local.running()) {
+            if (local.wasPrimary()) {
+                return Decision.of(Action.DEMOTE, "no leader and this former primary is stopped: starting it read-only"
+                        + " to be judged as a candidate");
+            }
             return Decision.of(Action.START, "no leader and PostgreSQL is stopped: starting it (read-only) to be judged as a candidate");
         }
         if (me.noFailover()) {
@@ -112,7 +125,9 @@ public final class HaRules {
                 && !s.to().isEmpty());
         if (request.isPresent() && !request.get().to().equals(me.name())) {
             Member wanted = cluster.members().get(request.get().to());
-            if (wanted != null && healthyCandidate(wanted)) {
+            boolean withinLag = wanted != null && (cluster.lastLeaderPosition() == 0
+                    || cluster.lastLeaderPosition() - wanted.position() <= me.maximumLagOnFailover());
+            if (wanted != null && healthyCandidate(wanted) && withinLag) {
                 return Decision.of(Action.NONE, "no leader; the requested candidate " + wanted.name() + " takes the key");
             }
         }
@@ -127,7 +142,8 @@ public final class HaRules {
             return Decision.of(Action.NONE, "no leader; " + lag + " bytes behind the last primary position, more than"
                     + " maximum_lag_on_failover " + me.maximumLagOnFailover() + ": not taking the key");
         }
-        if (!requested) {
+        boolean synchronous = me.synchronousMode() && cluster.synchronousStandby().filter(me.name()::equals).isPresent();
+        if (!requested && !synchronous) {
             for (Member other : cluster.members().values()) {
                 if (!other.name().equals(me.name()) && healthyCandidate(other) && better(other, local.position(), me)) {
                     return Decision.of(Action.NONE, "no leader; " + other.name() + " is a better candidate (position "
