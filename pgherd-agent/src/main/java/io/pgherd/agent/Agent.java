@@ -58,6 +58,8 @@ public final class Agent implements AutoCloseable {
     private volatile long leaderGoneMillis;
     private String previousLeader = "";
     private String lastSentence = "";
+    private long stuckSince;
+    private boolean dcsFailed;
     private volatile View view = new View(null, LocalNode.Status.STOPPED, Decision.of0("starting"), 0, false);
 
     /**
@@ -158,11 +160,20 @@ public final class Agent implements AutoCloseable {
         boolean reachable;
         ClusterStore.Snapshot snapshot = view.cluster();
         try {
+            if (dcsFailed && session != null) {
+                // After an outage the old session may expire at any moment, its keys with it: start afresh, so
+                // no decision rests on a key that is about to vanish.
+                log.info("{}: the DCS answers again; opening a new session", name());
+                session.close();
+                session = null;
+            }
             ensureSession();
             snapshot = store.read();
             reachable = true;
+            dcsFailed = false;
         } catch (DcsException e) {
             reachable = false;
+            dcsFailed = true;
             log.warn("{}: the DCS did not answer: {}", name(), e.getMessage());
         }
         boolean alive = session != null && session.state() == Session.State.ALIVE;
@@ -172,8 +183,19 @@ public final class Agent implements AutoCloseable {
             trackLeader(cluster, now);
         }
         String following = followedMember(cluster);
+        long stuck = 0;
+        Member leaderRecord = cluster.leader().map(l -> cluster.members().get(l.member())).orElse(null);
+        if (status.running() && status.inRecovery() && leaderRecord != null && leaderRecord.timeline() > 0
+                && !leaderRecord.inRecovery() && status.timeline() != leaderRecord.timeline()) {
+            // Following a leader whose timeline it does not reach: its history forked off (a rewind that found
+            // nothing to do, or WAL received from the old primary that the new one never had).
+            stuckSince = stuckSince == 0 ? now : stuckSince;
+            stuck = now - stuckSince;
+        } else {
+            stuckSince = 0;
+        }
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
-                local.wasPrimary(), following, status.position(), failedStarts);
+                local.wasPrimary(), following, status.position(), failedStarts, stuck);
         if (reachable && alive) {
             publish(status, following);
         }
@@ -185,15 +207,16 @@ public final class Agent implements AutoCloseable {
             log.debug("{}: {}", name(), decision.sentence());
         }
         lastSentence = decision.sentence();
-        act(decision, snapshot, cluster, status);
+        boolean done = act(decision, snapshot, cluster, status);
         if (decision.action() != Decision.Action.NONE) {
             view = new View(snapshot, local.inspect(), decision, now, reachable);
-            return true;
+            return done;
         }
         return false;
     }
 
-    private void act(Decision decision, ClusterStore.Snapshot snapshot, ClusterState cluster, LocalNode.Status status) {
+    /** Carries the decision out; false when it failed (the loop then waits loop_wait before trying again). */
+    private boolean act(Decision decision, ClusterStore.Snapshot snapshot, ClusterState cluster, LocalNode.Status status) {
         String target = decision.target();
         boolean starting = decision.action() == Decision.Action.START || decision.action() == Decision.Action.START_AS_STANDBY;
         try {
@@ -227,15 +250,18 @@ public final class Agent implements AutoCloseable {
                 }
                 case REWIND -> rewind(cluster, target);
                 case SWITCHOVER -> switchover(snapshot);
+                case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
             }
             if (starting) {
                 failedStarts = 0;
             }
-        } catch (PostgresException | DcsException | IllegalStateException e) {
+            return true;
+        } catch (PostgresException | DcsException | IllegalStateException | java.io.UncheckedIOException e) {
             if (starting) {
                 failedStarts++;
             }
             log.warn("{}: {} failed: {}", name(), decision.action(), e.getMessage());
+            return false;
         }
     }
 
@@ -358,11 +384,16 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Wakes the loop for what changes decisions (leader, switchover, configuration), not for member records. */
     private void onEvent(WatchEvent event) {
-        if (event instanceof WatchEvent.Delete d && d.key().equals(store.keys().leader())) {
+        String key = event instanceof WatchEvent.Put p ? p.entry().key() : event instanceof WatchEvent.Delete d ? d.key() : null;
+        if (key != null && key.equals(store.keys().leader()) && event instanceof WatchEvent.Delete) {
             leaderGoneMillis = System.currentTimeMillis();
         }
-        wakeUp();
+        if (key == null || key.equals(store.keys().leader()) || key.equals(store.keys().failover())
+                || key.equals(store.keys().config()) || key.equals(store.keys().initialize())) {
+            wakeUp();
+        }
     }
 
     private void trackLeader(ClusterState cluster, long now) {

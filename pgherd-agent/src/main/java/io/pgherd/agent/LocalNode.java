@@ -42,8 +42,8 @@ final class LocalNode {
      *
      * @param position the current WAL position of a primary, the last received (or replayed) one of a standby
      */
-    record Status(boolean running, boolean inRecovery, long position, long replayed, int timeline) {
-        static final Status STOPPED = new Status(false, false, 0, 0, 0);
+    record Status(boolean running, boolean inRecovery, long position, long replayed, int timeline, boolean streaming) {
+        static final Status STOPPED = new Status(false, false, 0, 0, 0, false);
     }
 
     private final PgBinaries binaries;
@@ -52,6 +52,7 @@ final class LocalNode {
     private final Credentials credentials;
     private final Path credentialsDir;
     private final Duration timeout;
+    private Status last = Status.STOPPED;
 
     LocalNode(AgentConfig config) {
         this.binaries = PgBinaries.find(Optional.ofNullable(config.get(AgentConfig.BIN_DIR)).map(Path::of));
@@ -90,11 +91,15 @@ final class LocalNode {
     }
 
     void wasPrimary(boolean value) {
+        marker(WAS_PRIMARY, value);
+    }
+
+    private void marker(String file, boolean present) {
         try {
-            if (value) {
-                Files.writeString(node.dir().resolve(WAS_PRIMARY), "");
+            if (present) {
+                Files.writeString(node.dir().resolve(file), "");
             } else {
-                Files.deleteIfExists(node.dir().resolve(WAS_PRIMARY));
+                Files.deleteIfExists(node.dir().resolve(file));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -106,21 +111,31 @@ final class LocalNode {
         return node.isInitialized() ? node.followedPort() : -1;
     }
 
-    /** Inspects the running server; {@link Status#STOPPED} when it does not answer. */
+    /**
+     * Inspects the server: {@link Status#STOPPED} when no postmaster runs (a stale pid file left by
+     * a crash counts as stopped); when the postmaster runs but does not answer (busy, starting), the
+     * last answer stands, so a slow server is not taken for a dead one.
+     */
     Status inspect() {
-        if (!node.isInitialized() || node.postmasterPid().isEmpty()) {
-            return Status.STOPPED;
+        java.util.OptionalLong pid = node.isInitialized() ? node.postmasterPid() : java.util.OptionalLong.empty();
+        if (pid.isEmpty() || !io.pgherd.postgres.Processes.isRunning(pid.getAsLong())) {
+            last = Status.STOPPED;
+            return last;
         }
         try (Connection c = connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), (CASE WHEN pg_is_in_recovery() THEN"
                      + " greatest(coalesce(pg_last_wal_receive_lsn(), '0/0'), coalesce(pg_last_wal_replay_lsn(), '0/0'))"
                      + " ELSE pg_current_wal_lsn() END) - '0/0', (CASE WHEN pg_is_in_recovery()"
                      + " THEN coalesce(pg_last_wal_replay_lsn(), '0/0') ELSE pg_current_wal_lsn() END) - '0/0',"
-                     + " (SELECT timeline_id FROM pg_control_checkpoint())")) {
+                     + " CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),"
+                     + " (SELECT timeline_id FROM pg_control_checkpoint())) ELSE ('x' || substr(pg_walfile_name("
+                     + "pg_current_wal_lsn()), 1, 8))::bit(32)::int END,"
+                     + " EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')")) {
             rs.next();
-            return new Status(true, rs.getBoolean(1), rs.getLong(2), rs.getLong(3), rs.getInt(4));
+            last = new Status(true, rs.getBoolean(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getBoolean(5));
+            return last;
         } catch (SQLException e) {
-            return Status.STOPPED;
+            return last.running() ? last : new Status(true, node.isStandbyConfigured(), 0, 0, 0, false);
         }
     }
 
@@ -149,6 +164,14 @@ final class LocalNode {
     }
 
     void start(Map<String, String> parameters) {
+        java.util.OptionalLong pid = node.postmasterPid();
+        if (pid.isPresent() && io.pgherd.postgres.Processes.isRunning(pid.getAsLong())) {
+            return;
+        }
+        if (pid.isPresent()) {
+            // A killed postmaster stays a zombie until reaped, and its pid file then blocks a new start.
+            io.pgherd.postgres.Deadline.await(Duration.ofSeconds(10), () -> ProcessHandle.of(pid.getAsLong()).isEmpty());
+        }
         node.writeConfiguration(parameters);
         node.start(timeout);
     }
@@ -189,6 +212,7 @@ final class LocalNode {
     /** Replaces the data directory with a fresh clone of the leader (when rewinding failed). */
     void reclone(String leaderName, int leaderPort, Map<String, String> parameters) {
         node.stop(timeout);
+        node.removeDataDirectory();
         cloneFrom(leaderName, leaderPort, parameters);
     }
 

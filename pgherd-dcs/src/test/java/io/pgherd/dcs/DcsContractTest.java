@@ -2,6 +2,7 @@ package io.pgherd.dcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.pgherd.testkit.Await;
+import io.pgherd.testkit.TcpProxy;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;

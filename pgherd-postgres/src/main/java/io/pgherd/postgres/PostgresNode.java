@@ -81,6 +81,30 @@ public final class PostgresNode {
      *
      * @throws DataDirectoryException saying what is wrong with the directory
      */
+    /**
+     * Deletes the data directory of this stopped node (before cloning it again). Refuses while a
+     * postmaster runs on it.
+     */
+    public void removeDataDirectory() {
+        OptionalLong pid = postmasterPid();
+        if (pid.isPresent() && Processes.isRunning(pid.getAsLong())) {
+            throw new PostgresException("will not delete the data directory of node " + name + ": its postmaster (pid "
+                    + pid.getAsLong() + ") runs");
+        }
+        Path data = dataDir();
+        if (!Files.exists(data)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(data)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new PostgresException("could not delete the data directory " + data + " of node " + name + ": " + e.getMessage(), e);
+        }
+        log.info("{}: deleted its data directory to clone it again", name);
+    }
+
     public void prepareEmptyDataDirectory() {
         Path data = dataDir();
         if (Files.exists(data)) {
@@ -325,6 +349,12 @@ public final class PostgresNode {
      * @throws PostgresException when pg_rewind fails (the caller may clone the node again instead)
      */
     public void rewind(int sourcePort, String superuser, Path passfile, Duration timeout) {
+        // pg_rewind's crash recovery runs a single-user server, which refuses standby mode.
+        try {
+            Files.deleteIfExists(dataDir().resolve("standby.signal"));
+        } catch (IOException e) {
+            throw new PostgresException("could not remove standby.signal of node " + name + ": " + e.getMessage(), e);
+        }
         CommandResult result = runner.run(List.of(binaries.tool("pg_rewind").toString(), "--target-pgdata=" + dataDir(),
                 "--source-server=host=127.0.0.1 port=" + sourcePort + " user=" + superuser + " dbname=postgres passfile="
                         + passfile + " connect_timeout=5"), dir, java.util.Map.of(), timeout);

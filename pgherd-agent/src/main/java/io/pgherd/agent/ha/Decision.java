@@ -33,7 +33,9 @@ public record Decision(Action action, String target, String sentence) {
         /** Rewind a former primary to the leader's history (pg_rewind), then follow. */
         REWIND,
         /** Hand the key to the requested candidate: checkpoint, shut down cleanly, release the key. */
-        SWITCHOVER
+        SWITCHOVER,
+        /** Replace the data directory with a fresh clone of the leader (a rewound node that still cannot follow). */
+        RECLONE
     }
 
     /** A decision to do nothing, with its sentence (for what is shown before the first cycle). */

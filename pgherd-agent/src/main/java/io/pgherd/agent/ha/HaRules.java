@@ -33,7 +33,7 @@ public final class HaRules {
             return lead(cluster, local, me, nowMillis);
         }
         if (cluster.leader().isPresent()) {
-            return follow(cluster.leader().get().member(), local);
+            return follow(cluster.leader().get().member(), local, me);
         }
         Decision d = noLeader(cluster, local, me, nowMillis);
         if (d.action() == Action.NONE && !cluster.paused() && local.running() && !local.inRecovery()) {
@@ -90,7 +90,7 @@ public final class HaRules {
         return Decision.of(Action.NONE, "leading with the key (epoch " + epoch + ")");
     }
 
-    private static Decision follow(String leader, LocalState local) {
+    private static Decision follow(String leader, LocalState local, HaSettings me) {
         if (local.running() && !local.inRecovery()) {
             return Decision.of(Action.DEMOTE, leader, leader + " holds the leader key but this node runs as a primary: demoting");
         }
@@ -103,6 +103,10 @@ public final class HaRules {
         if (!leader.equals(local.following())) {
             return Decision.of(Action.FOLLOW, leader, "following the new leader " + leader
                     + (local.following().isEmpty() ? "" : " instead of " + local.following()));
+        }
+        if (local.stuckMillis() > me.stuckLimitMillis()) {
+            return Decision.of(Action.RECLONE, leader, "not on the timeline of the leader " + leader + " for "
+                    + local.stuckMillis() / 1000 + " s (its history forked off before this node's end of WAL): cloning it again");
         }
         return Decision.of(Action.NONE, "following the leader " + leader);
     }

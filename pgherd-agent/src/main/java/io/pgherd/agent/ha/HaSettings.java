@@ -9,7 +9,13 @@ package io.pgherd.agent.ha;
  * @param maximumLagOnFailover bytes behind the last known primary position beyond which it may not take the key
  * @param synchronousMode only the synchronous standby may take the key
  * @param maxStartAttempts failed starts of a leader's PostgreSQL before it gives the key up
+ * @param stuckLimitMillis how long a standby may stay off the leader's timeline before it is cloned again
  */
 public record HaSettings(String name, boolean noFailover, int failoverPriority, long maximumLagOnFailover,
-                         boolean synchronousMode, int maxStartAttempts) {
+                         boolean synchronousMode, int maxStartAttempts, long stuckLimitMillis) {
+    /** Settings with the default limit for a stuck rewound standby (30 s). */
+    public HaSettings(String name, boolean noFailover, int failoverPriority, long maximumLagOnFailover,
+                      boolean synchronousMode, int maxStartAttempts) {
+        this(name, noFailover, failoverPriority, maximumLagOnFailover, synchronousMode, maxStartAttempts, 30_000);
+    }
 }

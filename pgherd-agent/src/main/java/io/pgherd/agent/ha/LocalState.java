@@ -13,7 +13,14 @@ package io.pgherd.agent.ha;
  * @param following the member whose WAL it is configured to stream, or empty
  * @param position the current WAL position of a primary, the last received one of a standby
  * @param failedStarts consecutive starts that failed
+ * @param stuckMillis how long this standby has followed the leader without reaching its timeline (0: it does)
  */
 public record LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
-                         boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts) {
+                         boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts,
+                         long stuckMillis) {
+    /** A state whose standby is not known to be stuck. */
+    public LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
+                      boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts) {
+        this(dcsReachable, sessionAlive, dataDirectory, running, inRecovery, wasPrimary, following, position, failedStarts, 0);
+    }
 }

@@ -213,6 +213,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             proxy.stats().queries.increment();
         }
         frame = analyze(frame);
+        if (frame == null) {
+            return; // answered by the proxy itself
+        }
         if (phase == Phase.LINKED && !holdsForNextUnit()) {
             if (targetNode != null && targetNode.isPrimary()) {
                 wrote = true;
@@ -335,7 +338,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         } else {
             boolean reset = setting.verb().equals("reset");
-            if (!reset) {
+            boolean local = frame.type() == Query.TYPE && phase == Phase.IDLE && pending.isEmpty();
+            if (!reset && !local) {
                 // The server keeps it as a placeholder setting; quoted, since "primary" is a reserved word.
                 frame = rewrite(frame, "SET pgherd." + setting.name() + " = " + PgherdSetting.literal(setting.value()));
             }
@@ -347,6 +351,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         causalToken = Math.max(causalToken, Lsn.parse(setting.value()));
                     }
                 }
+            }
+            if (local) {
+                // Outside a transaction, nothing in flight: the proxy answers, no server is needed.
+                frame.release();
+                write(Frames.of(new io.pgherd.protocol.CommandComplete(reset ? "RESET" : "SET"), channel.alloc()));
+                write(Frames.of(ReadyForQuery.IDLE, channel.alloc()));
+                channel.flush();
+                return null;
             }
             return frame;
         }
@@ -970,6 +982,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (!node.isPrimary()) {
             proxy.backends().nodeFailed(node, "a server connection closed: " + (serverFatal != null ? serverFatal : reason));
+        }
+        if (catchUpTo > 0 && replay.isEmpty() && !pending.isEmpty()) {
+            // It died while the proxy asked how far it replayed: the client's work was never sent; send it elsewhere.
+            catchUpTo = 0;
+            serverFatal = null;
+            phase = Phase.IDLE;
+            decide();
+            return;
         }
         if (!answered && replays < MAX_REPLAYS && !replay.isEmpty() && pins.isEmpty()) {
             // Nothing reached the client yet: run the same work on another connection, unnoticed.

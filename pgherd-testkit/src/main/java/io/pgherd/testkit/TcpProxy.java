@@ -1,4 +1,4 @@
-package io.pgherd.dcs;
+package io.pgherd.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * stops forwarding in both directions, so the client's connection stays open but nothing gets
  * through, as in a network partition. Bytes read while frozen are held, not dropped.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress upstream;
     private final ServerSocket listener;
@@ -34,7 +34,7 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    static TcpProxy to(String host, int port) {
+    public static TcpProxy to(String host, int port) {
         try {
             return new TcpProxy(new InetSocketAddress(host, port));
         } catch (IOException e) {
@@ -43,14 +43,25 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Where clients connect instead of the server. */
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return InetSocketAddress.createUnresolved("127.0.0.1", listener.getLocalPort());
     }
 
     /** Stops forwarding on every connection, present and future. */
-    void freeze() {
+    public void freeze() {
         synchronized (gate) {
             frozen = true;
+        }
+    }
+
+    /** Forwards again, closing the connections that were frozen (as a healed partition whose TCP sessions timed out). */
+    public void thaw() {
+        List<Socket> frozenSockets = List.copyOf(sockets);
+        sockets.clear();
+        frozenSockets.forEach(TcpProxy::closeQuietly);
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
         }
     }
 

@@ -1,0 +1,156 @@
+package io.pgherd.agent.api;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The health-check endpoints with Patroni's status codes (200 or 503), so that HAProxy's
+ * {@code option httpchk} and Kubernetes probes work unchanged. Each answers from the agent's last
+ * cycle only ({@link NodeState}) and returns the same JSON status document. Thread-safe.
+ */
+final class HealthChecks {
+    private final String member;
+    private final String scope;
+    private final Supplier<NodeState> state;
+    private final Duration ttl;
+    private final Clock clock;
+
+    HealthChecks(String member, String scope, Supplier<NodeState> state, Duration ttl, Clock clock) {
+        this.member = member;
+        this.scope = scope;
+        this.state = state;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /**
+     * {@code /primary} and its aliases: this member holds the key per a DCS read of its last cycle,
+     * that cycle is newer than the TTL, and its PostgreSQL takes writes.
+     */
+    Response primary(Request request) {
+        NodeState s = state.get();
+        return answer(isWritablePrimary(s), s);
+    }
+
+    /** {@code /replica[?lag=]}: a running standby without the key, within {@code lag} bytes of the leader's last position. */
+    Response replica(Request request) {
+        NodeState s = state.get();
+        OptionalLong limit;
+        try {
+            limit = lagLimit(request);
+        } catch (IllegalArgumentException e) {
+            return Response.text(400, "pgherd: lag " + e.getMessage());
+        }
+        return answer(isReplica(s, limit), s);
+    }
+
+    /** {@code /read-only[?lag=]}: what {@code /primary} or {@code /replica} accepts. */
+    Response readOnly(Request request) {
+        NodeState s = state.get();
+        OptionalLong limit;
+        try {
+            limit = lagLimit(request);
+        } catch (IllegalArgumentException e) {
+            return Response.text(400, "pgherd: lag " + e.getMessage());
+        }
+        return answer(isWritablePrimary(s) || isReplica(s, limit), s);
+    }
+
+    /** {@code /health}: PostgreSQL runs. */
+    Response health(Request request) {
+        NodeState s = state.get();
+        return answer(s.postgres().running(), s);
+    }
+
+    /** {@code /liveness}: the agent's loop ran within the TTL. */
+    Response liveness(Request request) {
+        NodeState s = state.get();
+        return answer(isLive(s), s);
+    }
+
+    /** {@code /readiness}: the writable primary, or a running standby. */
+    Response readiness(Request request) {
+        NodeState s = state.get();
+        return answer(isWritablePrimary(s) || (s.postgres().running() && s.postgres().inRecovery()), s);
+    }
+
+    /**
+     * The snapshot must also be recent: a loop stuck for longer than the TTL cannot vouch that the
+     * key is still this member's (as Patroni checks the leader's last renewal against the TTL).
+     */
+    private boolean isWritablePrimary(NodeState s) {
+        return s.isWritablePrimary(member) && isLive(s);
+    }
+
+    /** Whether the last cycle is newer than the TTL (a loop that stopped would already have lost the key). */
+    boolean isLive(NodeState s) {
+        return s.cycleMillis() > 0 && clock.millis() - s.cycleMillis() < ttl.toMillis();
+    }
+
+    private boolean isReplica(NodeState s, OptionalLong limit) {
+        if (!s.isReplica(member)) {
+            return false;
+        }
+        if (limit.isEmpty()) {
+            return true;
+        }
+        // An unknown leader position cannot prove the lag is small enough.
+        OptionalLong lag = s.replayLag();
+        return lag.isPresent() && lag.getAsLong() <= limit.getAsLong();
+    }
+
+    private static OptionalLong lagLimit(Request request) {
+        String lag = request.query().get("lag");
+        return lag == null ? OptionalLong.empty() : OptionalLong.of(ByteSize.parse(lag));
+    }
+
+    private Response answer(boolean ok, NodeState s) {
+        return Response.json(ok ? 200 : 503, status(s));
+    }
+
+    /** The status document, in the shape of Patroni's ({@code state}, {@code role}, {@code timeline}, {@code xlog}, ...). */
+    ObjectNode status(NodeState s) {
+        NodeState.Postgres pg = s.postgres();
+        ObjectNode out = Response.JSON.createObjectNode();
+        out.put("state", pg.running() ? "running" : "stopped");
+        out.put("role", !pg.running() ? "unknown" : pg.inRecovery() ? "replica" : "primary");
+        if (pg.running()) {
+            out.put("timeline", pg.timeline());
+            ObjectNode xlog = out.putObject("xlog");
+            if (pg.inRecovery()) {
+                xlog.put("received_location", pg.position());
+                xlog.put("replayed_location", pg.replayed());
+            } else {
+                xlog.put("location", pg.position());
+            }
+        }
+        s.replayLag().ifPresent(lag -> out.put("lag", lag));
+        out.put("name", member);
+        out.put("scope", scope);
+        if (s.leader().isPresent()) {
+            out.put("leader", s.leader().get());
+        } else {
+            out.putNull("leader");
+            if (s.cluster().isPresent()) {
+                out.put("cluster_unlocked", true);
+            }
+        }
+        out.put("holds_leader_key", s.holdsKey(member));
+        if (s.cluster().isPresent() && s.cluster().get().paused()) {
+            out.put("pause", true);
+        }
+        out.put("dcs_reachable", s.dcsReachable());
+        if (s.cycleMillis() > 0) {
+            out.put("last_cycle", Instant.ofEpochMilli(s.cycleMillis()).toString());
+        } else {
+            out.putNull("last_cycle");
+        }
+        out.put("decision", s.decision());
+        return out;
+    }
+}

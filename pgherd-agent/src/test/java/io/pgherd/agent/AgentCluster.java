@@ -1,0 +1,245 @@
+package io.pgherd.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.dcs.EmbeddedZooKeeper;
+import io.pgherd.postgres.Credentials;
+import io.pgherd.postgres.Processes;
+import io.pgherd.testkit.Await;
+import io.pgherd.testkit.FreePorts;
+import io.pgherd.testkit.TcpProxy;
+import io.pgherd.testkit.TestDirectories;
+
+/**
+ * A highly available test cluster: an embedded ZooKeeper and one {@link Agent} per member, each
+ * reaching the DCS through its own {@link TcpProxy} (so one agent can be cut off) and running its
+ * own PostgreSQL on a free port. Members are agents in this JVM; their PostgreSQL servers are real
+ * processes. Close it to stop everything.
+ */
+final class AgentCluster implements AutoCloseable {
+    static final Duration TTL = Duration.ofSeconds(5);
+
+    private final Path dir;
+    private final EmbeddedZooKeeper zooKeeper;
+    private final int zooKeeperPort;
+    private final Map<String, Member> members = new LinkedHashMap<>();
+
+    /** One member: its configuration, its agent (null while stopped) and its way to the DCS. */
+    static final class Member {
+        final String name;
+        final int port;
+        final TcpProxy dcsLink;
+        final AgentConfig config;
+        Agent agent;
+
+        Member(String name, int port, TcpProxy dcsLink, AgentConfig config) {
+            this.name = name;
+            this.port = port;
+            this.dcsLink = dcsLink;
+            this.config = config;
+        }
+    }
+
+    private AgentCluster(Path dir, EmbeddedZooKeeper zooKeeper, int zooKeeperPort) {
+        this.dir = dir;
+        this.zooKeeper = zooKeeper;
+        this.zooKeeperPort = zooKeeperPort;
+    }
+
+    /** Starts ZooKeeper and the agents of {@code standbys} failover candidates and {@code replicas} read replicas. */
+    static AgentCluster start(int standbys, int replicas) {
+        Path dir = TestDirectories.create("agents");
+        List<Integer> ports = FreePorts.allocate(1 + standbys + replicas);
+        EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), ports.get(0), Duration.ofMillis(500));
+        AgentCluster cluster = new AgentCluster(dir, zk, ports.get(0));
+        for (int i = 0; i < standbys + replicas; i++) {
+            String name = "node" + (i + 1);
+            cluster.add(name, ports.get(i + 1), i >= standbys);
+        }
+        cluster.members.values().forEach(m -> m.agent = new Agent(m.config).start());
+        return cluster;
+    }
+
+    private void add(String name, int port, boolean replica) {
+        TcpProxy link = TcpProxy.to("127.0.0.1", zooKeeperPort);
+        String yaml = "agent:\n"
+                + "  cluster: test\n"
+                + "  name: " + name + "\n"
+                + "  dcs: zookeeper://127.0.0.1:" + link.address().getPort() + "\n"
+                + "  role: " + (replica ? "replica" : "standby") + "\n"
+                + "  postgres:\n"
+                + "    dir: " + dir.resolve(name) + "\n"
+                + "    port: " + port + "\n"
+                + "    credentials_dir: " + dir + "\n"
+                + "  ha:\n"
+                + "    ttl: " + TTL.toMillis() + "ms\n"
+                + "    loop_wait: 500ms\n"
+                + "    retry_timeout: 1s\n"
+                + "    start_timeout: 20s\n";
+        members.put(name, new Member(name, port, link, AgentConfig.read(yaml, name + ".yml")));
+    }
+
+    Member member(String name) {
+        return members.get(name);
+    }
+
+    List<Member> members() {
+        return new ArrayList<>(members.values());
+    }
+
+    /** Who holds the leader key, as a running agent's last cycle saw it. */
+    Optional<String> leader() {
+        for (Member m : members.values()) {
+            if (m.agent != null && m.agent.view().cluster() != null && m.agent.view().dcsReachable()) {
+                return m.agent.view().cluster().state().leader().map(ClusterState.Leader::member);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Waits until a member leads, its PostgreSQL takes writes, and every other running member streams from it. */
+    String awaitHealthy(Duration timeout) {
+        String[] leader = new String[1];
+        Await.until("a leader that takes writes, followed by every other member", timeout, () -> {
+            List<String> writable = writable();
+            if (writable.size() != 1) {
+                return false;
+            }
+            leader[0] = writable.get(0);
+            if (!leader().equals(Optional.of(leader[0]))) {
+                return false;
+            }
+            for (Member m : members.values()) {
+                if (!m.name.equals(leader[0]) && !streamingFrom(m, leader[0])) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        return leader[0];
+    }
+
+    /** Members whose PostgreSQL answers and is not in recovery (checked directly, not through the agents). */
+    List<String> writable() {
+        List<String> out = new ArrayList<>();
+        for (Member m : members.values()) {
+            try (Connection c = connect(m); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select pg_is_in_recovery()")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    out.add(m.name);
+                }
+            } catch (SQLException e) {
+                // Down or starting: not writable.
+            }
+        }
+        return out;
+    }
+
+    boolean streamingFrom(Member m, String leader) {
+        try (Connection c = connect(m); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select sender_port from pg_stat_wal_receiver where status = 'streaming'")) {
+            return rs.next() && rs.getInt(1) == members.get(leader).port;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    Connection connect(Member m) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("password", credentials().superuserPassword());
+        p.setProperty("connectTimeout", "2");
+        p.setProperty("socketTimeout", "5");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + m.port + "/postgres", p);
+    }
+
+    Credentials credentials() {
+        try {
+            return new Credentials("postgres", Files.readString(dir.resolve(Credentials.SUPERUSER_PASSWORD_FILE)).strip(),
+                    "replicator", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The postmaster PID of a member, from its pid file. */
+    long postmasterPid(Member m) {
+        try {
+            return Long.parseLong(Files.readAllLines(dir.resolve(m.name).resolve("data").resolve("postmaster.pid")).get(0).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** kill -9 of a member's postmaster; waits until it is gone. */
+    void killPostgres(Member m) {
+        long pid = postmasterPid(m);
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        Await.until("postmaster " + pid + " of " + m.name + " gone", Duration.ofSeconds(10), () -> !Processes.isRunning(pid));
+    }
+
+    ClusterStore store() {
+        for (Member m : members.values()) {
+            if (m.agent != null) {
+                return m.agent.store();
+            }
+        }
+        throw new IllegalStateException("no agent running");
+    }
+
+    EmbeddedZooKeeper zooKeeper() {
+        return zooKeeper;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        for (Member m : members.values()) {
+            if (m.agent != null) {
+                m.agent.close();
+            }
+        }
+        for (Member m : members.values()) {
+            stopPostgres(m);
+            m.dcsLink.close();
+        }
+        zooKeeper.close();
+    }
+
+    private void stopPostgres(Member m) {
+        Path pidFile = dir.resolve(m.name).resolve("data").resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid = postmasterPid(m);
+        try {
+            // SIGINT: PostgreSQL's fast shutdown.
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Await.until("postmaster of " + m.name + " stopped", Duration.ofSeconds(30), () -> !Processes.isRunning(pid));
+    }
+}

@@ -1,0 +1,194 @@
+package io.pgherd.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.pgherd.testkit.Await;
+
+/**
+ * Agents on real PostgreSQL servers and a real ZooKeeper, with real faults: the primary's
+ * postmaster killed, its port taken so it cannot come back, its agent cut off from the DCS, the DCS
+ * stopped, a switchover. Two failover candidates and a read replica share one cluster; each test
+ * starts from a healthy cluster and leaves one.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+    private static AgentCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = AgentCluster.start(2, 1);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void oneMemberInitializesTheOthersCloneAndFollowIt() throws Exception {
+        String leader = cluster.awaitHealthy(Duration.ofSeconds(120));
+
+        assertThat(leader).isNotEqualTo("node3");
+        assertThat(cluster.store().history()).anySatisfy(e -> assertThat(e.path("reason").asText()).isEqualTo("initialized"));
+        write(leader, "create table if not exists ha_it (id serial primary key, v text)");
+    }
+
+    @Test
+    @Order(2)
+    void aCrashedPrimaryPostgresIsBackTakingWritesWithinSeconds() throws Exception {
+        String leader = cluster.awaitHealthy(CONVERGE);
+        long killed = System.nanoTime();
+        cluster.killPostgres(cluster.member(leader));
+
+        String[] writer = new String[1];
+        Await.until("a primary takes writes again", Duration.ofSeconds(30), () -> {
+            List<String> w = cluster.writable();
+            if (w.size() == 1 && tryWrite(w.get(0))) {
+                writer[0] = w.get(0);
+                return true;
+            }
+            return false;
+        });
+        long millis = (System.nanoTime() - killed) / 1_000_000;
+        System.out.println("writes accepted again " + millis + " ms after kill -9 of the primary's postmaster (by " + writer[0] + ")");
+        assertThat(millis).as("writes accepted again within 15 s").isLessThan(15_000);
+        cluster.awaitHealthy(CONVERGE);
+    }
+
+    @Test
+    @Order(3)
+    void aPrimaryThatCannotRestartHandsOverAndRejoinsAsAStandbyOfTheNewOne() throws Exception {
+        String old = cluster.awaitHealthy(CONVERGE);
+        write(old, "insert into ha_it (v) values ('before the failover')");
+        AgentCluster.Member member = cluster.member(old);
+        cluster.killPostgres(member);
+        String next;
+        // Another process takes the port: the old primary's PostgreSQL cannot start again.
+        try (ServerSocket squatter = new ServerSocket(member.port, 50, InetAddress.getByName("127.0.0.1"))) {
+            Await.until("another standby leads", CONVERGE, () -> cluster.leader().filter(l -> !l.equals(old)).isPresent()
+                    && cluster.writable().size() == 1);
+            next = cluster.writable().get(0);
+            assertThat(next).isNotEqualTo(old).isNotEqualTo("node3");
+            assertThat(count(next, "select count(*) from ha_it where v = 'before the failover'")).isEqualTo(1);
+            write(next, "insert into ha_it (v) values ('after the failover')");
+        }
+        // Port free again: the old primary rewinds and follows the new one.
+        String leader = cluster.awaitHealthy(Duration.ofSeconds(90));
+        assertThat(leader).isEqualTo(next);
+        Await.until(old + " replays the new primary's writes", CONVERGE,
+                () -> count(old, "select count(*) from ha_it where v = 'after the failover'") == 1);
+        JsonNode last = last(cluster.store().history());
+        assertThat(last.path("leader").asText()).isEqualTo(next);
+        assertThat(last.path("timeline_ms").path("first_write").asLong()).isPositive();
+    }
+
+    @Test
+    @Order(4)
+    void aPrimaryCutOffFromTheDcsStopsTakingWritesBeforeAnotherIsPromoted() throws Exception {
+        String old = cluster.awaitHealthy(CONVERGE);
+        AtomicInteger maxWritable = new AtomicInteger();
+        AtomicReference<Boolean> checking = new AtomicReference<>(true);
+        Thread checker = new Thread(() -> {
+            while (checking.get()) {
+                maxWritable.accumulateAndGet(cluster.writable().size(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        checker.start();
+        try {
+            cluster.member(old).dcsLink.freeze();
+            Await.until("another member leads and takes writes", CONVERGE,
+                    () -> cluster.writable().size() == 1 && !cluster.writable().get(0).equals(old));
+            cluster.member(old).dcsLink.thaw();
+            String leader = cluster.awaitHealthy(Duration.ofSeconds(90));
+            assertThat(leader).isNotEqualTo(old);
+        } finally {
+            checking.set(false);
+            checker.join();
+        }
+        assertThat(maxWritable.get()).as("writable primaries seen at once, polling every 50 ms").isEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
+    void aSwitchoverHandsTheKeyToTheNamedCandidateAndTheOldPrimaryFollows() throws Exception {
+        String old = cluster.awaitHealthy(CONVERGE);
+        String candidate = old.equals("node1") ? "node2" : "node1";
+        cluster.store().requestSwitchover(old, candidate, 0);
+
+        Await.until(candidate + " leads", CONVERGE, () -> cluster.leader().equals(java.util.Optional.of(candidate)));
+        String leader = cluster.awaitHealthy(CONVERGE);
+        assertThat(leader).isEqualTo(candidate);
+        assertThat(last(cluster.store().history()).path("reason").asText()).isEqualTo("switchover");
+    }
+
+    @Test
+    @Order(6)
+    void theDcsStoppedLongerThanTheTtlEndsWithExactlyOnePrimary() throws Exception {
+        cluster.awaitHealthy(CONVERGE);
+        cluster.zooKeeper().stop();
+        Await.until("no member takes writes while the DCS is down", Duration.ofSeconds(30), () -> cluster.writable().isEmpty());
+        cluster.zooKeeper().start();
+        String leader = cluster.awaitHealthy(Duration.ofSeconds(90));
+        assertThat(cluster.writable()).containsExactly(leader);
+    }
+
+    @Test
+    @Order(7)
+    void theReadReplicaNeverLed() {
+        assertThat(cluster.store().history()).allSatisfy(e -> assertThat(e.path("leader").asText()).isNotEqualTo("node3"));
+    }
+
+    private static JsonNode last(List<JsonNode> history) {
+        return history.get(history.size() - 1);
+    }
+
+    private static void write(String member, String sql) throws Exception {
+        try (Connection c = cluster.connect(cluster.member(member)); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static boolean tryWrite(String member) {
+        try {
+            write(member, "insert into ha_it (v) values ('probe')");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static long count(String member, String sql) throws Exception {
+        try (Connection c = cluster.connect(cluster.member(member)); Statement s = c.createStatement();
+             var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
