@@ -46,10 +46,13 @@ final class AgentCluster implements AutoCloseable {
         final int port;
         final TcpProxy dcsLink;
         final AgentConfig config;
+        final int apiPort;
         Agent agent;
+        RestApi api;
 
-        Member(String name, int port, TcpProxy dcsLink, AgentConfig config) {
+        Member(String name, int port, int apiPort, TcpProxy dcsLink, AgentConfig config) {
             this.name = name;
+            this.apiPort = apiPort;
             this.port = port;
             this.dcsLink = dcsLink;
             this.config = config;
@@ -65,18 +68,21 @@ final class AgentCluster implements AutoCloseable {
     /** Starts ZooKeeper and the agents of {@code standbys} failover candidates and {@code replicas} read replicas. */
     static AgentCluster start(int standbys, int replicas) {
         Path dir = TestDirectories.create("agents");
-        List<Integer> ports = FreePorts.allocate(1 + standbys + replicas);
+        List<Integer> ports = FreePorts.allocate(1 + 2 * (standbys + replicas));
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), ports.get(0), Duration.ofMillis(500));
         AgentCluster cluster = new AgentCluster(dir, zk, ports.get(0));
         for (int i = 0; i < standbys + replicas; i++) {
             String name = "node" + (i + 1);
-            cluster.add(name, ports.get(i + 1), i >= standbys);
+            cluster.add(name, ports.get(i + 1), ports.get(1 + standbys + replicas + i), i >= standbys);
         }
-        cluster.members.values().forEach(m -> m.agent = new Agent(m.config).start());
+        cluster.members.values().forEach(m -> {
+            m.agent = new Agent(m.config).start();
+            m.api = RestApi.start(m.agent);
+        });
         return cluster;
     }
 
-    private void add(String name, int port, boolean replica) {
+    private void add(String name, int port, int apiPort, boolean replica) {
         TcpProxy link = TcpProxy.to("127.0.0.1", zooKeeperPort);
         String yaml = "agent:\n"
                 + "  cluster: test\n"
@@ -87,12 +93,14 @@ final class AgentCluster implements AutoCloseable {
                 + "    dir: " + dir.resolve(name) + "\n"
                 + "    port: " + port + "\n"
                 + "    credentials_dir: " + dir + "\n"
+                + "  api:\n"
+                + "    listen: 127.0.0.1:" + apiPort + "\n"
                 + "  ha:\n"
                 + "    ttl: " + TTL.toMillis() + "ms\n"
                 + "    loop_wait: 500ms\n"
                 + "    retry_timeout: 1s\n"
                 + "    start_timeout: 20s\n";
-        members.put(name, new Member(name, port, link, AgentConfig.read(yaml, name + ".yml")));
+        members.put(name, new Member(name, port, apiPort, link, AgentConfig.read(yaml, name + ".yml")));
     }
 
     Member member(String name) {
@@ -195,6 +203,21 @@ final class AgentCluster implements AutoCloseable {
         Await.until("postmaster " + pid + " of " + m.name + " gone", Duration.ofSeconds(10), () -> !Processes.isRunning(pid));
     }
 
+    /** The status code of GET {@code path} on a member's REST API. */
+    int get(Member m, String path) {
+        try {
+            java.net.http.HttpResponse<Void> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + m.apiPort + path)).timeout(Duration.ofSeconds(5))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            return r.statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     ClusterStore store() {
         for (Member m : members.values()) {
             if (m.agent != null) {
@@ -215,6 +238,9 @@ final class AgentCluster implements AutoCloseable {
     @Override
     public void close() {
         for (Member m : members.values()) {
+            if (m.api != null) {
+                m.api.close();
+            }
             if (m.agent != null) {
                 m.agent.close();
             }

@@ -51,6 +51,11 @@ class FailoverIT {
         String leader = cluster.awaitHealthy(Duration.ofSeconds(120));
 
         assertThat(leader).isNotEqualTo("node3");
+        // The REST API tells HAProxy-style health checks the truth.
+        Await.until("the API of every member agrees with the cluster", CONVERGE, () -> cluster.members().stream().allMatch(m ->
+                cluster.get(m, "/primary") == (m.name.equals(leader) ? 200 : 503)
+                        && cluster.get(m, "/replica") == (m.name.equals(leader) ? 503 : 200)
+                        && cluster.get(m, "/health") == 200));
         assertThat(cluster.store().history()).anySatisfy(e -> assertThat(e.path("reason").asText()).isEqualTo("initialized"));
         write(leader, "create table if not exists ha_it (id serial primary key, v text)");
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.pgherd.agent.Agent;
 import io.pgherd.agent.AgentConfig;
+import io.pgherd.agent.RestApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,8 +21,10 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Agent agent = new Agent(AgentConfig.load(config)).start();
+        RestApi api = RestApi.start(agent);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            api.close();
             agent.close();
             stopped.countDown();
         }, "pgherd-agent-shutdown"));

@@ -154,9 +154,13 @@ public final class Topology {
                     }
                 }
             }
-            if (caughtUp.isEmpty()) {
-                // Ask the one(s) furthest along; among equals, spread as for any read.
-                return new ReadTarget(leastLoaded(furthest), true);
+            boolean replicaCaughtUp = caughtUp.stream().anyMatch(n -> !n.isPrimary());
+            if (!replicaCaughtUp && !furthest.isEmpty()) {
+                // No replica is known to have replayed that far. Reads still spread by weight (the primary
+                // takes its share when it takes reads at all); one that falls to the replicas asks the
+                // furthest along whether it has caught up.
+                NodeState pick = leastLoaded(eligible);
+                return pick.isPrimary() ? new ReadTarget(pick, false) : new ReadTarget(leastLoaded(furthest), true);
             }
             eligible = caughtUp;
         }
