@@ -95,10 +95,13 @@ class CliIT {
         assertThat(psql(proxy.get("admin_uri").asText(), "show pools")).contains("node1|postgres|postgres");
         // up configured the proxy with every node: reads go to the standby and replicas, writes to the primary.
         String adminUri = proxy.get("admin_uri").asText();
-        assertThat(psql(adminUri, "show nodes")).contains("node1|", "|primary|", "node2|", "|standby|", "node3|", "node4|",
-                "|replica|");
+        assertThat(psqlLines(adminUri, "show nodes")).hasSize(4).satisfiesExactly(
+                l -> assertThat(l).startsWith("node1|").contains("|primary|"),
+                l -> assertThat(l).startsWith("node2|").contains("|standby|"),
+                l -> assertThat(l).startsWith("node3|").contains("|replica|"),
+                l -> assertThat(l).startsWith("node4|").contains("|replica|"));
         Await.until("the proxy's health checks see every node up", Duration.ofSeconds(30),
-                () -> psql(adminUri, "show nodes").lines().filter(l -> l.contains("|up|")).count() == 4);
+                () -> psqlLines(adminUri, "show nodes").stream().filter(l -> l.contains("|up|")).count() == 4);
         assertThat(psql(proxyUri, "select pg_is_in_recovery()")).isEqualTo("t");
         assertThat(psql(proxyUri, "select pg_is_in_recovery(), txid_current() > 0")).isEqualTo("f|t");
         ExternalCommand.run(List.of("pgbench", "-i", "-s", "1", proxyUri), Map.of(), Duration.ofMinutes(2)).requireSuccess();
@@ -232,12 +235,16 @@ class CliIT {
     }
 
     private static String psql(String uri, String sql) throws Exception {
+        List<String> lines = psqlLines(uri, sql);
+        return lines.get(lines.size() - 1);
+    }
+
+    private static List<String> psqlLines(String uri, String sql) throws Exception {
         Result result = run(List.of("psql", uri, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql));
         if (result.exit() != 0) {
             throw new AssertionError("psql failed: " + result);
         }
-        String[] lines = result.stdout().strip().split("\\R");
-        return lines[lines.length - 1];
+        return List.of(result.stdout().strip().split("\\R"));
     }
 
     private static Result pgherd(String... args) throws Exception {
