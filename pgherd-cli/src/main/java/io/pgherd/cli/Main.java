@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 /** The {@code pgherd} command line. */
 @Command(name = "pgherd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "PostgreSQL high availability with read/write splitting.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ProxyCommand.class, AgentCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ProxyCommand.class, AgentCommand.class,
+                ListCommand.class, SwitchoverCommand.class, FailoverCommand.class, MaintenanceCommand.Pause.class,
+                MaintenanceCommand.Resume.class, HistoryCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -40,11 +40,6 @@ final class ClusterRequests {
     private static final Logger log = LoggerFactory.getLogger(ClusterRequests.class);
     private static final ObjectReader STRICT = Response.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** ISO-8601 local date and time with an offset in any of its usual spellings ({@code Z}, {@code +02}, {@code +0200}, {@code +02:00}). */
-    private static final DateTimeFormatter SCHEDULED_AT = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-            .optionalStart().appendPattern("[XXX][XX][X]").optionalEnd()
-            .toFormatter(Locale.ROOT);
-
     private final String member;
     private final ClusterStore store;
     private final Clock clock;
@@ -120,8 +115,8 @@ final class ClusterRequests {
                 return Response.text(404, "pgherd: no switchover is pending");
             }
             store.clearSwitchover();
-            log.info("{}: REST API: {} cancelled the pending switchover ({})", member, request.remote(), describe(pending.get()));
-            return Response.text(200, "pending switchover cancelled (" + describe(pending.get()) + ")");
+            log.info("{}: REST API: {} cancelled the pending switchover ({})", member, request.remote(), pending.get().describe());
+            return Response.text(200, "pending switchover cancelled (" + pending.get().describe() + ")");
         } catch (DcsException e) {
             return Response.text(503, "pgherd: the DCS did not answer: " + e.getMessage());
         }
@@ -198,11 +193,11 @@ final class ClusterRequests {
                     + e.getMessage());
         }
         ClusterState.Switchover recorded = new ClusterState.Switchover(leader, candidate, notBefore);
-        log.info("{}: REST API: {} requested a {} ({})", member, request.remote(), kind, describe(recorded));
+        log.info("{}: REST API: {} requested a {} ({})", member, request.remote(), kind, recorded.describe());
         if (notBefore > 0) {
-            return Response.text(202, kind + " scheduled (" + describe(recorded) + ")");
+            return Response.text(202, kind + " scheduled (" + recorded.describe() + ")");
         }
-        return Response.text(200, kind + " requested (" + describe(recorded) + "); the leader's agent acts on it in its"
+        return Response.text(200, kind + " requested (" + recorded.describe() + "); the leader's agent acts on it in its"
                 + " next cycle");
     }
 
@@ -212,7 +207,7 @@ final class ClusterRequests {
                     + " resume first (PATCH /config {\"pause\": false})");
         }
         if (cluster.switchover().isPresent()) {
-            return refuse(409, "a switchover is already pending (" + describe(cluster.switchover().get())
+            return refuse(409, "a switchover is already pending (" + cluster.switchover().get().describe()
                     + "); cancel it first with DELETE /switchover");
         }
         Optional<String> current = cluster.leader().map(ClusterState.Leader::member);
@@ -264,29 +259,13 @@ final class ClusterRequests {
         return Optional.of(Response.text(status, "pgherd: " + message));
     }
 
-    private static String describe(ClusterState.Switchover s) {
-        return "from " + (s.from().isEmpty() ? "whoever leads" : s.from()) + " to "
-                + (s.to().isEmpty() ? "the best candidate" : s.to())
-                + (s.notBeforeMillis() > 0 ? ", not before " + Instant.ofEpochMilli(s.notBeforeMillis()) : "");
-    }
-
-    /**
-     * Parses {@code scheduled_at}: ISO-8601 with a time-zone offset ({@code 2030-01-02T03:04:05Z},
-     * {@code 2030-01-02T03:04+02}, {@code 2030-01-02T03:04:05.5+02:00}).
-     *
-     * @throws BadRequest without an offset or when it is not such a time
-     */
+    /** Parses {@code scheduled_at}; see {@link ClusterState.Switchover#parseTime}. */
     static Instant scheduledAt(String text) {
-        TemporalAccessor parsed;
         try {
-            parsed = SCHEDULED_AT.parse(text.strip());
-        } catch (DateTimeException e) {
-            throw new BadRequest("scheduled_at must be an ISO-8601 time such as 2030-01-02T03:04:05+02:00 (got '" + text + "')");
+            return ClusterState.Switchover.parseTime(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("scheduled_at " + e.getMessage());
         }
-        if (!parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
-            throw new BadRequest("scheduled_at needs a time zone offset such as Z or +02:00 (got '" + text + "')");
-        }
-        return OffsetDateTime.from(parsed).toInstant();
     }
 
     private static ObjectNode object(Request request) {

@@ -29,6 +29,37 @@ public record ClusterState(Optional<Leader> leader, Map<String, Member> members,
      * @param notBeforeMillis epoch milliseconds before which nothing happens (a scheduled switchover; 0: now)
      */
     public record Switchover(String from, String to, long notBeforeMillis) {
+        /** ISO-8601 local date and time with an offset ({@code Z}, {@code +02}, {@code +0200}, {@code +02:00}). */
+        private static final java.time.format.DateTimeFormatter TIME = new java.time.format.DateTimeFormatterBuilder()
+                .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                .optionalStart().appendPattern("[XXX][XX][X]").optionalEnd()
+                .toFormatter(java.util.Locale.ROOT);
+
+        /** {@code from n1 to n2}, {@code from whoever leads to the best candidate, not before ...}. */
+        public String describe() {
+            return "from " + (from.isEmpty() ? "whoever leads" : from) + " to " + (to.isEmpty() ? "the best candidate" : to)
+                    + (notBeforeMillis > 0 ? ", not before " + java.time.Instant.ofEpochMilli(notBeforeMillis) : "");
+        }
+
+        /**
+         * Parses the time of a scheduled switchover: ISO-8601 with a time-zone offset
+         * ({@code 2030-01-02T03:04:05Z}, {@code 2030-01-02T03:04+02}, {@code 2030-01-02T03:04:05.5+02:00}).
+         *
+         * @throws IllegalArgumentException without an offset or when it is not such a time
+         */
+        public static java.time.Instant parseTime(String text) {
+            java.time.temporal.TemporalAccessor parsed;
+            try {
+                parsed = TIME.parse(text.strip());
+            } catch (java.time.DateTimeException e) {
+                throw new IllegalArgumentException("must be an ISO-8601 time such as 2030-01-02T03:04:05+02:00 (got '"
+                        + text + "')");
+            }
+            if (!parsed.isSupported(java.time.temporal.ChronoField.OFFSET_SECONDS)) {
+                throw new IllegalArgumentException("needs a time zone offset such as Z or +02:00 (got '" + text + "')");
+            }
+            return java.time.OffsetDateTime.from(parsed).toInstant();
+        }
     }
 
     public ClusterState {

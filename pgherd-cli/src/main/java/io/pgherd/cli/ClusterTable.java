@@ -1,0 +1,148 @@
+package io.pgherd.cli;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.agent.ha.Member;
+
+/**
+ * What {@code pgherd list} prints for a {@link ClusterState}: one row per member (sorted by name)
+ * with its role as the cluster sees it and its lag behind the leader's last published position,
+ * as a text table or as JSON. Pure functions of the state; thread-safe.
+ */
+final class ClusterTable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ClusterTable() {
+    }
+
+    /**
+     * One member as listed.
+     *
+     * @param role {@code leader} (holds the key), {@code standby} (a failover candidate) or {@code replica} (never promoted)
+     * @param lagBytes bytes behind the leader's last published position; null for the leader, and when unknown
+     *                 (the member is stopped or not in recovery, or the leader published no position yet)
+     */
+    record Row(Member member, String role, Long lagBytes) {
+    }
+
+    static List<Row> rows(ClusterState cluster) {
+        List<Member> members = new ArrayList<>(cluster.members().values());
+        members.sort(Comparator.comparing(Member::name));
+        List<Row> rows = new ArrayList<>();
+        for (Member m : members) {
+            rows.add(new Row(m, role(cluster, m), lagBytes(cluster, m)));
+        }
+        return rows;
+    }
+
+    static String role(ClusterState cluster, Member m) {
+        if (cluster.ledBy(m.name())) {
+            return "leader";
+        }
+        return m.noFailover() || m.role().equals("replica") ? "replica" : "standby";
+    }
+
+    static Long lagBytes(ClusterState cluster, Member m) {
+        if (cluster.ledBy(m.name()) || cluster.lastLeaderPosition() <= 0 || !m.running() || !m.inRecovery()) {
+            return null;
+        }
+        return Math.max(0, cluster.lastLeaderPosition() - m.position());
+    }
+
+    /** The table with a heading line, then the pending switchover, maintenance mode and a leader without a record, if any. */
+    static String text(String name, ClusterState cluster) {
+        StringBuilder out = new StringBuilder();
+        out.append("cluster ").append(name).append(": ")
+                .append(cluster.leader().map(l -> "leader " + l.member()).orElse("no leader"))
+                .append(cluster.synchronousStandby().map(s -> ", synchronous standby " + s).orElse(""))
+                .append('\n');
+        List<List<String>> table = new ArrayList<>();
+        table.add(List.of("MEMBER", "HOST", "ROLE", "STATE", "TL", "LAG (BYTES)"));
+        for (Row row : rows(cluster)) {
+            Member m = row.member();
+            table.add(List.of(m.name(), hostPort(m), row.role(), m.state() == null || m.state().isEmpty() ? "-" : m.state(),
+                    m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
+                    row.role().equals("leader") ? "-" : row.lagBytes() == null ? "unknown" : Long.toString(row.lagBytes())));
+        }
+        out.append(Columns.format(table));
+        if (cluster.members().isEmpty()) {
+            out.append("no member has published a record in cluster ").append(name)
+                    .append(" (no agent runs, or --cluster names another cluster)\n");
+        }
+        cluster.leader().filter(l -> !cluster.members().containsKey(l.member())).ifPresent(l -> out
+                .append("the leader key is held by ").append(l.member()).append(", which has published no member record\n"));
+        cluster.switchover().ifPresent(s -> out.append("pending ").append(s.from().isEmpty() ? "failover" : "switchover")
+                .append(": ").append(s.describe()).append('\n'));
+        if (cluster.paused()) {
+            out.append("maintenance mode: on (no automatic failover until 'pgherd resume')\n");
+        }
+        return out.toString();
+    }
+
+    /** The same facts as JSON: {@code cluster}, {@code leader}, {@code paused}, {@code members}, {@code switchover}, .... */
+    static ObjectNode json(String name, ClusterState cluster) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("cluster", name);
+        putOrNull(out, "leader", cluster.leader().map(ClusterState.Leader::member).orElse(null));
+        out.put("paused", cluster.paused());
+        if (cluster.lastLeaderPosition() > 0) {
+            out.put("last_leader_position", cluster.lastLeaderPosition());
+        } else {
+            out.putNull("last_leader_position");
+        }
+        putOrNull(out, "synchronous_standby", cluster.synchronousStandby().orElse(null));
+        ArrayNode members = out.putArray("members");
+        for (Row row : rows(cluster)) {
+            Member m = row.member();
+            ObjectNode member = members.addObject();
+            member.put("name", m.name());
+            putOrNull(member, "host", m.host());
+            member.put("port", m.port());
+            member.put("role", row.role());
+            putOrNull(member, "state", m.state());
+            member.put("running", m.running());
+            member.put("timeline", m.timeline());
+            member.put("position", m.position());
+            if (row.lagBytes() == null) {
+                member.putNull("lag_bytes");
+            } else {
+                member.put("lag_bytes", row.lagBytes());
+            }
+            putOrNull(member, "following", m.following());
+            putOrNull(member, "api_url", m.apiUrl());
+        }
+        if (cluster.switchover().isPresent()) {
+            ClusterState.Switchover s = cluster.switchover().get();
+            ObjectNode switchover = out.putObject("switchover");
+            putOrNull(switchover, "from", s.from());
+            putOrNull(switchover, "to", s.to());
+            putOrNull(switchover, "scheduled_at", s.notBeforeMillis() > 0 ? Instant.ofEpochMilli(s.notBeforeMillis()).toString() : null);
+        } else {
+            out.putNull("switchover");
+        }
+        return out;
+    }
+
+    private static String hostPort(Member m) {
+        if (m.host() == null || m.host().isEmpty()) {
+            return "-";
+        }
+        return (m.host().contains(":") ? "[" + m.host() + "]" : m.host()) + ":" + m.port();
+    }
+
+    private static void putOrNull(ObjectNode out, String field, String value) {
+        if (value == null || value.isEmpty()) {
+            out.putNull(field);
+        } else {
+            out.put(field, value);
+        }
+    }
+}

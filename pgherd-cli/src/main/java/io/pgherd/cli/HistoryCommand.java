@@ -1,0 +1,40 @@
+package io.pgherd.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.pgherd.agent.ClusterStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pgherd history}: the promotions recorded in the DCS, with their measured timelines. */
+@Command(name = "history", mixinStandardHelpOptions = true,
+        description = {"Show every promotion the agents recorded in the DCS, oldest first: time, timeline, previous"
+                + " leader -> leader, reason, how long after the old leader's key went writes were accepted again, and"
+                + " the measured timeline (last seen, key gone, elected, promoted, first write) in ms from its first moment.",
+                "--json prints the records as stored."})
+final class HistoryCommand extends HaCommand {
+    @Option(names = "--json", description = "Print JSON for scripts.")
+    boolean json;
+
+    @Override
+    int run(ClusterStore store, PrintWriter out) {
+        List<JsonNode> events = store.history();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            try {
+                out.println(mapper.writeValueAsString(mapper.createArrayNode().addAll(events)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("could not write the history as JSON", e);
+            }
+        } else {
+            out.print(HistoryTable.text(cluster, events));
+        }
+        return 0;
+    }
+}
