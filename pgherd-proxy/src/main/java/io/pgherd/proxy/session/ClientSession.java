@@ -100,6 +100,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The settings of the client's startup message: RESET and RESET ALL go back to these, as on PostgreSQL. */
     private final SessionState startup;
     private boolean dirty;
+    /** Whether the frame analyze() just looked at may change session state (applied to {@link #dirty} when it is sent). */
+    private boolean analyzedChangesState;
+    /** Frames waiting in {@link #pending} that may change session state once they run. */
+    private final Set<Frame> stateChanging = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean answered;
     private boolean discardUntilSync;
     /** The answer to the client's next request: its server died while it sat idle in a transaction. */
@@ -216,12 +220,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (frame == null) {
             return; // answered by the proxy itself
         }
+        boolean changesState = analyzedChangesState;
+        analyzedChangesState = false;
         if (phase == Phase.LINKED && !holdsForNextUnit()) {
             if (targetNode != null && targetNode.isPrimary()) {
                 wrote = true;
             }
+            dirty |= changesState;
             send(frame);
             return;
+        }
+        if (changesState) {
+            // Counts once it runs: a state capture in between must not consume it.
+            stateChanging.add(frame);
         }
         pending.add(frame);
         pendingBytes += frame.length();
@@ -296,7 +307,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (effects == SessionEffects.NONE) {
             return frame;
         }
-        dirty |= effects.changesState();
+        analyzedChangesState = effects.changesState();
         if (effects.changesState() && customSettings.size() < MAX_CUSTOM_SETTINGS) {
             for (String name : SessionEffects.customSettings(sql)) {
                 if (!name.startsWith("pgherd.")) {
@@ -765,6 +776,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean synced = pending.stream().anyMatch(f -> f.type() == 'Q' || f.type() == 'S' || f.type() == 'F');
         pending.forEach(Frame::release);
         pending.clear();
+        stateChanging.clear();
         pendingBytes = 0;
         pendingSyncPoints = 0;
         decided = 0;
@@ -788,6 +800,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void send(Frame frame) {
+        if (!stateChanging.isEmpty() && stateChanging.remove(frame)) {
+            dirty = true;
+        }
         if (!answered && replays < MAX_REPLAYS) {
             replay.add(frame.retainedDuplicate());
         }
@@ -898,10 +913,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             // The end of an answer: flush now, the server may go back to the pool before its read completes.
             channel.flush();
             maybeRelease();
-            if (phase == Phase.LINKED && lastStatus != 'I' && !pending.isEmpty() && link.isQuiet()) {
-                // What waited behind a read turned out to continue the transaction that read opened.
+            if (phase == Phase.LINKED && (lastStatus != 'I' || !pins.isEmpty()) && !pending.isEmpty() && link.isQuiet()) {
+                // What waited behind a read (or a state capture) continues the transaction, or the client is
+                // now pinned to this server: it runs here.
                 decided = 0;
-                readTransaction = true;
+                readTransaction = lastStatus != 'I';
+                capturing = false;
                 sendDecided();
             }
         }
@@ -1121,6 +1138,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         pending.forEach(Frame::release);
         pending.clear();
+        stateChanging.clear();
         clearReplay();
         releaseHeld();
         if (was == Phase.LINKED && link != null) {
