@@ -70,14 +70,6 @@ final class LocalNode {
         }
     }
 
-    PostgresNode node() {
-        return node;
-    }
-
-    Credentials credentials() {
-        return credentials;
-    }
-
     int port() {
         return node.port();
     }

@@ -9,7 +9,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,18 +113,10 @@ class FailoverIT {
     void aPrimaryCutOffFromTheDcsStopsTakingWritesBeforeAnotherIsPromoted() throws Exception {
         String old = cluster.awaitHealthy(CONVERGE);
         AtomicInteger maxWritable = new AtomicInteger();
-        AtomicReference<Boolean> checking = new AtomicReference<>(true);
-        Thread checker = new Thread(() -> {
-            while (checking.get()) {
-                maxWritable.accumulateAndGet(cluster.writable().size(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        checker.start();
+        // A checker polling every node every 50 ms for a PostgreSQL that takes writes.
+        java.util.concurrent.ScheduledExecutorService checker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        checker.scheduleWithFixedDelay(() -> maxWritable.accumulateAndGet(cluster.writable().size(), Math::max), 0, 50,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             cluster.member(old).dcsLink.freeze();
             Await.until("another member leads and takes writes", CONVERGE,
@@ -134,8 +125,8 @@ class FailoverIT {
             String leader = cluster.awaitHealthy(Duration.ofSeconds(90));
             assertThat(leader).isNotEqualTo(old);
         } finally {
-            checking.set(false);
-            checker.join();
+            checker.shutdown();
+            assertThat(checker.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
         assertThat(maxWritable.get()).as("writable primaries seen at once, polling every 50 ms").isEqualTo(1);
     }

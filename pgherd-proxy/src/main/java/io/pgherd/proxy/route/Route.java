@@ -33,7 +33,6 @@ public record Route(Target target, Reason reason, String detail) {
         LEARNED_WRITE("a replica refused this statement as a write before (SQLSTATE 25006)"),
         // Decisions the session makes around the router:
         RETRY_ON_PRIMARY("a replica refused it as a write (SQLSTATE 25006); run again on the primary"),
-        IN_TRANSACTION("inside a transaction begun on this node"),
         PINNED("the session is pinned to its server"),
         SESSION_POOLING("session pooling keeps one server per client"),
         FIXED_PRIMARY("the client connected to the primary-only port"),

@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -142,9 +141,5 @@ final class HealthChecker {
                 // closing a broken connection
             }
         }
-    }
-
-    static void schedule(ScheduledExecutorService executor, Runnable round, long intervalMillis) {
-        executor.scheduleWithFixedDelay(round, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 }
