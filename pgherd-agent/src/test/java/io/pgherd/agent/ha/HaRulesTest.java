@@ -333,6 +333,21 @@ class HaRulesTest {
         assertDecision(d, Action.NONE, "", "following the leader node1");
     }
 
+    @Test
+    void standbyOffTheLeadersTimelineLongerThanTheLimitIsClonedAgain() {
+        Decision d = decide(cluster().ledBy("node1"), standbyOf("node1", 9_500).stuckFor(30_001));
+
+        assertDecision(d, Action.RECLONE, "node1", "not on the timeline of the leader node1 for 30 s (its history forked off"
+                + " before this node's end of WAL): cloning it again");
+    }
+
+    @Test
+    void standbyOffTheLeadersTimelineWithinTheLimitWaits() {
+        Decision d = decide(cluster().ledBy("node1"), standbyOf("node1", 9_500).stuckFor(30_000));
+
+        assertDecision(d, Action.NONE, "", "following the leader node1");
+    }
+
     // ---- nobody holds the key ----
 
     @Test
@@ -734,6 +749,7 @@ class HaRulesTest {
         private String following = "";
         private long position;
         private int failedStarts;
+        private long stuckMillis;
 
         Local running(boolean isRunning, boolean isInRecovery) {
             running = isRunning;
@@ -776,9 +792,14 @@ class HaRulesTest {
             return this;
         }
 
+        Local stuckFor(long millis) {
+            stuckMillis = millis;
+            return this;
+        }
+
         LocalState build() {
             return new LocalState(dcsReachable, sessionAlive, dataDirectory, running, inRecovery, wasPrimary, following,
-                    position, failedStarts);
+                    position, failedStarts, stuckMillis);
         }
     }
 

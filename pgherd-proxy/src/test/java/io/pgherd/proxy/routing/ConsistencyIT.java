@@ -1,5 +1,9 @@
 package io.pgherd.proxy.routing;
 
+import static io.pgherd.proxy.routing.RoutingSql.awaitReplayed;
+import static io.pgherd.proxy.routing.RoutingSql.execute;
+import static io.pgherd.proxy.routing.RoutingSql.onNode;
+import static io.pgherd.proxy.routing.RoutingSql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -49,7 +53,7 @@ class ConsistencyIT {
             execute(direct, "create table written (id bigint primary key, writer text not null)");
         }
         for (String reader : READERS) {
-            awaitReplayed(reader);
+            awaitReplayed(cluster, reader);
         }
         proxy = ProxyFixture.startSplit(cluster, ""
                 + "  routing:\n"
@@ -175,7 +179,7 @@ class ConsistencyIT {
     @Test
     void withReplayPausedEventualReadsMissTheRowAndReadYourWritesFindIt() throws Exception {
         for (String reader : READERS) {
-            onNode(reader, "select pg_wal_replay_pause()");
+            onNode(cluster, reader, "select pg_wal_replay_pause()");
         }
         try {
             NodeState primary = node("node1");
@@ -202,10 +206,10 @@ class ConsistencyIT {
             }
         } finally {
             for (String reader : READERS) {
-                onNode(reader, "select pg_wal_replay_resume()");
+                onNode(cluster, reader, "select pg_wal_replay_resume()");
             }
             for (String reader : READERS) {
-                awaitReplayed(reader);
+                awaitReplayed(cluster, reader);
             }
         }
     }
@@ -306,38 +310,8 @@ class ConsistencyIT {
     }
 
     private static void undelayReplay(String name) throws SQLException {
-        onNode(name, "alter system reset recovery_min_apply_delay");
-        onNode(name, "select pg_reload_conf()");
-        awaitReplayed(name);
-    }
-
-    private static void onNode(String name, String sql) throws SQLException {
-        try (Connection c = cluster.connect(cluster.node(name))) {
-            execute(c, sql);
-        }
-    }
-
-    /** Waits until {@code name} has replayed everything the primary had written when this was called. */
-    private static void awaitReplayed(String name) throws SQLException {
-        String position;
-        try (Connection primary = cluster.connect(cluster.primary())) {
-            position = value(primary, "select pg_current_wal_lsn()::text");
-        }
-        try (Connection c = cluster.connect(cluster.node(name))) {
-            Await.until(name + " to replay up to " + position, Duration.ofSeconds(30),
-                    () -> value(c, "select pg_last_wal_replay_lsn() >= '" + position + "'::pg_lsn").equals("t"));
-        }
-    }
-
-    private static String value(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        onNode(cluster, name, "alter system reset recovery_min_apply_delay");
+        onNode(cluster, name, "select pg_reload_conf()");
+        awaitReplayed(cluster, name);
     }
 }

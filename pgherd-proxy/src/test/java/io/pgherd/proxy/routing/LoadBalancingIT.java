@@ -1,5 +1,6 @@
 package io.pgherd.proxy.routing;
 
+import static io.pgherd.proxy.routing.RoutingSql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -171,11 +172,5 @@ class LoadBalancingIT {
         Map<String, Long> out = new TreeMap<>();
         counts.forEach((k, v) -> out.put(k, v.longValue()));
         return out;
-    }
-
-    private static String value(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 }

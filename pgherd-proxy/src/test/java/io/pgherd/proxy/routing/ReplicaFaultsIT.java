@@ -1,5 +1,9 @@
 package io.pgherd.proxy.routing;
 
+import static io.pgherd.proxy.routing.RoutingSql.awaitReplayed;
+import static io.pgherd.proxy.routing.RoutingSql.execute;
+import static io.pgherd.proxy.routing.RoutingSql.onNode;
+import static io.pgherd.proxy.routing.RoutingSql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
@@ -53,7 +57,7 @@ class ReplicaFaultsIT {
             execute(direct, "create table filler (id bigint, payload text)");
         }
         for (PostgresNode follower : cluster.followers()) {
-            awaitReplayed(follower.name());
+            awaitReplayed(cluster, follower.name());
         }
         IDS.set(1_000_000);
     }
@@ -146,7 +150,7 @@ class ReplicaFaultsIT {
             runReads(reader, 300);
             assertThat(node3.reads() - start).as("node3 takes reads while caught up").isPositive();
 
-            onNode("node3", "select pg_wal_replay_pause()");
+            onNode(cluster, "node3", "select pg_wal_replay_pause()");
             try {
                 try (Connection primary = cluster.connect(cluster.primary())) {
                     // About 4 MB of WAL, well past the 1 MB limit (the time limit, 60 s, is not what trips).
@@ -172,7 +176,7 @@ class ReplicaFaultsIT {
                 assertThat(after.get("node2") - before.get("node2") + after.get("node4") - before.get("node4"))
                         .as("the reads went to the other replicas").isEqualTo(500);
             } finally {
-                onNode("node3", "select pg_wal_replay_resume()");
+                onNode(cluster, "node3", "select pg_wal_replay_resume()");
             }
             Await.until("node3 to be eligible again", Duration.ofSeconds(30), () -> whyNoReads(proxy, node3) == null);
             long back = node3.reads();
@@ -195,7 +199,7 @@ class ReplicaFaultsIT {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try (ProxyFixture proxy = ProxyFixture.startSplit(cluster, yaml, Map.of("node2", 0, "node4", 0))) {
             NodeState node3 = node(proxy, "node3");
-            onNode("node3", "select pg_wal_replay_pause()");
+            onNode(cluster, "node3", "select pg_wal_replay_pause()");
             try (Connection killer = cluster.connect(cluster.node("node3"))) {
                 AtomicBoolean stop = new AtomicBoolean();
                 Future<List<String>> client = executor.submit(() -> writeThenRead(proxy, stop));
@@ -216,7 +220,7 @@ class ReplicaFaultsIT {
                         + " of the proxy's connections to node3 were terminated").isEmpty();
                 assertThat(rounds).as("rounds of terminations while node3 was linked").isEqualTo(30);
             } finally {
-                onNode("node3", "select pg_wal_replay_resume()");
+                onNode(cluster, "node3", "select pg_wal_replay_resume()");
             }
         } finally {
             executor.shutdownNow();
@@ -400,35 +404,5 @@ class ReplicaFaultsIT {
             node.start(Duration.ofSeconds(30));
             return true;
         });
-    }
-
-    private static void onNode(String name, String sql) throws SQLException {
-        try (Connection c = cluster.connect(cluster.node(name))) {
-            execute(c, sql);
-        }
-    }
-
-    /** Waits until {@code name} has replayed everything the primary had written when this was called. */
-    private static void awaitReplayed(String name) throws SQLException {
-        String position;
-        try (Connection primary = cluster.connect(cluster.primary())) {
-            position = value(primary, "select pg_current_wal_lsn()::text");
-        }
-        try (Connection c = cluster.connect(cluster.node(name))) {
-            Await.until(name + " to replay up to " + position, Duration.ofSeconds(30),
-                    () -> value(c, "select pg_last_wal_replay_lsn() >= '" + position + "'::pg_lsn").equals("t"));
-        }
-    }
-
-    private static String value(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 }

@@ -61,6 +61,25 @@ final class RoutingSql {
         }
     }
 
+    /** Runs {@code sql} directly on node {@code name} of the cluster. */
+    static void onNode(io.pgherd.postgres.LocalCluster cluster, String name, String sql) throws SQLException {
+        try (Connection c = cluster.connect(cluster.node(name))) {
+            execute(c, sql);
+        }
+    }
+
+    /** Waits until {@code name} has replayed everything the primary had written when this was called. */
+    static void awaitReplayed(io.pgherd.postgres.LocalCluster cluster, String name) throws SQLException {
+        String position;
+        try (Connection primary = cluster.connect(cluster.primary())) {
+            position = value(primary, "select pg_current_wal_lsn()::text");
+        }
+        try (Connection c = cluster.connect(cluster.node(name))) {
+            io.pgherd.testkit.Await.until(name + " to replay up to " + position, java.time.Duration.ofSeconds(30),
+                    () -> value(c, "select pg_last_wal_replay_lsn() >= '" + position + "'::pg_lsn").equals("t"));
+        }
+    }
+
     /** The first column of the first row of {@code sql}, as text (null for no row). */
     static String value(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
