@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 /** {@code pgherd down}: stops everything {@code pgherd up} started for a directory. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', then every server. Data is kept.")
+        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', the proxy, the agents (followers"
+                + " first, so none takes over), PostgreSQL, then the embedded ZooKeeper. Data is kept.")
 final class DownCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
     Path dir;
@@ -35,9 +36,10 @@ final class DownCommand implements Callable<Integer> {
         LocalCluster cluster = directory.cluster(state, Optional.empty());
         try (ClusterDirectory.Lock lock = directory.lock()) {
             new LocalProxy(directory, state).stop(Duration.ofSeconds(30));
-            cluster.stop(Duration.ofSeconds(60));
+            new LocalAgents(directory, state, cluster).shutdown(Duration.ofSeconds(60));
         }
-        out.println("pgherd: stopped the proxy and " + cluster.nodes().stream().map(PostgresNode::name).collect(Collectors.joining(", "))
+        out.println("pgherd: stopped the proxy, the agents and " + cluster.nodes().stream().map(PostgresNode::name)
+                .collect(Collectors.joining(", ")) + (state.zooKeeperPort() > 0 ? ", ZooKeeper" : "")
                 + " in " + directory.path() + " (data kept; 'pgherd up --dir " + directory.path() + "' starts it again)");
         return 0;
     }

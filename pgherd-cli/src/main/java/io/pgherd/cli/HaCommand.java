@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 /**
  * What the commands that work on a running HA cluster share: {@code --dcs URL} and
- * {@code --cluster NAME}, one DCS client per run, closed at the end. A malformed address or name is
+ * {@code --cluster NAME} (by default those of the local cluster in {@code --dir}), one DCS client
+ * per run, closed at the end. A malformed address or name is
  * a bad option (exit 2); a store that does not answer is a {@link CommandFailure} (exit 1).
  */
 abstract class HaCommand implements Callable<Integer> {
@@ -26,13 +27,18 @@ abstract class HaCommand implements Callable<Integer> {
     private static final List<String> DCS_CLIENT_LOGGERS = List.of("org.apache.zookeeper", "org.apache.curator", "io.etcd",
             "io.grpc", "io.vertx", "io.netty");
 
-    @Option(names = "--dcs", required = true, paramLabel = "URL", converter = AddressConverter.class,
-            description = "The cluster's DCS: zookeeper://host:port[,host:port...] or etcd://host:port[,...].")
+    @Option(names = "--dcs", paramLabel = "URL", converter = AddressConverter.class,
+            description = "The cluster's DCS: zookeeper://host:port[,host:port...] or etcd://host:port[,...]"
+                    + " (default: that of the local cluster in --dir).")
     DcsAddress dcs;
 
     @Option(names = "--cluster", defaultValue = "pgherd", paramLabel = "NAME", converter = ClusterNameConverter.class,
-            description = "Cluster name, as in the agents' agent.cluster (default: ${DEFAULT-VALUE}).")
+            description = "Cluster name, as in the agents' agent.cluster (default: the local cluster's, else ${DEFAULT-VALUE}).")
     String cluster;
+
+    @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR",
+            description = "The local cluster ('pgherd up') whose DCS and name to use when --dcs is not given (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path dir;
 
     @Option(names = "--dcs-timeout", defaultValue = "5", paramLabel = "S",
             description = "Seconds one DCS operation may wait for the store before the command gives up (default: ${DEFAULT-VALUE}).")
@@ -47,6 +53,9 @@ abstract class HaCommand implements Callable<Integer> {
             throw badOption("--dcs-timeout must be >= 1 second (got " + dcsTimeoutSeconds + ")");
         }
         quietDcsClients();
+        if (dcs == null) {
+            useLocalCluster();
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (Dcs client = Dcs.connect(dcs, Duration.ofSeconds(dcsTimeoutSeconds))) {
             return run(new ClusterStore(client, cluster), out);
@@ -54,6 +63,23 @@ abstract class HaCommand implements Callable<Integer> {
             throw new CommandFailure("the DCS did not answer: " + e.getMessage(), e);
         } finally {
             out.flush();
+        }
+    }
+
+    /** Takes the DCS and cluster name recorded by 'pgherd up' in --dir (an explicit --cluster wins). */
+    private void useLocalCluster() {
+        ClusterDirectory local = new ClusterDirectory(dir);
+        if (!local.exists()) {
+            throw badOption("--dcs is required: there is no local cluster in " + local.path() + " to take it from");
+        }
+        LocalState state = local.read();
+        if (!state.highlyAvailable()) {
+            throw badOption("--dcs is required: the local cluster in " + local.path() + " runs without agents (run"
+                    + " 'pgherd up --dir " + local.path() + "' once to give it some)");
+        }
+        dcs = DcsAddress.parse(state.dcs());
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--cluster")) {
+            cluster = state.cluster();
         }
     }
 
@@ -65,7 +91,7 @@ abstract class HaCommand implements Callable<Integer> {
      * INFO, and a refused one at WARN with a stack trace), which would bury the one line this
      * command prints when the store does not answer; that line says what they would have.
      */
-    private static void quietDcsClients() {
+    static void quietDcsClients() {
         for (String name : DCS_CLIENT_LOGGERS) {
             if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
                 logger.setLevel(Level.OFF);

@@ -1,26 +1,17 @@
 package io.pgherd.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 
 import io.pgherd.postgres.Credentials;
-import io.pgherd.postgres.Deadline;
 import io.pgherd.postgres.LocalCluster;
+import io.pgherd.postgres.NodeRole;
 import io.pgherd.postgres.PostgresException;
-import io.pgherd.postgres.Processes;
 import io.pgherd.postgres.SecureFiles;
 
 /**
@@ -46,16 +37,19 @@ final class LocalProxy {
         return directory.path().resolve(CONFIG_FILE);
     }
 
-    /** Writes the proxy's configuration and auth file for the running cluster (every node; the superuser runs health checks). */
-    void writeConfiguration(LocalCluster cluster) {
+    /**
+     * Writes the proxy's configuration and auth file for the running cluster (every node, with
+     * {@code leader} as the primary; the superuser runs health checks).
+     */
+    void writeConfiguration(LocalCluster cluster, String leader) {
         Path dir = directory.path();
         String secret;
-        try (Connection c = cluster.connect(cluster.primary()); Statement s = c.createStatement();
+        try (Connection c = cluster.connect(cluster.node(leader)); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select rolpassword from pg_authid where rolname = '" + LocalCluster.SUPERUSER + "'")) {
             rs.next();
             secret = rs.getString(1);
         } catch (SQLException e) {
-            throw new PostgresException("could not read the superuser's secret from " + cluster.primary().name() + ": "
+            throw new PostgresException("could not read the superuser's secret from " + leader + ": "
                     + e.getMessage(), e);
         }
         SecureFiles.write(dir.resolve(AUTH_FILE), "\"" + LocalCluster.SUPERUSER + "\" \"" + secret + "\"\n", null);
@@ -63,7 +57,7 @@ final class LocalProxy {
                 + "proxy:\n"
                 + "  listen: 127.0.0.1:" + state.proxyPort() + "\n"
                 + "  nodes:\n"
-                + nodes(cluster)
+                + nodes(leader)
                 + "  admin_users: [" + LocalCluster.SUPERUSER + "]\n"
                 + "  auth:\n"
                 + "    file: " + dir.resolve(AUTH_FILE) + "\n"
@@ -77,41 +71,33 @@ final class LocalProxy {
         SecureFiles.write(configFile(), yaml, null);
     }
 
-    /** Every node, primary first, with its role: reads go to the standby and the replicas. */
-    private static String nodes(LocalCluster cluster) {
+    /** Every node with its role now: reads go to the standbys and the replicas. */
+    private String nodes(String leader) {
         StringBuilder out = new StringBuilder();
-        for (io.pgherd.postgres.PostgresNode node : cluster.nodes()) {
+        for (LocalState.Node node : state.nodes()) {
             out.append("    - {name: ").append(node.name()).append(", host: 127.0.0.1, port: ").append(node.port())
-                    .append(", role: ").append(cluster.role(node).label()).append("}\n");
+                    .append(", role: ").append(currentRole(node, leader).label()).append("}\n");
         }
         return out.toString();
     }
 
+    /** A node's role with {@code leader} leading: the leader is the primary, a node created as the primary is now a standby. */
+    static NodeRole currentRole(LocalState.Node node, String leader) {
+        if (node.name().equals(leader)) {
+            return NodeRole.PRIMARY;
+        }
+        NodeRole created = NodeRole.fromLabel(node.role());
+        return created == NodeRole.PRIMARY ? NodeRole.STANDBY : created;
+    }
+
+    /** The proxy's background process (a detached cluster's, or the PID of a foreground 'up'). */
+    Daemon daemon() {
+        return new Daemon("the proxy", directory.path().resolve(PID_FILE), directory.path().resolve(LOG_FILE), state.proxyPort());
+    }
+
     /** Whether a proxy process of this directory runs and accepts connections. */
     boolean isRunning() {
-        return pid().isPresent() && accepts();
-    }
-
-    boolean accepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", state.proxyPort()), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    OptionalLong pid() {
-        Path file = directory.path().resolve(PID_FILE);
-        try {
-            if (!Files.exists(file)) {
-                return OptionalLong.empty();
-            }
-            long pid = Long.parseLong(Files.readString(file).strip());
-            return Processes.isRunning(pid) ? OptionalLong.of(pid) : OptionalLong.empty();
-        } catch (IOException | NumberFormatException e) {
-            return OptionalLong.empty();
-        }
+        return daemon().isRunning() && daemon().accepts();
     }
 
     /**
@@ -121,54 +107,15 @@ final class LocalProxy {
      * @throws PostgresException with the end of its log when it does not come up
      */
     void startDetached(Duration timeout) {
-        Path log = directory.path().resolve(LOG_FILE);
-        List<String> argv = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            // Its own session: closing the terminal that ran 'pgherd up' must not take the proxy down.
-            argv.add("/usr/bin/setsid");
-        }
-        argv.add(ProcessHandle.current().info().command().orElse("java"));
         // Netty's pooled allocator keeps what it once needed, up to the direct-memory limit (by default
         // the heap's maximum): bound both, so the proxy's footprint stays predictable.
-        argv.addAll(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m"));
-        argv.addAll(List.of("-cp", ownJar(), Main.class.getName(), "proxy", "--config", configFile().toString()));
-        Process process;
-        try {
-            process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        } catch (IOException e) {
-            throw new PostgresException("could not start the proxy: " + e.getMessage(), e);
-        }
-        // setsid execs into java, so the started process's PID is the proxy's.
-        long pid = process.pid();
-        SecureFiles.write(directory.path().resolve(PID_FILE), pid + "\n", null);
-        if (!Deadline.await(timeout, () -> accepts() || !Processes.isRunning(pid))) {
-            stop(Duration.ofSeconds(10));
-            throw new PostgresException("the proxy did not accept connections on port " + state.proxyPort() + " within "
-                    + timeout.toSeconds() + " s; end of " + log + ":\n" + tail(log));
-        }
-        if (!Processes.isRunning(pid)) {
-            throw new PostgresException("the proxy exited at start; end of " + log + ":\n" + tail(log));
-        }
+        daemon().start(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m"),
+                List.of("proxy", "--config", configFile().toString()), timeout);
     }
 
     /** Stops the background proxy (SIGTERM, then SIGKILL after {@code timeout}); a proxy that does not run is left alone. */
     void stop(Duration timeout) {
-        OptionalLong pid = pid();
-        if (pid.isPresent()) {
-            ProcessHandle.of(pid.getAsLong()).ifPresent(p -> {
-                p.destroy();
-                if (!Deadline.await(timeout, () -> !Processes.isRunning(p.pid()))) {
-                    p.destroyForcibly();
-                    Deadline.await(Duration.ofSeconds(5), () -> !Processes.isRunning(p.pid()));
-                }
-            });
-        }
-        try {
-            Files.deleteIfExists(directory.path().resolve(PID_FILE));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        daemon().stop(timeout);
     }
 
     String uri(Credentials credentials, String database) {
@@ -176,20 +123,4 @@ final class LocalProxy {
     }
 
 
-    private static String ownJar() {
-        try {
-            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("cannot locate the pgherd jar", e);
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return "    " + String.join("\n    ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "    (no log)";
-        }
-    }
 }

@@ -16,22 +16,36 @@ import io.pgherd.postgres.NodeSpec;
  * @param nodes the nodes, primary first
  * @param proxyPort the port of the proxy in front of the cluster
  * @param metricsPort the port of the proxy's Prometheus endpoint
+ * @param dcs the DCS the agents use ({@code zookeeper://127.0.0.1:<zooKeeperPort>} for the embedded one)
+ * @param cluster the cluster's name in the DCS
+ * @param zooKeeperPort the port of the embedded ZooKeeper, or 0 when the DCS is an external one
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record LocalState(@JsonProperty("pg_bin") String pgBin, @JsonProperty("postgres_version") String postgresVersion,
                   @JsonProperty("nodes") List<Node> nodes, @JsonProperty("proxy_port") int proxyPort,
-                  @JsonProperty("metrics_port") int metricsPort) {
+                  @JsonProperty("metrics_port") int metricsPort, @JsonProperty("dcs") String dcs,
+                  @JsonProperty("cluster") String cluster, @JsonProperty("zookeeper_port") int zooKeeperPort) {
 
-    /** One node as recorded. */
-    record Node(@JsonProperty("name") String name, @JsonProperty("role") String role, @JsonProperty("port") int port) {
+    /**
+     * One node as recorded.
+     *
+     * @param role the role it was created with (which member leads now is the DCS's business)
+     * @param apiPort the port of its agent's REST API
+     */
+    record Node(@JsonProperty("name") String name, @JsonProperty("role") String role, @JsonProperty("port") int port,
+                @JsonProperty("api_port") int apiPort) {
+    }
+
+    /** Whether the cluster runs with agents (every cluster made by this version; not one made before HA existed). */
+    boolean highlyAvailable() {
+        return dcs != null && !dcs.isBlank();
     }
 
     List<NodeSpec> layoutNodes() {
         return nodes.stream().map(n -> new NodeSpec(n.name(), NodeRole.fromLabel(n.role()), n.port())).toList();
     }
 
-    static LocalState of(String pgBin, String version, List<NodeSpec> specs, int proxyPort, int metricsPort) {
-        return new LocalState(pgBin, version,
-                specs.stream().map(s -> new Node(s.name(), s.role().label(), s.port())).toList(), proxyPort, metricsPort);
+    LocalState withNodes(List<Node> newNodes) {
+        return new LocalState(pgBin, postgresVersion, newNodes, proxyPort, metricsPort, dcs, cluster, zooKeeperPort);
     }
 }

@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.agent.ha.Member;
+import io.pgherd.dcs.DcsException;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.NodeStatus;
@@ -39,11 +42,26 @@ final class StatusCommand implements Callable<Integer> {
         ClusterDirectory directory = new ClusterDirectory(dir);
         LocalState state = directory.read();
         LocalCluster cluster = directory.cluster(state, Optional.empty());
-        List<NodeStatus> nodes = cluster.status();
+        LocalAgents agents = new LocalAgents(directory, state, cluster);
+        Optional<ClusterState> ha = Optional.empty();
+        String dcsError = null;
+        if (state.highlyAvailable()) {
+            try {
+                ha = Optional.of(agents.snapshot());
+            } catch (DcsException e) {
+                dcsError = e.getMessage();
+            }
+        }
+        Optional<String> leader = ha.flatMap(ClusterState::leader).map(ClusterState.Leader::member);
+        List<NodeStatus> nodes = cluster.status(leader.map(cluster::node).orElse(cluster.primary()));
         LocalProxy proxy = new LocalProxy(directory, state);
         boolean proxyRunning = proxy.isRunning();
         if (json) {
-            Map<String, Object> root = asJson(directory, state, cluster.credentials(), nodes);
+            Map<String, Object> root = asJson(directory, state, cluster.credentials(), nodes, agents, ha);
+            root.put("leader", leader.orElse(null));
+            if (dcsError != null) {
+                root.put("dcs_error", dcsError);
+            }
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("host", "127.0.0.1");
             p.put("port", state.proxyPort());
@@ -56,20 +74,40 @@ final class StatusCommand implements Callable<Integer> {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
             out.println("cluster " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
-            out.printf("%-8s %-8s %-6s %-10s %s%n", "NAME", "ROLE", "PORT", "STATE", "LAG");
-            for (NodeStatus node : nodes) {
-                out.printf("%-8s %-8s %-6d %-10s %s%n", node.name(), node.role().label(), node.port(), node.state(), lag(node));
+            if (state.highlyAvailable()) {
+                out.println("DCS " + state.dcs() + ", cluster " + state.cluster() + ": "
+                        + (dcsError != null ? "not answering (" + dcsError + ")"
+                        : leader.map(l -> "leader " + l).orElse("no leader")));
             }
-            out.printf("%-8s %-8s %-6d %-10s %s%n", "proxy", "pooler", state.proxyPort(), proxyRunning ? "running" : "stopped", "-");
+            out.printf("%-8s %-8s %-6s %-10s %-9s %s%n", "NAME", "ROLE", "PORT", "STATE", "AGENT", "LAG");
+            for (NodeStatus node : nodes) {
+                out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", node.name(), node.role().label(), node.port(), node.state(),
+                        agentState(agents, state, node.name()), lag(node));
+            }
+            out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", "proxy", "pooler", state.proxyPort(),
+                    proxyRunning ? "running" : "stopped", "-", "-");
         }
         out.flush();
         return 0;
     }
 
+    private static String agentState(LocalAgents agents, LocalState state, String name) {
+        if (!state.highlyAvailable()) {
+            return "-";
+        }
+        return agents.agent(node(state, name)).isRunning() ? "running" : "stopped";
+    }
+
+    private static LocalState.Node node(LocalState state, String name) {
+        return state.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
     private static Map<String, Object> asJson(ClusterDirectory directory, LocalState state, Credentials credentials,
-                                              List<NodeStatus> nodes) {
+                                              List<NodeStatus> nodes, LocalAgents agents, Optional<ClusterState> ha) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dir", directory.path().toString());
+        root.put("dcs", state.dcs());
+        root.put("cluster", state.cluster());
         root.put("postgres_version", state.postgresVersion());
         root.put("superuser", credentials.superuser());
         root.put("nodes", nodes.stream().map(n -> {
@@ -83,6 +121,18 @@ final class StatusCommand implements Callable<Integer> {
             node.put("lag_bytes", n.lagBytes());
             node.put("lag_seconds", n.lagSeconds());
             node.put("uri", credentials.superuserUri(n.port(), "postgres"));
+            if (state.highlyAvailable()) {
+                LocalState.Node recorded = node(state, n.name());
+                Daemon agent = agents.agent(recorded);
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("running", agent.isRunning());
+                a.put("pid", agent.pid().isPresent() ? agent.pid().getAsLong() : null);
+                a.put("api_url", "http://127.0.0.1:" + recorded.apiPort());
+                Member member = ha.map(c -> c.members().get(n.name())).orElse(null);
+                a.put("member_state", member == null ? null : member.state());
+                a.put("timeline", member == null ? null : member.timeline());
+                node.put("agent", a);
+            }
             return node;
         }).toList());
         return root;

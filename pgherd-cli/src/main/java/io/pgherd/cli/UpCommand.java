@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
 /** {@code pgherd up}: creates or reuses a local cluster and starts it. */
 @Command(name = "up", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Create (or reuse) a local cluster under DIR and start it: one primary, one standby (the"
-                + " failover candidate) and N read replicas, all streaming from the primary.",
+                + " failover candidate) and N read replicas, all streaming from the primary, each run by its own HA"
+                + " agent process; an embedded ZooKeeper (or the etcd/ZooKeeper given with --dcs) holds the leader key;"
+                + " the proxy in front.",
                 "Without --detach it stays in the foreground and stops everything on Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR",
@@ -55,6 +57,22 @@ final class UpCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Option(names = "--dcs", paramLabel = "URL", description = "Use this DCS instead of an embedded ZooKeeper, for a new"
+            + " cluster: etcd://host:port[,...] or zookeeper://host:port[,...].")
+    String dcs;
+
+    @Option(names = "--cluster", defaultValue = "pgherd", paramLabel = "NAME",
+            description = "The cluster's name in the DCS, for a new cluster (default: ${DEFAULT-VALUE}).")
+    String clusterName;
+
+    @Option(names = "--zookeeper-port", defaultValue = "2181", paramLabel = "P",
+            description = "Port of the embedded ZooKeeper for a new cluster; the next free one if taken (default: ${DEFAULT-VALUE}).")
+    int zooKeeperPort;
+
+    @Option(names = "--api-port", defaultValue = "8008", paramLabel = "P",
+            description = "The agents' REST APIs take consecutive free ports from P, for a new cluster (default: ${DEFAULT-VALUE}).")
+    int apiPort;
+
     @Option(names = "--detach", description = "Start the servers and return instead of staying in the foreground.")
     boolean detach;
 
@@ -77,13 +95,20 @@ final class UpCommand implements Callable<Integer> {
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         LocalCluster cluster;
         LocalState state;
+        String leader;
         try (ClusterDirectory.Lock lock = directory.lock()) {
             if (directory.exists()) {
                 state = directory.read();
+                if (!state.highlyAvailable()) {
+                    state = withAgents(state, new HashSet<>(state.nodes().stream().map(LocalState.Node::port).toList()));
+                    directory.write(state);
+                    out.println("pgherd: this cluster was made before pgherd had agents; it now runs with them");
+                }
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
-                if (cluster.isRunning() && new LocalProxy(directory, state).isRunning()) {
+                LocalAgents agents = new LocalAgents(directory, state, cluster);
+                if (agents.isRunning() && cluster.isRunning() && new LocalProxy(directory, state).isRunning()) {
                     out.println("pgherd: the cluster in " + directory.path() + " is already running; nothing changed.");
-                    printNodes(out, cluster, state, directory);
+                    printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
                 }
                 long recordedReplicas = cluster.layout().nodes().stream().filter(n -> n.role() == NodeRole.REPLICA).count();
@@ -96,23 +121,27 @@ final class UpCommand implements Callable<Integer> {
                 state = directory.read();
             }
             LocalProxy proxy = new LocalProxy(directory, state);
+            LocalAgents agents = new LocalAgents(directory, state, cluster);
             try {
-                cluster.start(timeout);
-                proxy.writeConfiguration(cluster);
+                cluster.credentials();
+                agents.writeConfigurations();
+                boolean fresh = cluster.nodes().stream().noneMatch(PostgresNode::isInitialized);
+                leader = agents.start(fresh, timeout);
+                proxy.writeConfiguration(cluster, leader);
                 if (detach && !proxy.isRunning()) {
                     proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
                 }
             } catch (RuntimeException e) {
                 proxy.stop(Duration.ofSeconds(10));
-                stopQuietly(cluster, e);
+                stopQuietly(agents, e);
                 throw e;
             }
         }
         if (detach) {
-            printNodes(out, cluster, state, directory);
+            printNodes(out, cluster, state, directory, leader);
             return 0;
         }
-        return runInForeground(out, cluster, state, directory);
+        return runInForeground(out, cluster, state, directory, leader);
     }
 
     private LocalCluster create(ClusterDirectory directory) {
@@ -128,27 +157,54 @@ final class UpCommand implements Callable<Integer> {
             next = port + 1;
         }
         ClusterLayout layout = ClusterLayout.standard(directory.path(), true, replicas, ports, Map.of());
-        directory.write(withProxyPorts(LocalState.of(binaries.binDir().toString(), binaries.version(), layout.nodes(), 0, 0),
-                taken));
+        List<LocalState.Node> nodes = layout.nodes().stream()
+                .map(n -> new LocalState.Node(n.name(), n.role().label(), n.port(), 0)).toList();
+        LocalState state = new LocalState(binaries.binDir().toString(), binaries.version(), nodes, 0, 0, null, clusterName, 0);
+        directory.write(withAgents(withProxyPorts(state, taken), taken));
         return LocalCluster.of(layout, binaries, ServerUser.detect());
     }
 
     /** The state with free ports for the proxy and its metrics, from --proxy-port and --metrics-port. */
     private LocalState withProxyPorts(LocalState state, Set<Integer> taken) {
-        Set<Integer> used = new HashSet<>(taken);
-        int proxy = Ports.nextFree(proxyPort, used);
-        used.add(proxy);
-        int metrics = Ports.nextFree(metricsPort, used);
-        return new LocalState(state.pgBin(), state.postgresVersion(), state.nodes(), proxy, metrics);
+        int proxy = Ports.nextFree(proxyPort, taken);
+        taken.add(proxy);
+        int metrics = Ports.nextFree(metricsPort, taken);
+        taken.add(metrics);
+        return new LocalState(state.pgBin(), state.postgresVersion(), state.nodes(), proxy, metrics, state.dcs(),
+                state.cluster(), state.zooKeeperPort());
     }
 
-    private int runInForeground(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory)
-            throws InterruptedException {
+    /** The state with the DCS (an embedded ZooKeeper on a free port, unless --dcs) and a free port for each agent's API. */
+    private LocalState withAgents(LocalState state, Set<Integer> taken) {
+        taken.add(state.proxyPort());
+        taken.add(state.metricsPort());
+        int zk = 0;
+        String address = dcs;
+        if (address == null) {
+            zk = Ports.nextFree(zooKeeperPort, taken);
+            taken.add(zk);
+            address = "zookeeper://127.0.0.1:" + zk;
+        }
+        List<LocalState.Node> nodes = new ArrayList<>();
+        int next = apiPort;
+        for (LocalState.Node node : state.nodes()) {
+            int api = Ports.nextFree(next, taken);
+            taken.add(api);
+            next = api + 1;
+            nodes.add(new LocalState.Node(node.name(), node.role(), node.port(), api));
+        }
+        String name = state.cluster() == null ? clusterName : state.cluster();
+        return new LocalState(state.pgBin(), state.postgresVersion(), nodes, state.proxyPort(), state.metricsPort(), address,
+                name, zk);
+    }
+
+    private int runInForeground(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory,
+                                String leader) throws InterruptedException {
         ProxyServer proxy;
         try {
             proxy = ProxyServer.start(ProxyConfig.load(new LocalProxy(directory, state).configFile()), 0);
         } catch (RuntimeException e) {
-            stopQuietly(cluster, e);
+            stopQuietly(new LocalAgents(directory, state, cluster), e);
             throw e;
         }
         long pid = ProcessHandle.current().pid();
@@ -158,7 +214,7 @@ final class UpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 proxy.close();
-                cluster.stop(Duration.ofSeconds(60));
+                new LocalAgents(directory, state, cluster).shutdown(Duration.ofSeconds(60));
                 directory.clearPid();
                 new LocalProxy(directory, state).stop(Duration.ofSeconds(1));
                 System.err.println("pgherd: stopped the cluster in " + directory.path());
@@ -166,17 +222,19 @@ final class UpCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "pgherd-up-shutdown"));
-        printNodes(out, cluster, state, directory);
+        printNodes(out, cluster, state, directory, leader);
         out.println("Running in the foreground; press Ctrl-C to stop every server.");
         out.flush();
         stopped.await();
         return 0;
     }
 
-    static void printNodes(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory) {
-        out.println("pgherd: local cluster in " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
-        for (PostgresNode node : cluster.nodes()) {
-            out.printf("  %-8s %-8s 127.0.0.1:%d%n", node.name(), cluster.role(node).label(), node.port());
+    static void printNodes(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory, String leader) {
+        out.println("pgherd: local cluster in " + directory.path() + " (PostgreSQL " + state.postgresVersion() + "), DCS "
+                + state.dcs() + (state.zooKeeperPort() > 0 ? " (embedded)" : "") + ", cluster " + state.cluster());
+        for (LocalState.Node node : state.nodes()) {
+            out.printf("  %-8s %-8s 127.0.0.1:%d   (agent API http://127.0.0.1:%d)%n", node.name(),
+                    LocalProxy.currentRole(node, leader).label(), node.port(), node.apiPort());
         }
         out.printf("  %-8s %-8s 127.0.0.1:%d   (admin console: database pgherd; metrics: http://127.0.0.1:%d/metrics)%n",
                 "proxy", "pooler", state.proxyPort(), state.metricsPort());
@@ -198,10 +256,27 @@ final class UpCommand implements Callable<Integer> {
         if (basePort < 1024 || basePort > 65000) {
             problems.add("--base-port must be 1024..65000 (got " + basePort + ")");
         }
-        for (int[] port : new int[][] {{proxyPort, 0}, {metricsPort, 1}}) {
-            if (port[0] < 1024 || port[0] > 65000) {
-                problems.add((port[1] == 0 ? "--proxy-port" : "--metrics-port") + " must be 1024..65000 (got " + port[0] + ")");
+        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        ports.put("--proxy-port", proxyPort);
+        ports.put("--metrics-port", metricsPort);
+        ports.put("--zookeeper-port", zooKeeperPort);
+        ports.put("--api-port", apiPort);
+        ports.forEach((option, port) -> {
+            if (port < 1024 || port > 65000) {
+                problems.add(option + " must be 1024..65000 (got " + port + ")");
             }
+        });
+        if (dcs != null) {
+            try {
+                io.pgherd.dcs.DcsAddress.parse(dcs);
+            } catch (IllegalArgumentException e) {
+                problems.add("--dcs: " + e.getMessage());
+            }
+        }
+        try {
+            new io.pgherd.dcs.ClusterKeys(clusterName);
+        } catch (IllegalArgumentException e) {
+            problems.add("--cluster: " + e.getMessage());
         }
         if (timeoutSeconds < 1) {
             problems.add("--timeout must be >= 1 second (got " + timeoutSeconds + ")");
@@ -211,9 +286,9 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private static void stopQuietly(LocalCluster cluster, RuntimeException cause) {
+    private static void stopQuietly(LocalAgents agents, RuntimeException cause) {
         try {
-            cluster.stop(Duration.ofSeconds(30));
+            agents.shutdown(Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
         }

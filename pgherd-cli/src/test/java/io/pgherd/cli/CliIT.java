@@ -1,5 +1,13 @@
 package io.pgherd.cli;
 
+import static io.pgherd.cli.JarCli.COMMAND_TIMEOUT;
+import static io.pgherd.cli.JarCli.JAR;
+import static io.pgherd.cli.JarCli.assertNothingRunsIn;
+import static io.pgherd.cli.JarCli.pgherd;
+import static io.pgherd.cli.JarCli.postmasterPids;
+import static io.pgherd.cli.JarCli.psql;
+import static io.pgherd.cli.JarCli.psqlLines;
+import static io.pgherd.cli.JarCli.statusJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -25,8 +33,6 @@ import io.pgherd.testkit.TestDirectories;
 
 /** The command line end to end: the shaded jar run as a separate process, over real servers, checked with psql. */
 class CliIT {
-    private static final Path JAR = Path.of("target/pgherd.jar").toAbsolutePath();
-    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
 
     private final List<Path> started = new ArrayList<>();
 
@@ -50,8 +56,10 @@ class CliIT {
         Path dir = clusterDir("CliIT-lifecycle");
         int basePort = FreePorts.allocate();
 
-        Result up = pgherd("up", "--dir", dir.toString(), "--base-port", Integer.toString(basePort), "--proxy-port",
-                Integer.toString(FreePorts.allocate()), "--metrics-port", Integer.toString(FreePorts.allocate()), "--detach");
+        JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--base-port", Integer.toString(basePort), "--proxy-port",
+                Integer.toString(FreePorts.allocate()), "--metrics-port", Integer.toString(FreePorts.allocate()),
+                "--zookeeper-port", Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()),
+                "--detach");
         assertThat(up.exit()).as(up.toString()).isZero();
         assertThat(up.stdout()).contains("node1    primary  127.0.0.1:", "node2    standby  127.0.0.1:",
                 "node3    replica  127.0.0.1:", "node4    replica  127.0.0.1:", "superuser.password");
@@ -111,22 +119,28 @@ class CliIT {
                 "number of failed transactions: 0");
         List<Long> processes = new ArrayList<>(postmasters);
         processes.add(Long.parseLong(Files.readString(dir.resolve("proxy.pid")).strip()));
+        processes.add(Long.parseLong(Files.readString(dir.resolve("zookeeper.pid")).strip()));
+        for (JsonNode node : status.get("nodes")) {
+            assertThat(node.get("agent").get("running").asBoolean()).isTrue();
+            processes.add(node.get("agent").get("pid").asLong());
+        }
+        assertThat(status.get("leader").asText()).isEqualTo("node1");
 
-        Result again = pgherd("up", "--dir", dir.toString(), "--detach");
+        JarCli.Result again = pgherd("up", "--dir", dir.toString(), "--detach");
         assertThat(again.exit()).isZero();
         assertThat(again.stdout()).contains("is already running; nothing changed");
         assertThat(postmasterPids(dir)).isEqualTo(postmasters);
 
-        Result down = pgherd("down", "--dir", dir.toString());
+        JarCli.Result down = pgherd("down", "--dir", dir.toString());
         assertThat(down.exit()).as(down.toString()).isZero();
-        assertThat(down.stdout()).contains("stopped the proxy and node1, node2, node3, node4");
+        assertThat(down.stdout()).contains("stopped the proxy, the agents and node1, node2, node3, node4, ZooKeeper");
         assertNothingRunsIn(dir, processes);
         JsonNode stopped = statusJson(dir);
         for (JsonNode node : stopped.get("nodes")) {
             assertThat(node.get("state").asText()).isEqualTo("stopped");
         }
 
-        Result reuse = pgherd("up", "--dir", dir.toString(), "--detach");
+        JarCli.Result reuse = pgherd("up", "--dir", dir.toString(), "--detach");
         assertThat(reuse.exit()).as(reuse.toString()).isZero();
         assertThat(psql(statusJson(dir).get("nodes").get(3).get("uri").asText(), "select count(*) from cli_it"))
                 .isEqualTo("42");
@@ -154,7 +168,7 @@ class CliIT {
         Path dir = clusterDir("CliIT-down-foreground");
         Process up = startForeground(dir);
         List<Long> postmasters = postmasterPids(dir);
-        Result down = pgherd("down", "--dir", dir.toString());
+        JarCli.Result down = pgherd("down", "--dir", dir.toString());
         assertThat(down.exit()).as(down.toString()).isZero();
         assertThat(down.stdout()).contains("stopping the foreground 'pgherd up' (pid " + up.pid() + ")");
         assertThat(up.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -164,7 +178,7 @@ class CliIT {
     @Test
     void everyCommandHasHelp() throws Exception {
         for (String command : List.of("up", "down", "status")) {
-            Result help = pgherd(command, "--help");
+            JarCli.Result help = pgherd(command, "--help");
             assertThat(help.exit()).isZero();
             assertThat(help.stdout()).startsWith("Usage: pgherd " + command).contains("--dir=DIR");
         }
@@ -176,7 +190,7 @@ class CliIT {
     void statusAndDownWithoutAClusterSayHowToStartOne() throws Exception {
         Path dir = TestDirectories.create("CliIT-empty");
         for (String command : List.of("status", "down")) {
-            Result result = pgherd(command, "--dir", dir.toString());
+            JarCli.Result result = pgherd(command, "--dir", dir.toString());
             assertThat(result.exit()).isEqualTo(1);
             assertThat(result.stderr()).contains("pgherd: no pgherd cluster in " + dir + " (no pgherd.json); start one with"
                     + " './pgherd up --dir " + dir + "'");
@@ -186,7 +200,7 @@ class CliIT {
     @Test
     void badOptionsAreRefusedWithEveryProblemListed() throws Exception {
         Path dir = TestDirectories.create("CliIT-bad");
-        Result result = pgherd("up", "--dir", dir.toString(), "--replicas", "-1", "--base-port", "80", "--detach");
+        JarCli.Result result = pgherd("up", "--dir", dir.toString(), "--replicas", "-1", "--base-port", "80", "--detach");
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.stderr()).contains("--replicas must be 0..16 (got -1); --base-port must be 1024..65000 (got 80)");
         assertThat(dir.resolve("pgherd.json")).doesNotExist();
@@ -196,7 +210,8 @@ class CliIT {
         Path out = dir.resolve("up.out");
         Process up = new ProcessBuilder("java", "-jar", JAR.toString(), "up", "--dir", dir.toString(),
                 "--base-port", Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
-                "--metrics-port", Integer.toString(FreePorts.allocate()))
+                "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
+                Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()))
                 .redirectOutput(out.toFile()).redirectError(dir.resolve("up.err").toFile()).start();
         Await.until("the foreground up to report it runs", COMMAND_TIMEOUT, () -> {
             if (!up.isAlive()) {
@@ -205,74 +220,5 @@ class CliIT {
             return Files.readString(out).contains("press Ctrl-C to stop");
         });
         return up;
-    }
-
-    private static void assertNothingRunsIn(Path dir, List<Long> postmasters) {
-        for (long pid : postmasters) {
-            Await.until("postmaster " + pid + " to exit", Duration.ofSeconds(10),
-                    () -> !Processes.isRunning(pid));
-        }
-        List<String> left = ProcessHandle.allProcesses().filter(p -> Processes.isRunning(p.pid()))
-                .map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains(dir.toString())).toList();
-        assertThat(left).as("processes still running in " + dir).isEmpty();
-    }
-
-    private static List<Long> postmasterPids(Path dir) throws IOException {
-        List<Long> pids = new ArrayList<>();
-        for (String node : List.of("node1", "node2", "node3", "node4")) {
-            Path pidFile = dir.resolve(node).resolve("data/postmaster.pid");
-            if (Files.exists(pidFile)) {
-                pids.add(Long.parseLong(Files.readAllLines(pidFile).get(0).strip()));
-            }
-        }
-        return pids;
-    }
-
-    private static JsonNode statusJson(Path dir) throws Exception {
-        Result status = pgherd("status", "--dir", dir.toString(), "--json");
-        assertThat(status.exit()).as(status.toString()).isZero();
-        return new ObjectMapper().readTree(status.stdout());
-    }
-
-    private static String psql(String uri, String sql) throws Exception {
-        List<String> lines = psqlLines(uri, sql);
-        return lines.get(lines.size() - 1);
-    }
-
-    private static List<String> psqlLines(String uri, String sql) throws Exception {
-        Result result = run(List.of("psql", uri, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql));
-        if (result.exit() != 0) {
-            throw new AssertionError("psql failed: " + result);
-        }
-        return List.of(result.stdout().strip().split("\\R"));
-    }
-
-    private static Result pgherd(String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
-        argv.addAll(List.of(args));
-        return run(argv);
-    }
-
-    private static Result run(List<String> argv) throws Exception {
-        Path out = Files.createTempFile("pgherd-cli", ".out");
-        Path err = Files.createTempFile("pgherd-cli", ".err");
-        try {
-            Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(argv + " did not finish within " + COMMAND_TIMEOUT);
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    private record Result(int exit, String stdout, String stderr) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
-        }
     }
 }

@@ -293,7 +293,7 @@ class HaCommandsIT {
 
     @Test
     void badOptionsExitWithTwo() {
-        Result noDcs = pgherd("list");
+        Result noDcs = pgherd("list", "--dir", io.pgherd.testkit.TestDirectories.create("HaCommandsIT-nocluster").toString());
         Result badDcs = pgherd("list", "--dcs", "http://127.0.0.1:2181");
         Result badCluster = ha("list", "--cluster", "a/b");
         Result badTime = ha("switchover", "--scheduled", "tomorrow", "--force");
@@ -303,7 +303,7 @@ class HaCommandsIT {
 
         assertThat(List.of(noDcs, badDcs, badCluster, badTime, pastTime, badWait, badTimeout)).extracting(Result::exit)
                 .containsOnly(2);
-        assertThat(noDcs.err()).contains("Missing required option: '--dcs=URL'");
+        assertThat(noDcs.err()).contains("--dcs is required: there is no local cluster in");
         assertThat(badDcs.err()).contains("dcs address scheme must be etcd or zookeeper");
         assertThat(badCluster.err()).contains("cluster name must be 1 to 63 letters");
         assertThat(badTime.err()).contains("must be an ISO-8601 time");

@@ -2,6 +2,8 @@ package io.pgherd.dcs;
 
 import java.nio.file.Path;
 
+import io.pgherd.testkit.EtcdServer;
+
 /** The {@link Dcs} contract on a real etcd server. */
 class EtcdDcsIT extends DcsContractTest {
 
@@ -26,7 +28,7 @@ class EtcdDcsIT extends DcsContractTest {
 
     @Override
     DcsAddress serverAddress() {
-        return etcd.address();
+        return DcsAddress.parse(etcd.url());
     }
 
     @Override

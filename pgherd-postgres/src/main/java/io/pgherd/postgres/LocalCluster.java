@@ -167,10 +167,18 @@ public final class LocalCluster implements AutoCloseable {
         return node.connect(creds.superuser(), creds.superuserPassword(), "postgres");
     }
 
-    /** Every node's state, role and replay lag. */
+    /** Every node's state, role and replay lag, with the first node as the primary. */
     public List<NodeStatus> status() {
+        return status(primary());
+    }
+
+    /**
+     * Every node's state, role and replay lag (as {@code primary} sees it). A node other than
+     * {@code primary} that runs as a primary is reported as one; {@code primary} is reported as the
+     * primary, a node created as the primary that no longer is one as a standby.
+     */
+    public List<NodeStatus> status(PostgresNode primary) {
         Map<String, Replication> replication = new HashMap<>();
-        PostgresNode primary = primary();
         boolean primaryRunning = primary.isRunning();
         if (primaryRunning) {
             replication.putAll(replicationSeenFrom(primary));
@@ -178,7 +186,7 @@ public final class LocalCluster implements AutoCloseable {
         List<NodeStatus> result = new ArrayList<>();
         for (PostgresNode node : nodes) {
             boolean running = node == primary ? primaryRunning : node.isRunning();
-            NodeRole role = role(node);
+            NodeRole role = node == primary ? NodeRole.PRIMARY : role(node) == NodeRole.PRIMARY ? NodeRole.STANDBY : role(node);
             if (running && role != NodeRole.PRIMARY && Boolean.FALSE.equals(inRecovery(node).orElse(null))) {
                 role = NodeRole.PRIMARY;
             }

@@ -11,12 +11,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Free loopback TCP ports for test servers, chosen by the kernel and never handed out twice by this
- * JVM (a port freed by one test is not reused by the next, so a slow shutdown cannot collide).
+ * Free loopback TCP ports for test servers, never handed out twice by this JVM (a port freed by one
+ * test is not reused by the next, so a slow shutdown cannot collide). They are taken below the
+ * kernel's ephemeral range (32768 and up on Linux), from a random start per JVM: a server port in
+ * that range can be taken at any moment as the local end of some client's outgoing connection
+ * (PostgreSQL then refuses to start with "port in use" for as long as that connection lives).
  * Thread-safe.
  */
 public final class FreePorts {
+    private static final int LOWEST = 20_000;
+    private static final int ABOVE_HIGHEST = 32_768;
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
+    private static int next = LOWEST + new java.util.Random().nextInt(ABOVE_HIGHEST - LOWEST);
 
     private FreePorts() {
     }
@@ -26,13 +32,25 @@ public final class FreePorts {
         List<ServerSocket> held = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
         try {
-            while (ports.size() < count) {
-                ServerSocket socket = new ServerSocket();
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                held.add(socket);
-                if (HANDED_OUT.add(socket.getLocalPort())) {
-                    ports.add(socket.getLocalPort());
+            for (int tried = 0; ports.size() < count; tried++) {
+                if (tried > ABOVE_HIGHEST - LOWEST) {
+                    throw new UncheckedIOException(new IOException("could not find " + count + " free ports in "
+                            + LOWEST + ".." + (ABOVE_HIGHEST - 1)));
                 }
+                int port = next;
+                next = next + 1 < ABOVE_HIGHEST ? next + 1 : LOWEST;
+                if (HANDED_OUT.contains(port)) {
+                    continue;
+                }
+                ServerSocket socket = new ServerSocket();
+                held.add(socket);
+                try {
+                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                } catch (IOException taken) {
+                    continue;
+                }
+                HANDED_OUT.add(port);
+                ports.add(port);
             }
             return ports;
         } catch (IOException e) {

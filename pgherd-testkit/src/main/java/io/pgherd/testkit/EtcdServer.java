@@ -1,10 +1,7 @@
-package io.pgherd.dcs;
+package io.pgherd.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * with its data in a directory of the caller's. It can be killed and started again on the same
  * ports and data, and its log read when a test fails.
  */
-final class EtcdServer implements AutoCloseable {
+public final class EtcdServer implements AutoCloseable {
 
     private static final Path BINARY = Path.of(System.getProperty("pgherd.etcd", "/usr/bin/etcd"));
     private static final Duration START_DEADLINE = Duration.ofSeconds(30);
@@ -37,16 +34,13 @@ final class EtcdServer implements AutoCloseable {
     private EtcdServer(Path directory) {
         this.dataDirectory = directory.resolve("data");
         this.logFile = directory.resolve("etcd.log");
-        this.clientPort = freePort();
-        int peer;
-        do {
-            peer = freePort();
-        } while (peer == clientPort);
-        this.peerPort = peer;
+        List<Integer> ports = FreePorts.allocate(2);
+        this.clientPort = ports.get(0);
+        this.peerPort = ports.get(1);
     }
 
     /** Starts etcd with its data and log under {@code directory} and waits until it is healthy. */
-    static EtcdServer start(Path directory) {
+    public static EtcdServer start(Path directory) {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " not found: install Debian's etcd-server (apt-get install etcd-server)");
         }
@@ -56,7 +50,7 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** Starts etcd again after {@link #kill()}, on the same ports and data; waits until healthy. */
-    synchronized void start() {
+    public synchronized void start() {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -84,7 +78,7 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** Kills etcd with SIGKILL, as a crash, and waits until it is gone. The data stays. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (process == null) {
             return;
         }
@@ -104,16 +98,13 @@ final class EtcdServer implements AutoCloseable {
         kill();
     }
 
-    InetSocketAddress clientAddress() {
-        return InetSocketAddress.createUnresolved("127.0.0.1", clientPort);
-    }
-
-    DcsAddress address() {
-        return new DcsAddress(DcsAddress.Backend.ETCD, List.of(clientAddress()));
+    /** Its client address as a DCS URL: {@code etcd://127.0.0.1:<port>}. */
+    public String url() {
+        return "etcd://127.0.0.1:" + clientPort;
     }
 
     /** The last lines of etcd's log, for failure reports. */
-    String logTail(int lines) {
+    public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -150,14 +141,6 @@ final class EtcdServer implements AutoCloseable {
         kill();
         throw new IllegalStateException("etcd 127.0.0.1:" + clientPort + " not healthy within " + START_DEADLINE.toSeconds()
                 + " s (last: " + last + "); log:\n" + logTail(40));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
     }
 
     @Override

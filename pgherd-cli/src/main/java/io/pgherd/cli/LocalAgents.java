@@ -1,0 +1,266 @@
+package io.pgherd.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.pgherd.agent.ClusterStore;
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsAddress;
+import io.pgherd.dcs.DcsException;
+import io.pgherd.postgres.Deadline;
+import io.pgherd.postgres.LocalCluster;
+import io.pgherd.postgres.PostgresException;
+import io.pgherd.postgres.PostgresNode;
+import io.pgherd.postgres.SecureFiles;
+
+/**
+ * The HA side of a local cluster: the embedded ZooKeeper (unless the cluster uses an external DCS)
+ * and one agent per node, each its own background process of this jar, with their configuration,
+ * PID and log under {@code <dir>/agents/} and the ZooKeeper data under {@code <dir>/zookeeper/}.
+ * The agents bring PostgreSQL up themselves: the first initializes, the others clone from it.
+ */
+final class LocalAgents {
+    static final String AGENTS_DIR = "agents";
+    static final String ZOOKEEPER_DIR = "zookeeper";
+    /** Small heaps and a quick JIT: an agent and ZooKeeper need little, and start often. */
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final Duration DAEMON_START = Duration.ofSeconds(60);
+
+    private final ClusterDirectory directory;
+    private final LocalState state;
+    private final LocalCluster cluster;
+
+    LocalAgents(ClusterDirectory directory, LocalState state, LocalCluster cluster) {
+        this.directory = directory;
+        this.state = state;
+        this.cluster = cluster;
+        HaCommand.quietDcsClients();
+    }
+
+    Path agentsDir() {
+        return directory.path().resolve(AGENTS_DIR);
+    }
+
+    Path configFile(String node) {
+        return agentsDir().resolve(node + ".yml");
+    }
+
+    Daemon agent(LocalState.Node node) {
+        return new Daemon("the agent of " + node.name(), agentsDir().resolve(node.name() + ".pid"),
+                agentsDir().resolve(node.name() + ".log"), node.apiPort());
+    }
+
+    Optional<Daemon> zooKeeper() {
+        if (state.zooKeeperPort() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Daemon("ZooKeeper", directory.path().resolve(ZOOKEEPER_DIR + ".pid"),
+                directory.path().resolve(ZOOKEEPER_DIR + ".log"), state.zooKeeperPort()));
+    }
+
+    /** Writes each node's agent configuration ({@code agents/<node>.yml}). */
+    void writeConfigurations() {
+        try {
+            Files.createDirectories(agentsDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + agentsDir(), e);
+        }
+        for (LocalState.Node node : state.nodes()) {
+            String yaml = "# Written by 'pgherd up': the HA agent of " + node.name() + ".\n"
+                    + "agent:\n"
+                    + "  cluster: " + state.cluster() + "\n"
+                    + "  name: " + node.name() + "\n"
+                    + "  dcs: " + state.dcs() + "\n"
+                    + "  role: " + ("replica".equals(node.role()) ? "replica" : "standby") + "\n"
+                    + "  postgres:\n"
+                    + "    dir: " + directory.path().resolve(node.name()) + "\n"
+                    + "    port: " + node.port() + "\n"
+                    + "    bin_dir: " + state.pgBin() + "\n"
+                    + "    credentials_dir: " + directory.path() + "\n"
+                    + "  api:\n"
+                    + "    listen: 127.0.0.1:" + node.apiPort() + "\n";
+            SecureFiles.write(configFile(node.name()), yaml, null);
+        }
+    }
+
+    /**
+     * Starts ZooKeeper and every agent that does not run, and waits until the cluster is healthy.
+     * In a new cluster the first node's agent starts alone, so it is the one that initializes it
+     * and leads; the others then clone from it.
+     *
+     * @return the leader
+     */
+    String start(boolean fresh, Duration timeout) {
+        zooKeeper().filter(zk -> !zk.isRunning()).ifPresent(zk -> zk.start(JVM_OPTIONS,
+                List.of("zookeeper", "--dir", directory.path().resolve(ZOOKEEPER_DIR).toString(), "--port",
+                        Integer.toString(state.zooKeeperPort())), DAEMON_START));
+        List<LocalState.Node> nodes = state.nodes();
+        if (fresh) {
+            startAgent(nodes.get(0));
+            awaitLeader(nodes.get(0).name(), timeout);
+        }
+        for (LocalState.Node node : nodes) {
+            startAgent(node);
+        }
+        return awaitHealthy(timeout);
+    }
+
+    private void startAgent(LocalState.Node node) {
+        Daemon agent = agent(node);
+        if (!agent.isRunning()) {
+            agent.start(JVM_OPTIONS, List.of("agent", "--config", configFile(node.name()).toString()), DAEMON_START);
+        }
+    }
+
+    private void awaitLeader(String name, Duration timeout) {
+        PostgresNode node = cluster.node(name);
+        if (!Deadline.await(timeout, () -> leader().filter(name::equals).isPresent() && writable(node))) {
+            throw new PostgresException(name + " did not initialize the cluster within " + timeout.toSeconds()
+                    + " s; end of its agent's log:\n" + agent(recorded(name)).tail());
+        }
+    }
+
+    /**
+     * Waits until one member holds the leader key and takes writes and every other node streams
+     * from it.
+     *
+     * @return the leader
+     */
+    String awaitHealthy(Duration timeout) {
+        String[] leader = new String[1];
+        boolean healthy = Deadline.await(timeout, () -> {
+            Optional<String> l = leader();
+            if (l.isEmpty() || !writable(cluster.node(l.get()))) {
+                return false;
+            }
+            int port = cluster.node(l.get()).port();
+            for (PostgresNode node : cluster.nodes()) {
+                if (!node.name().equals(l.get()) && !streamingFrom(node, port)) {
+                    return false;
+                }
+            }
+            leader[0] = l.get();
+            return true;
+        });
+        if (!healthy) {
+            StringBuilder logs = new StringBuilder();
+            for (LocalState.Node node : state.nodes()) {
+                logs.append("\nend of the agent log of ").append(node.name()).append(":\n").append(agent(node).tail());
+            }
+            throw new PostgresException("the cluster did not become healthy (a leader taking writes, every other node"
+                    + " streaming from it) within " + timeout.toSeconds() + " s" + logs);
+        }
+        return leader[0];
+    }
+
+    /** Who holds the leader key, if the DCS answers and anyone does. */
+    Optional<String> leader() {
+        if (!state.highlyAvailable()) {
+            return Optional.empty();
+        }
+        try {
+            return snapshot().leader().map(ClusterState.Leader::member);
+        } catch (DcsException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The cluster as the DCS shows it now. */
+    ClusterState snapshot() {
+        try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2))) {
+            return new ClusterStore(dcs, state.cluster()).read().state();
+        }
+    }
+
+    /**
+     * Stops every agent (the followers' first, so none of them takes over from the leader while it
+     * stops), then ZooKeeper when {@code withZooKeeper}; PostgreSQL is left to the caller.
+     */
+    void stop(boolean withZooKeeper, Duration timeout) {
+        Optional<String> leader = leader();
+        List<Daemon> followers = new ArrayList<>();
+        List<Daemon> leaders = new ArrayList<>();
+        for (LocalState.Node node : state.nodes()) {
+            (leader.filter(node.name()::equals).isPresent() ? leaders : followers).add(agent(node));
+        }
+        stopAll(followers, timeout);
+        stopAll(leaders, timeout);
+        if (withZooKeeper) {
+            zooKeeper().ifPresent(zk -> zk.stop(timeout));
+        }
+    }
+
+    /** Stops the agents, then PostgreSQL on every node, then ZooKeeper: the whole cluster, data kept. */
+    void shutdown(Duration timeout) {
+        RuntimeException failure = null;
+        try {
+            stop(false, timeout);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            cluster.stop(timeout);
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+        }
+        try {
+            zooKeeper().ifPresent(zk -> zk.stop(timeout));
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Whether ZooKeeper (if embedded) and every agent run. */
+    boolean isRunning() {
+        return zooKeeper().map(Daemon::isRunning).orElse(true) && state.nodes().stream().allMatch(n -> agent(n).isRunning());
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    private static void stopAll(List<Daemon> daemons, Duration timeout) {
+        daemons.forEach(Daemon::signalStop);
+        daemons.forEach(d -> d.stop(timeout));
+    }
+
+    private LocalState.Node recorded(String name) {
+        return state.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private boolean writable(PostgresNode node) {
+        try (Connection c = cluster.connect(node); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select pg_is_in_recovery()")) {
+            return rs.next() && !rs.getBoolean(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private boolean streamingFrom(PostgresNode node, int leaderPort) {
+        try (Connection c = cluster.connect(node); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select sender_port from pg_stat_wal_receiver where status = 'streaming'")) {
+            return rs.next() && rs.getInt(1) == leaderPort;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+}

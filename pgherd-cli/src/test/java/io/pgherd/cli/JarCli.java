@@ -1,0 +1,95 @@
+package io.pgherd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pgherd.postgres.Processes;
+import io.pgherd.testkit.Await;
+
+/** The shaded jar run as a separate process, as a user runs it, and psql beside it: what the CLI's ITs share. */
+final class JarCli {
+    static final Path JAR = Path.of("target/pgherd.jar").toAbsolutePath();
+    static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+
+    private JarCli() {
+    }
+
+    static void assertNothingRunsIn(Path dir, List<Long> postmasters) {
+        for (long pid : postmasters) {
+            Await.until("postmaster " + pid + " to exit", Duration.ofSeconds(10),
+                    () -> !Processes.isRunning(pid));
+        }
+        List<String> left = ProcessHandle.allProcesses().filter(p -> Processes.isRunning(p.pid()))
+                .map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains(dir.toString())).toList();
+        assertThat(left).as("processes still running in " + dir).isEmpty();
+    }
+
+    static List<Long> postmasterPids(Path dir) throws IOException {
+        List<Long> pids = new ArrayList<>();
+        for (String node : List.of("node1", "node2", "node3", "node4")) {
+            Path pidFile = dir.resolve(node).resolve("data/postmaster.pid");
+            if (Files.exists(pidFile)) {
+                pids.add(Long.parseLong(Files.readAllLines(pidFile).get(0).strip()));
+            }
+        }
+        return pids;
+    }
+
+    static JsonNode statusJson(Path dir) throws Exception {
+        Result status = pgherd("status", "--dir", dir.toString(), "--json");
+        assertThat(status.exit()).as(status.toString()).isZero();
+        return new ObjectMapper().readTree(status.stdout());
+    }
+
+    static String psql(String uri, String sql) throws Exception {
+        List<String> lines = psqlLines(uri, sql);
+        return lines.get(lines.size() - 1);
+    }
+
+    static List<String> psqlLines(String uri, String sql) throws Exception {
+        Result result = run(List.of("psql", uri, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql));
+        if (result.exit() != 0) {
+            throw new AssertionError("psql failed: " + result);
+        }
+        return List.of(result.stdout().strip().split("\\R"));
+    }
+
+    static Result pgherd(String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        argv.addAll(List.of(args));
+        return run(argv);
+    }
+
+    static Result run(List<String> argv) throws Exception {
+        Path out = Files.createTempFile("pgherd-cli", ".out");
+        Path err = Files.createTempFile("pgherd-cli", ".err");
+        try {
+            Process p = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(argv + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    record Result(int exit, String stdout, String stderr) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+}
