@@ -24,6 +24,7 @@ LOOP_WAIT=1
 PROBE_MAX=${PROBE_MAX:-120}
 OUT=${OUT:-$HERE/results/ha-$(date -u +%Y%m%dT%H%M%SZ)}
 WORK=$(mktemp -d /tmp/pgherd-ha.XXXXXX)
+chmod 755 "$WORK"   # PostgreSQL runs as its own OS user and must enter it
 DIR=$WORK/cluster
 PGHERD=$HERE/../pgherd
 mkdir -p "$OUT"

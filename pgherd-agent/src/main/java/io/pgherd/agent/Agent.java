@@ -223,7 +223,7 @@ public final class Agent implements AutoCloseable {
             switch (decision.action()) {
                 case NONE -> leaderDuties(cluster, status);
                 case INITIALIZE -> {
-                    if (store.initialize(name())) {
+                    if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
                         local.initialize(parameters);
                         if (store.takeLeader(name(), session)) {
                             long now = System.currentTimeMillis();

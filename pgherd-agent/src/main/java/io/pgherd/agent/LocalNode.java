@@ -135,13 +135,28 @@ final class LocalNode {
         return node.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
     }
 
-    /** initdb, configuration, start, the replication role: a new primary. */
+    /**
+     * initdb, configuration, start, the replication role: a new primary. When any step fails the
+     * half-made data directory is removed (stopping its server first), so the next attempt starts clean.
+     */
     void initialize(Map<String, String> parameters) {
-        node.initdb(credentials.superuser(), credentials.superuserPassword());
-        node.writeHba(HbaRule.loopback(credentials.replicationUser()));
-        node.writeConfiguration(parameters);
-        node.start(timeout);
-        LocalCluster.createReplicationRole(node, credentials);
+        try {
+            node.initdb(credentials.superuser(), credentials.superuserPassword());
+            node.writeHba(HbaRule.loopback(credentials.replicationUser()));
+            node.writeConfiguration(parameters);
+            node.start(timeout);
+            LocalCluster.createReplicationRole(node, credentials);
+        } catch (RuntimeException e) {
+            try {
+                if (node.isInitialized()) {
+                    node.stop(timeout);
+                    node.removeDataDirectory();
+                }
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         wasPrimary(true);
     }
 

@@ -20,6 +20,7 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        HaCommand.dcsClientsAtWarn();
         Agent agent = new Agent(AgentConfig.load(config)).start();
         RestApi api = RestApi.start(agent);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -92,9 +92,18 @@ abstract class HaCommand implements Callable<Integer> {
      * command prints when the store does not answer; that line says what they would have.
      */
     static void quietDcsClients() {
+        setDcsClientLevel(Level.OFF);
+    }
+
+    /** For the processes that run for long (agents, the embedded ZooKeeper): the clients' warnings, not their chatter. */
+    static void dcsClientsAtWarn() {
+        setDcsClientLevel(Level.WARN);
+    }
+
+    private static void setDcsClientLevel(Level level) {
         for (String name : DCS_CLIENT_LOGGERS) {
             if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
-                logger.setLevel(Level.OFF);
+                logger.setLevel(level);
             }
         }
     }

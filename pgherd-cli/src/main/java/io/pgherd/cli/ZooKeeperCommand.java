@@ -25,6 +25,7 @@ final class ZooKeeperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        HaCommand.dcsClientsAtWarn();
         EmbeddedZooKeeper zooKeeper = EmbeddedZooKeeper.start(dir, port, TICK);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

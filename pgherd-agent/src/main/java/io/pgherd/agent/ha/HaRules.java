@@ -55,6 +55,10 @@ public final class HaRules {
             String leader = cluster.leader().get().member();
             return Decision.of(Action.CLONE, leader, "no data directory: cloning it from the leader " + leader);
         }
+        if (cluster.initializedBy().get().equals(me.name())) {
+            return Decision.of(Action.INITIALIZE, "this member won the initialize key but its initialization did not"
+                    + " finish: initializing again");
+        }
         return Decision.of(Action.NONE, "no data directory and no leader to clone from (initialized by "
                 + cluster.initializedBy().get() + "): waiting");
     }

@@ -108,6 +108,14 @@ class HaRulesTest {
                 "no data directory and no leader to clone from (initialized by node1): waiting");
     }
 
+    @Test
+    void memberThatWonTheInitializeKeyButDidNotFinishInitializesAgain() {
+        Decision d = decide(new Cluster(Optional.of(ME)), noDataDirectory());
+
+        assertDecision(d, Action.INITIALIZE, "", "this member won the initialize key but its initialization did not"
+                + " finish: initializing again");
+    }
+
     // ---- holding the leader key ----
 
     @Test
