@@ -421,7 +421,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         try {
-            applied.apply(local, status.running(), false);
+            applied.apply(local, status.running(), false, System.currentTimeMillis());
         } catch (IllegalStateException | PostgresException | java.io.UncheckedIOException e) {
             log.warn("{}: could not apply the dynamic configuration: {}", name(), e.getMessage());
         }

@@ -145,11 +145,10 @@ final class LocalOperations {
         } catch (DcsException e) {
             return Outcome.refused("the DCS did not answer: " + e.getMessage());
         }
-        List<ConfigProblem> problems = DynamicConfig.problems(document);
+        List<ConfigProblem> problems = applied.adopt(document);
         if (!problems.isEmpty()) {
             return Outcome.refused("the dynamic configuration in the DCS is not valid, so nothing was reloaded: " + problems);
         }
-        applied.adopt(document);
         Map<String, String> parameters = applied.parameters();
         if (!local.hasDataDirectory()) {
             return Outcome.refused("there is no data directory yet; its first start writes the configuration");
@@ -160,7 +159,7 @@ final class LocalOperations {
                 return Outcome.done("configuration written (" + parameters.size() + " parameter(s) from the DCS);"
                         + " PostgreSQL is not running and reads it when it starts");
             }
-            applied.apply(local, true, true);
+            applied.apply(local, true, true, System.currentTimeMillis());
         } catch (IllegalStateException | PostgresException | UncheckedIOException e) {
             return Outcome.refused("reload failed: " + e.getMessage());
         }
