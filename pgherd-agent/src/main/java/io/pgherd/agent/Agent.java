@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,12 +17,14 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
 import io.pgherd.agent.ha.Member;
+import io.pgherd.common.config.Durations;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.dcs.Session;
@@ -43,8 +46,13 @@ public final class Agent implements AutoCloseable {
     private final Dcs dcs;
     private final ClusterStore store;
     private final LocalNode local;
-    private final HaSettings settings;
-    private final Map<String, String> parameters = Map.of();
+    private HaSettings settings;
+    /** The dynamic configuration's PostgreSQL parameters, as of the last cycle that read the DCS. */
+    private Map<String, String> parameters = Map.of();
+    private final AppliedConfig applied;
+    private final LocalOperations operations;
+    private Duration sessionTtl;
+    private Duration ttlNoticed;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
@@ -87,6 +95,9 @@ public final class Agent implements AutoCloseable {
         this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS));
+        this.applied = new AppliedConfig(config.name(), DynamicConfig.Timings.of(config));
+        this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
+                this::wakeUp);
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
     }
 
@@ -124,8 +135,9 @@ public final class Agent implements AutoCloseable {
     }
 
     private void loop() {
-        long loopWait = config.get(AgentConfig.LOOP_WAIT).toMillis();
         while (running) {
+            operations.runPending();
+            long loopWait = applied.timings().loopWait().toMillis();
             boolean acted = false;
             try {
                 acted = cycle();
@@ -177,7 +189,11 @@ public final class Agent implements AutoCloseable {
             log.warn("{}: the DCS did not answer: {}", name(), e.getMessage());
         }
         boolean alive = session != null && session.state() == Session.State.ALIVE;
+        if (operations.reinitializing(now).isPresent()) {
+            return whileReinitializing(snapshot, reachable, alive, now);
+        }
         LocalNode.Status status = local.inspect();
+        configure(snapshot, reachable, status);
         ClusterState cluster = snapshot == null ? emptyCluster() : snapshot.state();
         if (reachable) {
             trackLeader(cluster, now);
@@ -208,6 +224,7 @@ public final class Agent implements AutoCloseable {
         }
         lastSentence = decision.sentence();
         boolean done = act(decision, snapshot, cluster, status);
+        renewSessionForTtl(decision, cluster, reachable);
         if (decision.action() != Decision.Action.NONE) {
             view = new View(snapshot, local.inspect(), decision, now, reachable);
             return done;
@@ -362,12 +379,92 @@ public final class Agent implements AutoCloseable {
         Member me = new Member(name(), settings.noFailover() ? "replica" : "standby",
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
-                status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following);
+                status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
+                status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of());
         try {
             store.publish(me, session);
         } catch (DcsException e) {
             log.warn("{}: could not publish the member record: {}", name(), e.getMessage());
         }
+    }
+
+    // ---- dynamic configuration (DynamicConfig) and requests from the REST API (restart, reload, reinitialize)
+
+    /** Parameters the running PostgreSQL has a new value of that applies only after a restart (sorted; empty: none). */
+    public List<String> pendingRestart() {
+        return applied.pendingRestart();
+    }
+
+    /** The timings the loop runs with: the dynamic configuration's where set and valid, the file's elsewhere. */
+    public DynamicConfig.Timings timings() {
+        return applied.timings();
+    }
+
+    /**
+     * Restart, reload and reinitialize of this member, for the REST API: each hands its work to the
+     * loop thread and blocks the caller until it is done (reinitialize: started); see {@link LocalOperations}.
+     */
+    public Operations operations() {
+        return operations.api();
+    }
+
+    /** Takes this cycle's dynamic configuration and brings the running PostgreSQL in line with it. */
+    private void configure(ClusterStore.Snapshot snapshot, boolean reachable, LocalNode.Status status) {
+        if (reachable && snapshot != null) {
+            DynamicConfig.Timings before = applied.timings();
+            applied.adopt(snapshot.config());
+            parameters = applied.parameters();
+            long lag = applied.timings().maximumLagOnFailover();
+            if (lag != before.maximumLagOnFailover()) {
+                settings = new HaSettings(settings.name(), settings.noFailover(), settings.failoverPriority(), lag,
+                        settings.synchronousMode(), settings.maxStartAttempts(), settings.stuckLimitMillis());
+            }
+        }
+        try {
+            applied.apply(local, status.running(), false, System.currentTimeMillis());
+        } catch (IllegalStateException | PostgresException | java.io.UncheckedIOException e) {
+            log.warn("{}: could not apply the dynamic configuration: {}", name(), e.getMessage());
+        }
+    }
+
+    /**
+     * A new ttl applies to the next DCS session. A member that does not lead opens one at once; the
+     * leader keeps its session, since closing it would drop the leader key.
+     */
+    private void renewSessionForTtl(Decision decision, ClusterState cluster, boolean reachable) {
+        Duration ttl = applied.timings().ttl();
+        if (session == null || sessionTtl == null || sessionTtl.equals(ttl) || !reachable) {
+            return;
+        }
+        if (cluster.ledBy(name()) || decision.action() != Decision.Action.NONE) {
+            if (!ttl.equals(ttlNoticed)) {
+                log.info("{}: ttl {} applies from this member's next DCS session (it holds a session of {})", name(),
+                        Durations.format(ttl), Durations.format(sessionTtl));
+                ttlNoticed = ttl;
+            }
+            return;
+        }
+        log.info("{}: opening a new DCS session for ttl {} (was {})", name(), Durations.format(ttl), Durations.format(sessionTtl));
+        session.close();
+        session = null;
+    }
+
+    /** A cycle while a re-clone runs: the member is published as stopped and nothing else is done. */
+    private boolean whileReinitializing(ClusterStore.Snapshot snapshot, boolean reachable, boolean alive, long now) {
+        Optional<String> reinitializing = operations.reinitializing(now);
+        if (reinitializing.isEmpty()) {
+            return true;
+        }
+        if (reachable && alive) {
+            publish(LocalNode.Status.STOPPED, "");
+        }
+        String sentence = reinitializing.get();
+        if (!lastSentence.startsWith("reinitializing")) {
+            log.info("{}: {}", name(), sentence);
+        }
+        lastSentence = sentence;
+        view = new View(snapshot, LocalNode.Status.STOPPED, Decision.of0(sentence), now, reachable);
+        return false;
     }
 
     private void ensureSession() {
@@ -376,7 +473,8 @@ public final class Agent implements AutoCloseable {
                 log.warn("{}: the DCS session was lost; opening a new one", name());
                 session.close();
             }
-            session = dcs.openSession(config.get(AgentConfig.TTL));
+            sessionTtl = applied.timings().ttl();
+            session = dcs.openSession(sessionTtl);
             session.onLost(why -> wakeUp());
         }
         if (watch == null) {
@@ -434,12 +532,14 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        operations.refuseNew();
         wakeUp();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(60));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        operations.awaitReinitialization(Duration.ofMinutes(5));
         if (watch != null) {
             watch.close();
         }

@@ -31,8 +31,28 @@ public final class ClusterStore {
     private final Dcs dcs;
     private final ClusterKeys keys;
 
-    /** What one read found: the cluster state and the leader key's entry (for compare-and-delete). */
-    public record Snapshot(ClusterState state, Optional<Entry> leaderEntry) {
+    /**
+     * What one read found: the cluster state, the leader key's entry (for compare-and-delete) and the
+     * dynamic configuration's document ({@code {}} when the key is absent or holds no JSON object;
+     * read it through {@link DynamicConfig#parse}, never change it).
+     */
+    public record Snapshot(ClusterState state, Optional<Entry> leaderEntry, ObjectNode config) {
+        public Snapshot(ClusterState state, Optional<Entry> leaderEntry) {
+            this(state, leaderEntry, JSON.createObjectNode());
+        }
+    }
+
+    /**
+     * The {@code config} key as read.
+     *
+     * @param document its JSON object ({@code {}} when the key is absent or holds no JSON object)
+     * @param modRevision its revision, for compare-and-set; empty when the key is absent
+     */
+    public record ConfigEntry(ObjectNode document, Optional<Long> modRevision) {
+    }
+
+    /** A change of the {@code config} key: the document before and after. */
+    public record ConfigChange(ObjectNode before, ObjectNode after) {
     }
 
     public ClusterStore(Dcs dcs, String cluster) {
@@ -58,6 +78,7 @@ public final class ClusterStore {
         Optional<ClusterState.Switchover> switchover = Optional.empty();
         Optional<String> sync = Optional.empty();
         boolean paused = false;
+        ObjectNode config = JSON.createObjectNode();
         for (Entry e : entries) {
             String key = e.key();
             if (key.equals(keys.leader())) {
@@ -85,10 +106,14 @@ public final class ClusterStore {
             } else if (key.equals(keys.config())) {
                 JsonNode n = tree(e.value());
                 paused = n != null && n.path("pause").asBoolean(false);
+                if (n != null && n.isObject()) {
+                    config = (ObjectNode) n;
+                }
             }
         }
         Optional<ClusterState.Leader> leaderKey = leader.map(e -> new ClusterState.Leader(e.value(), e.createRevision()));
-        return new Snapshot(new ClusterState(leaderKey, members, initializedBy, lastPosition, switchover, sync, paused), leader);
+        return new Snapshot(new ClusterState(leaderKey, members, initializedBy, lastPosition, switchover, sync, paused), leader,
+                config);
     }
 
     /** Publishes this member's record, bound to the agent's session. */
@@ -144,6 +169,55 @@ public final class ClusterStore {
             }
         }
         throw new IllegalStateException("the cluster configuration kept changing; try again");
+    }
+
+    /** Reads the {@code config} key. */
+    public ConfigEntry readConfig() {
+        Optional<Entry> current = dcs.get(keys.config());
+        ObjectNode document = current.map(e -> tree(e.value())).filter(JsonNode::isObject).map(j -> (ObjectNode) j)
+                .orElseGet(JSON::createObjectNode);
+        return new ConfigEntry(document, current.map(Entry::modRevision));
+    }
+
+    /**
+     * Applies a JSON merge patch (RFC 7396: {@code null} deletes) to the dynamic configuration with
+     * compare-and-set, read again and re-applied when another client wrote in between.
+     *
+     * @return the document before and after
+     * @throws io.pgherd.common.config.ConfigException when the patched document is not a valid
+     *         {@link DynamicConfig}, listing every problem (nothing written)
+     * @throws IllegalStateException when the key kept changing under ten attempts (nothing written)
+     * @throws io.pgherd.dcs.DcsException when the store did not answer (the change may or may not be written)
+     */
+    public ConfigChange patchConfig(JsonNode patch) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ConfigEntry current = readConfig();
+            JsonNode patched = JsonMergePatch.apply(current.document(), patch);
+            ObjectNode after = patched.isObject() ? (ObjectNode) patched : JSON.createObjectNode();
+            if (!patched.isObject()) {
+                DynamicConfig.parse(patched);
+            }
+            if (replaceConfig(current, after)) {
+                return new ConfigChange(current.document(), after);
+            }
+        }
+        throw new IllegalStateException("the cluster configuration kept changing; nothing was written, try again");
+    }
+
+    /**
+     * Replaces the dynamic configuration with {@code document} if the key has not been written since
+     * {@code read} was read.
+     *
+     * @return false when it has been (nothing written)
+     * @throws io.pgherd.common.config.ConfigException when {@code document} is not a valid
+     *         {@link DynamicConfig}, listing every problem (nothing written)
+     * @throws io.pgherd.dcs.DcsException when the store did not answer (the change may or may not be written)
+     */
+    public boolean replaceConfig(ConfigEntry read, ObjectNode document) {
+        DynamicConfig.parse(document);
+        String value = document.toString();
+        return read.modRevision().isEmpty() ? dcs.createIfAbsent(keys.config(), value)
+                : dcs.compareAndSet(keys.config(), read.modRevision().get(), value);
     }
 
     /** Appends one promotion to {@code history} (compare-and-set, retried on conflict). */

@@ -192,6 +192,57 @@ final class LocalNode {
         node.reload();
     }
 
+    /**
+     * What the running server says about its configuration.
+     *
+     * @param pendingRestart parameters whose new values apply only after a restart, sorted
+     * @param errors what PostgreSQL refused in the managed file when it last read it (one line each)
+     */
+    record Settings(List<String> pendingRestart, List<String> errors) {
+    }
+
+    /** Writes the managed configuration file with {@code parameters} and has the running server read it again. */
+    void reconfigure(Map<String, String> parameters) throws SQLException {
+        node.writeConfiguration(parameters);
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    /** Writes the managed configuration file with {@code parameters}, for the next start of a stopped server. */
+    void writeConfiguration(Map<String, String> parameters) {
+        node.writeConfiguration(parameters);
+    }
+
+    /** Reads {@code pg_settings} and {@code pg_file_settings} of the running server. */
+    Settings settings() throws SQLException {
+        List<String> pending = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT name FROM pg_settings WHERE pending_restart ORDER BY name")) {
+                while (rs.next()) {
+                    pending.add(rs.getString(1));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT coalesce(name, '(line ' || sourceline || ')') || ': ' || error"
+                    + " FROM pg_file_settings WHERE error IS NOT NULL"
+                    // A parameter that needs a restart shows this "error"; pending_restart already says so.
+                    + " AND error <> 'setting could not be applied' AND sourcefile LIKE '%/" + PostgresNode.MANAGED_CONF
+                    + "' ORDER BY sourceline")) {
+                while (rs.next()) {
+                    errors.add(rs.getString(1));
+                }
+            }
+        }
+        return new Settings(List.copyOf(pending), List.copyOf(errors));
+    }
+
+    /** Stops the server (if it runs) and starts it with {@code parameters}; the data directory stays as it is. */
+    void restart(Map<String, String> parameters) {
+        node.stop(timeout);
+        start(parameters);
+    }
+
     void promote() {
         node.promote(timeout);
         wasPrimary(true);

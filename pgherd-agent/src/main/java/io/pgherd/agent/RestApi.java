@@ -4,20 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import io.pgherd.agent.api.ApiServer;
 import io.pgherd.agent.api.NodeState;
-import io.pgherd.common.config.HostPort;
 import io.pgherd.postgres.Credentials;
 
 /**
  * One agent's REST API (issue 5, DESIGN.md §3): Patroni's health checks, cluster reports, metrics
- * and authenticated switchover, failover and maintenance requests, answered from what the agent's
- * last cycle saw ({@link Agent#view()}) and from the DCS. {@link ApiServer} lists the endpoints and
- * their status codes. Thread-safe.
+ * and authenticated switchover, failover, configuration, restart, reload and reinitialize
+ * requests, answered from what the agent's last cycle saw ({@link Agent#view()}), from the DCS and
+ * by the agent's loop ({@link Agent#operations()}). {@link ApiServer} lists the endpoints and their
+ * status codes. Thread-safe.
  */
 public final class RestApi implements AutoCloseable {
     private final ApiServer server;
@@ -43,32 +42,17 @@ public final class RestApi implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("REST API of " + agent.name() + ": cannot read the password file " + passwordFile, e);
         }
-        return start(agent.name(), agent::view, agent.store(), config.get(AgentConfig.API_LISTEN),
-                config.get(AgentConfig.API_USER), password, config.get(AgentConfig.TTL));
+        return new RestApi(ApiServer.start(agent.name(), () -> stateOf(agent.view(), agent.pendingRestart()), agent.store(),
+                agent.operations(), config.get(AgentConfig.API_LISTEN), config.get(AgentConfig.API_USER), password,
+                config.get(AgentConfig.TTL)));
     }
 
-    /**
-     * Starts the API over views of the agent's cycles.
-     *
-     * @param member this member's name
-     * @param view the agent's last cycle (called once per request, from the server's threads)
-     * @param store the cluster's keys
-     * @param listen the address to listen on, and only there (port 0: any free one)
-     * @param user the user of the writing endpoints
-     * @param password its password (kept only as a digest, never logged)
-     * @param ttl the leader key's TTL ({@code /liveness} fails when the last cycle is older)
-     * @throws UncheckedIOException when the address cannot be bound
-     */
-    public static RestApi start(String member, Supplier<Agent.View> view, ClusterStore store, HostPort listen, String user,
-                                String password, Duration ttl) {
-        return new RestApi(ApiServer.start(member, () -> stateOf(view.get()), store, listen, user, password, ttl));
-    }
-
-    /** The API's view of one agent cycle. */
-    static NodeState stateOf(Agent.View view) {
+    /** The API's view of one agent cycle and of what its PostgreSQL needs a restart for. */
+    static NodeState stateOf(Agent.View view, List<String> pendingRestart) {
         LocalNode.Status s = view.status();
         return new NodeState(Optional.ofNullable(view.cluster()).map(ClusterStore.Snapshot::state),
-                new NodeState.Postgres(s.running(), s.inRecovery(), s.position(), s.replayed(), s.timeline()),
+                new NodeState.Postgres(s.running(), s.inRecovery(), s.position(), s.replayed(), s.timeline(),
+                        s.running() ? pendingRestart : List.of()),
                 view.decision().sentence(), view.cycleMillis(), view.dcsReachable());
     }
 

@@ -218,6 +218,30 @@ final class AgentCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A request to a member's REST API: {@code body} JSON or null, with the API's credentials (user
+     * pgherd, the superuser's password: the agents' defaults) when {@code authenticated}.
+     */
+    java.net.http.HttpResponse<String> send(Member m, String method, String path, String body, boolean authenticated) {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + m.apiPort + path)).timeout(Duration.ofSeconds(120))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (authenticated) {
+            request.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(("pgherd:"
+                    + credentials().superuserPassword()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path + " on " + m.name + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     ClusterStore store() {
         for (Member m : members.values()) {
             if (m.agent != null) {

@@ -14,8 +14,9 @@ import io.pgherd.agent.ha.Member;
 
 /**
  * What {@code pgherd list} prints for a {@link ClusterState}: one row per member (sorted by name)
- * with its role as the cluster sees it and its lag behind the leader's last published position,
- * as a text table or as JSON. Pure functions of the state; thread-safe.
+ * with its role as the cluster sees it, its lag behind the leader's last published position and,
+ * when any member has one, its pending restart (marked {@code *} with the parameters), as a text
+ * table or as JSON. Pure functions of the state; thread-safe.
  */
 final class ClusterTable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,13 +65,16 @@ final class ClusterTable {
                 .append(cluster.leader().map(l -> "leader " + l.member()).orElse("no leader"))
                 .append(cluster.synchronousStandby().map(s -> ", synchronous standby " + s).orElse(""))
                 .append('\n');
+        // Like patronictl, the column shows only when some member needs a restart.
+        boolean pending = cluster.members().values().stream().anyMatch(Member::pendingRestart);
         List<List<String>> table = new ArrayList<>();
-        table.add(List.of("MEMBER", "HOST", "ROLE", "STATE", "TL", "LAG (BYTES)"));
+        table.add(columns(pending, List.of("MEMBER", "HOST", "ROLE", "STATE", "TL", "LAG (BYTES)"), "PENDING RESTART"));
         for (Row row : rows(cluster)) {
             Member m = row.member();
-            table.add(List.of(m.name(), hostPort(m), row.role(), m.state() == null || m.state().isEmpty() ? "-" : m.state(),
-                    m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
-                    row.role().equals("leader") ? "-" : row.lagBytes() == null ? "unknown" : Long.toString(row.lagBytes())));
+            table.add(columns(pending, List.of(m.name(), hostPort(m), row.role(), m.state() == null || m.state().isEmpty() ? "-"
+                    : m.state(), m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
+                    row.role().equals("leader") ? "-" : row.lagBytes() == null ? "unknown" : Long.toString(row.lagBytes())),
+                    !m.pendingRestart() ? "" : ("* " + String.join(", ", m.pendingRestartParameters())).strip()));
         }
         out.append(Columns.format(table));
         if (cluster.members().isEmpty()) {
@@ -117,6 +121,8 @@ final class ClusterTable {
                 member.put("lag_bytes", row.lagBytes());
             }
             putOrNull(member, "following", m.following());
+            member.put("pending_restart", m.pendingRestart());
+            m.pendingRestartParameters().forEach(member.putArray("pending_restart_parameters")::add);
             putOrNull(member, "api_url", m.apiUrl());
         }
         if (cluster.switchover().isPresent()) {
@@ -128,6 +134,15 @@ final class ClusterTable {
         } else {
             out.putNull("switchover");
         }
+        return out;
+    }
+
+    private static List<String> columns(boolean pending, List<String> cells, String pendingCell) {
+        if (!pending) {
+            return cells;
+        }
+        List<String> out = new ArrayList<>(cells);
+        out.add(pendingCell);
         return out;
     }
 

@@ -1,6 +1,5 @@
 package io.pgherd.cli;
 
-import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Locale;
@@ -119,16 +118,7 @@ abstract class HandoverCommand extends HaCommand {
 
     /** Asks on the terminal; without one, refuses: a script must say --force rather than hang on a prompt. */
     private static void confirm(SwitchoverRequest request) {
-        Console console = System.console();
-        String kind = request.kind().label();
-        if (console == null) {
-            throw new CommandFailure(request.summary() + " needs confirmation and there is no terminal to ask on;"
-                    + " nothing was written: pass --force to " + kind + " without asking");
-        }
-        String answer = console.readLine("Are you sure you want a %s? [y/N] ", request.summary());
-        String a = answer == null ? "" : answer.strip().toLowerCase(Locale.ROOT);
-        if (!a.equals("y") && !a.equals("yes")) {
-            throw new CommandFailure(kind + " not confirmed; nothing was written");
-        }
+        Confirmation.require(request.summary(), "Are you sure you want a " + request.summary() + "?", request.kind().label(),
+                "nothing was written");
     }
 }

@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
 @Command(name = "pgherd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "PostgreSQL high availability with read/write splitting.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ProxyCommand.class, AgentCommand.class,
-                ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class, FailoverCommand.class, MaintenanceCommand.Pause.class,
-                MaintenanceCommand.Resume.class, HistoryCommand.class, CommandLine.HelpCommand.class})
+                ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class, FailoverCommand.class,
+                MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class, RestartCommand.class,
+                ReinitCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -231,21 +231,46 @@ public final class PostgresNode {
     }
 
     /**
-     * Clones this node from a running primary with {@code pg_basebackup} (WAL streamed, a new physical
-     * replication slot {@code slot} on the primary, {@code -R}) and points it at the primary with
-     * {@link #follow}. A stale inactive slot of the same name is dropped first.
+     * Clones this node from a running primary with {@code pg_basebackup} (WAL streamed through the
+     * physical replication slot {@code slot} on the primary, {@code -R}) and points it at the primary
+     * with {@link #follow}. The slot is made afresh first: an old one of the same name is dropped once
+     * no walsender uses it any more (a standby that was just stopped for a re-clone may still hold it
+     * for a moment), then created again with WAL reserved. If another client (the leader's agent
+     * keeping slots for its members) creates it in between, that one is used.
      */
     public void cloneFrom(PostgresNode primary, Credentials credentials, Path passfile, String slot) {
         prepareEmptyDataDirectory();
-        try (Connection c = primary.connect(credentials.superuser(), credentials.superuserPassword(), "postgres")) {
-            c.createStatement().execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots"
-                    + " where slot_name = '" + slot + "' and not active");
+        try (Connection c = primary.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
+             java.sql.Statement s = c.createStatement()) {
+            String inUse = "select 1 from pg_replication_slots where slot_name = '" + slot + "' and active";
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (true) {
+                try (java.sql.ResultSet rs = s.executeQuery(inUse)) {
+                    if (!rs.next()) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() - end >= 0) {
+                    throw new PostgresException("replication slot " + slot + " on " + primary.name()
+                            + " is still in use after 10 s; cannot clone node " + name + " through it");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+            s.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '" + slot
+                    + "' and not active");
+            try {
+                s.execute("select pg_create_physical_replication_slot('" + slot + "', true)");
+            } catch (SQLException e) {
+                if (!"42710".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
         } catch (SQLException e) {
             throw new PostgresException("could not prepare slot " + slot + " on " + primary.name() + ": " + e.getMessage(), e);
         }
         CommandResult result = pg(List.of(binaries.tool("pg_basebackup").toString(), "-D", dataDir().toString(),
                 "-d", conninfo(primary.port(), credentials.replicationUser(), passfile), "--wal-method=stream",
-                "--write-recovery-conf", "--create-slot", "--slot=" + slot, "--checkpoint=fast", "--no-password"));
+                "--write-recovery-conf", "--slot=" + slot, "--checkpoint=fast", "--no-password"));
         if (!result.succeeded()) {
             throw new PostgresException("pg_basebackup of node " + name + " from " + primary.name() + " (port "
                     + primary.port() + ") failed (exit " + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));

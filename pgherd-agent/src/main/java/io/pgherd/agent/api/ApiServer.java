@@ -40,11 +40,13 @@ import io.pgherd.common.config.HostPort;
  *       HEAD and OPTIONS): {@code /}, {@code /primary}, {@code /master}, {@code /leader},
  *       {@code /read-write}: this member holds the key and takes writes; {@code /replica[?lag=]};
  *       {@code /read-only[?lag=]}; {@code /health}; {@code /liveness}; {@code /readiness}.</li>
- *   <li>Reports (GET, HEAD): {@code /cluster}, {@code /history} (JSON, read from the DCS now),
- *       {@code /metrics} (Prometheus text).</li>
+ *   <li>Reports (GET, HEAD): {@code /cluster}, {@code /history}, {@code /config} (JSON, read from
+ *       the DCS now), {@code /metrics} (Prometheus text).</li>
  *   <li>Writing, with HTTP basic authentication (401 otherwise): {@code POST /switchover},
- *       {@code DELETE /switchover}, {@code POST /failover}, {@code PATCH /config};
- *       {@code POST /restart}, {@code /reload}, {@code /reinitialize} answer 501 in this version.</li>
+ *       {@code DELETE /switchover}, {@code POST /failover}, {@code PATCH /config} (a JSON merge
+ *       patch of the dynamic configuration, 400 listing every problem); {@code POST /restart},
+ *       {@code /reload}, {@code /reinitialize}, which the member's agent carries out
+ *       ({@link Operations}: 200 when done, 503 with its reason otherwise).</li>
  *   <li>Unknown path: 404; known path, other method: 405 with {@code Allow}; malformed request: 400.</li>
  * </ul>
  *
@@ -70,11 +72,11 @@ public final class ApiServer implements AutoCloseable {
     private final HttpServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ApiServer(String member, Supplier<NodeState> state, ClusterStore store, HostPort listen, BasicAuth auth,
-                      Duration ttl, Clock clock) {
+    private ApiServer(String member, Supplier<NodeState> state, ClusterStore store, Operations operations, HostPort listen,
+                      BasicAuth auth, Duration ttl, Clock clock) {
         this.member = member;
         this.auth = auth;
-        this.routes = routes(member, state, store, ttl, clock);
+        this.routes = routes(member, state, store, operations, ttl, clock);
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("REST API of " + member + ": cannot resolve the listen address " + listen);
@@ -95,11 +97,22 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
+     * Starts the API of no agent: {@code POST /restart}, {@code /reload} and {@code /reinitialize}
+     * answer 503 ({@link Operations#UNAVAILABLE}); see {@link #start(String, Supplier, ClusterStore,
+     * Operations, HostPort, String, String, Duration)}.
+     */
+    public static ApiServer start(String member, Supplier<NodeState> state, ClusterStore store, HostPort listen, String user,
+                                  String password, Duration ttl) {
+        return start(member, state, store, Operations.UNAVAILABLE, listen, user, password, ttl);
+    }
+
+    /**
      * Starts the API.
      *
      * @param member this member's name
      * @param state what the agent's last cycle saw; called once per request, from the server's threads
      * @param store the cluster's keys, for reports and requests
+     * @param operations what the agent does on request (restart, reload, reinitialize)
      * @param listen the address to listen on (port 0: any free one, see {@link #port()})
      * @param user the user of the writing endpoints (no ':')
      * @param password its password (not empty); kept only as a digest
@@ -107,27 +120,29 @@ public final class ApiServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound
      * @throws IllegalArgumentException for a blank member or user, an empty password or a TTL not above zero
      */
-    public static ApiServer start(String member, Supplier<NodeState> state, ClusterStore store, HostPort listen, String user,
-                                  String password, Duration ttl) {
+    public static ApiServer start(String member, Supplier<NodeState> state, ClusterStore store, Operations operations,
+                                  HostPort listen, String user, String password, Duration ttl) {
         if (member == null || member.isBlank()) {
             throw new IllegalArgumentException("REST API: the member name must be set");
         }
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("REST API of " + member + ": ttl must be > 0 (got " + ttl.toMillis() + " ms)");
         }
-        ApiServer api = new ApiServer(member, state, store, listen, new BasicAuth(user, password), ttl, Clock.systemUTC());
+        ApiServer api = new ApiServer(member, state, store, operations, listen, new BasicAuth(user, password), ttl, Clock.systemUTC());
         api.server.start();
         log.info("{}: REST API listening on {}:{}", member, listen.host(), api.port());
         return api;
     }
 
     private static Map<String, Map<String, Endpoint>> routes(String member, Supplier<NodeState> state, ClusterStore store,
-                                                            Duration ttl, Clock clock) {
+                                                            Operations operations, Duration ttl, Clock clock) {
         String scope = store.keys().cluster();
         HealthChecks health = new HealthChecks(member, scope, state, ttl, clock);
         ClusterReport report = new ClusterReport(store);
         Metrics metrics = new Metrics(member, scope, state, health);
         ClusterRequests requests = new ClusterRequests(member, store, clock);
+        ConfigRequests config = new ConfigRequests(member, store);
+        MemberRequests operate = new MemberRequests(member, operations);
         Map<String, Map<String, Endpoint>> routes = new HashMap<>();
         for (String path : List.of("/", "/primary", "/master", "/leader", "/read-write")) {
             add(routes, path, PROBE, false, health::primary);
@@ -143,10 +158,11 @@ public final class ApiServer implements AutoCloseable {
         add(routes, "/switchover", List.of("POST"), true, requests::switchover);
         add(routes, "/switchover", List.of("DELETE"), true, requests::cancelSwitchover);
         add(routes, "/failover", List.of("POST"), true, requests::failover);
-        add(routes, "/config", List.of("PATCH"), true, requests::patchConfig);
-        for (String path : List.of("/restart", "/reload", "/reinitialize")) {
-            add(routes, path, List.of("POST"), true, requests::notImplemented);
-        }
+        add(routes, "/config", REPORT, false, config::show);
+        add(routes, "/config", List.of("PATCH"), true, config::patch);
+        add(routes, "/restart", List.of("POST"), true, operate::restart);
+        add(routes, "/reload", List.of("POST"), true, operate::reload);
+        add(routes, "/reinitialize", List.of("POST"), true, operate::reinitialize);
         Map<String, Map<String, Endpoint>> frozen = new HashMap<>();
         routes.forEach((path, methods) -> frozen.put(path, Map.copyOf(methods)));
         return Map.copyOf(frozen);

@@ -101,6 +101,10 @@ final class ClusterReport {
             putLag(out, "replay_lag", cluster, m, m.replayed());
             putOrNull(out, "following", m.following());
         }
+        if (m.pendingRestart()) {
+            out.put("pending_restart", true);
+            m.pendingRestartParameters().forEach(out.putArray("pending_restart_parameters")::add);
+        }
         ObjectNode tags = out.putObject("tags");
         tags.put("nofailover", m.noFailover());
         tags.put("failover_priority", m.failoverPriority());

@@ -9,8 +9,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -27,11 +25,10 @@ import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Member;
 import io.pgherd.dcs.DcsException;
-import io.pgherd.dcs.Entry;
 
 /**
- * The writing endpoints (the server authenticates before calling them): switchover and failover
- * requests, their cancellation, maintenance mode, and the operations this version does not have.
+ * The switchover and failover endpoints (the server authenticates before calling them): requests
+ * and their cancellation.
  * A request is validated against the cluster as the DCS shows it now, then recorded in the DCS,
  * where the agents act on it (Patroni's codes: 400 for a malformed request, 412 when the cluster
  * does not allow it, 503 when the DCS does not answer). Thread-safe.
@@ -120,58 +117,6 @@ final class ClusterRequests {
         } catch (DcsException e) {
             return Response.text(503, "pgherd: the DCS did not answer: " + e.getMessage());
         }
-    }
-
-    /** {@code PATCH /config {"pause": true|false}}: maintenance mode; answers the configuration as stored. */
-    Response patchConfig(Request request) {
-        boolean pause;
-        try {
-            ObjectNode body = object(request);
-            List<String> others = new ArrayList<>();
-            body.fieldNames().forEachRemaining(name -> {
-                if (!name.equals("pause")) {
-                    others.add(name);
-                }
-            });
-            if (!others.isEmpty()) {
-                throw new BadRequest("PATCH /config changes only \"pause\" in this version (got " + String.join(", ", others) + ")");
-            }
-            JsonNode value = body.get("pause");
-            if (value == null || !value.isBoolean()) {
-                throw new BadRequest("\"pause\" must be true or false (got " + (value == null ? "nothing" : value.toString()) + ")");
-            }
-            pause = value.booleanValue();
-        } catch (BadRequest e) {
-            return Response.text(400, "pgherd: " + e.getMessage());
-        }
-        try {
-            store.pause(pause);
-            log.info("{}: REST API: {} switched maintenance mode {}", member, request.remote(), pause ? "on" : "off");
-            Optional<Entry> config = store.dcs().get(store.keys().config());
-            JsonNode stored = config.map(e -> tree(e.value())).orElse(null);
-            if (stored == null || !stored.isObject()) {
-                ObjectNode fallback = Response.JSON.createObjectNode();
-                fallback.put("pause", pause);
-                stored = fallback;
-            }
-            return Response.json(200, stored);
-        } catch (DcsException e) {
-            return Response.text(503, "pgherd: the DCS did not answer (maintenance mode may or may not have changed): "
-                    + e.getMessage());
-        } catch (IllegalStateException e) {
-            return Response.text(503, "pgherd: " + e.getMessage());
-        }
-    }
-
-    /** {@code POST /restart}, {@code /reload}, {@code /reinitialize}: not in this version; says so. */
-    Response notImplemented(Request request) {
-        String what = switch (request.path()) {
-            case "/restart" -> "restart its PostgreSQL";
-            case "/reload" -> "reload its configuration";
-            default -> "re-clone its data directory";
-        };
-        return Response.text(501, "pgherd: " + request.method() + " " + request.path()
-                + " is not implemented in this version: the agent has no hook to " + what + " on request yet");
     }
 
     /** Validates a switchover or failover against the cluster as the DCS shows it now, then records it. */
@@ -268,7 +213,8 @@ final class ClusterRequests {
         }
     }
 
-    private static ObjectNode object(Request request) {
+    /** The request's body as a JSON object; {@link BadRequest} when it is empty or anything else. */
+    static ObjectNode object(Request request) {
         if (request.body().length == 0) {
             throw new BadRequest("the body must be a JSON object, and it is empty");
         }
@@ -295,14 +241,6 @@ final class ClusterRequests {
             throw new BadRequest("\"" + field + "\" must be a string (got " + value + ")");
         }
         return value.textValue().strip();
-    }
-
-    private static JsonNode tree(String text) {
-        try {
-            return Response.JSON.readTree(text);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     private static String firstLine(String message) {

@@ -141,6 +141,10 @@ final class HealthChecks {
             }
         }
         out.put("holds_leader_key", s.holdsKey(member));
+        if (pg.running() && !pg.pendingRestart().isEmpty()) {
+            out.put("pending_restart", true);
+            pg.pendingRestart().forEach(out.putArray("pending_restart_parameters")::add);
+        }
         if (s.cluster().isPresent() && s.cluster().get().paused()) {
             out.put("pause", true);
         }

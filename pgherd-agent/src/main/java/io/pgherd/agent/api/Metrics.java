@@ -43,6 +43,8 @@ final class Metrics {
                 pg.running() && pg.inRecovery() ? pg.replayed() : 0);
         gauge(out, "pgherd_agent_dcs_reachable", "1 if the DCS answered in the agent's last cycle, 0 otherwise.",
                 bit(s.dcsReachable()));
+        gauge(out, "pgherd_agent_pending_restart", "1 if PostgreSQL runs with a parameter change that needs a restart, 0 otherwise.",
+                bit(pg.running() && !pg.pendingRestart().isEmpty()));
         return new Response(200, CONTENT_TYPE, out.toString().getBytes(StandardCharsets.UTF_8), Map.of());
     }
 

@@ -1,5 +1,6 @@
 package io.pgherd.agent.api;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -27,9 +28,20 @@ public record NodeState(Optional<ClusterState> cluster, Postgres postgres, Strin
      * @param position the current WAL position of a primary, the last received one of a standby (bytes)
      * @param replayed the last replayed position of a standby (bytes)
      * @param timeline its timeline
+     * @param pendingRestart the parameters whose new values apply only after a restart, sorted (empty: none)
      */
-    public record Postgres(boolean running, boolean inRecovery, long position, long replayed, int timeline) {
+    public record Postgres(boolean running, boolean inRecovery, long position, long replayed, int timeline,
+                           List<String> pendingRestart) {
         public static final Postgres STOPPED = new Postgres(false, false, 0, 0, 0);
+
+        public Postgres {
+            pendingRestart = List.copyOf(pendingRestart);
+        }
+
+        /** A server without a pending restart. */
+        public Postgres(boolean running, boolean inRecovery, long position, long replayed, int timeline) {
+            this(running, inRecovery, position, replayed, timeline, List.of());
+        }
     }
 
     /** Whether {@code member} held the leader key in the last snapshot (stale when the DCS was unreachable). */

@@ -1,5 +1,7 @@
 package io.pgherd.agent.ha;
 
+import java.util.List;
+
 /**
  * What a member publishes about itself in {@code members/<name>} every cycle (and what the others
  * judge candidates by).
@@ -18,8 +20,21 @@ package io.pgherd.agent.ha;
  * @param noFailover whether it may never take the key (read replicas)
  * @param failoverPriority among candidates at the same position the higher wins
  * @param following the member whose WAL it streams, or empty
+ * @param pendingRestart whether its PostgreSQL runs with a parameter whose new value applies only after a restart
+ * @param pendingRestartParameters those parameters, sorted (empty when none or unknown)
  */
 public record Member(String name, String role, String state, String host, int port, String apiUrl, boolean running,
                      boolean inRecovery, int timeline, long position, long replayed, boolean noFailover,
-                     int failoverPriority, String following) {
+                     int failoverPriority, String following, boolean pendingRestart, List<String> pendingRestartParameters) {
+    public Member {
+        pendingRestartParameters = pendingRestartParameters == null ? List.of() : List.copyOf(pendingRestartParameters);
+    }
+
+    /** A member without a pending restart. */
+    public Member(String name, String role, String state, String host, int port, String apiUrl, boolean running,
+                  boolean inRecovery, int timeline, long position, long replayed, boolean noFailover, int failoverPriority,
+                  String following) {
+        this(name, role, state, host, port, apiUrl, running, inRecovery, timeline, position, replayed, noFailover,
+                failoverPriority, following, false, List.of());
+    }
 }

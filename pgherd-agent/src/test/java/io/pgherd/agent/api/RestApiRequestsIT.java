@@ -42,9 +42,11 @@ import io.pgherd.testkit.TestDirectories;
 /**
  * The writing endpoints and the cluster reports against a real DCS (an embedded ZooKeeper server):
  * authentication, validation of switchover and failover requests against the member records and
- * leader key in the DCS, what they write there (read back through {@link ClusterStore}), and
- * maintenance mode. Each test has a cluster of its own: n1 leads, n2 and n5 are running standbys,
- * n3 a read replica, n4 a stopped standby.
+ * leader key in the DCS, what they write there (read back through {@link ClusterStore}),
+ * maintenance mode and the dynamic configuration, and how restart, reload and reinitialize reach
+ * the agent (here a recorder of what was asked, answering what the test says; the agent's side is
+ * {@code DynamicConfigIT}'s). Each test has a cluster of its own: n1 leads, n2 and n5 are running
+ * standbys, n3 a read replica, n4 a stopped standby.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RestApiRequestsIT {
@@ -63,6 +65,9 @@ class RestApiRequestsIT {
     private ApiServer api;
     private ApiClient client;
     private final List<AutoCloseable> closeAfterTest = new ArrayList<>();
+    /** What the API asked of its agent, in order ({@code restart}, {@code restart if pending}, {@code reload}, ...). */
+    private final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Operations.Outcome answer = Operations.Outcome.done("restarted successfully");
 
     @BeforeAll
     void startDcs() {
@@ -91,7 +96,19 @@ class RestApiRequestsIT {
         NodeState me = new NodeState(Optional.of(store.read().state()),
                 new NodeState.Postgres(true, false, LEADER_POSITION, LEADER_POSITION, 2), "leading with the key",
                 System.currentTimeMillis(), true);
-        api = ApiServer.start("n1", () -> me, store, new HostPort("127.0.0.1", 0), USER, PASSWORD, TTL);
+        asked.clear();
+        answer = Operations.Outcome.done("restarted successfully");
+        Operations agent = new Operations(pending -> {
+            asked.add(pending ? "restart if pending" : "restart");
+            return answer;
+        }, () -> {
+            asked.add("reload");
+            return answer;
+        }, () -> {
+            asked.add("reinitialize");
+            return answer;
+        });
+        api = ApiServer.start("n1", () -> me, store, agent, new HostPort("127.0.0.1", 0), USER, PASSWORD, TTL);
         client = new ApiClient("127.0.0.1", api.port());
     }
 
@@ -131,6 +148,7 @@ class RestApiRequestsIT {
         assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic "));
         assertThat(requested()).isEmpty();
         assertThat(store.read().state().paused()).isFalse();
+        assertThat(asked).as("no operation reached the agent").isEmpty();
     }
 
     @Test
@@ -371,25 +389,126 @@ class RestApiRequestsIT {
         assertThat(store.read().state().paused()).isFalse();
     }
 
+    @Test
+    void patchConfigMergesAndGetConfigShowsTheResult() throws IOException {
+        HttpResponse<String> first = client.send("PATCH", "/config",
+                "{\"ttl\": 20, \"postgresql\": {\"parameters\": {\"work_mem\": \"8MB\", \"max_connections\": 200}}}", AUTH);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+
+        HttpResponse<String> second = client.send("PATCH", "/config",
+                "{\"loop_wait\": \"2s\", \"postgresql\": {\"parameters\": {\"work_mem\": null, \"jit\": false}}}", AUTH);
+
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        JsonNode expected = JSON.readTree("{\"ttl\": 20, \"loop_wait\": \"2s\","
+                + " \"postgresql\": {\"parameters\": {\"max_connections\": 200, \"jit\": false}}}");
+        assertThat(JSON.readTree(second.body())).isEqualTo(expected);
+        HttpResponse<String> shown = client.get("/config");
+        assertThat(shown.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(shown.body())).isEqualTo(expected);
+        assertThat(JSON.readTree(dcs.get(store.keys().config()).orElseThrow().value())).isEqualTo(expected);
+        assertThat(client.send("HEAD", "/config", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void getConfigOfAClusterWithoutOneIsEmpty() throws IOException {
+        HttpResponse<String> shown = client.get("/config");
+
+        assertThat(shown.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(shown.body())).isEqualTo(JSON.createObjectNode());
+    }
+
+    @Test
+    void aBadPatchIs400ListingEveryProblemAndWritesNothing() throws IOException {
+        client.send("PATCH", "/config", "{\"ttl\": 20}", AUTH);
+
+        HttpResponse<String> response = client.send("PATCH", "/config", """
+                {"ttl": "soon", "loop_wait": 0.01, "pause": "yes", "synchronous_mod": true,
+                 "postgresql": {"parameters": {"port": 5433, "wal_level": "minimal", "work_mem": "8MB"}}}""", AUTH);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).startsWith("pgherd: the configuration was not changed (6 problems):\n").contains(
+                "\n  synchronous_mod: unknown key", "\n  pause: must be true or false (got 'yes')",
+                "\n  ttl: must be a duration such as 500ms, 30s, 5min or 1h (got 'soon')",
+                "\n  loop_wait: must be at least 100ms (got 0.01)",
+                "\n  postgresql.parameters.port: is managed by pgherd",
+                "\n  postgresql.parameters.wal_level: is managed by pgherd");
+        assertThat(JSON.readTree(client.get("/config").body())).isEqualTo(JSON.readTree("{\"ttl\": 20}"));
+    }
+
+    @Test
+    void aPatchThatBreaksTheTimingRuleIsRefused() {
+        HttpResponse<String> response = client.send("PATCH", "/config", "{\"ttl\": 5, \"loop_wait\": 2, \"retry_timeout\": 2}", AUTH);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("ttl: loop_wait + 2 * retry_timeout must be <= ttl (got 2s + 2 * 2s > 5s)");
+        assertThat(dcs.get(store.keys().config())).isEmpty();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"{\"pause\": \"yes\"}", "{}", "{\"pause\": true, \"loop_wait\": 5}", "{\"pause\": tru}"})
-    void patchConfigRefusesAnythingButPause(String body) {
+    @ValueSource(strings = {"{\"pause\": tru}", "[1]", ""})
+    void patchConfigNeedsAJsonObject(String body) {
         HttpResponse<String> response = client.send("PATCH", "/config", body, AUTH);
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).startsWith("pgherd: ");
-        assertThat(store.read().state().paused()).isFalse();
+        assertThat(dcs.get(store.keys().config())).isEmpty();
     }
 
-    // ---- not in this version
+    @Test
+    void pauseKeepsTheRestOfTheConfiguration() throws IOException {
+        client.send("PATCH", "/config", "{\"postgresql\": {\"parameters\": {\"work_mem\": \"8MB\"}}}", AUTH);
+
+        store.pause(true);
+
+        assertThat(JSON.readTree(client.get("/config").body())).isEqualTo(JSON.readTree(
+                "{\"postgresql\": {\"parameters\": {\"work_mem\": \"8MB\"}}, \"pause\": true}"));
+        assertThat(store.read().state().paused()).isTrue();
+    }
+
+    // ---- operations the agent carries out
+
+    @Test
+    void restartReloadAndReinitializeReachTheAgentAndAnswerItsOutcome() {
+        HttpResponse<String> restart = post("/restart", null);
+        HttpResponse<String> pending = post("/restart", "{\"restart_pending\": true}");
+        answer = Operations.Outcome.done("reloaded configuration (0 parameter(s) from the DCS)");
+        HttpResponse<String> reload = post("/reload", null);
+        answer = Operations.Outcome.refused("I am the leader, can not reinitialize");
+        HttpResponse<String> reinitialize = post("/reinitialize", "{}");
+
+        assertThat(asked).containsExactly("restart", "restart if pending", "reload", "reinitialize");
+        assertThat(restart.statusCode()).isEqualTo(200);
+        assertThat(restart.body()).isEqualTo("restarted successfully\n");
+        assertThat(pending.statusCode()).isEqualTo(200);
+        assertThat(reload.statusCode()).isEqualTo(200);
+        assertThat(reload.body()).startsWith("reloaded configuration");
+        assertThat(reinitialize.statusCode()).isEqualTo(503);
+        assertThat(reinitialize.body()).isEqualTo("pgherd: I am the leader, can not reinitialize\n");
+    }
 
     @ParameterizedTest
-    @CsvSource({"/restart, restart its PostgreSQL", "/reload, reload its configuration", "/reinitialize, re-clone"})
-    void operationsWithoutAHookSayTheyAreNotImplemented(String path, String what) {
-        HttpResponse<String> response = post(path, "{}");
+    @CsvSource(delimiter = '|', value = {
+            "{\"restart_pending\": \"yes\"} | \"restart_pending\" must be true or false",
+            "{\"schedule\": \"2030-01-01T00:00:00Z\"} | takes only \"restart_pending\" in this version (got \"schedule\")",
+            "[true] | the body must be a JSON object"
+    })
+    void aMalformedRestartIs400AndDoesNotReachTheAgent(String body, String message) {
+        HttpResponse<String> response = post("/restart", body);
 
-        assertThat(response.statusCode()).isEqualTo(501);
-        assertThat(response.body()).contains("not implemented in this version").contains(what);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains(message);
+        assertThat(asked).isEmpty();
+    }
+
+    @Test
+    void anApiWithoutAnAgentRefusesOperationsWith503() {
+        ApiServer alone = ApiServer.start("n1", () -> null, store, new HostPort("127.0.0.1", 0), USER, PASSWORD, TTL);
+        closeAfterTest.add(alone);
+
+        HttpResponse<String> response = new ApiClient("127.0.0.1", alone.port()).send("POST", "/restart", null, AUTH);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("serves no agent");
     }
 
     // ---- reports
