@@ -164,9 +164,13 @@ public final class HaRules {
                 + " (position " + local.position() + ", " + Math.max(0, lag) + " bytes behind the last primary position)");
     }
 
-    /** A member that could take the key: a failover candidate whose PostgreSQL runs. */
+    /**
+     * A member that could take the key: a failover candidate whose PostgreSQL runs and has answered
+     * (a known timeline). A server still starting, e.g. replaying after a rewind, publishes timeline
+     * 0: promoting it before it is consistent would leave a server that cannot start.
+     */
     static boolean healthyCandidate(Member m) {
-        return !m.noFailover() && m.running();
+        return !m.noFailover() && m.running() && m.timeline() > 0;
     }
 
     /** Whether {@code other} beats a candidate at {@code position}: further along, then higher priority, then lower name. */

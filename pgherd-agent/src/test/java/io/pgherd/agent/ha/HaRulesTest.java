@@ -192,6 +192,15 @@ class HaRulesTest {
     }
 
     @Test
+    void switchoverToAStandbyStillStartingWaits() {
+        Decision d = decide(cluster().ledBy(ME).member(standby("node3", 9_500).starting()).switchover(ME, "node3", 0),
+                primary(10_000));
+
+        assertDecision(d, Action.NONE, "",
+                "leading with the key (epoch 42); the switchover waits: node3 is not a healthy running standby");
+    }
+
+    @Test
     void switchoverToAnUnknownMemberWaits() {
         Decision d = decide(leading().switchover(ME, "node9", 0), primary(10_000));
 
@@ -419,6 +428,14 @@ class HaRulesTest {
         Decision d = decide(noLeader().member(standby("node3", 9_600).priority(0)), standbyOf("node1", 9_500));
 
         assertDecision(d, Action.NONE, "", "no leader; node3 is a better candidate (position 9600 against 9500)");
+    }
+
+    @Test
+    void memberStillStartingIsNoBetterCandidateHoweverFarAlong() {
+        Decision d = decide(noLeader().member(standby("node3", 9_600).starting()), standbyOf("node1", 9_500));
+
+        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the most advanced healthy candidate"
+                + " (position 9500, 500 bytes behind the last primary position)");
     }
 
     @Test
@@ -713,6 +730,7 @@ class HaRulesTest {
         private boolean inRecovery = true;
         private boolean noFailover;
         private int priority = 1;
+        private int timeline = 1;
 
         Peer(String name, long position) {
             this.name = name;
@@ -739,9 +757,15 @@ class HaRulesTest {
             return this;
         }
 
+        /** Its PostgreSQL runs but has not answered yet (still starting): no timeline known. */
+        Peer starting() {
+            timeline = 0;
+            return this;
+        }
+
         Member build() {
             return new Member(name, noFailover ? "replica" : "standby", running ? "running" : "stopped", "127.0.0.1", 5432,
-                    "http://127.0.0.1:8008", running, inRecovery, 1, position, position, noFailover, priority,
+                    "http://127.0.0.1:8008", running, inRecovery, timeline, position, position, noFailover, priority,
                     inRecovery ? "node1" : "");
         }
     }
