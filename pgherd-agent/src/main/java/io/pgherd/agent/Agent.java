@@ -44,6 +44,7 @@ public final class Agent implements AutoCloseable {
     private final ClusterStore store;
     private final LocalNode local;
     private final HaSettings settings;
+    private final SynchronousMode synchronous;
     private final Map<String, String> parameters = Map.of();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -87,6 +88,7 @@ public final class Agent implements AutoCloseable {
         this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS));
+        this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
     }
 
@@ -275,6 +277,9 @@ public final class Agent implements AutoCloseable {
         if (status.inRecovery()) {
             promote(cluster, elected);
         } else {
+            if (settings.synchronousMode()) {
+                synchronous.claim();
+            }
             local.wasPrimary(true);
             record("took the key as a running primary", cluster, elected, elected);
             cluster.switchover().ifPresent(s -> store.clearSwitchover());
@@ -282,6 +287,9 @@ public final class Agent implements AutoCloseable {
     }
 
     private void promote(ClusterState cluster, long elected) {
+        if (settings.synchronousMode()) {
+            synchronous.claim();
+        }
         local.promote();
         long promoted = System.currentTimeMillis();
         record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, elected, promoted);
@@ -342,7 +350,10 @@ public final class Agent implements AutoCloseable {
         log.info("{}: shut down cleanly and released the leader key for the switchover", name());
     }
 
-    /** What a leader does every cycle: publish its position, keep slots for members, drop those gone long. */
+    /**
+     * What a leader does every cycle: publish its position, keep slots for members, drop those gone long,
+     * keep (or undo) synchronous mode.
+     */
     private void leaderDuties(ClusterState cluster, LocalNode.Status status) {
         if (!cluster.ledBy(name()) || !status.running() || status.inRecovery()) {
             return;
@@ -356,6 +367,7 @@ public final class Agent implements AutoCloseable {
         Set<String> members = new HashSet<>(membersLastSeen.keySet());
         members.remove(name());
         local.keepSlots(LocalNode.slotNames(members));
+        synchronous.lead(cluster, settings.synchronousMode());
     }
 
     private void publish(LocalNode.Status status, String following) {

@@ -22,6 +22,7 @@ import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.PgBinaries;
+import io.pgherd.postgres.PgConfFile;
 import io.pgherd.postgres.PostgresNode;
 import io.pgherd.postgres.SecureFiles;
 import io.pgherd.postgres.ServerUser;
@@ -256,9 +257,14 @@ final class LocalNode {
         }
     }
 
-    /** Runs one write and returns when it committed (the "first write" of a new primary). */
+    /**
+     * Runs one write and returns when it committed locally (the "first write" of a new primary). It does
+     * not wait for a synchronous standby: a primary that takes the key while running may still name one
+     * that no longer streams, and the loop thread must not hang on it (the leader's next cycle fixes it).
+     */
     void firstWrite() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SET synchronous_commit = local");
             s.execute("SELECT pg_catalog.pg_current_xact_id()");
         }
     }
@@ -285,6 +291,12 @@ final class LocalNode {
         } catch (SQLException e) {
             // Next cycle.
         }
+    }
+
+    /** Whether this node's {@code postgresql.auto.conf} holds a {@code synchronous_standby_names} (set by ALTER SYSTEM). */
+    boolean setsSynchronousStandbyNames() {
+        return PgConfFile.read(node.dataDir().resolve("postgresql.auto.conf"))
+                .get(PostgresNode.SYNCHRONOUS_STANDBY_NAMES).isPresent();
     }
 
     /** The replication slot of a member on the leader: its name in lower case, other characters as {@code _}. */
