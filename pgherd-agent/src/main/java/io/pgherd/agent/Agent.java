@@ -51,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private Map<String, String> parameters = Map.of();
     private final AppliedConfig applied;
     private final LocalOperations operations;
+    private final SynchronousMode synchronous;
     private Duration sessionTtl;
     private Duration ttlNoticed;
     private final ReentrantLock lock = new ReentrantLock();
@@ -98,6 +99,7 @@ public final class Agent implements AutoCloseable {
         this.applied = new AppliedConfig(config.name(), DynamicConfig.Timings.of(config));
         this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
                 this::wakeUp);
+        this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
     }
 
@@ -197,6 +199,7 @@ public final class Agent implements AutoCloseable {
         ClusterState cluster = snapshot == null ? emptyCluster() : snapshot.state();
         if (reachable) {
             trackLeader(cluster, now);
+            trackMembers(cluster, now);
         }
         String following = followedMember(cluster);
         long stuck = 0;
@@ -292,6 +295,9 @@ public final class Agent implements AutoCloseable {
         if (status.inRecovery()) {
             promote(cluster, elected);
         } else {
+            if (settings.synchronousMode()) {
+                synchronous.claim();
+            }
             local.wasPrimary(true);
             record("took the key as a running primary", cluster, elected, elected);
             cluster.switchover().ifPresent(s -> store.clearSwitchover());
@@ -299,6 +305,9 @@ public final class Agent implements AutoCloseable {
     }
 
     private void promote(ClusterState cluster, long elected) {
+        if (settings.synchronousMode()) {
+            synchronous.claim();
+        }
         local.promote();
         long promoted = System.currentTimeMillis();
         record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, elected, promoted);
@@ -359,20 +368,21 @@ public final class Agent implements AutoCloseable {
         log.info("{}: shut down cleanly and released the leader key for the switchover", name());
     }
 
-    /** What a leader does every cycle: publish its position, keep slots for members, drop those gone long. */
+    /**
+     * What a leader does every cycle: publish its position, keep slots for members, drop those gone long,
+     * keep (or undo) synchronous mode.
+     */
     private void leaderDuties(ClusterState cluster, LocalNode.Status status) {
         if (!cluster.ledBy(name()) || !status.running() || status.inRecovery()) {
             return;
         }
         store.publishPosition(status.position());
         long now = System.currentTimeMillis();
-        for (String member : cluster.members().keySet()) {
-            membersLastSeen.put(member, now);
-        }
         membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > SLOT_RETENTION_MILLIS);
         Set<String> members = new HashSet<>(membersLastSeen.keySet());
         members.remove(name());
         local.keepSlots(LocalNode.slotNames(members));
+        synchronous.lead(cluster, settings.synchronousMode());
     }
 
     private void publish(LocalNode.Status status, String following) {
@@ -415,9 +425,13 @@ public final class Agent implements AutoCloseable {
             applied.adopt(snapshot.config());
             parameters = applied.parameters();
             long lag = applied.timings().maximumLagOnFailover();
-            if (lag != before.maximumLagOnFailover()) {
+            boolean synchronousMode = applied.synchronousMode().orElse(config.get(AgentConfig.SYNCHRONOUS_MODE));
+            if (lag != before.maximumLagOnFailover() || synchronousMode != settings.synchronousMode()) {
+                if (synchronousMode != settings.synchronousMode()) {
+                    log.info("{}: synchronous mode now {}", name(), synchronousMode ? "on" : "off");
+                }
                 settings = new HaSettings(settings.name(), settings.noFailover(), settings.failoverPriority(), lag,
-                        settings.synchronousMode(), settings.maxStartAttempts(), settings.stuckLimitMillis());
+                        synchronousMode, settings.maxStartAttempts(), settings.stuckLimitMillis());
             }
         }
         try {
@@ -492,6 +506,18 @@ public final class Agent implements AutoCloseable {
                 || key.equals(store.keys().config()) || key.equals(store.keys().initialize())) {
             wakeUp();
         }
+    }
+
+    /**
+     * Remembers every member seen, whether this agent leads or not: a new leader then keeps a slot
+     * at once for each member seen lately, the old primary included, so a member that comes back
+     * streams as soon as it follows instead of waiting for the slot (and retrying every 5 s).
+     */
+    private void trackMembers(ClusterState cluster, long now) {
+        for (String member : cluster.members().keySet()) {
+            membersLastSeen.put(member, now);
+        }
+        cluster.leader().ifPresent(l -> membersLastSeen.put(l.member(), now));
     }
 
     private void trackLeader(ClusterState cluster, long now) {

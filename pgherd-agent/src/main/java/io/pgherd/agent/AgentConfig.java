@@ -52,7 +52,8 @@ public final class AgentConfig {
     public static final Key<Integer> MAXIMUM_LAG_ON_FAILOVER = Key.integer("agent.ha.maximum_lag_on_failover", 1 << 20, 0,
             Integer.MAX_VALUE, true, "bytes behind the last known primary position beyond which a standby may not take the key");
     public static final Key<Boolean> SYNCHRONOUS_MODE = Key.bool("agent.ha.synchronous_mode", false, true,
-            "keep one synchronous standby; only it may be promoted, so acknowledged commits survive failover");
+            "keep one synchronous standby; only it may be promoted, so acknowledged commits survive failover (while"
+                    + " no standby streams, writes go on without one and no standby is promoted automatically)");
     public static final Key<Integer> MAX_START_ATTEMPTS = Key.integer("agent.ha.max_start_attempts", 3, 1, 100, true,
             "failed starts of a leader's PostgreSQL before it releases the key");
     public static final Key<Duration> START_TIMEOUT = Key.duration("agent.ha.start_timeout", Duration.ofSeconds(30),

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 
 import org.slf4j.Logger;
@@ -36,6 +37,7 @@ final class AppliedConfig {
     private volatile DynamicConfig.Timings timings;
     private volatile List<String> pendingRestart = List.of();
     private Map<String, String> parameters = Map.of();
+    private volatile Optional<Boolean> synchronousMode = Optional.empty();
     /** What was last written and reloaded; null until the first time. */
     private Map<String, String> written;
     private JsonNode document;
@@ -53,6 +55,11 @@ final class AppliedConfig {
     /** The timings the agent runs with now. */
     DynamicConfig.Timings timings() {
         return timings;
+    }
+
+    /** Synchronous mode as the dynamic configuration sets it (empty: as the agent's file says). */
+    Optional<Boolean> synchronousMode() {
+        return synchronousMode;
     }
 
     /** The parameters every start, clone and reload writes. */
@@ -87,6 +94,7 @@ final class AppliedConfig {
             return problems;
         }
         parameters = config.parameters();
+        synchronousMode = config.synchronousMode();
         DynamicConfig.Timings wanted = config.over(file);
         if (wanted.equals(timings)) {
             return problems;

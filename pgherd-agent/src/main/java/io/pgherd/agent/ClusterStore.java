@@ -76,7 +76,7 @@ public final class ClusterStore {
         Optional<String> initializedBy = Optional.empty();
         long lastPosition = 0;
         Optional<ClusterState.Switchover> switchover = Optional.empty();
-        Optional<String> sync = Optional.empty();
+        Optional<ClusterState.Sync> sync = Optional.empty();
         boolean paused = false;
         ObjectNode config = JSON.createObjectNode();
         for (Entry e : entries) {
@@ -100,9 +100,7 @@ public final class ClusterStore {
                             n.path("not_before").asLong(0)));
                 }
             } else if (key.equals(keys.sync())) {
-                JsonNode n = tree(e.value());
-                String name = n == null ? "" : n.path("standby").asText("");
-                sync = name.isEmpty() ? Optional.empty() : Optional.of(name);
+                sync = Optional.of(parseSync(e.value()));
             } else if (key.equals(keys.config())) {
                 JsonNode n = tree(e.value());
                 paused = n != null && n.path("pause").asBoolean(false);
@@ -141,6 +139,47 @@ public final class ClusterStore {
         ObjectNode n = JSON.createObjectNode();
         n.put("position", position);
         dcs.put(keys.status(), n.toString());
+    }
+
+    /**
+     * Writes the {@code sync} key if it still holds {@code expected} (compare-and-set on what the
+     * caller read; empty: the key must be absent), so a leader acting on an old snapshot cannot
+     * overwrite what a newer leader wrote.
+     *
+     * @return false when the key no longer holds {@code expected} (nothing written)
+     */
+    public boolean writeSync(Optional<ClusterState.Sync> expected, ClusterState.Sync sync) {
+        String value = syncValue(sync);
+        Optional<Entry> current = dcs.get(keys.sync());
+        if (current.isEmpty()) {
+            return expected.isEmpty() && dcs.createIfAbsent(keys.sync(), value);
+        }
+        return expected.equals(Optional.of(parseSync(current.get().value())))
+                && dcs.compareAndSet(keys.sync(), current.get().modRevision(), value);
+    }
+
+    /** Writes the {@code sync} key whatever it holds (a new leader, before it promotes). */
+    public void putSync(ClusterState.Sync sync) {
+        dcs.put(keys.sync(), syncValue(sync));
+    }
+
+    /** Deletes the {@code sync} key (synchronous mode turned off). */
+    public void deleteSync() {
+        dcs.delete(keys.sync());
+    }
+
+    private static String syncValue(ClusterState.Sync sync) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("leader", sync.leader());
+        n.put("standby", sync.standby());
+        return n.toString();
+    }
+
+    /** {@code {"leader": name, "standby": name}}; what cannot be read counts as naming nobody. */
+    private static ClusterState.Sync parseSync(String value) {
+        JsonNode n = tree(value);
+        return n == null ? new ClusterState.Sync("", "")
+                : new ClusterState.Sync(n.path("leader").asText(""), n.path("standby").asText(""));
     }
 
     /** Asks for a switchover ({@code from} the leader) or failover; {@code to} may be empty (the best candidate). */

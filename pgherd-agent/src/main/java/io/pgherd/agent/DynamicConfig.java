@@ -27,6 +27,7 @@ import io.pgherd.common.config.Key;
  * {"pause": false,
  *  "ttl": 10, "loop_wait": 1, "retry_timeout": 3,        // seconds, or "500ms", "30s", "1min"
  *  "maximum_lag_on_failover": 1048576,                   // bytes
+ *  "synchronous_mode": true,
  *  "postgresql": {"parameters": {"work_mem": "8MB", "max_connections": 200}}}
  * }</pre>
  *
@@ -46,15 +47,17 @@ import io.pgherd.common.config.Key;
  * @param retryTimeout how long one DCS or PostgreSQL operation may take, if set
  * @param maximumLagOnFailover bytes behind the last known primary position beyond which a standby may not take the key, if set
  * @param parameters PostgreSQL parameters by lower-case name, values as written into a configuration file
+ * @param synchronousMode whether the cluster keeps a synchronous standby, if set (else each agent's file says)
  */
 public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Duration> loopWait, Optional<Duration> retryTimeout,
-                            OptionalLong maximumLagOnFailover, Map<String, String> parameters) {
+                            OptionalLong maximumLagOnFailover, Map<String, String> parameters,
+                            Optional<Boolean> synchronousMode) {
     /** No key set. */
     public static final DynamicConfig EMPTY = new DynamicConfig(false, Optional.empty(), Optional.empty(), Optional.empty(),
             OptionalLong.empty(), Map.of());
     /** The keys a document may have at its top level. */
     public static final List<String> KEYS = List.of("pause", "ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
-            "postgresql");
+            "synchronous_mode", "postgresql");
     static final Duration MIN_TTL = Duration.ofSeconds(2);
     static final Duration MIN_LOOP_WAIT = Duration.ofMillis(100);
     static final Duration MIN_RETRY_TIMEOUT = Duration.ofMillis(100);
@@ -64,6 +67,12 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
 
     public DynamicConfig {
         parameters = Map.copyOf(parameters);
+    }
+
+    /** A configuration that leaves synchronous mode to each agent's file. */
+    public DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Duration> loopWait, Optional<Duration> retryTimeout,
+                         OptionalLong maximumLagOnFailover, Map<String, String> parameters) {
+        this(pause, ttl, loopWait, retryTimeout, maximumLagOnFailover, parameters, Optional.empty());
     }
 
     /**
@@ -155,26 +164,31 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
                 problems.add(new ConfigProblem(name, "unknown key (known: " + String.join(", ", KEYS) + ")"));
             }
         }
-        boolean pause = false;
-        JsonNode p = document.path("pause");
-        if (!p.isMissingNode() && !p.isNull()) {
-            if (p.isBoolean()) {
-                pause = p.booleanValue();
-            } else {
-                problems.add(new ConfigProblem("pause", "must be true or false (got " + Key.shown(p) + ")"));
-            }
-        }
+        boolean pause = bool(document, "pause", problems).orElse(false);
+        Optional<Boolean> synchronousMode = bool(document, "synchronous_mode", problems);
         int before = problems.size();
         Optional<Duration> ttl = duration(document, "ttl", MIN_TTL, problems);
         Optional<Duration> loopWait = duration(document, "loop_wait", MIN_LOOP_WAIT, problems);
         Optional<Duration> retryTimeout = duration(document, "retry_timeout", MIN_RETRY_TIMEOUT, problems);
         OptionalLong maximumLag = bytes(document, "maximum_lag_on_failover", problems);
         Map<String, String> parameters = parameters(document.path("postgresql"), problems);
-        DynamicConfig config = new DynamicConfig(pause, ttl, loopWait, retryTimeout, maximumLag, parameters);
+        DynamicConfig config = new DynamicConfig(pause, ttl, loopWait, retryTimeout, maximumLag, parameters, synchronousMode);
         if (problems.size() == before && (ttl.isPresent() || loopWait.isPresent() || retryTimeout.isPresent())) {
             config.over(Timings.DEFAULTS).ruleProblem().ifPresent(problems::add);
         }
         return config;
+    }
+
+    private static Optional<Boolean> bool(JsonNode document, String key, List<ConfigProblem> problems) {
+        JsonNode node = document.path(key);
+        if (node.isMissingNode() || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isBoolean()) {
+            problems.add(new ConfigProblem(key, "must be true or false (got " + Key.shown(node) + ")"));
+            return Optional.empty();
+        }
+        return Optional.of(node.booleanValue());
     }
 
     private static Optional<Duration> duration(JsonNode document, String key, Duration min, List<ConfigProblem> problems) {

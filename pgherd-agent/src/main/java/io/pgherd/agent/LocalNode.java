@@ -22,6 +22,7 @@ import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.PgBinaries;
+import io.pgherd.postgres.PgConfFile;
 import io.pgherd.postgres.PostgresNode;
 import io.pgherd.postgres.SecureFiles;
 import io.pgherd.postgres.ServerUser;
@@ -260,11 +261,50 @@ final class LocalNode {
         node.start(timeout);
     }
 
-    /** pg_rewind from the leader (crash recovery first if needed). Leaves the node stopped. */
+    /**
+     * pg_rewind from the leader (crash recovery first if needed). Leaves the node stopped.
+     *
+     * @throws IllegalStateException before touching anything when the leader is not yet a primary with a
+     *         checkpoint on its current timeline (try again later)
+     */
     void rewind(int leaderPort) {
+        requireCheckpointOnCurrentTimeline(leaderPort);
         node.stop(timeout);
         node.rewind(leaderPort, credentials.superuser(), credentialsDir.resolve(SUPERUSER_PASSFILE), Duration.ofMinutes(5));
         wasPrimary(false);
+    }
+
+    /**
+     * pg_rewind of PostgreSQL 15 takes the source's timeline from its control file, that is from its last
+     * checkpoint: from a leader promoted moments ago (no checkpoint on the new timeline yet) it rewinds
+     * to the old timeline and leaves a data directory that cannot start as the leader's standby
+     * ("requested timeline 3 does not contain minimum recovery point ... on timeline 1"). So the leader
+     * must be a primary, and is asked for a checkpoint when its last one is on an older timeline (as
+     * Patroni does after a promotion).
+     */
+    private void requireCheckpointOnCurrentTimeline(int leaderPort) {
+        PostgresNode leader = new PostgresNode("leader", node.dir().resolveSibling("leader"), leaderPort, binaries,
+                new CommandRunner(serverUser));
+        try (Connection c = leader.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw new IllegalStateException("the leader on port " + leaderPort + " is not promoted yet;"
+                            + " rewinding when it is");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT timeline_id = ('x' || substr(pg_walfile_name(pg_current_wal_lsn()),"
+                    + " 1, 8))::bit(32)::int FROM pg_control_checkpoint()")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    s.execute("CHECKPOINT");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not check the leader on port " + leaderPort + " before rewinding: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** Replaces the data directory with a fresh clone of the leader (when rewinding failed). */
@@ -283,9 +323,14 @@ final class LocalNode {
         }
     }
 
-    /** Runs one write and returns when it committed (the "first write" of a new primary). */
+    /**
+     * Runs one write and returns when it committed locally (the "first write" of a new primary). It does
+     * not wait for a synchronous standby: a primary that takes the key while running may still name one
+     * that no longer streams, and the loop thread must not hang on it (the leader's next cycle fixes it).
+     */
     void firstWrite() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SET synchronous_commit = local");
             s.execute("SELECT pg_catalog.pg_current_xact_id()");
         }
     }
@@ -312,6 +357,12 @@ final class LocalNode {
         } catch (SQLException e) {
             // Next cycle.
         }
+    }
+
+    /** Whether this node's {@code postgresql.auto.conf} holds a {@code synchronous_standby_names} (set by ALTER SYSTEM). */
+    boolean setsSynchronousStandbyNames() {
+        return PgConfFile.read(node.dataDir().resolve("postgresql.auto.conf"))
+                .get(PostgresNode.SYNCHRONOUS_STANDBY_NAMES).isPresent();
     }
 
     /** The replication slot of a member on the leader: its name in lower case, other characters as {@code _}. */

@@ -67,13 +67,18 @@ final class AgentCluster implements AutoCloseable {
 
     /** Starts ZooKeeper and the agents of {@code standbys} failover candidates and {@code replicas} read replicas. */
     static AgentCluster start(int standbys, int replicas) {
+        return start(standbys, replicas, false);
+    }
+
+    /** As {@link #start(int, int)}, every agent with {@code agent.ha.synchronous_mode} as given. */
+    static AgentCluster start(int standbys, int replicas, boolean synchronousMode) {
         Path dir = TestDirectories.create("agents");
         List<Integer> ports = FreePorts.allocate(1 + 2 * (standbys + replicas));
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), ports.get(0), Duration.ofMillis(500));
         AgentCluster cluster = new AgentCluster(dir, zk, ports.get(0));
         for (int i = 0; i < standbys + replicas; i++) {
             String name = "node" + (i + 1);
-            cluster.add(name, ports.get(i + 1), ports.get(1 + standbys + replicas + i), i >= standbys);
+            cluster.add(name, ports.get(i + 1), ports.get(1 + standbys + replicas + i), i >= standbys, synchronousMode);
         }
         cluster.members.values().forEach(m -> {
             m.agent = new Agent(m.config).start();
@@ -82,8 +87,12 @@ final class AgentCluster implements AutoCloseable {
         return cluster;
     }
 
-    private void add(String name, int port, int apiPort, boolean replica) {
+    private void add(String name, int port, int apiPort, boolean replica, boolean synchronousMode) {
         TcpProxy link = TcpProxy.to("127.0.0.1", zooKeeperPort);
+        members.put(name, new Member(name, port, apiPort, link, config(name, port, apiPort, link, replica, synchronousMode)));
+    }
+
+    private AgentConfig config(String name, int port, int apiPort, TcpProxy link, boolean replica, boolean synchronousMode) {
         String yaml = "agent:\n"
                 + "  cluster: test\n"
                 + "  name: " + name + "\n"
@@ -99,8 +108,24 @@ final class AgentCluster implements AutoCloseable {
                 + "    ttl: " + TTL.toMillis() + "ms\n"
                 + "    loop_wait: 500ms\n"
                 + "    retry_timeout: 1s\n"
-                + "    start_timeout: 20s\n";
-        members.put(name, new Member(name, port, apiPort, link, AgentConfig.read(yaml, name + ".yml")));
+                + "    start_timeout: 20s\n"
+                + "    synchronous_mode: " + synchronousMode + "\n";
+        return AgentConfig.read(yaml, name + ".yml");
+    }
+
+    /** Stops a member's agent and REST API; its PostgreSQL keeps running. */
+    void stopAgent(Member m) {
+        m.api.close();
+        m.agent.close();
+        m.api = null;
+        m.agent = null;
+    }
+
+    /** Starts a stopped member's agent and REST API again, with {@code agent.ha.synchronous_mode} as given. */
+    void startAgent(Member m, boolean synchronousMode) {
+        m.agent = new Agent(config(m.name, m.port, m.apiPort, m.dcsLink, m.config.get(AgentConfig.ROLE)
+                == AgentConfig.Role.REPLICA, synchronousMode)).start();
+        m.api = RestApi.start(m.agent);
     }
 
     Member member(String name) {

@@ -45,7 +45,7 @@ class DynamicConfigTest {
     void readsTimingsInSecondsOrWithUnitsAndParametersAsConfigurationText() {
         DynamicConfig c = DynamicConfig.parse(json("""
                 {"pause": true, "ttl": 20, "loop_wait": "500ms", "retry_timeout": 2.5, "maximum_lag_on_failover": 1048576,
-                 "postgresql": {"parameters": {"work_mem": "8MB", "Max_Connections": 200, "jit": false, "log_min_duration_statement": null,
+                 "synchronous_mode": true, "postgresql": {"parameters": {"work_mem": "8MB", "Max_Connections": 200, "jit": false, "log_min_duration_statement": null,
                                                "pg_stat_statements.track": "all", "random_page_cost": 1.1}}}"""));
 
         assertThat(c.pause()).isTrue();
@@ -53,6 +53,8 @@ class DynamicConfigTest {
         assertThat(c.loopWait()).contains(Duration.ofMillis(500));
         assertThat(c.retryTimeout()).contains(Duration.ofMillis(2500));
         assertThat(c.maximumLagOnFailover()).isEqualTo(OptionalLong.of(1048576));
+        assertThat(c.synchronousMode()).contains(true);
+        assertThat(DynamicConfig.EMPTY.synchronousMode()).isEmpty();
         assertThat(c.parameters()).containsExactlyInAnyOrderEntriesOf(Map.of("work_mem", "8MB", "max_connections", "200",
                 "jit", "off", "pg_stat_statements.track", "all", "random_page_cost", "1.1"));
         assertThat(c.setsTimings()).isTrue();
@@ -70,7 +72,7 @@ class DynamicConfigTest {
     void everyProblemIsListedAtOnceWithItsPath() {
         ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> DynamicConfig.parse(json("""
                 {"pause": "yes", "ttl": true, "loop_wait": "50ms", "retry_timeout": "soon", "maximum_lag_on_failover": -1,
-                 "synchronous_mode": true, "loopwait": 1,
+                 "synchronous_mode": "on", "loopwait": 1,
                  "postgresql": {"use_slots": true,
                                 "parameters": {"port": 5433, "listen_addresses": "*", "primary_conninfo": "host=x",
                                                "recovery_target_time": "2030-01-01", "work_mem": {"a": 1}, "bad name": 1,
@@ -81,7 +83,9 @@ class DynamicConfigTest {
                 "postgresql.parameters.port", "postgresql.parameters.listen_addresses", "postgresql.parameters.primary_conninfo",
                 "postgresql.parameters.recovery_target_time", "postgresql.parameters.work_mem", "postgresql.parameters.bad name");
         assertThat(e.problems()).extracting(ConfigProblem::toString).contains(
-                "synchronous_mode: unknown key (known: pause, ttl, loop_wait, retry_timeout, maximum_lag_on_failover, postgresql)",
+                "loopwait: unknown key (known: pause, ttl, loop_wait, retry_timeout, maximum_lag_on_failover, synchronous_mode,"
+                        + " postgresql)",
+                "synchronous_mode: must be true or false (got 'on')",
                 "pause: must be true or false (got 'yes')",
                 "ttl: must be seconds or a duration such as 500ms, 30s, 5min (got true)",
                 "loop_wait: must be at least 100ms (got 50ms)",

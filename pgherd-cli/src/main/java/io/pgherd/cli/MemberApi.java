@@ -26,10 +26,10 @@ final class MemberApi {
                 description = "User of the agents' writing endpoints, as in their agent.api.user (default: ${DEFAULT-VALUE}).")
         String user;
 
-        @Option(names = "--api-password-file", defaultValue = ".pgherd/superuser.password", paramLabel = "FILE",
+        @Option(names = "--api-password-file", paramLabel = "FILE",
                 description = {"File holding that user's password, as the agents' agent.api.password_file; by default the"
                         + " agents use superuser.password in their agent.postgres.credentials_dir (default:"
-                        + " ${DEFAULT-VALUE}, where 'pgherd up' keeps it)."})
+                        + " superuser.password in --dir, where 'pgherd up' keeps it)."})
         Path passwordFile;
 
         @Option(names = "--api-timeout", defaultValue = "120", paramLabel = "S",
@@ -38,11 +38,13 @@ final class MemberApi {
         int timeoutSeconds;
 
         /**
-         * A client with the password read from {@link #passwordFile}.
+         * A client with the password read from {@link #passwordFile}, or else from superuser.password in {@code clusterDir}.
          *
          * @throws CommandFailure when the file cannot be read or is empty
          */
-        MemberApi client() {
+        MemberApi client(Path clusterDir) {
+            Path passwordFile = this.passwordFile != null ? this.passwordFile
+                    : clusterDir.resolve(io.pgherd.postgres.Credentials.SUPERUSER_PASSWORD_FILE);
             String password;
             try {
                 password = Files.readString(passwordFile).strip();

@@ -46,7 +46,7 @@ final class ReinitCommand extends HaCommand {
         }
         String leader = state.leader().map(ClusterState.Leader::member).orElseThrow(() -> new CommandFailure(
                 "cluster " + cluster + " has no leader to clone " + name + " from; nothing was done"));
-        MemberApi client = api.client();
+        MemberApi client = api.client(dir);
         if (!force) {
             Confirmation.require("reinitialize of " + name, "Are you sure you want to reinitialize " + name
                     + "? Its data directory is deleted and cloned again from the leader " + leader + ".", "reinit",

@@ -50,7 +50,7 @@ final class RestartCommand extends HaCommand {
                 return 0;
             }
         }
-        MemberApi client = api.client();
+        MemberApi client = api.client(dir);
         String list = String.join(", ", targets.stream().map(Member::name).toList());
         if (!force) {
             Confirmation.require("restart of " + list, "Are you sure you want to restart " + list + "?", "restart",

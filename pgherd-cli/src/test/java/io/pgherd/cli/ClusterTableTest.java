@@ -30,7 +30,7 @@ class ClusterTableTest {
     void lagIsUnknownBeforeTheLeaderPublishedAPosition() {
         ClusterState s = Clusters.typical();
         ClusterState noPosition = new ClusterState(s.leader(), s.members(), s.initializedBy(), 0, s.switchover(),
-                s.synchronousStandby(), s.paused());
+                s.sync(), s.paused());
 
         assertThat(ClusterTable.rows(noPosition)).extracting(ClusterTable.Row::lagBytes).containsOnlyNulls();
     }

@@ -47,12 +47,13 @@ final class Clusters {
     }
 
     static ClusterState with(ClusterState s, Optional<ClusterState.Switchover> switchover, Optional<String> sync, boolean paused) {
-        return new ClusterState(s.leader(), s.members(), s.initializedBy(), s.lastLeaderPosition(), switchover, sync, paused);
+        return new ClusterState(s.leader(), s.members(), s.initializedBy(), s.lastLeaderPosition(), switchover,
+                sync.map(ClusterState.Sync::withoutLeader), paused);
     }
 
     static ClusterState ledBy(ClusterState s, Optional<String> leader) {
         return new ClusterState(leader.map(l -> new ClusterState.Leader(l, 8)), s.members(), s.initializedBy(),
-                s.lastLeaderPosition(), s.switchover(), s.synchronousStandby(), s.paused());
+                s.lastLeaderPosition(), s.switchover(), s.sync(), s.paused());
     }
 
     private static Map<String, Member> byName(Member... members) {

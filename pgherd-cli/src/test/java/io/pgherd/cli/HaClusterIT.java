@@ -127,6 +127,20 @@ class HaClusterIT {
             JarCli.Result list = pgherd("list", "--dir", dir.toString());
             assertThat(list.stdout()).contains("cluster on-etcd: leader node2").containsPattern("node1 .* standby +streaming");
 
+            // The dynamic configuration reaches every node; a restart through the agents' APIs authenticates with
+            // the local cluster's password by default.
+            JarCli.Result set = pgherd("config", "set", "--dir", dir.toString(), "postgresql.parameters.work_mem=9MB");
+            assertThat(set.exit()).as(set.toString()).isZero();
+            for (String node : List.of("node1", "node2", "node3")) {
+                Await.until("work_mem on " + node, Duration.ofSeconds(30),
+                        () -> "9MB".equals(psql(uri(statusJson(dir), node), "show work_mem")));
+            }
+            long before = postmasterPid(dir, "node3");
+            JarCli.Result restart = pgherd("restart", "--dir", dir.toString(), "node3", "--force");
+            assertThat(restart.exit()).as(restart.toString()).isZero();
+            assertThat(postmasterPid(dir, "node3")).isNotEqualTo(before);
+            assertThat(psql(uri(statusJson(dir), "node3"), "show work_mem")).isEqualTo("9MB");
+
             List<Long> processes = processesOf(dir, statusJson(dir));
             assertThat(pgherd("down", "--dir", dir.toString()).exit()).isZero();
             assertNothingRunsIn(dir, processes);

@@ -31,6 +31,13 @@ import org.slf4j.LoggerFactory;
 public final class PostgresNode {
     /** The file, inside the data directory, that holds the settings pgherd manages; included from postgresql.conf. */
     public static final String MANAGED_CONF = "pgherd.conf";
+    /**
+     * The setting a leader in synchronous mode keeps in {@code postgresql.auto.conf} (ALTER SYSTEM).
+     * A standby must not carry it: pg_basebackup and pg_rewind copy the primary's file, and a standby
+     * promoted with the old primary's list would make every commit wait for a standby that may no longer
+     * stream from it (its first write after promotion included). The new leader chooses its own.
+     */
+    public static final String SYNCHRONOUS_STANDBY_NAMES = "synchronous_standby_names";
     private static final Logger log = LoggerFactory.getLogger(PostgresNode.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
     private static final int LOG_TAIL_LINES = 20;
@@ -217,15 +224,18 @@ public final class PostgresNode {
 
     /**
      * Makes this node a standby of the server at {@code 127.0.0.1:primaryPort}: sets
-     * {@code primary_conninfo} (password from {@code passfile}) and {@code primary_slot_name} in
-     * {@code postgresql.auto.conf} and creates {@code standby.signal}. Takes effect on the next start
-     * (or reload, for a running standby).
+     * {@code primary_conninfo} (password from {@code passfile}, {@code application_name} this node's
+     * name, so the primary's {@code pg_stat_replication} and {@code synchronous_standby_names} know it
+     * by that name) and {@code primary_slot_name} in {@code postgresql.auto.conf}, drops a
+     * {@code synchronous_standby_names} set there (see {@link #SYNCHRONOUS_STANDBY_NAMES}) and creates
+     * {@code standby.signal}. Takes effect on the next start (or reload, for a running standby).
      */
     public void follow(int primaryPort, String replicationUser, Path passfile, String slot) {
         Path auto = dataDir().resolve("postgresql.auto.conf");
         PgConfFile conf = PgConfFile.read(auto);
         conf.set("primary_conninfo", conninfo(primaryPort, replicationUser, passfile));
         conf.set("primary_slot_name", slot);
+        conf.remove(SYNCHRONOUS_STANDBY_NAMES);
         SecureFiles.write(auto, conf.render(), runner.user());
         SecureFiles.write(dataDir().resolve("standby.signal"), "", runner.user());
     }
@@ -346,11 +356,16 @@ public final class PostgresNode {
         return Files.exists(dataDir().resolve("standby.signal"));
     }
 
-    /** Makes the next start a read-only standby that follows nobody yet (a demoted primary waiting for a leader). */
+    /**
+     * Makes the next start a read-only standby that follows nobody yet (a demoted primary waiting for a
+     * leader); drops a {@code synchronous_standby_names} set in {@code postgresql.auto.conf} as
+     * {@link #follow} does.
+     */
     public void configureReadOnlyStandby() {
         Path auto = dataDir().resolve("postgresql.auto.conf");
         PgConfFile conf = PgConfFile.read(auto);
         conf.set("primary_conninfo", "");
+        conf.remove(SYNCHRONOUS_STANDBY_NAMES);
         SecureFiles.write(auto, conf.render(), runner.user());
         SecureFiles.write(dataDir().resolve("standby.signal"), "", runner.user());
     }

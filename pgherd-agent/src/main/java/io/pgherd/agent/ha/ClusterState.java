@@ -11,14 +11,30 @@ import java.util.Optional;
  * @param initializedBy the member that won the {@code initialize} key, or empty before anyone did
  * @param lastLeaderPosition the last WAL position the leader published in {@code status} (0: unknown)
  * @param switchover a requested switchover or failover, if any
- * @param synchronousStandby the standby named in {@code sync}, if any
+ * @param sync the {@code sync} key (synchronous mode), if present
  * @param paused maintenance mode: no automatic failover
  */
 public record ClusterState(Optional<Leader> leader, Map<String, Member> members, Optional<String> initializedBy,
-                           long lastLeaderPosition, Optional<Switchover> switchover, Optional<String> synchronousStandby,
+                           long lastLeaderPosition, Optional<Switchover> switchover, Optional<Sync> sync,
                            boolean paused) {
     /** The holder of the leader key. */
     public record Leader(String member, long epoch) {
+    }
+
+    /**
+     * The {@code sync} key, written only by a leader in synchronous mode: {@code standby} has flushed every
+     * commit {@code leader} acknowledged (see {@link SynchronousStandby}). An empty {@code standby} means the
+     * leader has no synchronous standby: its commits are acknowledged without any standby, so only the leader
+     * itself is known to hold them all, and no standby takes the key automatically.
+     *
+     * @param leader the leader that wrote the key (empty when the key does not say)
+     * @param standby the synchronous standby, or empty for none
+     */
+    public record Sync(String leader, String standby) {
+        /** A key naming {@code standby} without saying which leader wrote it. */
+        public static Sync withoutLeader(String standby) {
+            return new Sync("", standby);
+        }
     }
 
     /**
@@ -64,6 +80,11 @@ public record ClusterState(Optional<Leader> leader, Map<String, Member> members,
 
     public ClusterState {
         members = Map.copyOf(members);
+    }
+
+    /** The standby the {@code sync} key names, if it names one. */
+    public Optional<String> synchronousStandby() {
+        return sync.map(Sync::standby).filter(s -> !s.isEmpty());
     }
 
     /** Whether {@code name} holds the leader key. */

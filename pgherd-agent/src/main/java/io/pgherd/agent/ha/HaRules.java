@@ -140,17 +140,29 @@ public final class HaRules {
             }
         }
         boolean requested = request.isPresent() && request.get().to().equals(me.name());
-        if (me.synchronousMode() && cluster.synchronousStandby().isPresent()
-                && !cluster.synchronousStandby().get().equals(me.name()) && !requested) {
-            return Decision.of(Action.NONE, "no leader; in synchronous mode only the synchronous standby "
-                    + cluster.synchronousStandby().get() + " may take the key");
+        Optional<ClusterState.Sync> sync = me.synchronousMode() ? cluster.sync() : Optional.empty();
+        if (sync.isPresent() && !requested) {
+            String standby = sync.get().standby();
+            if (!standby.isEmpty() && !standby.equals(me.name())) {
+                return Decision.of(Action.NONE, "no leader; in synchronous mode only the synchronous standby "
+                        + standby + " may take the key");
+            }
+            if (standby.isEmpty() && !sync.get().leader().equals(me.name())) {
+                // The last leader acknowledged commits that no standby was waited for: any standby may lack some.
+                return Decision.of(Action.NONE, "no leader; in synchronous mode the last leader"
+                        + (sync.get().leader().isEmpty() ? "" : " " + sync.get().leader())
+                        + " had no synchronous standby, so only it holds every acknowledged commit:"
+                        + " no automatic failover (a failover to a named candidate may be requested)");
+            }
         }
         long lag = cluster.lastLeaderPosition() - local.position();
         if (cluster.lastLeaderPosition() > 0 && lag > me.maximumLagOnFailover()) {
             return Decision.of(Action.NONE, "no leader; " + lag + " bytes behind the last primary position, more than"
                     + " maximum_lag_on_failover " + me.maximumLagOnFailover() + ": not taking the key");
         }
-        boolean synchronous = me.synchronousMode() && cluster.synchronousStandby().filter(me.name()::equals).isPresent();
+        // The member known to hold every acknowledged commit takes the key without deferring to one further along.
+        boolean synchronous = sync.filter(s -> s.standby().equals(me.name())
+                || (s.standby().isEmpty() && s.leader().equals(me.name()))).isPresent();
         if (!requested && !synchronous) {
             for (Member other : cluster.members().values()) {
                 if (!other.name().equals(me.name()) && healthyCandidate(other) && better(other, local.position(), me)) {
@@ -159,8 +171,10 @@ public final class HaRules {
                 }
             }
         }
-        return Decision.of(Action.TAKE_LEADERSHIP, "no leader: taking the key as "
-                + (requested ? "the requested candidate" : "the most advanced healthy candidate")
+        String as = requested ? "the requested candidate" : !synchronous ? "the most advanced healthy candidate"
+                : sync.get().standby().isEmpty() ? "the last leader, which alone holds every acknowledged commit"
+                : "the synchronous standby";
+        return Decision.of(Action.TAKE_LEADERSHIP, "no leader: taking the key as " + as
                 + " (position " + local.position() + ", " + Math.max(0, lag) + " bytes behind the last primary position)");
     }
 

@@ -486,7 +486,7 @@ class HaRulesTest {
         Decision d = decide(noLeader().member(standby("node3", 9_000)).synchronousStandby(ME),
                 standbyOf("node1", 9_500), me().synchronousMode());
 
-        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the most advanced healthy candidate"
+        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the synchronous standby"
                 + " (position 9500, 500 bytes behind the last primary position)");
     }
 
@@ -496,6 +496,74 @@ class HaRulesTest {
 
         assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the most advanced healthy candidate"
                 + " (position 9500, 500 bytes behind the last primary position)");
+    }
+
+    @Test
+    void inSynchronousModeASyncKeyWrittenByTheLeaderLetsOnlyTheStandbyItNamesTakeTheKey() {
+        Decision d = decide(noLeader().member(standby("node3", 9_000)).sync("node1", "node3"),
+                standbyOf("node1", 9_500), me().synchronousMode());
+
+        assertDecision(d, Action.NONE, "",
+                "no leader; in synchronous mode only the synchronous standby node3 may take the key");
+    }
+
+    @Test
+    void inSynchronousModeNoStandbyTakesTheKeyWhenTheLastLeaderHadNoSynchronousStandby() {
+        Decision d = decide(noLeader().member(standby("node3", 9_000)).sync("node1", ""),
+                standbyOf("node1", 9_500), me().synchronousMode());
+
+        assertDecision(d, Action.NONE, "", "no leader; in synchronous mode the last leader node1 had no synchronous"
+                + " standby, so only it holds every acknowledged commit: no automatic failover (a failover to a named"
+                + " candidate may be requested)");
+    }
+
+    @Test
+    void inSynchronousModeAPrimaryThatMayNotTakeTheKeyBecauseNoStandbyWasSynchronousDemotes() {
+        Decision d = decide(noLeader().sync("node1", ""), primary(9_500), me().synchronousMode());
+
+        assertDecision(d, Action.DEMOTE, "", "no leader and this primary may not take the key (no leader; in"
+                + " synchronous mode the last leader node1 had no synchronous standby, so only it holds every"
+                + " acknowledged commit: no automatic failover (a failover to a named candidate may be requested)):"
+                + " demoting");
+    }
+
+    @Test
+    void inSynchronousModeTheLastLeaderWithoutSynchronousStandbyTakesTheKeyBackThoughAStandbyIsFurtherAlong() {
+        // It alone holds every commit it acknowledged; the standby further along may lack some.
+        Decision d = decide(noLeader().member(standby("node3", 9_800)).sync(ME, ""), new Local().running(true, true)
+                .position(9_500), me().synchronousMode());
+
+        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the last leader, which alone holds"
+                + " every acknowledged commit (position 9500, 500 bytes behind the last primary position)");
+    }
+
+    @Test
+    void inSynchronousModeARequestedCandidateTakesTheKeyThoughTheLastLeaderHadNoSynchronousStandby() {
+        Decision d = decide(noLeader().member(standby("node3", 9_000)).sync("node1", "").switchover("", ME, 0),
+                standbyOf("node1", 9_500), me().synchronousMode());
+
+        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the requested candidate"
+                + " (position 9500, 500 bytes behind the last primary position)");
+    }
+
+    @Test
+    void aSyncKeyWithoutStandbyIsIgnoredOutsideSynchronousMode() {
+        Decision d = decide(noLeader().member(standby("node3", 9_000)).sync("node1", ""), standbyOf("node1", 9_500));
+
+        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the most advanced healthy candidate"
+                + " (position 9500, 500 bytes behind the last primary position)");
+    }
+
+    @Test
+    void switchoverWithoutCandidateInSynchronousModeWithoutSynchronousStandbyPicksTheBestStandby() {
+        // A clean shutdown waits until the streaming standbys have the last WAL, so any of them is safe.
+        Decision d = decide(cluster().ledBy(ME)
+                .member(standby("node1", 9_900))
+                .member(standby("node3", 9_500))
+                .sync(ME, "")
+                .switchover(ME, "", 0), primary(10_000), me().synchronousMode());
+
+        assertDecision(d, Action.SWITCHOVER, "node1", "switchover requested: handing the key to node1 after a clean shutdown");
     }
 
     @Test
@@ -568,7 +636,7 @@ class HaRulesTest {
         Decision node3 = HaRules.decide(cluster, standbyOf("node1", 9_800).build(), asyncNode3, NOW);
         assertDecision(node3, Action.NONE, "", "no leader; in synchronous mode only the synchronous standby node2 may take the key");
         Decision d = HaRules.decide(cluster, standbyOf("node1", 9_500).build(), sync, NOW);
-        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the most advanced healthy candidate"
+        assertDecision(d, Action.TAKE_LEADERSHIP, "", "no leader: taking the key as the synchronous standby"
                 + " (position 9500, 500 bytes behind the last primary position)");
     }
 
@@ -678,7 +746,7 @@ class HaRulesTest {
         private final Optional<String> initializedBy;
         private long lastLeaderPosition;
         private Optional<Switchover> switchover = Optional.empty();
-        private Optional<String> synchronousStandby = Optional.empty();
+        private Optional<ClusterState.Sync> sync = Optional.empty();
         private boolean paused;
 
         Cluster(Optional<String> initializedBy) {
@@ -706,8 +774,15 @@ class HaRulesTest {
             return this;
         }
 
+        /** The sync key names {@code name}, without saying which leader wrote it. */
         Cluster synchronousStandby(String name) {
-            synchronousStandby = Optional.of(name);
+            sync = Optional.of(ClusterState.Sync.withoutLeader(name));
+            return this;
+        }
+
+        /** The sync key as written by {@code leader} ({@code standby} empty: it had no synchronous standby). */
+        Cluster sync(String leader, String standby) {
+            sync = Optional.of(new ClusterState.Sync(leader, standby));
             return this;
         }
 
@@ -717,8 +792,7 @@ class HaRulesTest {
         }
 
         ClusterState build() {
-            return new ClusterState(leader, members, initializedBy, lastLeaderPosition, switchover, synchronousStandby,
-                    paused);
+            return new ClusterState(leader, members, initializedBy, lastLeaderPosition, switchover, sync, paused);
         }
     }
 
