@@ -40,7 +40,6 @@ import io.pgherd.postgres.PostgresException;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
-    private static final long SLOT_RETENTION_MILLIS = Duration.ofMinutes(5).toMillis();
 
     private final AgentConfig config;
     private final Dcs dcs;
@@ -378,7 +377,8 @@ public final class Agent implements AutoCloseable {
         }
         store.publishPosition(status.position());
         long now = System.currentTimeMillis();
-        membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > SLOT_RETENTION_MILLIS);
+        long retention = config.get(AgentConfig.SLOT_RETENTION).toMillis();
+        membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > retention);
         Set<String> members = new HashSet<>(membersLastSeen.keySet());
         members.remove(name());
         local.keepSlots(LocalNode.slotNames(members));
@@ -390,7 +390,8 @@ public final class Agent implements AutoCloseable {
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
-                status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of());
+                status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of(),
+                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM));
         try {
             store.publish(me, session);
         } catch (DcsException e) {

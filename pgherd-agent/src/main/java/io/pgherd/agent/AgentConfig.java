@@ -29,6 +29,10 @@ public final class AgentConfig {
             "standby (a failover candidate) or replica (serves reads, never promoted: Patroni's nofailover)");
     public static final Key<Integer> FAILOVER_PRIORITY = Key.integer("agent.failover_priority", 1, 0, 1000, true,
             "among candidates at the same WAL position the higher wins");
+    public static final Key<Boolean> NO_LOAD_BALANCE = Key.bool("agent.tags.noloadbalance", false, false,
+            "serve no reads: GET /replica and /read-only answer 503, so load balancers leave it out");
+    public static final Key<Boolean> CLONE_FROM = Key.bool("agent.tags.clonefrom", false, false,
+            "new members clone from this running standby rather than from the leader");
     public static final Key<String> DIRECTORY = Key.string("agent.postgres.dir", null, false,
             "the node's directory (its data directory is dir/data, its server log dir/postgresql.log)");
     public static final Key<Integer> PORT = Key.integer("agent.postgres.port", 5432, 1, 65535, false,
@@ -54,14 +58,16 @@ public final class AgentConfig {
     public static final Key<Boolean> SYNCHRONOUS_MODE = Key.bool("agent.ha.synchronous_mode", false, true,
             "keep one synchronous standby; only it may be promoted, so acknowledged commits survive failover (while"
                     + " no standby streams, writes go on without one and no standby is promoted automatically)");
+    public static final Key<Duration> SLOT_RETENTION = Key.duration("agent.ha.slot_retention", Duration.ofMinutes(5),
+            Duration.ZERO, true, "the leader keeps the replication slot of a member gone for up to this long (its WAL is kept)");
     public static final Key<Integer> MAX_START_ATTEMPTS = Key.integer("agent.ha.max_start_attempts", 3, 1, 100, true,
             "failed starts of a leader's PostgreSQL before it releases the key");
     public static final Key<Duration> START_TIMEOUT = Key.duration("agent.ha.start_timeout", Duration.ofSeconds(30),
             Duration.ofSeconds(1), true, "how long one start or promotion of PostgreSQL may take");
 
-    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, ROLE, FAILOVER_PRIORITY, DIRECTORY, PORT, BIN_DIR,
-            CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
-            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, MAX_START_ATTEMPTS, START_TIMEOUT);
+    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, ROLE, FAILOVER_PRIORITY, NO_LOAD_BALANCE, CLONE_FROM,
+            DIRECTORY, PORT, BIN_DIR, CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
+            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, SLOT_RETENTION, MAX_START_ATTEMPTS, START_TIMEOUT);
 
     private final Config config;
 

@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * {@code --force}), write it to the {@code failover} key, then wait for the new leader.
  */
 abstract class HandoverCommand extends HaCommand {
-    private static final long POLL_MILLIS = 200;
+    /** Without a change reported by the DCS watch, the cluster is read again after this anyway. */
+    private static final long RECHECK_MILLIS = 1000;
 
     @Option(names = "--candidate", defaultValue = "", paramLabel = "NAME",
             description = "The standby that should lead (default: the best candidate, as the agents rank them).")
@@ -67,6 +68,13 @@ abstract class HandoverCommand extends HaCommand {
         String kind = request.kind().label();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(waitSeconds);
+        try (ClusterChanges changes = new ClusterChanges(store)) {
+            return await(store, request, out, changes, kind, start, deadline);
+        }
+    }
+
+    private int await(ClusterStore store, SwitchoverRequest request, PrintWriter out, ClusterChanges changes, String kind,
+                      long start, long deadline) {
         ClusterState last = null;
         DcsException lastError = null;
         while (true) {
@@ -94,13 +102,9 @@ abstract class HandoverCommand extends HaCommand {
             if (System.nanoTime() - deadline >= 0) {
                 throw new CommandFailure(timedOut(request, last, lastError));
             }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CommandFailure("interrupted while waiting for the " + kind + "; the request stays pending"
-                        + " ('pgherd list' shows it, 'pgherd switchover --cancel' withdraws it)", e);
-            }
+            changes.await(Math.min(RECHECK_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1),
+                    "the " + kind + "; the request stays pending ('pgherd list' shows it, 'pgherd switchover --cancel'"
+                            + " withdraws it)");
         }
     }
 

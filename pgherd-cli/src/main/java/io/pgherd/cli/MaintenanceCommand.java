@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  * on switchover requests.
  */
 abstract class MaintenanceCommand extends HaCommand {
-    private static final long POLL_MILLIS = 100;
+    /** Without a change reported by the DCS watch, the flag is read again after this anyway. */
+    private static final long RECHECK_MILLIS = 1000;
 
     @Option(names = "--wait", defaultValue = "0", paramLabel = "S",
             description = "Then read the flag back until it shows, for up to S seconds (default: ${DEFAULT-VALUE}: do not check).")
@@ -48,6 +49,12 @@ abstract class MaintenanceCommand extends HaCommand {
     }
 
     private void awaitVisible(ClusterStore store, boolean on) {
+        try (ClusterChanges changes = new ClusterChanges(store)) {
+            awaitVisible(store, on, changes);
+        }
+    }
+
+    private void awaitVisible(ClusterStore store, boolean on, ClusterChanges changes) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
         while (true) {
             try {
@@ -64,12 +71,8 @@ abstract class MaintenanceCommand extends HaCommand {
                 throw new CommandFailure("maintenance mode was set " + (on ? "on" : "off") + " but a read still showed it "
                         + (on ? "off" : "on") + " after " + waitSeconds + " s (another client changed it back?)");
             }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CommandFailure("interrupted while checking maintenance mode", e);
-            }
+            changes.await(Math.min(RECHECK_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1),
+                    "maintenance mode to show");
         }
     }
 

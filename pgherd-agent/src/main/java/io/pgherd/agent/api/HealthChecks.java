@@ -37,7 +37,10 @@ final class HealthChecks {
         return answer(isWritablePrimary(s), s);
     }
 
-    /** {@code /replica[?lag=]}: a running standby without the key, within {@code lag} bytes of the leader's last position. */
+    /**
+     * {@code /replica[?lag=]}: a running standby without the key, not tagged noloadbalance, within
+     * {@code lag} bytes of the leader's last position.
+     */
     Response replica(Request request) {
         NodeState s = state.get();
         OptionalLong limit;
@@ -93,7 +96,7 @@ final class HealthChecks {
     }
 
     private boolean isReplica(NodeState s, OptionalLong limit) {
-        if (!s.isReplica(member)) {
+        if (!s.isReplica(member) || taggedNoLoadBalance(s)) {
             return false;
         }
         if (limit.isEmpty()) {
@@ -102,6 +105,11 @@ final class HealthChecks {
         // An unknown leader position cannot prove the lag is small enough.
         OptionalLong lag = s.replayLag();
         return lag.isPresent() && lag.getAsLong() <= limit.getAsLong();
+    }
+
+    /** Whether this member's own record carries the noloadbalance tag (Patroni: /replica answers 503 then). */
+    private boolean taggedNoLoadBalance(NodeState s) {
+        return s.cluster().map(c -> c.members().get(member)).map(io.pgherd.agent.ha.Member::noLoadBalance).orElse(false);
     }
 
     private static OptionalLong lagLimit(Request request) {

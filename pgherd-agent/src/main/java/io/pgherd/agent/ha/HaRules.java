@@ -53,6 +53,14 @@ public final class HaRules {
         }
         if (cluster.leader().isPresent()) {
             String leader = cluster.leader().get().member();
+            Optional<Member> source = cluster.members().values().stream()
+                    .filter(m -> m.cloneFrom() && !m.name().equals(me.name()) && !m.name().equals(leader) && m.running()
+                            && m.inRecovery() && m.timeline() > 0 && leader.equals(m.following()))
+                    .min(java.util.Comparator.comparing(Member::name));
+            if (source.isPresent()) {
+                return Decision.of(Action.CLONE, source.get().name(), "no data directory: cloning it from "
+                        + source.get().name() + " (tagged clonefrom), a standby of the leader " + leader);
+            }
             return Decision.of(Action.CLONE, leader, "no data directory: cloning it from the leader " + leader);
         }
         if (cluster.initializedBy().get().equals(me.name())) {

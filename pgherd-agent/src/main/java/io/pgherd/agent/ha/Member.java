@@ -22,12 +22,23 @@ import java.util.List;
  * @param following the member whose WAL it streams, or empty
  * @param pendingRestart whether its PostgreSQL runs with a parameter whose new value applies only after a restart
  * @param pendingRestartParameters those parameters, sorted (empty when none or unknown)
+ * @param noLoadBalance tag {@code noloadbalance}: serves no reads ({@code GET /replica} answers 503)
+ * @param cloneFrom tag {@code clonefrom}: new members clone from it rather than from the leader
  */
 public record Member(String name, String role, String state, String host, int port, String apiUrl, boolean running,
                      boolean inRecovery, int timeline, long position, long replayed, boolean noFailover,
-                     int failoverPriority, String following, boolean pendingRestart, List<String> pendingRestartParameters) {
+                     int failoverPriority, String following, boolean pendingRestart, List<String> pendingRestartParameters,
+                     boolean noLoadBalance, boolean cloneFrom) {
     public Member {
         pendingRestartParameters = pendingRestartParameters == null ? List.of() : List.copyOf(pendingRestartParameters);
+    }
+
+    /** A member without the noloadbalance and clonefrom tags. */
+    public Member(String name, String role, String state, String host, int port, String apiUrl, boolean running,
+                  boolean inRecovery, int timeline, long position, long replayed, boolean noFailover, int failoverPriority,
+                  String following, boolean pendingRestart, List<String> pendingRestartParameters) {
+        this(name, role, state, host, port, apiUrl, running, inRecovery, timeline, position, replayed, noFailover,
+                failoverPriority, following, pendingRestart, pendingRestartParameters, false, false);
     }
 
     /** A member without a pending restart. */
@@ -35,6 +46,6 @@ public record Member(String name, String role, String state, String host, int po
                   boolean inRecovery, int timeline, long position, long replayed, boolean noFailover, int failoverPriority,
                   String following) {
         this(name, role, state, host, port, apiUrl, running, inRecovery, timeline, position, replayed, noFailover,
-                failoverPriority, following, false, List.of());
+                failoverPriority, following, false, List.of(), false, false);
     }
 }

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,6 +103,11 @@ class RestApiHealthIT {
                     true);
             case "primary-stale-cycle" -> new NodeState(cluster("n1"), primary, "leading with the key (epoch 7)",
                     now - 2 * TTL.toMillis(), true);
+            case "replica-noloadbalance" -> new NodeState(Optional.of(new ClusterState(Optional.of(new ClusterState.Leader("n2", 7)),
+                    Map.of(ME, new io.pgherd.agent.ha.Member(ME, "standby", "streaming", "127.0.0.1", 5432, "", true, true, 3,
+                            LEADER_POSITION - 100, LEADER_POSITION - 1000, false, 1, "n2", false, List.of(), true, false)),
+                    Optional.of("n1"), LEADER_POSITION, Optional.empty(), Optional.empty(), false)), standby,
+                    "following the leader n2", now, true);
             case "before-first-cycle" -> new NodeState(Optional.empty(), NodeState.Postgres.STOPPED, "starting", 0, false);
             default -> throw new IllegalArgumentException(name);
         };
@@ -118,6 +124,7 @@ class RestApiHealthIT {
     @CsvSource({
             "primary,                 200, 503, 200, 200, 200, 200",
             "replica,                 503, 200, 200, 200, 200, 200",
+            "replica-noloadbalance,   503, 503, 503, 200, 200, 200",
             "stopped,                 503, 503, 503, 503, 200, 503",
             "primary-dcs-unreachable, 503, 503, 503, 200, 200, 503",
             "replica-dcs-unreachable, 503, 200, 200, 200, 200, 200",

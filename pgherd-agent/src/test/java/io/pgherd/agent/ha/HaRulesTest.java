@@ -101,6 +101,23 @@ class HaRulesTest {
     }
 
     @Test
+    void memberWithoutDataClonesFromAStandbyTaggedClonefrom() {
+        Decision d = decide(cluster().ledBy("node1").member(standby("node4", 9_000).cloneFrom())
+                .member(standby("node3", 9_500)), noDataDirectory());
+
+        assertDecision(d, Action.CLONE, "node4", "no data directory: cloning it from node4 (tagged clonefrom), a standby of"
+                + " the leader node1");
+    }
+
+    @Test
+    void aClonefromStandbyThatIsStoppedOrStartingIsPassedOver() {
+        assertDecision(decide(cluster().ledBy("node1").member(standby("node4", 9_000).cloneFrom().stopped()),
+                noDataDirectory()), Action.CLONE, "node1", "no data directory: cloning it from the leader node1");
+        assertDecision(decide(cluster().ledBy("node1").member(standby("node4", 9_000).cloneFrom().starting()),
+                noDataDirectory()), Action.CLONE, "node1", "no data directory: cloning it from the leader node1");
+    }
+
+    @Test
     void memberWithoutDataWaitsWhileTheInitializedClusterHasNoLeader() {
         Decision d = decide(cluster(), noDataDirectory());
 
@@ -805,6 +822,7 @@ class HaRulesTest {
         private boolean noFailover;
         private int priority = 1;
         private int timeline = 1;
+        private boolean cloneFrom;
 
         Peer(String name, long position) {
             this.name = name;
@@ -831,6 +849,12 @@ class HaRulesTest {
             return this;
         }
 
+        /** Tagged clonefrom: new members clone from it. */
+        Peer cloneFrom() {
+            cloneFrom = true;
+            return this;
+        }
+
         /** Its PostgreSQL runs but has not answered yet (still starting): no timeline known. */
         Peer starting() {
             timeline = 0;
@@ -840,7 +864,7 @@ class HaRulesTest {
         Member build() {
             return new Member(name, noFailover ? "replica" : "standby", running ? "running" : "stopped", "127.0.0.1", 5432,
                     "http://127.0.0.1:8008", running, inRecovery, timeline, position, position, noFailover, priority,
-                    inRecovery ? "node1" : "");
+                    inRecovery ? "node1" : "", false, java.util.List.of(), false, cloneFrom);
         }
     }
 
