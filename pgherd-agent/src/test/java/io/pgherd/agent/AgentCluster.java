@@ -93,6 +93,11 @@ final class AgentCluster implements AutoCloseable {
     }
 
     private AgentConfig config(String name, int port, int apiPort, TcpProxy link, boolean replica, boolean synchronousMode) {
+        return config(name, port, apiPort, link, replica, synchronousMode, false);
+    }
+
+    private AgentConfig config(String name, int port, int apiPort, TcpProxy link, boolean replica, boolean synchronousMode,
+                               boolean cloneFrom) {
         String yaml = "agent:\n"
                 + "  cluster: test\n"
                 + "  name: " + name + "\n"
@@ -109,7 +114,9 @@ final class AgentCluster implements AutoCloseable {
                 + "    loop_wait: 500ms\n"
                 + "    retry_timeout: 1s\n"
                 + "    start_timeout: 20s\n"
-                + "    synchronous_mode: " + synchronousMode + "\n";
+                + "    synchronous_mode: " + synchronousMode + "\n"
+                + "  tags:\n"
+                + "    clonefrom: " + cloneFrom + "\n";
         return AgentConfig.read(yaml, name + ".yml");
     }
 
@@ -126,6 +133,24 @@ final class AgentCluster implements AutoCloseable {
         m.agent = new Agent(config(m.name, m.port, m.apiPort, m.dcsLink, m.config.get(AgentConfig.ROLE)
                 == AgentConfig.Role.REPLICA, synchronousMode)).start();
         m.api = RestApi.start(m.agent);
+    }
+
+    /** Starts a stopped member's agent again, tagged {@code clonefrom} as given. */
+    void startAgentTagged(Member m, boolean cloneFrom) {
+        m.agent = new Agent(config(m.name, m.port, m.apiPort, m.dcsLink, m.config.get(AgentConfig.ROLE)
+                == AgentConfig.Role.REPLICA, false, cloneFrom)).start();
+        m.api = RestApi.start(m.agent);
+    }
+
+    /** Stops a member's PostgreSQL (fast shutdown) and deletes its data directory: a member that lost its disk. */
+    void wipe(Member m) throws IOException {
+        stopPostgres(m);
+        Path data = dir.resolve(m.name).resolve("data");
+        try (java.util.stream.Stream<Path> walk = Files.walk(data)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     Member member(String name) {

@@ -105,7 +105,8 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
     /** Stops it (SIGTERM, then SIGKILL after {@code timeout}) and forgets its PID; one that does not run is left alone. */
     void stop(Duration timeout) {
         OptionalLong pid = pid();
-        if (pid.isPresent()) {
+        // A foreground 'pgherd up' records its own PID for the proxy it hosts: it stops that proxy itself.
+        if (pid.isPresent() && pid.getAsLong() != ProcessHandle.current().pid()) {
             ProcessHandle.of(pid.getAsLong()).ifPresent(p -> {
                 p.destroy();
                 if (!Deadline.await(timeout, () -> !Processes.isRunning(p.pid()))) {

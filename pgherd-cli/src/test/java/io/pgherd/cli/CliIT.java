@@ -158,7 +158,9 @@ class CliIT {
         assertThat(psql(statusJson(dir).get("proxy").get("uri").asText(), "select 'through the foreground proxy'"))
                 .isEqualTo("through the foreground proxy");
         new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).inheritIO().start().waitFor();
-        assertThat(up.waitFor(90, TimeUnit.SECONDS)).as("foreground up exits after SIGINT").isTrue();
+        boolean exited = up.waitFor(90, TimeUnit.SECONDS);
+        // If it hangs, say where: the threads of the process that did not exit.
+        assertThat(exited).as(() -> "foreground up exits after SIGINT; its threads:\n" + threadsOf(up)).isTrue();
         assertNothingRunsIn(dir, postmasters);
         assertThat(dir.resolve(ClusterDirectory.PID_FILE)).doesNotExist();
     }
@@ -204,6 +206,15 @@ class CliIT {
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.stderr()).contains("--replicas must be 0..16 (got -1); --base-port must be 1024..65000 (got 80)");
         assertThat(dir.resolve("pgherd.json")).doesNotExist();
+    }
+
+    private static String threadsOf(Process process) {
+        try {
+            return ExternalCommand.run(List.of("jstack", Long.toString(process.pid())), Map.of(), Duration.ofSeconds(30))
+                    .stdout();
+        } catch (RuntimeException e) {
+            return "(jstack failed: " + e.getMessage() + ")";
+        }
     }
 
     private static Process startForeground(Path dir) throws IOException {
