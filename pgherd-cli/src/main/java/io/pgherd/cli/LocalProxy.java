@@ -67,7 +67,10 @@ final class LocalProxy {
                 + "    mode: transaction\n"
                 + "    pool_size: 20\n"
                 + "  metrics:\n"
-                + "    listen: 127.0.0.1:" + state.metricsPort() + "\n";
+                + "    listen: 127.0.0.1:" + state.metricsPort() + "\n"
+                + (state.highlyAvailable() ? "  cluster:\n"
+                + "    dcs: " + state.dcs() + "\n"
+                + "    name: " + state.cluster() + "\n" : "");
         SecureFiles.write(configFile(), yaml, null);
     }
 

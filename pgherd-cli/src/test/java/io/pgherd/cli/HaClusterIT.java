@@ -84,6 +84,11 @@ class HaClusterIT {
             assertThat(recovery).as("failover within the TTL plus a few seconds (ms)").isLessThan(TTL.toMillis() + 10_000);
             assertThat(psql(uri(before, newLeader), "select count(*) from ha_it where round = " + round))
                     .as("the row written before the loss").isEqualTo("1");
+            // The proxy follows the leader key: its writes reach the new primary without anyone touching it.
+            String proxyUri = before.get("proxy").get("uri").asText();
+            Await.until("a write through the proxy on " + newLeader, Duration.ofSeconds(30), () -> psql(proxyUri,
+                    "with w as (insert into ha_it (round) values (0) returning inet_server_port()) select * from w")
+                    .equals(Integer.toString(node(before, newLeader).get("port").asInt())));
 
             JarCli.Result again = pgherd("up", "--dir", dir.toString(), "--detach");
             assertThat(again.exit()).as(again.toString()).isZero();
@@ -126,6 +131,10 @@ class HaClusterIT {
             });
             JarCli.Result list = pgherd("list", "--dir", dir.toString());
             assertThat(list.stdout()).contains("cluster on-etcd: leader node2").containsPattern("node1 .* standby +streaming");
+            String proxyUri = statusJson(dir).get("proxy").get("uri").asText();
+            String node2Port = Integer.toString(node(statusJson(dir), "node2").get("port").asInt());
+            Await.until("the proxy to send writes to node2", Duration.ofSeconds(30), () -> psql(proxyUri,
+                    "select pg_is_in_recovery(), inet_server_port() from (select txid_current()) t").equals("f|" + node2Port));
 
             // The dynamic configuration reaches every node; a restart through the agents' APIs authenticates with
             // the local cluster's password by default.

@@ -30,6 +30,8 @@ public final class Proxy {
     private final io.pgherd.proxy.topology.Backends backends;
     private final ConcurrentHashMap<String, Boolean> learnedWrites = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, io.pgherd.proxy.route.StatementRouter> routers = new ConcurrentHashMap<>();
+    /** The nodes as the HA cluster shows them (a DCS-following proxy), which win over the file's on RELOAD; null: none. */
+    private volatile List<ProxyConfig.Node> clusterNodes;
 
     /** What the proxy needs to know of a client from outside its event loop. */
     public interface ClientHandle {
@@ -109,6 +111,10 @@ public final class Proxy {
     public synchronized String reload() {
         ProxyConfig current = config();
         ProxyConfig next = ProxyConfig.load(java.nio.file.Path.of(current.source()));
+        List<ProxyConfig.Node> followed = clusterNodes;
+        if (followed != null) {
+            next = next.withNodes(followed);
+        }
         Authenticator nextAuthenticator = new Authenticator(next);
         java.util.List<io.pgherd.common.config.Key<?>> changed = current.values().changedIn(next.values());
         java.util.List<String> pendingRestart = changed.stream().filter(k -> !k.reloadable())
@@ -119,6 +125,18 @@ public final class Proxy {
                 .map(io.pgherd.common.config.Key::path).collect(java.util.stream.Collectors.joining(", "));
         return pendingRestart.isEmpty() ? summary : summary + "; needs a restart to take effect: "
                 + String.join(", ", pendingRestart);
+    }
+
+    /**
+     * Takes the nodes as the HA cluster shows them now (the leader as the primary): swaps them into
+     * the configuration, with an authenticator whose auth_query goes to the new primary, and has the
+     * topology follow. Sessions pick the new primary for their next transaction.
+     */
+    public synchronized void followNodes(List<ProxyConfig.Node> nodes) {
+        clusterNodes = List.copyOf(nodes);
+        ProxyConfig next = config().withNodes(nodes);
+        reconfigure(next, new Authenticator(next));
+        backends.reconfigure();
     }
 
     public ProxyStats stats() {

@@ -136,6 +136,12 @@ public final class ProxyConfig {
             "role for health checks, catalog reads and WAL positions (default: proxy.auth.user); needed with more than one node");
     public static final Key<String> HEALTH_PASSWORD_FILE = Key.string("proxy.health.password_file", null, RELOAD,
             "file holding health.user's password (default: proxy.auth.password_file)");
+    public static final Key<String> CLUSTER_DCS = Key.string("proxy.cluster.dcs", null, RESTART,
+            "the HA cluster's DCS (zookeeper://host:port[,...] or etcd://host:port[,...]): the primary, the standbys and"
+                    + " the replicas then follow the agents' leader key and member records, and proxy.nodes is only the"
+                    + " starting point (unset: proxy.nodes as written)");
+    public static final Key<String> CLUSTER_NAME = Key.string("proxy.cluster.name", "pgherd", RESTART,
+            "the HA cluster's name in the DCS, as the agents' agent.cluster");
     public static final Key<Integer> MAX_MESSAGE_BYTES = Key.integer("proxy.max_message_bytes", 256 << 20, 1024,
             1 << 30, RESTART, "largest protocol message accepted from a client, in bytes");
     public static final Key<HostPort> METRICS_LISTEN = Key.address("proxy.metrics.listen", null, RESTART,
@@ -148,6 +154,7 @@ public final class ProxyConfig {
             CLIENT_IDLE_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, READ_WRITE_SPLIT, STANDBY_READS,
             PRIMARY_READS, MAX_REPLICA_LAG_BYTES, MAX_REPLICA_LAG, PRIMARY_LISTEN, REPLICA_LISTEN, CATALOG_REFRESH,
             CONSISTENCY, CONSISTENCY_MAX_WAIT, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_USER, HEALTH_PASSWORD_FILE,
+            CLUSTER_DCS, CLUSTER_NAME,
             MAX_MESSAGE_BYTES, METRICS_LISTEN);
 
     private final Config config;
@@ -178,6 +185,11 @@ public final class ProxyConfig {
 
     public String source() {
         return source;
+    }
+
+    /** This configuration with {@code nodes} as its nodes (already valid: one primary, distinct names). */
+    public ProxyConfig withNodes(List<Node> nodes) {
+        return new ProxyConfig(config.with(NODES, List.copyOf(nodes)), source);
     }
 
     /** The node of role primary. */
@@ -225,6 +237,18 @@ public final class ProxyConfig {
         }
         if (c.get(AUTH_USER) != null && c.get(AUTH_PASSWORD_FILE) == null) {
             problems.add(new ConfigProblem(AUTH_PASSWORD_FILE.path(), "must be set when proxy.auth.user is"));
+        }
+        if (c.get(CLUSTER_DCS) != null) {
+            try {
+                io.pgherd.dcs.DcsAddress.parse(c.get(CLUSTER_DCS));
+            } catch (IllegalArgumentException e) {
+                problems.add(new ConfigProblem(CLUSTER_DCS.path(), e.getMessage()));
+            }
+        }
+        try {
+            new io.pgherd.dcs.ClusterKeys(c.get(CLUSTER_NAME));
+        } catch (IllegalArgumentException e) {
+            problems.add(new ConfigProblem(CLUSTER_NAME.path(), e.getMessage()));
         }
         return problems;
     }

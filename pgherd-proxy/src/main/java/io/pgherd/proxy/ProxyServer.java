@@ -44,9 +44,11 @@ public final class ProxyServer implements AutoCloseable {
     private final java.util.List<Channel> fixedListeners;
     private final MetricsServer metrics;
     private final ScheduledFuture<?> maintenance;
+    private final io.pgherd.proxy.cluster.ClusterFollower follower;
 
     private ProxyServer(Proxy proxy, EventLoopGroup boss, EventLoopGroup workers, Channel listener,
-                        java.util.List<Channel> fixedListeners, MetricsServer metrics, ScheduledFuture<?> maintenance) {
+                        java.util.List<Channel> fixedListeners, MetricsServer metrics, ScheduledFuture<?> maintenance,
+                        io.pgherd.proxy.cluster.ClusterFollower follower) {
         this.proxy = proxy;
         this.fixedListeners = fixedListeners;
         this.boss = boss;
@@ -54,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
         this.listener = listener;
         this.metrics = metrics;
         this.maintenance = maintenance;
+        this.follower = follower;
     }
 
     /** Starts a proxy with {@code config}; {@code threads} event loops (0: one per core). */
@@ -94,7 +97,9 @@ public final class ProxyServer implements AutoCloseable {
                 config.primary(), io.pgherd.common.config.Key.label(config.get(ProxyConfig.POOL_MODE)),
                 ((io.netty.util.concurrent.MultithreadEventExecutorGroup) workers).executorCount(),
                 metrics == null ? "" : ", metrics on port " + metrics.port());
-        return new ProxyServer(proxy, boss, workers, listener, List.copyOf(fixed), metrics, maintenance);
+        io.pgherd.proxy.cluster.ClusterFollower follower = config.get(ProxyConfig.CLUSTER_DCS) == null ? null
+                : io.pgherd.proxy.cluster.ClusterFollower.start(proxy, config);
+        return new ProxyServer(proxy, boss, workers, listener, List.copyOf(fixed), metrics, maintenance, follower);
     }
 
     private static Channel listen(Proxy proxy, SslContext ssl, EventLoopGroup boss, EventLoopGroup workers, int maxMessage,
@@ -175,6 +180,9 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         maintenance.cancel(false);
+        if (follower != null) {
+            follower.close();
+        }
         listener.close().syncUninterruptibly();
         fixedListeners.forEach(c -> c.close().syncUninterruptibly());
         if (metrics != null) {

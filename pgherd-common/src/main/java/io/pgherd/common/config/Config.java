@@ -93,6 +93,19 @@ public final class Config {
         return (T) values.get(key);
     }
 
+    /**
+     * This configuration with one key's value replaced (by a value already known to be valid: the
+     * checks are not run again).
+     */
+    public <T> Config with(Key<T> key, T value) {
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("key " + key.path() + " is not in this configuration's table");
+        }
+        Map<Key<?>, Object> next = new HashMap<>(values);
+        next.put(key, value);
+        return new Config(table, next);
+    }
+
     /** Every key with its value as written in configuration, in table order. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Map<Key<?>, String> rendered() {
