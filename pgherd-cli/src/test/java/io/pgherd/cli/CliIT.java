@@ -219,7 +219,11 @@ class CliIT {
 
     private static Process startForeground(Path dir) throws IOException {
         Path out = dir.resolve("up.out");
-        Process up = new ProcessBuilder("java", "-jar", JAR.toString(), "up", "--dir", dir.toString(),
+        // As from a terminal, where Ctrl-C reaches the command: a build started in the background (by a
+        // non-interactive shell) passes SIGINT on as ignored, and a JVM started that way never sees it.
+        Process up = new ProcessBuilder("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT,"
+                + " signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])", "java", "-jar", JAR.toString(), "up", "--dir",
+                dir.toString(),
                 "--base-port", Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
                 "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
                 Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()))

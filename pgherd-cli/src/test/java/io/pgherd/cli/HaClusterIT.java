@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.StreamSupport;
 
@@ -25,6 +26,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.pgherd.postgres.CommandRunner;
+import io.pgherd.postgres.PgBinaries;
+import io.pgherd.postgres.PostgresNode;
+import io.pgherd.postgres.ServerUser;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.EtcdServer;
 import io.pgherd.testkit.FreePorts;
@@ -89,6 +94,21 @@ class HaClusterIT {
             Await.until("a write through the proxy on " + newLeader, Duration.ofSeconds(30), () -> psql(proxyUri,
                     "with w as (insert into ha_it (round) values (0) returning inet_server_port()) select * from w")
                     .equals(Integer.toString(node(before, newLeader).get("port").asInt())));
+
+            if (round == 1) {
+                // The old primary started again by hand as a primary, behind the agents' backs: two servers take
+                // writes now, but the proxy sends writes only to the member holding the leader key, and no reads
+                // to a node that is not in recovery.
+                int rogue = node(before, leader).get("port").asInt();
+                new PostgresNode(leader, dir.resolve(leader), rogue, PgBinaries.find(Optional.empty()),
+                        new CommandRunner(ServerUser.detect())).start(Duration.ofSeconds(60));
+                assertThat(psql(uri(before, leader), "select pg_is_in_recovery()")).as("the rogue primary").isEqualTo("f");
+                for (int i = 0; i < 20; i++) {
+                    assertThat(psql(proxyUri, "with w as (insert into ha_it (round) values (0) returning inet_server_port())"
+                            + " select * from w")).isNotEqualTo(Integer.toString(rogue));
+                    assertThat(psql(proxyUri, "select inet_server_port()")).isNotEqualTo(Integer.toString(rogue));
+                }
+            }
 
             JarCli.Result again = pgherd("up", "--dir", dir.toString(), "--detach");
             assertThat(again.exit()).as(again.toString()).isZero();
