@@ -19,8 +19,9 @@ class ProcessesTest {
 
     @Test
     void anExitedButUnreapedChildDoesNotRun() throws Exception {
-        // The shell's child exits at once but stays a zombie while the shell sleeps without waiting for it.
-        Process shell = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        // The shell's child exits a moment after the shell has become a 'sleep' that never waits for it, so it stays a
+        // zombie. (A child that exited before the exec could be reaped by the shell first, and there was no zombie.)
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 0.3 & echo $!; exec sleep 30").start();
         long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(shell.getInputStream()))
                 .readLine().strip());
         try {
