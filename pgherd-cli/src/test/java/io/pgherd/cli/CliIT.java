@@ -223,7 +223,7 @@ class CliIT {
         // non-interactive shell) passes SIGINT on as ignored, and a JVM started that way never sees it.
         Process up = new ProcessBuilder("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT,"
                 + " signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])", "java", "-jar", JAR.toString(), "up", "--dir",
-                dir.toString(),
+                dir.toString(), "--replicas", "0",
                 "--base-port", Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
                 "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
                 Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()))
