@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +121,11 @@ final class LocalAgents {
 
     private void awaitLeader(String name, Duration timeout) {
         PostgresNode node = cluster.node(name);
-        if (!Deadline.await(timeout, () -> leader().filter(name::equals).isPresent() && writable(node))) {
+        boolean led;
+        try (Dcs dcs = connect()) {
+            led = Deadline.await(timeout, () -> leader(dcs).filter(name::equals).isPresent() && writable(node));
+        }
+        if (!led) {
             throw new PostgresException(name + " did not initialize the cluster within " + timeout.toSeconds()
                     + " s; end of its agent's log:\n" + agent(recorded(name)).tail());
         }
@@ -139,20 +139,23 @@ final class LocalAgents {
      */
     String awaitHealthy(Duration timeout) {
         String[] leader = new String[1];
-        boolean healthy = Deadline.await(timeout, () -> {
-            Optional<String> l = leader();
-            if (l.isEmpty() || !writable(cluster.node(l.get()))) {
-                return false;
-            }
-            int port = cluster.node(l.get()).port();
-            for (PostgresNode node : cluster.nodes()) {
-                if (!node.name().equals(l.get()) && !streamingFrom(node, port)) {
+        boolean healthy;
+        try (Dcs dcs = connect()) {
+            healthy = Deadline.await(timeout, () -> {
+                Optional<String> l = leader(dcs);
+                if (l.isEmpty() || !writable(cluster.node(l.get()))) {
                     return false;
                 }
-            }
-            leader[0] = l.get();
-            return true;
-        });
+                int port = cluster.node(l.get()).port();
+                for (PostgresNode node : cluster.nodes()) {
+                    if (!node.name().equals(l.get()) && !cluster.streamingFrom(node, port)) {
+                        return false;
+                    }
+                }
+                leader[0] = l.get();
+                return true;
+            });
+        }
         if (!healthy) {
             StringBuilder logs = new StringBuilder();
             for (LocalState.Node node : state.nodes()) {
@@ -169,8 +172,16 @@ final class LocalAgents {
         if (!state.highlyAvailable()) {
             return Optional.empty();
         }
+        try (Dcs dcs = connect()) {
+            return leader(dcs);
+        } catch (DcsException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<String> leader(Dcs dcs) {
         try {
-            return snapshot().leader().map(ClusterState.Leader::member);
+            return snapshot(dcs).leader().map(ClusterState.Leader::member);
         } catch (DcsException e) {
             return Optional.empty();
         }
@@ -178,9 +189,23 @@ final class LocalAgents {
 
     /** The cluster as the DCS shows it now. */
     ClusterState snapshot() {
-        try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2))) {
-            return new ClusterStore(dcs, state.cluster()).read().state();
+        try (Dcs dcs = connect()) {
+            return snapshot(dcs);
         }
+    }
+
+    private ClusterState snapshot(Dcs dcs) {
+        return new ClusterStore(dcs, state.cluster()).read().state();
+    }
+
+    /** A client of the cluster's DCS, for one command's checks (closed by the caller). */
+    private Dcs connect() {
+        return Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2));
+    }
+
+    /** Whether {@code node} answers and is not in recovery. */
+    private boolean writable(PostgresNode node) {
+        return Boolean.FALSE.equals(cluster.inRecovery(node).orElse(null));
     }
 
     /**
@@ -244,23 +269,5 @@ final class LocalAgents {
 
     private LocalState.Node recorded(String name) {
         return state.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private boolean writable(PostgresNode node) {
-        try (Connection c = cluster.connect(node); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select pg_is_in_recovery()")) {
-            return rs.next() && !rs.getBoolean(1);
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    private boolean streamingFrom(PostgresNode node, int leaderPort) {
-        try (Connection c = cluster.connect(node); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select sender_port from pg_stat_wal_receiver where status = 'streaming'")) {
-            return rs.next() && rs.getInt(1) == leaderPort;
-        } catch (SQLException e) {
-            return false;
-        }
     }
 }

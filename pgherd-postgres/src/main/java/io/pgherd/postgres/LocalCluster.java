@@ -197,7 +197,8 @@ public final class LocalCluster implements AutoCloseable {
         return result;
     }
 
-    private Optional<Boolean> inRecovery(PostgresNode node) {
+    /** Whether {@code node} runs in recovery; empty when it does not answer. */
+    public Optional<Boolean> inRecovery(PostgresNode node) {
         try (Connection c = connect(node); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select pg_is_in_recovery()")) {
             rs.next();
@@ -208,9 +209,14 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private boolean streaming(PostgresNode follower) {
+        return streamingFrom(follower, primary().port());
+    }
+
+    /** Whether {@code follower}'s WAL receiver streams from the server on {@code senderPort}. */
+    public boolean streamingFrom(PostgresNode follower, int senderPort) {
         try (Connection c = connect(follower); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select status from pg_stat_wal_receiver")) {
-            return rs.next() && "streaming".equals(rs.getString(1));
+             ResultSet rs = s.executeQuery("select sender_port from pg_stat_wal_receiver where status = 'streaming'")) {
+            return rs.next() && rs.getInt(1) == senderPort;
         } catch (SQLException e) {
             return false;
         }

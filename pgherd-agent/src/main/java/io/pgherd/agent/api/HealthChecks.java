@@ -42,18 +42,16 @@ final class HealthChecks {
      * {@code lag} bytes of the leader's last position.
      */
     Response replica(Request request) {
-        NodeState s = state.get();
-        OptionalLong limit;
-        try {
-            limit = lagLimit(request);
-        } catch (IllegalArgumentException e) {
-            return Response.text(400, "pgherd: lag " + e.getMessage());
-        }
-        return answer(isReplica(s, limit), s);
+        return withLagLimit(request, (s, limit) -> isReplica(s, limit));
     }
 
     /** {@code /read-only[?lag=]}: what {@code /primary} or {@code /replica} accepts. */
     Response readOnly(Request request) {
+        return withLagLimit(request, (s, limit) -> isWritablePrimary(s) || isReplica(s, limit));
+    }
+
+    /** Answers whether {@code check} holds for the current state and the request's {@code ?lag=} (400 when malformed). */
+    private Response withLagLimit(Request request, java.util.function.BiPredicate<NodeState, OptionalLong> check) {
         NodeState s = state.get();
         OptionalLong limit;
         try {
@@ -61,7 +59,7 @@ final class HealthChecks {
         } catch (IllegalArgumentException e) {
             return Response.text(400, "pgherd: lag " + e.getMessage());
         }
-        return answer(isWritablePrimary(s) || isReplica(s, limit), s);
+        return answer(check.test(s, limit), s);
     }
 
     /** {@code /health}: PostgreSQL runs. */
