@@ -142,6 +142,17 @@ public final class ProxyConfig {
                     + " starting point (unset: proxy.nodes as written)");
     public static final Key<String> CLUSTER_NAME = Key.string("proxy.cluster.name", "pgherd", RESTART,
             "the HA cluster's name in the DCS, as the agents' agent.cluster");
+    public static final Key<String> CLUSTER_PROXY_NAME = Key.string("proxy.cluster.proxy_name", null, RESTART,
+            "this proxy's name in the DCS (proxies/<name>), unique among the cluster's proxies (default: host:port it"
+                    + " listens on)");
+    public static final Key<Duration> CLUSTER_HOLD_TIMEOUT = Key.duration("proxy.cluster.hold_timeout",
+            Duration.ofSeconds(30), Duration.ZERO, RELOAD,
+            "while the cluster has no writable primary (failover, switchover, DCS unreachable) a write transaction waits"
+                    + " this long for one before it fails with SQLSTATE 57P03 (0: fail at once)");
+    public static final Key<Duration> CLUSTER_DRAIN_TIMEOUT = Key.duration("proxy.cluster.drain_timeout",
+            Duration.ofSeconds(5), Duration.ZERO, RELOAD,
+            "in a planned switchover, how long transactions in flight on the old primary may take to finish before the"
+                    + " proxy acknowledges the switchover anyway");
     public static final Key<Integer> MAX_MESSAGE_BYTES = Key.integer("proxy.max_message_bytes", 256 << 20, 1024,
             1 << 30, RESTART, "largest protocol message accepted from a client, in bytes");
     public static final Key<HostPort> METRICS_LISTEN = Key.address("proxy.metrics.listen", null, RESTART,
@@ -154,7 +165,7 @@ public final class ProxyConfig {
             CLIENT_IDLE_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, READ_WRITE_SPLIT, STANDBY_READS,
             PRIMARY_READS, MAX_REPLICA_LAG_BYTES, MAX_REPLICA_LAG, PRIMARY_LISTEN, REPLICA_LISTEN, CATALOG_REFRESH,
             CONSISTENCY, CONSISTENCY_MAX_WAIT, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_USER, HEALTH_PASSWORD_FILE,
-            CLUSTER_DCS, CLUSTER_NAME,
+            CLUSTER_DCS, CLUSTER_NAME, CLUSTER_PROXY_NAME, CLUSTER_HOLD_TIMEOUT, CLUSTER_DRAIN_TIMEOUT,
             MAX_MESSAGE_BYTES, METRICS_LISTEN);
 
     private final Config config;
