@@ -24,6 +24,8 @@ public final class SqlState {
     public static final String READ_ONLY_SQL_TRANSACTION = "25006";
     /** {@code 57P01}: the proxy or a server is shutting down. */
     public static final String ADMIN_SHUTDOWN = "57P01";
+    /** {@code 57P03}: no server can take the work now (a followed cluster found no writable primary in time). */
+    public static final String CANNOT_CONNECT_NOW = "57P03";
 
     private SqlState() {
     }

@@ -32,6 +32,19 @@ public final class Proxy {
     private final ConcurrentHashMap<String, io.pgherd.proxy.route.StatementRouter> routers = new ConcurrentHashMap<>();
     /** The nodes as the HA cluster shows them (a DCS-following proxy), which win over the file's on RELOAD; null: none. */
     private volatile List<ProxyConfig.Node> clusterNodes;
+    /** The epoch of the leader key the primary holds (a DCS-following proxy), else 0. */
+    private volatile long leaderEpoch;
+    private final io.pgherd.proxy.cluster.WriteGate writes;
+    private volatile PrimaryWatcher watcher;
+
+    /** Told what sessions see of the primary (the cluster follower, which confirms the leader again). */
+    public interface PrimaryWatcher {
+        /** A server connection to the primary broke, or one could not be opened. Must not block. */
+        void primaryFailed(String node, String reason);
+
+        /** The first write after a change of primary went through. Must not block. */
+        void firstWrite();
+    }
 
     /** What the proxy needs to know of a client from outside its event loop. */
     public interface ClientHandle {
@@ -59,6 +72,34 @@ public final class Proxy {
         this.config = new AtomicReference<>(config);
         this.authenticator = new AtomicReference<>(authenticator);
         this.backends = new io.pgherd.proxy.topology.Backends(this::config, this::nodeDown);
+        this.writes = new io.pgherd.proxy.cluster.WriteGate(config.get(ProxyConfig.CLUSTER_DCS) == null, () -> {
+            PrimaryWatcher w = watcher;
+            if (w != null) {
+                w.firstWrite();
+            }
+        });
+    }
+
+    /** Whether work may start on the primary now; closed while a followed cluster has no confirmed writable leader. */
+    public io.pgherd.proxy.cluster.WriteGate writes() {
+        return writes;
+    }
+
+    public void watch(PrimaryWatcher primaryWatcher) {
+        this.watcher = primaryWatcher;
+    }
+
+    /** A session found the primary {@code node} failing; a followed cluster holds writes until it is confirmed again. */
+    public void primaryFailed(String node, String reason) {
+        PrimaryWatcher w = watcher;
+        if (w != null) {
+            w.primaryFailed(node, reason);
+        }
+    }
+
+    /** The epoch of the leader key held by the primary now (0: fixed nodes). */
+    public long leaderEpoch() {
+        return leaderEpoch;
     }
 
     /** The nodes, their health, WAL positions and catalogs. */
@@ -132,7 +173,8 @@ public final class Proxy {
      * the configuration, with an authenticator whose auth_query goes to the new primary, and has the
      * topology follow. Sessions pick the new primary for their next transaction.
      */
-    public synchronized void followNodes(List<ProxyConfig.Node> nodes) {
+    public synchronized void followNodes(List<ProxyConfig.Node> nodes, long epoch) {
+        leaderEpoch = epoch;
         clusterNodes = List.copyOf(nodes);
         ProxyConfig next = config().withNodes(nodes);
         reconfigure(next, new Authenticator(next));
@@ -154,18 +196,20 @@ public final class Proxy {
 
     /** The pool of {@code node} for ({@code database}, {@code user}). */
     public Pool pool(ProxyConfig.Node node, String database, String user) {
+        long epoch = node.role() == ProxyConfig.Role.PRIMARY ? leaderEpoch : 0;
         Pool pool = pools.get(new PoolKey(node.name(), database, user));
-        if (pool != null && pool.node().equals(node)) {
+        if (pool != null && pool.node().equals(node) && pool.epoch() == epoch) {
             return pool;
         }
         return pools.compute(new PoolKey(node.name(), database, user), (key, old) -> {
-            if (old != null && old.node().equals(node)) {
+            if (old != null && old.node().equals(node) && old.epoch() == epoch) {
                 return old;
             }
             if (old != null) {
-                old.closeAll("node " + node.name() + " changed its address or role");
+                old.closeAll(old.node().equals(node) ? "node " + node.name() + " holds the leader key under a new epoch"
+                        : "node " + node.name() + " changed its address or role");
             }
-            return new Pool(key, node, poolSettings());
+            return new Pool(key, node, poolSettings(), epoch);
         });
     }
 

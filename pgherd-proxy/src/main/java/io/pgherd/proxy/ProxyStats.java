@@ -19,6 +19,8 @@ public final class ProxyStats {
     public final LongAdder serverReplays = new LongAdder();
     public final LongAdder causalWaits = new LongAdder();
     public final LongAdder retriesOnPrimary = new LongAdder();
+    /** Units of work held because a followed cluster had no confirmed writable primary. */
+    public final LongAdder writeHolds = new LongAdder();
     private final LongAdder[][] routed = new LongAdder[2][io.pgherd.proxy.route.Route.Reason.values().length];
     private final ConcurrentHashMap<String, LongAdder> errors = new ConcurrentHashMap<>();
 

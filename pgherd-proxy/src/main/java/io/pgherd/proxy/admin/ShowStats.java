@@ -35,6 +35,7 @@ final class ShowStats implements AdminCommand {
         rows.add(List.of("server_replays", Long.toString(s.serverReplays.sum())));
         rows.add(List.of("causal_waits", Long.toString(s.causalWaits.sum())));
         rows.add(List.of("retries_on_primary", Long.toString(s.retriesOnPrimary.sum())));
+        rows.add(List.of("write_holds", Long.toString(s.writeHolds.sum())));
         s.errorsBySqlState().forEach((k, v) -> rows.add(List.of("errors{sqlstate=" + k + "}", Long.toString(v))));
         s.clientClosesByReason().forEach((k, v) -> rows.add(List.of("client_closes{reason=" + k + "}", Long.toString(v))));
         return CompletableFuture.completedFuture(AdminResult.table(List.of("stat", "value"), rows));

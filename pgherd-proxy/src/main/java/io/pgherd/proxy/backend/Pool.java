@@ -60,10 +60,23 @@ public final class Pool {
     private final LongAdder borrowed = new LongAdder();
     private volatile long maxWaitNanos;
 
+    private final long epoch;
+
     public Pool(PoolKey key, ProxyConfig.Node node, Settings settings) {
+        this(key, node, settings, 0);
+    }
+
+    /** @param epoch the leader key's epoch its node held when the pool was made (a primary's pool), else 0 */
+    public Pool(PoolKey key, ProxyConfig.Node node, Settings settings, long epoch) {
         this.key = key;
         this.node = node;
         this.settings = settings;
+        this.epoch = epoch;
+    }
+
+    /** The leader epoch its connections were opened under (0: not a primary of a followed cluster). */
+    public long epoch() {
+        return epoch;
     }
 
     public PoolKey key() {

@@ -1,5 +1,6 @@
 package io.pgherd.proxy.cluster;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,39 +13,83 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.dcs.Entry;
+import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
 import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.topology.NodeState;
 
 /**
- * Makes a proxy follow an HA cluster ({@code proxy.cluster.dcs}): a DCS watch on the cluster's keys
- * wakes it on every change, it reads the leader key and the member records, and when the nodes
- * they describe differ from the proxy's ({@link ClusterNodes#follow}) it swaps them in, so writes go
- * to the new leader within milliseconds of a failover or switchover. A read every few seconds covers
- * what a watch that was reconnecting may have missed. One thread of its own.
+ * Makes a proxy follow an HA cluster ({@code proxy.cluster.dcs}, DESIGN.md §3 and §4). One thread
+ * of its own, woken by a DCS watch on the cluster's keys, by sessions and by a tick:
+ * <ul>
+ *   <li><b>Topology.</b> It reads the leader key and the member records and swaps in the nodes they
+ *       describe ({@link ClusterNodes#follow}) with the leader key's epoch, so writes go to the new
+ *       leader within milliseconds of a change and never to a connection opened under another epoch.</li>
+ *   <li><b>The write gate.</b> Writes are held ({@link WriteGate}) while nobody holds the key, until a
+ *       new leader (or a primary a session saw fail) answers as writable, during a planned switchover,
+ *       and while the DCS has not answered for longer than the TTL.</li>
+ *   <li><b>Switchover.</b> It registers the proxy in {@code proxies/<name>}; when a switchover is asked
+ *       for it holds new writes, waits (bounded) for the transactions in flight on the primary, and
+ *       acknowledges with the failover key's revision, which the old primary's agent waits for.</li>
+ *   <li><b>Timeline.</b> After a change of leader it adds when it saw the failure, the new leader and
+ *       the first write through it to the promotion's history entry.</li>
+ * </ul>
  */
-public final class ClusterFollower implements AutoCloseable {
+public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatcher {
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long RECHECK_SECONDS = 5;
+    private static final long TICK_MILLIS = 1000;
+    private static final long PROBE_MILLIS = 50;
+    private static final long DRAIN_CHECK_MILLIS = 10;
+    private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
+    private static final long TIMELINE_GIVE_UP_MILLIS = 60_000;
 
     private final Proxy proxy;
     private final Dcs dcs;
     private final ClusterKeys keys;
+    private final String name;
     private final ScheduledExecutorService thread;
+    private final WriteGate gate;
     private Watch watch;
+    private Session session;
+    private String writtenRecord;
     private String lastProblem = "";
 
-    private ClusterFollower(Proxy proxy, Dcs dcs, ClusterKeys keys) {
+    /** The leader the gate was last opened for (name and epoch), and the one seen now. */
+    private volatile String confirmedLeader = "";
+    private long confirmedEpoch;
+    private volatile String leader = "";
+    private long epoch;
+    private Map<String, JsonNode> memberRecords = Map.of();
+    private long ttlMillis = DEFAULT_TTL.toMillis();
+    private long lastRead = System.currentTimeMillis();
+    private boolean probing;
+
+    /** The failover key revision being drained for (0: none), when the drain began, and what was acknowledged. */
+    private long switchoverRevision;
+    private long drainStarted;
+    private long acknowledged;
+    private long heldSince;
+
+    private WriteGate.Timeline timeline;
+    private long timelineSince;
+
+    private ClusterFollower(Proxy proxy, Dcs dcs, ClusterKeys keys, String name) {
         this.proxy = proxy;
         this.dcs = dcs;
         this.keys = keys;
+        this.name = name;
+        this.gate = proxy.writes();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgherd-cluster");
             t.setDaemon(true);
@@ -55,11 +100,60 @@ public final class ClusterFollower implements AutoCloseable {
     /** Starts following the cluster of {@code config} (which must name a DCS). */
     public static ClusterFollower start(Proxy proxy, ProxyConfig config) {
         DcsAddress address = DcsAddress.parse(config.get(ProxyConfig.CLUSTER_DCS));
+        ClusterKeys keys = new ClusterKeys(config.get(ProxyConfig.CLUSTER_NAME));
+        String name = proxyName(config);
+        keys.proxy(name); // refuses a name that cannot be a key, before anything starts
         Dcs dcs = Dcs.connect(address, config.get(ProxyConfig.HEALTH_TIMEOUT));
-        ClusterFollower follower = new ClusterFollower(proxy, dcs, new ClusterKeys(config.get(ProxyConfig.CLUSTER_NAME)));
-        follower.thread.scheduleWithFixedDelay(follower::refresh, 0, RECHECK_SECONDS, TimeUnit.SECONDS);
-        log.info("following cluster {} in {}", config.get(ProxyConfig.CLUSTER_NAME), address);
+        ClusterFollower follower = new ClusterFollower(proxy, dcs, keys, name);
+        proxy.watch(follower);
+        follower.thread.execute(follower::refresh);
+        follower.thread.scheduleWithFixedDelay(follower::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        log.info("proxy {} following cluster {} in {}", name, keys.cluster(), address);
         return follower;
+    }
+
+    /** {@code proxy.cluster.proxy_name}, else the address the proxy listens on. */
+    static String proxyName(ProxyConfig config) {
+        String configured = config.get(ProxyConfig.CLUSTER_PROXY_NAME);
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        return config.get(ProxyConfig.LISTEN).host() + ":" + config.get(ProxyConfig.LISTEN).port();
+    }
+
+    // ---------------------------------------------------------------- what sessions tell
+
+    @Override
+    public void primaryFailed(String node, String reason) {
+        if (!node.equals(leader) && !node.equals(confirmedLeader)) {
+            return;
+        }
+        if (gate.isOpen()) {
+            log.warn("the primary {} failed a session ({}); writes are held until a writable leader answers", node, reason);
+        }
+        gate.close(WriteGate.Reason.UNCONFIRMED);
+        thread.execute(this::probe);
+    }
+
+    @Override
+    public void firstWrite() {
+        thread.execute(() -> {
+            WriteGate.Timeline t = gate.takeFinished();
+            if (t != null) {
+                timeline = t;
+                timelineSince = System.currentTimeMillis();
+                recordTimeline();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void tick() {
+        refresh();
+        if (timeline != null) {
+            recordTimeline();
+        }
     }
 
     private void refresh() {
@@ -67,33 +161,249 @@ public final class ClusterFollower implements AutoCloseable {
             if (watch == null) {
                 watch = dcs.watch(keys.prefix(), event -> thread.execute(this::refresh));
             }
-            Optional<String> leader = Optional.empty();
-            Map<String, ClusterNodes.MemberRecord> members = new HashMap<>();
-            for (Entry e : dcs.list(keys.prefix())) {
-                if (e.key().equals(keys.leader())) {
-                    leader = Optional.of(e.value());
-                } else if (e.key().startsWith(keys.members())) {
-                    ClusterNodes.MemberRecord.of(tree(e.value())).ifPresent(m -> members.put(m.name(), m));
-                }
-            }
-            List<ProxyConfig.Node> current = proxy.config().get(ProxyConfig.NODES);
-            Optional<List<ProxyConfig.Node>> next = ClusterNodes.follow(leader, members, current);
-            if (next.isPresent()) {
-                log.info("the cluster changed: now {}", ClusterNodes.describe(next.get()));
-                proxy.followNodes(next.get());
+            List<Entry> entries = dcs.list(keys.prefix());
+            lastRead = System.currentTimeMillis();
+            follow(entries);
+            register();
+            if (gate.heldFor(WriteGate.Reason.DCS_UNREACHABLE)) {
+                log.info("the DCS answers again");
+                gate.clear(WriteGate.Reason.DCS_UNREACHABLE);
             }
             lastProblem = "";
         } catch (RuntimeException e) {
             String problem = e.getMessage() == null ? e.toString() : e.getMessage();
-            // DcsException included: the DCS did not answer; try again at the next change or recheck.
+            // DcsException included: the DCS did not answer; try again at the next change or tick.
             if (!problem.equals(lastProblem)) {
                 log.warn("could not read the cluster from the DCS (the nodes stay as they are): {}", problem);
                 lastProblem = problem;
             }
+            if (System.currentTimeMillis() - lastRead > ttlMillis && !gate.heldFor(WriteGate.Reason.DCS_UNREACHABLE)) {
+                log.warn("the DCS has not answered for {} ms, longer than the TTL ({} ms): writes are held; reads go on",
+                        System.currentTimeMillis() - lastRead, ttlMillis);
+                gate.close(WriteGate.Reason.DCS_UNREACHABLE);
+            }
         }
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode tree(String text) {
+    private void follow(List<Entry> entries) {
+        Optional<Entry> leaderEntry = Optional.empty();
+        Optional<Entry> failover = Optional.empty();
+        Map<String, ClusterNodes.MemberRecord> members = new HashMap<>();
+        Map<String, JsonNode> records = new HashMap<>();
+        for (Entry e : entries) {
+            if (e.key().equals(keys.leader())) {
+                leaderEntry = Optional.of(e);
+            } else if (e.key().equals(keys.failover())) {
+                failover = Optional.of(e);
+            } else if (e.key().equals(keys.config())) {
+                JsonNode config = tree(e.value());
+                long ttl = config == null ? 0 : config.path("ttl").asLong(0);
+                ttlMillis = ttl > 0 ? ttl * 1000 : DEFAULT_TTL.toMillis();
+            } else if (e.key().startsWith(keys.members())) {
+                JsonNode record = tree(e.value());
+                ClusterNodes.MemberRecord.of(record).ifPresent(m -> {
+                    members.put(m.name(), m);
+                    records.put(m.name(), record);
+                });
+            }
+        }
+        memberRecords = records;
+        if (leaderEntry.isEmpty()) {
+            if (gate.isOpen() || !gate.heldFor(WriteGate.Reason.NO_LEADER)) {
+                log.warn("the cluster has no leader: writes are held (at most {}); reads go on",
+                        proxy.config().get(ProxyConfig.CLUSTER_HOLD_TIMEOUT));
+            }
+            gate.close(WriteGate.Reason.NO_LEADER);
+            leader = "";
+            epoch = 0;
+        } else {
+            gate.clear(WriteGate.Reason.NO_LEADER);
+            String nowLeader = leaderEntry.get().value();
+            long nowEpoch = leaderEntry.get().createRevision();
+            List<ProxyConfig.Node> current = proxy.config().get(ProxyConfig.NODES);
+            Optional<List<ProxyConfig.Node>> next = ClusterNodes.follow(Optional.of(nowLeader), members, current);
+            boolean newLeader = !nowLeader.equals(leader) || nowEpoch != epoch;
+            if (next.isPresent() || (newLeader && nowEpoch != proxy.leaderEpoch())) {
+                List<ProxyConfig.Node> nodes = next.orElse(current);
+                if (nodes.stream().anyMatch(n -> n.name().equals(nowLeader))) {
+                    log.info("the cluster changed: now {} (leader epoch {})", ClusterNodes.describe(nodes), nowEpoch);
+                    proxy.followNodes(nodes, nowEpoch);
+                }
+            }
+            if (newLeader) {
+                leader = nowLeader;
+                epoch = nowEpoch;
+                if (!confirmedLeader.isEmpty() && (!nowLeader.equals(confirmedLeader) || nowEpoch != confirmedEpoch)) {
+                    gate.leaderSeen(nowLeader, nowEpoch);
+                }
+                if (!nowLeader.equals(confirmedLeader) || nowEpoch != confirmedEpoch) {
+                    gate.close(WriteGate.Reason.UNCONFIRMED);
+                }
+            }
+            if (gate.heldFor(WriteGate.Reason.UNCONFIRMED)) {
+                probe();
+            }
+        }
+        switchover(failover);
+    }
+
+    /** Asks the leader whether it accepts writes; opens the gate when it does, else asks again shortly. */
+    private void probe() {
+        if (!gate.heldFor(WriteGate.Reason.UNCONFIRMED) || leader.isEmpty()) {
+            return;
+        }
+        NodeState node = proxy.backends().topology().node(leader);
+        Boolean writable = node == null || !node.isPrimary() ? Boolean.FALSE : proxy.backends().acceptsWrites(node.node());
+        if (writable == null) {
+            // No health user to ask with: the leader's own record says whether its PostgreSQL runs as a primary.
+            JsonNode record = memberRecords.get(leader);
+            writable = record != null && record.path("running").asBoolean(false) && !record.path("inRecovery").asBoolean(true);
+        }
+        if (writable) {
+            boolean changed = !leader.equals(confirmedLeader) || epoch != confirmedEpoch;
+            confirmedLeader = leader;
+            confirmedEpoch = epoch;
+            log.info("{} {} accepts writes (leader epoch {}){}", changed ? "the new leader" : "the leader", leader, epoch,
+                    gate.heldFor(WriteGate.Reason.SWITCHOVER) || gate.heldFor(WriteGate.Reason.DCS_UNREACHABLE) ? ""
+                            : ": held writes go on");
+            gate.clear(WriteGate.Reason.UNCONFIRMED);
+            return;
+        }
+        if (!probing) {
+            probing = true;
+            thread.schedule(() -> {
+                probing = false;
+                probe();
+            }, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Holds writes for a planned switchover away from the confirmed leader, and acknowledges once drained. */
+    private void switchover(Optional<Entry> failover) {
+        JsonNode request = failover.map(e -> tree(e.value())).orElse(null);
+        String from = request == null ? "" : request.path("from").asText("");
+        long notBefore = request == null ? 0 : request.path("not_before").asLong(0);
+        long now = System.currentTimeMillis();
+        boolean applies = request != null && !leader.isEmpty() && leader.equals(confirmedLeader) && epoch == confirmedEpoch
+                && (from.isEmpty() || from.equals(leader));
+        if (applies && notBefore > now) {
+            thread.schedule(this::refresh, notBefore - now, TimeUnit.MILLISECONDS);
+            applies = false;
+        }
+        if (!applies) {
+            if (gate.heldFor(WriteGate.Reason.SWITCHOVER)) {
+                gate.clear(WriteGate.Reason.SWITCHOVER);
+            }
+            switchoverRevision = 0;
+            return;
+        }
+        long revision = failover.get().modRevision();
+        if (revision == switchoverRevision) {
+            return;
+        }
+        switchoverRevision = revision;
+        drainStarted = now;
+        heldSince = now;
+        log.info("switchover away from {} asked: new write transactions are held; waiting for those in flight", leader);
+        gate.close(WriteGate.Reason.SWITCHOVER);
+        drain();
+    }
+
+    /** Acknowledges the switchover once nothing runs on the primary, or the drain timeout passed. */
+    private void drain() {
+        long revision = switchoverRevision;
+        if (revision == 0 || acknowledged == revision) {
+            return;
+        }
+        NodeState primary = proxy.backends().topology().node(confirmedLeader);
+        int inFlight = primary == null ? 0 : primary.outstanding();
+        long waited = System.currentTimeMillis() - drainStarted;
+        long limit = proxy.config().get(ProxyConfig.CLUSTER_DRAIN_TIMEOUT).toMillis();
+        if (inFlight > 0 && waited < limit) {
+            thread.schedule(this::drain, DRAIN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        acknowledged = revision;
+        if (inFlight > 0) {
+            log.warn("switchover: {} transactions still run on {} after drain_timeout ({} ms); acknowledging anyway",
+                    inFlight, confirmedLeader, limit);
+        } else {
+            log.info("switchover: nothing runs on {} any more ({} ms); acknowledged", confirmedLeader, waited);
+        }
+        try {
+            register();
+        } catch (RuntimeException e) {
+            acknowledged = 0;
+            log.warn("could not acknowledge the switchover in the DCS: {}", e.getMessage());
+            thread.schedule(this::drain, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Writes this proxy's record (its registration and acknowledgement) under a session of its own. */
+    private void register() {
+        if (session == null || session.state() != Session.State.ALIVE) {
+            if (session != null) {
+                session.close();
+            }
+            session = dcs.openSession(Duration.ofMillis(ttlMillis));
+            writtenRecord = null;
+        }
+        ObjectNode record = JSON.createObjectNode();
+        record.put("name", name);
+        record.put("ack", acknowledged);
+        record.put("held_since", acknowledged == 0 ? 0 : heldSince);
+        String text = record.toString();
+        if (!text.equals(writtenRecord)) {
+            dcs.putEphemeral(keys.proxy(name), text, session);
+            writtenRecord = text;
+        }
+    }
+
+    /** Adds this proxy's view of the last change of leader to that promotion's history entry. */
+    private void recordTimeline() {
+        WriteGate.Timeline t = timeline;
+        try {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Optional<Entry> history = dcs.get(keys.history());
+                JsonNode list = history.map(e -> tree(e.value())).orElse(null);
+                ObjectNode entry = null;
+                if (list instanceof ArrayNode array) {
+                    for (int i = array.size() - 1; i >= 0 && entry == null; i--) {
+                        if (array.get(i) instanceof ObjectNode o && t.leader().equals(o.path("leader").asText())) {
+                            entry = o;
+                        }
+                    }
+                }
+                if (entry == null) {
+                    break; // its agent has not recorded the promotion yet: the tick tries again
+                }
+                ObjectNode proxies = entry.has("proxies") && entry.get("proxies").isObject() ? (ObjectNode) entry.get("proxies")
+                        : entry.putObject("proxies");
+                ObjectNode mine = proxies.putObject(name);
+                mine.put("failure_seen", t.failureSeen());
+                mine.put("leader_seen", t.leaderSeen());
+                mine.put("writes_released", t.opened());
+                mine.put("first_write", t.firstWrite());
+                mine.put("writes_held_ms", t.opened() - t.failureSeen());
+                mine.put("leader_epoch", t.epoch());
+                if (dcs.compareAndSet(keys.history(), history.get().modRevision(), list.toString())) {
+                    log.info("recorded in the history: failure seen, leader {} seen {} ms later, writes released after {} ms,"
+                            + " first write after {} ms", t.leader(), t.leaderSeen() - t.failureSeen(),
+                            t.opened() - t.failureSeen(), t.firstWrite() - t.failureSeen());
+                    timeline = null;
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("could not record the timeline yet: {}", e.toString());
+        }
+        if (System.currentTimeMillis() - timelineSince > TIMELINE_GIVE_UP_MILLIS) {
+            log.warn("gave up recording this proxy's timeline of {}'s promotion: no history entry for it", t.leader());
+            timeline = null;
+        }
+    }
+
+    private static JsonNode tree(String text) {
         try {
             return JSON.readTree(text);
         } catch (JsonProcessingException e) {
@@ -111,6 +421,13 @@ public final class ClusterFollower implements AutoCloseable {
         }
         if (watch != null) {
             watch.close();
+        }
+        if (session != null) {
+            try {
+                session.close();
+            } catch (RuntimeException e) {
+                log.debug("closing the DCS session: {}", e.toString());
+            }
         }
         dcs.close();
     }

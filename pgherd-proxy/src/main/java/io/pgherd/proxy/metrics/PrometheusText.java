@@ -73,6 +73,8 @@ public final class PrometheusText {
                 + " again on the primary", s.retriesOnPrimary.sum());
         counter(out, "pgherd_causal_waits_total", "reads that waited for a replica to replay past the client's causal token",
                 s.causalWaits.sum());
+        counter(out, "pgherd_write_holds_total", "transactions held while the followed cluster had no confirmed writable"
+                + " primary (failover, switchover, DCS unreachable)", s.writeHolds.sum());
         return out.toString();
     }
 

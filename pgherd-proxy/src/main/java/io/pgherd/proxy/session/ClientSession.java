@@ -74,6 +74,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             io.netty.util.AttributeKey.valueOf("pgherd.fixedTarget");
     private static final int MAX_FAILOVERS = 3;
     private static final long CATCH_UP_RETRY_MICROS = 1000;
+    private static final long HOLD_RETRY_MILLIS = 50;
     /** Replica answers held back (so a 25006 can still be retried unseen) before giving up on the retry. */
     private static final int MAX_HELD = 64;
     private static final String HEADER_TYPES = "12tnTSNK";
@@ -151,6 +152,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The position the link's server must have replayed before the work is sent (0: none). */
     private long catchUpTo;
     private int failovers;
+    /** Waiting for the write gate to open (a followed cluster without a confirmed primary): which wait is current. */
+    private boolean holding;
+    private int holdToken;
+    private Runnable holdWaiter;
+    /** When the held work gives up (System.nanoTime(); 0: not held since it last reached a server). */
+    private long holdDeadline;
     private String routeSetting = "auto";
     private ProxyConfig.Consistency consistencySetting;
 
@@ -612,6 +619,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         targetNode = node;
         targetRead = read;
         targetRoute = route;
+        if (node.isPrimary() && !proxy.writes().isOpen()) {
+            hold(false);
+            return;
+        }
         targetPool = proxy.pool(node.node(), database, user);
         if (!read) {
             readTransaction = false;
@@ -640,6 +651,77 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /**
+     * Holds the decided work until the write gate opens, then sends it to whichever primary is
+     * confirmed then; gives up with SQLSTATE 57P03 after proxy.cluster.hold_timeout. Nothing more is
+     * read from the client meanwhile.
+     *
+     * @param afterFailure the primary just failed a borrow: look again only after a short pause
+     */
+    private void hold(boolean afterFailure) {
+        phase = Phase.WAITING;
+        channel.config().setAutoRead(false);
+        long now = System.nanoTime();
+        if (holdDeadline == 0) {
+            holdDeadline = now + proxy.config().get(ProxyConfig.CLUSTER_HOLD_TIMEOUT).toNanos();
+            proxy.stats().writeHolds.increment();
+            activity = "held: no writable primary";
+        }
+        if (now - holdDeadline >= 0) {
+            holdExpired();
+            return;
+        }
+        int token = ++holdToken;
+        holding = true;
+        Route route = targetRoute;
+        boolean read = targetRead;
+        eventLoop().schedule(() -> {
+            if (holding && holdToken == token) {
+                holdExpired();
+            }
+        }, holdDeadline - now, java.util.concurrent.TimeUnit.NANOSECONDS);
+        Runnable release = () -> eventLoop().execute(() -> {
+            if (!holding || holdToken != token || phase != Phase.WAITING || link != null || waiter != null) {
+                return;
+            }
+            holding = false;
+            holdWaiter = null;
+            target(proxy.backends().topology().primary(), route, read);
+        });
+        if (afterFailure) {
+            eventLoop().schedule(() -> proxy.writes().whenOpen(release), HOLD_RETRY_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            holdWaiter = release;
+            proxy.writes().whenOpen(release);
+        }
+    }
+
+    /** Stops holding (the client left, cancelled, or the hold timed out). */
+    private void stopHolding() {
+        holding = false;
+        holdToken++;
+        if (holdWaiter != null) {
+            proxy.writes().forget(holdWaiter);
+            holdWaiter = null;
+        }
+    }
+
+    private void holdExpired() {
+        stopHolding();
+        String why = proxy.writes().why();
+        borrowFailed(ErrorResponse.pgherdError(SqlState.CANNOT_CONNECT_NOW, "no writable primary within "
+                + "proxy.cluster.hold_timeout (" + proxy.config().get(ProxyConfig.CLUSTER_HOLD_TIMEOUT).toMillis() + " ms)" + (why.isEmpty() ? "" : ": " + why)));
+    }
+
+    /** Whether a failed borrow from the primary is held rather than reported: a followed cluster's primary is changing. */
+    private boolean holdsFailure(ErrorResponse error) {
+        String code = error.code() == null ? "" : error.code();
+        return targetNode != null && targetNode.isPrimary() && proxy.config().get(ProxyConfig.CLUSTER_DCS) != null
+                && (code.startsWith("08") || code.startsWith("57P")) && !"57014".equals(code)
+                && (holdDeadline == 0 || System.nanoTime() - holdDeadline < 0);
+    }
+
     /** Asks the pool for a server; the pool may hand one over before this returns. */
     private void requestServer() {
         Pool.Waiter pendingRequest = targetPool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
@@ -654,6 +736,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             targetPool.requite(server);
             return;
         }
+        if (targetNode.isPrimary() && (!proxy.writes().isOpen() || targetPool.epoch() != proxy.leaderEpoch())) {
+            // The primary changed, or writes are held, since the decision: nothing is sent on this connection.
+            if (targetPool.epoch() != proxy.leaderEpoch()) {
+                server.close("opened under leader epoch " + targetPool.epoch() + ", now " + proxy.leaderEpoch());
+                targetPool.discard(server);
+            } else {
+                targetPool.requite(server);
+            }
+            hold(false);
+            return;
+        }
+        holdDeadline = 0;
         phase = Phase.LINKED;
         server.attach(this);
         if (!server.channel().config().isAutoRead()) {
@@ -759,6 +853,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (phase != Phase.WAITING) {
             return;
         }
+        if (holdsFailure(error)) {
+            proxy.primaryFailed(targetNode.name(), error.message());
+            hold(true);
+            return;
+        }
+        holdDeadline = 0;
         String code = error.code() == null ? "" : error.code();
         if (targetRead && targetNode != null && !targetNode.isPrimary() && (code.startsWith("08") || code.startsWith("57P"))
                 && failovers < MAX_FAILOVERS) {
@@ -840,6 +940,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (wasWrite) {
             wrote = false;
+            proxy.writes().wrote();
             if (proxy.backends().splitting() && consistency() == ProxyConfig.Consistency.READ_YOUR_WRITES) {
                 takeCausalToken();
             }
@@ -999,6 +1100,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (!node.isPrimary()) {
             proxy.backends().nodeFailed(node, "a server connection closed: " + (serverFatal != null ? serverFatal : reason));
+        } else {
+            proxy.primaryFailed(node.name(), serverFatal != null ? serverFatal : reason);
         }
         if (catchUpTo > 0 && replay.isEmpty() && !pending.isEmpty()) {
             // It died while the proxy asked how far it replayed: the client's work was never sent; send it elsewhere.
@@ -1136,6 +1239,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             waiter.cancel();
             waiter = null;
         }
+        stopHolding();
         pending.forEach(Frame::release);
         pending.clear();
         stateChanging.clear();
@@ -1187,6 +1291,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 waiter = null;
                 borrowFailed(ErrorResponse.pgherdError("57014", "canceling statement due to user request"
                         + " (it was waiting for a server connection)"));
+            } else if (holding) {
+                stopHolding();
+                borrowFailed(ErrorResponse.pgherdError("57014", "canceling statement due to user request"
+                        + " (it was held while the cluster had no writable primary)"));
             }
         });
     }

@@ -90,6 +90,26 @@ public final class Backends implements AutoCloseable {
         sampler.request(then);
     }
 
+    /**
+     * Whether {@code node} accepts writes now: a fresh connection finds it out of recovery. Blocks up
+     * to the health timeout; call it off the event loops.
+     *
+     * @return null when the proxy has no health user to ask with
+     */
+    public Boolean acceptsWrites(ProxyConfig.Node node) {
+        NodeConnector c = connector;
+        if (!c.configured()) {
+            return null;
+        }
+        try (java.sql.Connection conn = c.connect(node, "postgres", "primary check");
+             java.sql.Statement st = conn.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
+            return rs.next() && !rs.getBoolean(1);
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
     /** The function catalog of {@code database} (possibly empty until first read). */
     public FunctionCatalog catalog(String database) {
         return connector.configured() ? catalogs.catalog(database) : FunctionCatalog.of(java.util.Map.of());
