@@ -217,7 +217,6 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             leader = "";
             epoch = 0;
         } else {
-            gate.clear(WriteGate.Reason.NO_LEADER);
             String nowLeader = leaderEntry.get().value();
             long nowEpoch = leaderEntry.get().createRevision();
             List<ProxyConfig.Node> current = proxy.config().get(ProxyConfig.NODES);
@@ -240,6 +239,9 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
                     gate.close(WriteGate.Reason.UNCONFIRMED);
                 }
             }
+            // Only now: cleared before UNCONFIRMED closes, the gate would open for an instant (held writes
+            // let go towards the old primary, the timeline's failure time forgotten).
+            gate.clear(WriteGate.Reason.NO_LEADER);
             if (gate.heldFor(WriteGate.Reason.UNCONFIRMED)) {
                 probe();
             }
