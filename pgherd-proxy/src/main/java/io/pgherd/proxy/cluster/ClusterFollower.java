@@ -77,6 +77,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
 
     /** The failover key revision being drained for (0: none), when the drain began, and what was acknowledged. */
     private long switchoverRevision;
+    private String switchoverFrom = "";
     private long drainStarted;
     private long acknowledged;
     private long heldSince;
@@ -217,7 +218,6 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             leader = "";
             epoch = 0;
         } else {
-            gate.clear(WriteGate.Reason.NO_LEADER);
             String nowLeader = leaderEntry.get().value();
             long nowEpoch = leaderEntry.get().createRevision();
             List<ProxyConfig.Node> current = proxy.config().get(ProxyConfig.NODES);
@@ -240,6 +240,8 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
                     gate.close(WriteGate.Reason.UNCONFIRMED);
                 }
             }
+            // Only now: a new leader is held as unconfirmed first, so nothing is released to the old epoch's pool.
+            gate.clear(WriteGate.Reason.NO_LEADER);
             if (gate.heldFor(WriteGate.Reason.UNCONFIRMED)) {
                 probe();
             }
@@ -284,8 +286,11 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         String from = request == null ? "" : request.path("from").asText("");
         long notBefore = request == null ? 0 : request.path("not_before").asLong(0);
         long now = System.currentTimeMillis();
+        long revision = failover.map(Entry::modRevision).orElse(0L);
         boolean applies = request != null && !leader.isEmpty() && leader.equals(confirmedLeader) && epoch == confirmedEpoch
-                && (from.isEmpty() || from.equals(leader));
+                && (from.isEmpty() || from.equals(leader))
+                // done with: the leader it was asked of has gone since (the agents clear the key a moment later)
+                && !(revision == acknowledged && !leader.equals(switchoverFrom));
         if (applies && notBefore > now) {
             thread.schedule(this::refresh, notBefore - now, TimeUnit.MILLISECONDS);
             applies = false;
@@ -297,11 +302,11 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             switchoverRevision = 0;
             return;
         }
-        long revision = failover.get().modRevision();
         if (revision == switchoverRevision) {
             return;
         }
         switchoverRevision = revision;
+        switchoverFrom = leader;
         drainStarted = now;
         heldSince = now;
         log.info("switchover away from {} asked: new write transactions are held; waiting for those in flight", leader);
