@@ -78,6 +78,8 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     /** The failover key revision being drained for (0: none), when the drain began, and what was acknowledged. */
     private long switchoverRevision;
     private String switchoverFrom = "";
+    /** A switchover the agents did not carry out in time: writes went back to its leader and it holds nothing again. */
+    private long abandonedRevision;
     private long drainStarted;
     private long acknowledged;
     private long heldSince;
@@ -152,6 +154,15 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
 
     private void tick() {
         refresh();
+        long limit = proxy.config().get(ProxyConfig.CLUSTER_HOLD_TIMEOUT).toMillis() / 2;
+        if (gate.heldFor(WriteGate.Reason.SWITCHOVER) && System.currentTimeMillis() - drainStarted > limit) {
+            // Held writes would start failing soon: the old leader, still leading and writable, takes them again.
+            log.warn("the switchover away from {} has not happened within {} ms (half of hold_timeout): writes go to it again",
+                    confirmedLeader, limit);
+            abandonedRevision = switchoverRevision;
+            switchoverRevision = 0;
+            gate.clear(WriteGate.Reason.SWITCHOVER);
+        }
         if (timeline != null) {
             recordTimeline();
         }
@@ -290,7 +301,8 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         boolean applies = request != null && !leader.isEmpty() && leader.equals(confirmedLeader) && epoch == confirmedEpoch
                 && (from.isEmpty() || from.equals(leader))
                 // done with: the leader it was asked of has gone since (the agents clear the key a moment later)
-                && !(revision == acknowledged && !leader.equals(switchoverFrom));
+                && !(revision == acknowledged && !leader.equals(switchoverFrom))
+                && revision != abandonedRevision;
         if (applies && notBefore > now) {
             thread.schedule(this::refresh, notBefore - now, TimeUnit.MILLISECONDS);
             applies = false;

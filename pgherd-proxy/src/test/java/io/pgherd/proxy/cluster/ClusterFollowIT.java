@@ -214,6 +214,24 @@ class ClusterFollowIT {
 
     @Test
     @Order(5)
+    void aSwitchoverTheAgentsDoNotCarryOutReleasesTheHeldWritesToTheLeaderAfterHalfTheHoldTimeout() throws Exception {
+        proxy.writeConfig(clusterYaml("4s"));
+        proxy.proxy().reload();
+        try (Connection writer = proxy.connect("postgres")) {
+            dcs.put(KEYS.failover(), "{\"from\": \"" + cluster.primary().name() + "\", \"to\": \"\", \"not_before\": 0}");
+            Await.until("writes held for the switchover", WAIT, () -> proxy.proxy().writes().heldFor(WriteGate.Reason.SWITCHOVER));
+            assertThat(insert(writer)).as("held, then sent to the leader, which still leads").isEqualTo(cluster.primary().port());
+            assertThat(proxy.proxy().writes().isOpen()).isTrue();
+            assertThat(insert(writer)).as("the same request holds nothing again").isEqualTo(cluster.primary().port());
+        } finally {
+            dcs.delete(KEYS.failover());
+            proxy.writeConfig(clusterYaml("20s"));
+            proxy.proxy().reload();
+        }
+    }
+
+    @Test
+    @Order(6)
     void aSwitchoverIsAcknowledgedOnlyAfterTheTransactionsInFlightAndHeldWritesGoToTheNewPrimary() throws Exception {
         PostgresNode oldPrimary = cluster.primary();
         PostgresNode candidate = cluster.followers().get(0);
