@@ -51,6 +51,7 @@ public final class Agent implements AutoCloseable {
     private final AppliedConfig applied;
     private final LocalOperations operations;
     private final SynchronousMode synchronous;
+    private final ProxyAcks proxyAcks;
     private Duration sessionTtl;
     private Duration ttlNoticed;
     private final ReentrantLock lock = new ReentrantLock();
@@ -95,6 +96,7 @@ public final class Agent implements AutoCloseable {
         this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS));
+        this.proxyAcks = new ProxyAcks(store);
         this.applied = new AppliedConfig(config.name(), DynamicConfig.Timings.of(config));
         this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
                 this::wakeUp);
@@ -124,7 +126,7 @@ public final class Agent implements AutoCloseable {
         return this;
     }
 
-    /** Runs the next cycle now. */
+    /** Runs the next cycle now (and has a wait for the proxies' acknowledgements look again). */
     public void wakeUp() {
         lock.lock();
         try {
@@ -133,6 +135,7 @@ public final class Agent implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        proxyAcks.changed();
     }
 
     private void loop() {
@@ -359,12 +362,38 @@ public final class Agent implements AutoCloseable {
         local.start(parameters);
     }
 
+    /**
+     * Hands the key over: a checkpoint first (so the shutdown checkpoint is short), then a wait until every
+     * proxy has acknowledged this request (it starts no new write transactions here and those in flight
+     * have finished; bounded by {@code agent.ha.proxy_ack_timeout}), then a clean shutdown and the key
+     * released. PostgreSQL takes writes until the shutdown. When the wait is cut short (session lost,
+     * request withdrawn, agent stopping) it throws and nothing is shut down.
+     */
     private void switchover(ClusterStore.Snapshot snapshot) {
+        long revision = snapshot.failoverEntry().orElseThrow(() -> new IllegalStateException(
+                "the snapshot has no failover key to acknowledge")).modRevision();
         local.checkpoint();
+        ProxyAcks.Outcome acks = proxyAcks.await(revision, config.get(AgentConfig.PROXY_ACK_TIMEOUT), this::reasonToStopWaiting);
+        if (acks.ending() == ProxyAcks.Ending.TIMED_OUT) {
+            log.warn("{}: {}", name(), acks.sentence());
+        } else {
+            log.info("{}: {}", name(), acks.sentence());
+        }
         local.stop();
         local.wasPrimary(true);
         snapshot.leaderEntry().ifPresent(store::releaseLeader);
         log.info("{}: shut down cleanly and released the leader key for the switchover", name());
+    }
+
+    /** Why a wait of the loop thread must end at once, if it must: the key may be gone, or the agent is stopping. */
+    private Optional<String> reasonToStopWaiting() {
+        if (!running) {
+            return Optional.of("the agent is stopping");
+        }
+        if (session == null || session.state() != Session.State.ALIVE) {
+            return Optional.of("the DCS session was lost");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -497,9 +526,16 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Wakes the loop for what changes decisions (leader, switchover, configuration), not for member records. */
+    /**
+     * Wakes the loop for what changes decisions (leader, switchover, configuration), not for member records;
+     * a change of a proxy record wakes only a wait for the proxies' acknowledgements.
+     */
     private void onEvent(WatchEvent event) {
         String key = event instanceof WatchEvent.Put p ? p.entry().key() : event instanceof WatchEvent.Delete d ? d.key() : null;
+        if (key != null && key.startsWith(store.keys().proxies())) {
+            proxyAcks.changed();
+            return;
+        }
         if (key != null && key.equals(store.keys().leader()) && event instanceof WatchEvent.Delete) {
             leaderGoneMillis = System.currentTimeMillis();
         }

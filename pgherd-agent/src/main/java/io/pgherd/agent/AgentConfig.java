@@ -65,9 +65,14 @@ public final class AgentConfig {
     public static final Key<Duration> START_TIMEOUT = Key.duration("agent.ha.start_timeout", Duration.ofSeconds(30),
             Duration.ofSeconds(1), true, "how long one start or promotion of PostgreSQL may take");
 
+    public static final Key<Duration> PROXY_ACK_TIMEOUT = Key.duration("agent.ha.proxy_ack_timeout", Duration.ofSeconds(10),
+            Duration.ZERO, false, "in a planned switchover, how long the old primary waits for every registered proxy to"
+                    + " acknowledge (no new write transactions, those in flight finished) before it shuts down anyway"
+                    + " (0: no wait)");
+
     public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, ROLE, FAILOVER_PRIORITY, NO_LOAD_BALANCE, CLONE_FROM,
             DIRECTORY, PORT, BIN_DIR, CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
-            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, SLOT_RETENTION, MAX_START_ATTEMPTS, START_TIMEOUT);
+            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, SLOT_RETENTION, MAX_START_ATTEMPTS, START_TIMEOUT, PROXY_ACK_TIMEOUT);
 
     private final Config config;
 

@@ -32,14 +32,27 @@ public final class ClusterStore {
     private final ClusterKeys keys;
 
     /**
-     * What one read found: the cluster state, the leader key's entry (for compare-and-delete) and the
+     * What one read found: the cluster state, the leader key's entry (for compare-and-delete), the
+     * {@code failover} key's entry (its modRevision is what proxies acknowledge a switchover by) and the
      * dynamic configuration's document ({@code {}} when the key is absent or holds no JSON object;
      * read it through {@link DynamicConfig#parse}, never change it).
      */
-    public record Snapshot(ClusterState state, Optional<Entry> leaderEntry, ObjectNode config) {
+    public record Snapshot(ClusterState state, Optional<Entry> leaderEntry, Optional<Entry> failoverEntry, ObjectNode config) {
         public Snapshot(ClusterState state, Optional<Entry> leaderEntry) {
-            this(state, leaderEntry, JSON.createObjectNode());
+            this(state, leaderEntry, Optional.empty(), JSON.createObjectNode());
         }
+    }
+
+    /**
+     * One live proxy's record under {@code proxies/}: {@code {"name": ..., "ack": ..., "held_since": ...}}.
+     *
+     * @param name the proxy's name (the key's last segment when the record does not say)
+     * @param ack the modRevision of the {@code failover} key for which the proxy has stopped starting write
+     *            transactions and let those in flight finish; 0: it has acknowledged nothing (also when the
+     *            record cannot be read)
+     * @param heldSinceMillis since when (epoch ms) it holds new write transactions; 0: it holds none
+     */
+    public record ProxyRecord(String name, long ack, long heldSinceMillis) {
     }
 
     /**
@@ -73,6 +86,7 @@ public final class ClusterStore {
         List<Entry> entries = dcs.list(keys.prefix());
         Map<String, Member> members = new HashMap<>();
         Optional<Entry> leader = Optional.empty();
+        Optional<Entry> failover = Optional.empty();
         Optional<String> initializedBy = Optional.empty();
         long lastPosition = 0;
         Optional<ClusterState.Switchover> switchover = Optional.empty();
@@ -96,6 +110,7 @@ public final class ClusterStore {
             } else if (key.equals(keys.failover())) {
                 JsonNode n = tree(e.value());
                 if (n != null) {
+                    failover = Optional.of(e);
                     switchover = Optional.of(new ClusterState.Switchover(n.path("from").asText(""), n.path("to").asText(""),
                             n.path("not_before").asLong(0)));
                 }
@@ -111,7 +126,7 @@ public final class ClusterStore {
         }
         Optional<ClusterState.Leader> leaderKey = leader.map(e -> new ClusterState.Leader(e.value(), e.createRevision()));
         return new Snapshot(new ClusterState(leaderKey, members, initializedBy, lastPosition, switchover, sync, paused), leader,
-                config);
+                failover, config);
     }
 
     /** Publishes this member's record, bound to the agent's session. */
@@ -193,6 +208,31 @@ public final class ClusterStore {
 
     public void clearSwitchover() {
         dcs.delete(keys.failover());
+    }
+
+    /** The {@code failover} key's modRevision now; empty when there is no such key. */
+    public Optional<Long> failoverRevision() {
+        return dcs.get(keys.failover()).map(Entry::modRevision);
+    }
+
+    /** Every live proxy's record, sorted by key. */
+    public List<ProxyRecord> proxies() {
+        List<ProxyRecord> out = new ArrayList<>();
+        for (Entry e : dcs.list(keys.proxies())) {
+            out.add(proxyRecord(e));
+        }
+        return out;
+    }
+
+    /** A proxy record; one that cannot be read counts as acknowledging nothing. */
+    static ProxyRecord proxyRecord(Entry e) {
+        String fromKey = e.key().substring(e.key().lastIndexOf('/') + 1);
+        JsonNode n = tree(e.value());
+        if (n == null || !n.isObject()) {
+            return new ProxyRecord(fromKey, 0, 0);
+        }
+        String name = n.path("name").asText("");
+        return new ProxyRecord(name.isEmpty() ? fromKey : name, n.path("ack").asLong(0), n.path("held_since").asLong(0));
     }
 
     /** Sets or clears maintenance mode in the dynamic configuration. */

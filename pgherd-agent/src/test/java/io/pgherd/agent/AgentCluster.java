@@ -34,6 +34,8 @@ import io.pgherd.testkit.TestDirectories;
  */
 final class AgentCluster implements AutoCloseable {
     static final Duration TTL = Duration.ofSeconds(5);
+    /** Short, so a test with a proxy that never acknowledges a switchover waits only this long. */
+    static final Duration PROXY_ACK_TIMEOUT = Duration.ofSeconds(3);
 
     private final Path dir;
     private final EmbeddedZooKeeper zooKeeper;
@@ -114,6 +116,7 @@ final class AgentCluster implements AutoCloseable {
                 + "    loop_wait: 500ms\n"
                 + "    retry_timeout: 1s\n"
                 + "    start_timeout: 20s\n"
+                + "    proxy_ack_timeout: " + PROXY_ACK_TIMEOUT.toMillis() + "ms\n"
                 + "    synchronous_mode: " + synchronousMode + "\n"
                 + "  tags:\n"
                 + "    clonefrom: " + cloneFrom + "\n";

@@ -95,10 +95,11 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
         }
     }
 
-    /** Asks it to stop (SIGTERM) without waiting; true when it was running. */
+    /** Asks it to stop (SIGTERM) without waiting, unless it is this process (see {@link #stop}); true when it was running. */
     boolean signalStop() {
         OptionalLong pid = pid();
-        pid.ifPresent(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroy));
+        pid.stream().filter(p -> p != ProcessHandle.current().pid())
+                .forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroy));
         return pid.isPresent();
     }
 

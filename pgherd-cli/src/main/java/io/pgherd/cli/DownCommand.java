@@ -3,6 +3,7 @@ package io.pgherd.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** {@code pgherd down}: stops everything {@code pgherd up} started for a directory. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', the proxy, the agents (followers"
+        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', the proxies, the agents (followers"
                 + " first, so none takes over), PostgreSQL, then the embedded ZooKeeper. Data is kept.")
 final class DownCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
@@ -35,10 +36,13 @@ final class DownCommand implements Callable<Integer> {
         stopForegroundUp(directory, out);
         LocalCluster cluster = directory.cluster(state, Optional.empty());
         try (ClusterDirectory.Lock lock = directory.lock()) {
-            new LocalProxy(directory, state).stop(Duration.ofSeconds(30));
+            List<LocalProxy> proxies = LocalProxy.all(directory, state);
+            proxies.forEach(LocalProxy::signalStop);
+            proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(30)));
             new LocalAgents(directory, state, cluster).shutdown(Duration.ofSeconds(60));
         }
-        out.println("pgherd: stopped the proxy, the agents and " + cluster.nodes().stream().map(PostgresNode::name)
+        out.println("pgherd: stopped the " + (state.proxies().size() == 1 ? "proxy" : state.proxies().size() + " proxies")
+                + ", the agents and " + cluster.nodes().stream().map(PostgresNode::name)
                 .collect(Collectors.joining(", ")) + (state.zooKeeperPort() > 0 ? ", ZooKeeper" : "")
                 + " in " + directory.path() + " (data kept; 'pgherd up --dir " + directory.path() + "' starts it again)");
         return 0;

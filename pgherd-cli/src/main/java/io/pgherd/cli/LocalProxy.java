@@ -1,5 +1,8 @@
 package io.pgherd.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,33 +18,57 @@ import io.pgherd.postgres.PostgresException;
 import io.pgherd.postgres.SecureFiles;
 
 /**
- * The proxy of a local cluster: its configuration in the cluster directory ({@value #CONFIG_FILE},
- * with the superuser's secret in {@value #AUTH_FILE} and {@code auth_query} for every other role),
- * and, for a detached cluster, its own background process ({@value #PID_FILE}, log in {@value #LOG_FILE}).
+ * One proxy of a local cluster. The first ({@code proxy1}) has its configuration in the cluster
+ * directory ({@value #CONFIG_FILE}) and, for a detached cluster, its own background process
+ * ({@value #PID_FILE}, log in {@value #LOG_FILE}); each further one ({@code pgherd up --proxies N}) has
+ * the same under {@value #PROXIES_DIR}/ ({@code proxies/proxy2.yml}, {@code .pid}, {@code .log}). All
+ * share the superuser's secret in {@value #AUTH_FILE} and use {@code auth_query} for every other role;
+ * each registers in the DCS under its own name.
  */
 final class LocalProxy {
     static final String CONFIG_FILE = "pgherd.yml";
     static final String AUTH_FILE = "userlist.txt";
     static final String PID_FILE = "proxy.pid";
     static final String LOG_FILE = "proxy.log";
+    static final String PROXIES_DIR = "proxies";
 
     private final ClusterDirectory directory;
     private final LocalState state;
+    private final LocalState.Proxy proxy;
 
-    LocalProxy(ClusterDirectory directory, LocalState state) {
+    LocalProxy(ClusterDirectory directory, LocalState state, LocalState.Proxy proxy) {
         this.directory = directory;
         this.state = state;
+        this.proxy = proxy;
+    }
+
+    /** Every proxy of the cluster, {@code proxy1} first. */
+    static List<LocalProxy> all(ClusterDirectory directory, LocalState state) {
+        return state.proxies().stream().map(p -> new LocalProxy(directory, state, p)).toList();
+    }
+
+    LocalState.Proxy recorded() {
+        return proxy;
+    }
+
+    private boolean first() {
+        return proxy.equals(state.proxies().get(0));
+    }
+
+    private Path file(String firstProxysName, String extension) {
+        return first() ? directory.path().resolve(firstProxysName)
+                : directory.path().resolve(PROXIES_DIR).resolve(proxy.name() + extension);
     }
 
     Path configFile() {
-        return directory.path().resolve(CONFIG_FILE);
+        return file(CONFIG_FILE, ".yml");
     }
 
     /**
-     * Writes the proxy's configuration and auth file for the running cluster (every node, with
-     * {@code leader} as the primary; the superuser runs health checks).
+     * Writes every proxy's configuration and the shared auth file for the running cluster (every
+     * node, with {@code leader} as the primary; the superuser runs health checks).
      */
-    void writeConfiguration(LocalCluster cluster, String leader) {
+    static void writeConfigurations(ClusterDirectory directory, LocalState state, LocalCluster cluster, String leader) {
         Path dir = directory.path();
         String secret;
         try (Connection c = cluster.connect(cluster.node(leader)); Statement s = c.createStatement();
@@ -53,9 +80,23 @@ final class LocalProxy {
                     + e.getMessage(), e);
         }
         SecureFiles.write(dir.resolve(AUTH_FILE), "\"" + LocalCluster.SUPERUSER + "\" \"" + secret + "\"\n", null);
-        String yaml = "# Written by 'pgherd up'; the proxy in front of this local cluster.\n"
+        if (state.proxies().size() > 1) {
+            try {
+                Files.createDirectories(dir.resolve(PROXIES_DIR));
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not create " + dir.resolve(PROXIES_DIR), e);
+            }
+        }
+        for (LocalProxy proxy : all(directory, state)) {
+            proxy.writeConfiguration(leader);
+        }
+    }
+
+    private void writeConfiguration(String leader) {
+        Path dir = directory.path();
+        String yaml = "# Written by 'pgherd up'; " + proxy.name() + ", a proxy in front of this local cluster.\n"
                 + "proxy:\n"
-                + "  listen: 127.0.0.1:" + state.proxyPort() + "\n"
+                + "  listen: 127.0.0.1:" + proxy.port() + "\n"
                 + "  nodes:\n"
                 + nodes(leader)
                 + "  admin_users: [" + LocalCluster.SUPERUSER + "]\n"
@@ -67,10 +108,11 @@ final class LocalProxy {
                 + "    mode: transaction\n"
                 + "    pool_size: 20\n"
                 + "  metrics:\n"
-                + "    listen: 127.0.0.1:" + state.metricsPort() + "\n"
+                + "    listen: 127.0.0.1:" + proxy.metricsPort() + "\n"
                 + (state.highlyAvailable() ? "  cluster:\n"
                 + "    dcs: " + state.dcs() + "\n"
-                + "    name: " + state.cluster() + "\n" : "");
+                + "    name: " + state.cluster() + "\n"
+                + "    proxy_name: " + proxy.name() + "\n" : "");
         SecureFiles.write(configFile(), yaml, null);
     }
 
@@ -95,10 +137,11 @@ final class LocalProxy {
 
     /** The proxy's background process (a detached cluster's, or the PID of a foreground 'up'). */
     Daemon daemon() {
-        return new Daemon("the proxy", directory.path().resolve(PID_FILE), directory.path().resolve(LOG_FILE), state.proxyPort());
+        return new Daemon(state.proxies().size() == 1 ? "the proxy" : "the proxy " + proxy.name(), file(PID_FILE, ".pid"),
+                file(LOG_FILE, ".log"), proxy.port());
     }
 
-    /** Whether a proxy process of this directory runs and accepts connections. */
+    /** Whether this proxy's process runs and accepts connections. */
     boolean isRunning() {
         return daemon().isRunning() && daemon().accepts();
     }
@@ -116,14 +159,17 @@ final class LocalProxy {
                 List.of("proxy", "--config", configFile().toString()), timeout);
     }
 
+    /** Asks the background proxy to stop (SIGTERM) without waiting, so several stop at once. */
+    void signalStop() {
+        daemon().signalStop();
+    }
+
     /** Stops the background proxy (SIGTERM, then SIGKILL after {@code timeout}); a proxy that does not run is left alone. */
     void stop(Duration timeout) {
         daemon().stop(timeout);
     }
 
     String uri(Credentials credentials, String database) {
-        return credentials.superuserUri(state.proxyPort(), database);
+        return credentials.superuserUri(proxy.port(), database);
     }
-
-
 }

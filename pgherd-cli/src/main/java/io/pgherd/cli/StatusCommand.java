@@ -54,7 +54,8 @@ final class StatusCommand implements Callable<Integer> {
         }
         Optional<String> leader = ha.flatMap(ClusterState::leader).map(ClusterState.Leader::member);
         List<NodeStatus> nodes = cluster.status(leader.map(cluster::node).orElse(cluster.primary()));
-        LocalProxy proxy = new LocalProxy(directory, state);
+        List<LocalProxy> proxies = LocalProxy.all(directory, state);
+        LocalProxy proxy = proxies.get(0);
         boolean proxyRunning = proxy.isRunning();
         if (json) {
             Map<String, Object> root = asJson(directory, state, cluster.credentials(), nodes, agents, ha);
@@ -71,6 +72,7 @@ final class StatusCommand implements Callable<Integer> {
             p.put("admin_uri", proxy.uri(cluster.credentials(), "pgherd"));
             p.put("metrics_url", "http://127.0.0.1:" + state.metricsPort() + "/metrics");
             root.put("proxy", p);
+            root.put("proxies", proxies.stream().map(each -> proxyJson(each, cluster.credentials())).toList());
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
             out.println("cluster " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
@@ -84,11 +86,30 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", node.name(), node.role().label(), node.port(), node.state(),
                         agentState(agents, state, node.name()), lag(node));
             }
-            out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", "proxy", "pooler", state.proxyPort(),
-                    proxyRunning ? "running" : "stopped", "-", "-");
+            for (LocalProxy each : proxies) {
+                out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", UpCommand.label(state, each.recorded()), "pooler",
+                        each.recorded().port(), each.isRunning() ? "running" : "stopped", "-", "-");
+            }
         }
         out.flush();
         return 0;
+    }
+
+    /** One proxy for --json: name, port, PID and whether it runs, its URIs and metrics URL. */
+    private static Map<String, Object> proxyJson(LocalProxy proxy, Credentials credentials) {
+        Daemon daemon = proxy.daemon();
+        boolean running = proxy.isRunning();
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", proxy.recorded().name());
+        p.put("host", "127.0.0.1");
+        p.put("port", proxy.recorded().port());
+        p.put("pid", daemon.pid().isPresent() ? daemon.pid().getAsLong() : null);
+        p.put("running", running);
+        p.put("state", running ? "running" : "stopped");
+        p.put("uri", proxy.uri(credentials, "postgres"));
+        p.put("admin_uri", proxy.uri(credentials, "pgherd"));
+        p.put("metrics_url", "http://127.0.0.1:" + proxy.recorded().metricsPort() + "/metrics");
+        return p;
     }
 
     private static String agentState(LocalAgents agents, LocalState state, String name) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 import io.pgherd.postgres.ClusterLayout;
 import io.pgherd.postgres.Credentials;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Option;
         description = {"Create (or reuse) a local cluster under DIR and start it: one primary, one standby (the"
                 + " failover candidate) and N read replicas, all streaming from the primary, each run by its own HA"
                 + " agent process; an embedded ZooKeeper (or the etcd/ZooKeeper given with --dcs) holds the leader key;"
-                + " the proxy in front.",
+                + " the proxy (or --proxies N of them) in front.",
                 "Without --detach it stays in the foreground and stops everything on Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR",
@@ -48,14 +49,20 @@ final class UpCommand implements Callable<Integer> {
     int basePort;
 
     @Option(names = "--proxy-port", defaultValue = "6432", paramLabel = "P",
-            description = "Port of the proxy (pooling, admin console) for a new cluster; the next free one if taken"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Port of the proxy (pooling, admin console; proxy1 with --proxies) for a new cluster; the next"
+                    + " free one if taken (default: ${DEFAULT-VALUE}).")
     int proxyPort;
 
     @Option(names = "--metrics-port", defaultValue = "9930", paramLabel = "P",
-            description = "Port of the proxy's Prometheus endpoint for a new cluster; the next free one if taken"
+            description = "Port of the proxy's (proxy1's) Prometheus endpoint for a new cluster; the next free one if taken"
                     + " (default: ${DEFAULT-VALUE}).")
     int metricsPort;
+
+    @Option(names = "--proxies", defaultValue = "1", paramLabel = "N",
+            description = "Proxies to run, 1..9, named proxy1..proxyN in the DCS; proxy K>1 listens on the next free port"
+                    + " after proxy K-1's (its metrics likewise). On an existing cluster a larger N adds proxies"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int proxies;
 
     @Option(names = "--dcs", paramLabel = "URL", description = "Use this DCS instead of an embedded ZooKeeper, for a new"
             + " cluster: etcd://host:port[,...] or zookeeper://host:port[,...].")
@@ -104,9 +111,11 @@ final class UpCommand implements Callable<Integer> {
                     directory.write(state);
                     out.println("pgherd: this cluster was made before pgherd had agents; it now runs with them");
                 }
+                state = withMoreProxies(out, directory, state);
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
                 LocalAgents agents = new LocalAgents(directory, state, cluster);
-                if (agents.isRunning() && cluster.isRunning() && new LocalProxy(directory, state).isRunning()) {
+                if (agents.isRunning() && cluster.isRunning()
+                        && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)) {
                     out.println("pgherd: the cluster in " + directory.path() + " is already running; nothing changed.");
                     printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
@@ -120,19 +129,21 @@ final class UpCommand implements Callable<Integer> {
                 cluster = create(directory);
                 state = directory.read();
             }
-            LocalProxy proxy = new LocalProxy(directory, state);
+            List<LocalProxy> proxies = LocalProxy.all(directory, state);
             LocalAgents agents = new LocalAgents(directory, state, cluster);
             try {
                 cluster.credentials();
                 agents.writeConfigurations();
                 boolean fresh = cluster.nodes().stream().noneMatch(PostgresNode::isInitialized);
                 leader = agents.start(fresh, timeout);
-                proxy.writeConfiguration(cluster, leader);
-                if (detach && !proxy.isRunning()) {
-                    proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
+                LocalProxy.writeConfigurations(directory, state, cluster, leader);
+                for (LocalProxy proxy : proxies) {
+                    if (detach && !proxy.isRunning()) {
+                        proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
+                    }
                 }
             } catch (RuntimeException e) {
-                proxy.stop(Duration.ofSeconds(10));
+                proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(10)));
                 stopQuietly(agents, e);
                 throw e;
             }
@@ -159,25 +170,74 @@ final class UpCommand implements Callable<Integer> {
         ClusterLayout layout = ClusterLayout.standard(directory.path(), true, replicas, ports, Map.of());
         List<LocalState.Node> nodes = layout.nodes().stream()
                 .map(n -> new LocalState.Node(n.name(), n.role().label(), n.port(), 0)).toList();
-        LocalState state = new LocalState(binaries.binDir().toString(), binaries.version(), nodes, 0, 0, null, clusterName, 0);
+        LocalState state = new LocalState(binaries.binDir().toString(), binaries.version(), nodes, 0, 0, null, clusterName, 0,
+                List.of());
         directory.write(withAgents(withProxyPorts(state, taken), taken));
         return LocalCluster.of(layout, binaries, ServerUser.detect());
     }
 
-    /** The state with free ports for the proxy and its metrics, from --proxy-port and --metrics-port. */
+    /**
+     * The state with --proxies proxies, each with free ports for clients and metrics: the first from
+     * --proxy-port and --metrics-port, each next one from just after its predecessor's.
+     */
     private LocalState withProxyPorts(LocalState state, Set<Integer> taken) {
-        int proxy = Ports.nextFree(proxyPort, taken);
-        taken.add(proxy);
-        int metrics = Ports.nextFree(metricsPort, taken);
-        taken.add(metrics);
-        return new LocalState(state.pgBin(), state.postgresVersion(), state.nodes(), proxy, metrics, state.dcs(),
-                state.cluster(), state.zooKeeperPort());
+        return state.withProxies(addProxies(List.of(), proxies, taken));
+    }
+
+    /** {@code existing} followed by new proxies up to {@code count}, on free ports not in {@code taken} (which gains them). */
+    private List<LocalState.Proxy> addProxies(List<LocalState.Proxy> existing, int count, Set<Integer> taken) {
+        List<LocalState.Proxy> out = new ArrayList<>(existing);
+        int nextPort = existing.isEmpty() ? proxyPort : existing.get(existing.size() - 1).port() + 1;
+        int nextMetrics = existing.isEmpty() ? metricsPort : existing.get(existing.size() - 1).metricsPort() + 1;
+        while (out.size() < count) {
+            int port = Ports.nextFree(nextPort, taken);
+            taken.add(port);
+            int metrics = Ports.nextFree(nextMetrics, taken);
+            taken.add(metrics);
+            out.add(new LocalState.Proxy(LocalState.Proxy.name(out.size() + 1), port, metrics));
+            nextPort = port + 1;
+            nextMetrics = metrics + 1;
+        }
+        return out;
+    }
+
+    /**
+     * An existing cluster's state with the proxies --proxies asks for beyond those recorded (written
+     * to the directory); fewer than recorded changes nothing.
+     */
+    private LocalState withMoreProxies(PrintWriter out, ClusterDirectory directory, LocalState state) {
+        int recorded = state.proxies().size();
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--proxies") || proxies == recorded) {
+            return state;
+        }
+        if (proxies < recorded) {
+            out.println("pgherd: keeping the cluster's " + recorded + " proxies (--proxies " + proxies
+                    + " does not remove any)");
+            return state;
+        }
+        Set<Integer> taken = new HashSet<>();
+        for (LocalState.Node node : state.nodes()) {
+            taken.add(node.port());
+            taken.add(node.apiPort());
+        }
+        for (LocalState.Proxy proxy : state.proxies()) {
+            taken.add(proxy.port());
+            taken.add(proxy.metricsPort());
+        }
+        taken.add(state.zooKeeperPort());
+        LocalState more = state.withProxies(addProxies(state.proxies(), proxies, taken));
+        directory.write(more);
+        out.println("pgherd: adding " + more.proxies().subList(recorded, proxies).stream().map(LocalState.Proxy::name)
+                .collect(Collectors.joining(", ")) + " to the cluster");
+        return more;
     }
 
     /** The state with the DCS (an embedded ZooKeeper on a free port, unless --dcs) and a free port for each agent's API. */
     private LocalState withAgents(LocalState state, Set<Integer> taken) {
-        taken.add(state.proxyPort());
-        taken.add(state.metricsPort());
+        for (LocalState.Proxy proxy : state.proxies()) {
+            taken.add(proxy.port());
+            taken.add(proxy.metricsPort());
+        }
         int zk = 0;
         String address = dcs;
         if (address == null) {
@@ -195,28 +255,39 @@ final class UpCommand implements Callable<Integer> {
         }
         String name = state.cluster() == null ? clusterName : state.cluster();
         return new LocalState(state.pgBin(), state.postgresVersion(), nodes, state.proxyPort(), state.metricsPort(), address,
-                name, zk);
+                name, zk, state.proxies());
     }
 
     private int runInForeground(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory,
                                 String leader) throws InterruptedException {
-        ProxyServer proxy;
+        List<LocalProxy> proxies = LocalProxy.all(directory, state);
+        // This process hosts every proxy that does not run already (one left running by a detached 'up').
+        List<LocalProxy> hosted = proxies.stream().filter(proxy -> !proxy.isRunning()).toList();
+        List<ProxyServer> servers = new ArrayList<>();
         try {
-            proxy = ProxyServer.start(ProxyConfig.load(new LocalProxy(directory, state).configFile()), 0);
+            for (LocalProxy proxy : hosted) {
+                servers.add(ProxyServer.start(ProxyConfig.load(proxy.configFile()), 0));
+            }
         } catch (RuntimeException e) {
+            servers.forEach(ProxyServer::close);
             stopQuietly(new LocalAgents(directory, state, cluster), e);
             throw e;
         }
         long pid = ProcessHandle.current().pid();
         directory.writePid(pid);
-        SecureFiles.write(directory.path().resolve(LocalProxy.PID_FILE), pid + "\n", null);
+        // Each hosted proxy's PID file names this process, so status sees it and down stops it.
+        for (LocalProxy proxy : hosted) {
+            SecureFiles.write(proxy.daemon().pidFile(), pid + "\n", null);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                proxy.close();
+                servers.forEach(ProxyServer::close);
+                // The proxies first, as 'down' does; a hosted one's PID file is only removed.
+                proxies.forEach(LocalProxy::signalStop);
+                proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(10)));
                 new LocalAgents(directory, state, cluster).shutdown(Duration.ofSeconds(60));
                 directory.clearPid();
-                new LocalProxy(directory, state).stop(Duration.ofSeconds(1));
                 System.err.println("pgherd: stopped the cluster in " + directory.path());
             } finally {
                 stopped.countDown();
@@ -236,8 +307,10 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  %-8s %-8s 127.0.0.1:%d   (agent API http://127.0.0.1:%d)%n", node.name(),
                     LocalProxy.currentRole(node, leader).label(), node.port(), node.apiPort());
         }
-        out.printf("  %-8s %-8s 127.0.0.1:%d   (admin console: database pgherd; metrics: http://127.0.0.1:%d/metrics)%n",
-                "proxy", "pooler", state.proxyPort(), state.metricsPort());
+        for (LocalState.Proxy proxy : state.proxies()) {
+            out.printf("  %-8s %-8s 127.0.0.1:%d   (admin console: database pgherd; metrics: http://127.0.0.1:%d/metrics)%n",
+                    label(state, proxy), "pooler", proxy.port(), proxy.metricsPort());
+        }
         Path passwordFile = directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE);
         out.println("Connect through the proxy as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "):");
         out.println("  PGPASSWORD=$(cat " + passwordFile + ") psql -h 127.0.0.1 -p " + state.proxyPort() + " -U "
@@ -248,10 +321,18 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** How a proxy is shown in tables: {@code proxy} when it is the only one (as before there could be several), else its name. */
+    static String label(LocalState state, LocalState.Proxy proxy) {
+        return state.proxies().size() == 1 ? "proxy" : proxy.name();
+    }
+
     private void validate() {
         List<String> problems = new ArrayList<>();
         if (replicas < 0 || replicas > 16) {
             problems.add("--replicas must be 0..16 (got " + replicas + ")");
+        }
+        if (proxies < 1 || proxies > 9) {
+            problems.add("--proxies must be 1..9 (got " + proxies + ")");
         }
         if (basePort < 1024 || basePort > 65000) {
             problems.add("--base-port must be 1024..65000 (got " + basePort + ")");

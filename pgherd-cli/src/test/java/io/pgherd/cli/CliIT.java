@@ -184,6 +184,7 @@ class CliIT {
             assertThat(help.exit()).isZero();
             assertThat(help.stdout()).startsWith("Usage: pgherd " + command).contains("--dir=DIR");
         }
+        assertThat(pgherd("up", "--help").stdout()).contains("--proxies=N", "Proxies to run, 1..9, named proxy1..proxyN");
         assertThat(pgherd("--help").stdout()).contains("up", "down", "status");
         assertThat(pgherd("--version").stdout()).startsWith("pgherd ");
     }
@@ -202,9 +203,11 @@ class CliIT {
     @Test
     void badOptionsAreRefusedWithEveryProblemListed() throws Exception {
         Path dir = TestDirectories.create("CliIT-bad");
-        JarCli.Result result = pgherd("up", "--dir", dir.toString(), "--replicas", "-1", "--base-port", "80", "--detach");
+        JarCli.Result result = pgherd("up", "--dir", dir.toString(), "--replicas", "-1", "--proxies", "10", "--base-port", "80",
+                "--detach");
         assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.stderr()).contains("--replicas must be 0..16 (got -1); --base-port must be 1024..65000 (got 80)");
+        assertThat(result.stderr()).contains("--replicas must be 0..16 (got -1); --proxies must be 1..9 (got 10); --base-port"
+                + " must be 1024..65000 (got 80)");
         assertThat(dir.resolve("pgherd.json")).doesNotExist();
     }
 

@@ -134,14 +134,31 @@ class HaClusterIT {
     }
 
     @Test
-    void aClusterOnEtcdElectsALeaderAndSwitchesOver() throws Exception {
+    void aClusterOnEtcdWithTwoProxiesElectsALeaderAndSwitchesOver() throws Exception {
         Path base = TestDirectories.create("HaClusterIT-etcd");
         try (EtcdServer etcd = EtcdServer.start(base)) {
-            Path dir = up("HaClusterIT-etcd-cluster", "--dcs", etcd.url(), "--cluster", "on-etcd");
+            Path dir = up("HaClusterIT-etcd-cluster", "--dcs", etcd.url(), "--cluster", "on-etcd", "--proxies", "2");
             JsonNode status = statusJson(dir);
             assertThat(status.get("dcs").asText()).isEqualTo(etcd.url());
             assertThat(status.get("leader").asText()).isEqualTo("node1");
             assertThat(dir.resolve("zookeeper.pid")).doesNotExist();
+            JsonNode proxies = status.get("proxies");
+            assertThat(proxies).hasSize(2);
+            assertThat(proxies.get(0).get("name").asText()).isEqualTo("proxy1");
+            assertThat(proxies.get(0).get("port").asInt()).isEqualTo(status.get("proxy").get("port").asInt());
+            assertThat(proxies.get(1).get("name").asText()).isEqualTo("proxy2");
+            assertThat(proxies.get(1).get("port").asInt()).isGreaterThan(proxies.get(0).get("port").asInt());
+            assertThat(proxies.get(1).get("pid").asLong()).isNotEqualTo(proxies.get(0).get("pid").asLong());
+            for (JsonNode proxy : proxies) {
+                assertThat(proxy.get("running").asBoolean()).as(proxy.toString()).isTrue();
+                assertThat(psql(proxy.get("uri").asText(), "select 'through ' || '" + proxy.get("name").asText() + "'"))
+                        .isEqualTo("through " + proxy.get("name").asText());
+            }
+            assertThat(Files.readString(dir.resolve("pgherd.yml"))).contains("proxy_name: proxy1");
+            assertThat(Files.readString(dir.resolve("proxies/proxy2.yml"))).contains("proxy_name: proxy2",
+                    "listen: 127.0.0.1:" + proxies.get(1).get("port").asInt());
+            assertThat(pgherd("status", "--dir", dir.toString()).stdout()).containsPattern("proxy1 +pooler +\\d+ +running")
+                    .containsPattern("proxy2 +pooler +\\d+ +running");
 
             JarCli.Result switchover = pgherd("switchover", "--dir", dir.toString(), "--candidate", "node2", "--force");
             assertThat(switchover.exit()).as(switchover.toString()).isZero();
@@ -151,10 +168,25 @@ class HaClusterIT {
             });
             JarCli.Result list = pgherd("list", "--dir", dir.toString());
             assertThat(list.stdout()).contains("cluster on-etcd: leader node2").containsPattern("node1 .* standby +streaming");
-            String proxyUri = statusJson(dir).get("proxy").get("uri").asText();
             String node2Port = Integer.toString(node(statusJson(dir), "node2").get("port").asInt());
-            Await.until("the proxy to send writes to node2", Duration.ofSeconds(30), () -> psql(proxyUri,
-                    "select pg_is_in_recovery(), inet_server_port() from (select txid_current()) t").equals("f|" + node2Port));
+            for (JsonNode proxy : proxies) {
+                String proxyUri = proxy.get("uri").asText();
+                Await.until(proxy.get("name").asText() + " to send writes to node2", Duration.ofSeconds(30), () -> psql(proxyUri,
+                        "select pg_is_in_recovery(), inet_server_port() from (select txid_current()) t").equals("f|" + node2Port));
+            }
+
+            // A proxy that stopped is started again by the next 'up', on its port.
+            long proxy2 = proxies.get(1).get("pid").asLong();
+            new ProcessBuilder("kill", Long.toString(proxy2)).inheritIO().start().waitFor();
+            Await.until("proxy2 to exit", Duration.ofSeconds(30), () -> !io.pgherd.postgres.Processes.isRunning(proxy2));
+            assertThat(statusJson(dir).get("proxies").get(1).get("running").asBoolean()).isFalse();
+            JarCli.Result again = pgherd("up", "--dir", dir.toString(), "--detach");
+            assertThat(again.exit()).as(again.toString()).isZero();
+            JsonNode restarted = statusJson(dir).get("proxies").get(1);
+            assertThat(restarted.get("running").asBoolean()).isTrue();
+            assertThat(restarted.get("port").asInt()).isEqualTo(proxies.get(1).get("port").asInt());
+            assertThat(psql(restarted.get("uri").asText(), "select pg_is_in_recovery(), inet_server_port() from (select"
+                    + " txid_current()) t")).isEqualTo("f|" + node2Port);
 
             // The dynamic configuration reaches every node; a restart through the agents' APIs authenticates with
             // the local cluster's password by default.
@@ -276,7 +308,7 @@ class HaClusterIT {
         for (JsonNode n : status.get("nodes")) {
             pids.add(n.get("agent").get("pid").asLong());
         }
-        for (String file : List.of("proxy.pid", "zookeeper.pid")) {
+        for (String file : List.of("proxy.pid", "proxies/proxy2.pid", "zookeeper.pid")) {
             if (Files.exists(dir.resolve(file))) {
                 pids.add(Long.parseLong(Files.readString(dir.resolve(file)).strip()));
             }

@@ -77,6 +77,9 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
 
     /** The failover key revision being drained for (0: none), when the drain began, and what was acknowledged. */
     private long switchoverRevision;
+    private String switchoverFrom = "";
+    /** A switchover the agents did not carry out in time: writes went back to its leader and it holds nothing again. */
+    private long abandonedRevision;
     private long drainStarted;
     private long acknowledged;
     private long heldSince;
@@ -151,6 +154,15 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
 
     private void tick() {
         refresh();
+        long limit = proxy.config().get(ProxyConfig.CLUSTER_HOLD_TIMEOUT).toMillis() / 2;
+        if (gate.heldFor(WriteGate.Reason.SWITCHOVER) && System.currentTimeMillis() - drainStarted > limit) {
+            // Held writes would start failing soon: the old leader, still leading and writable, takes them again.
+            log.warn("the switchover away from {} has not happened within {} ms (half of hold_timeout): writes go to it again",
+                    confirmedLeader, limit);
+            abandonedRevision = switchoverRevision;
+            switchoverRevision = 0;
+            gate.clear(WriteGate.Reason.SWITCHOVER);
+        }
         if (timeline != null) {
             recordTimeline();
         }
@@ -239,8 +251,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
                     gate.close(WriteGate.Reason.UNCONFIRMED);
                 }
             }
-            // Only now: cleared before UNCONFIRMED closes, the gate would open for an instant (held writes
-            // let go towards the old primary, the timeline's failure time forgotten).
+            // Only now: a new leader is held as unconfirmed first, so nothing is released to the old epoch's pool.
             gate.clear(WriteGate.Reason.NO_LEADER);
             if (gate.heldFor(WriteGate.Reason.UNCONFIRMED)) {
                 probe();
@@ -286,8 +297,12 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         String from = request == null ? "" : request.path("from").asText("");
         long notBefore = request == null ? 0 : request.path("not_before").asLong(0);
         long now = System.currentTimeMillis();
+        long revision = failover.map(Entry::modRevision).orElse(0L);
         boolean applies = request != null && !leader.isEmpty() && leader.equals(confirmedLeader) && epoch == confirmedEpoch
-                && (from.isEmpty() || from.equals(leader));
+                && (from.isEmpty() || from.equals(leader))
+                // done with: the leader it was asked of has gone since (the agents clear the key a moment later)
+                && !(revision == acknowledged && !leader.equals(switchoverFrom))
+                && revision != abandonedRevision;
         if (applies && notBefore > now) {
             thread.schedule(this::refresh, notBefore - now, TimeUnit.MILLISECONDS);
             applies = false;
@@ -299,11 +314,11 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             switchoverRevision = 0;
             return;
         }
-        long revision = failover.get().modRevision();
         if (revision == switchoverRevision) {
             return;
         }
         switchoverRevision = revision;
+        switchoverFrom = leader;
         drainStarted = now;
         heldSince = now;
         log.info("switchover away from {} asked: new write transactions are held; waiting for those in flight", leader);

@@ -666,6 +666,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             holdDeadline = now + proxy.config().get(ProxyConfig.CLUSTER_HOLD_TIMEOUT).toNanos();
             proxy.stats().writeHolds.increment();
             activity = "held: no writable primary";
+            log.debug("client {}: held ({} {}, {}): {}", processId, targetRoute.target(), targetRoute.reason(),
+                    targetRead ? "read" : "write", proxy.writes().why());
         }
         if (now - holdDeadline >= 0) {
             holdExpired();

@@ -2,6 +2,8 @@ package io.pgherd.proxy.topology;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -65,16 +67,29 @@ final class Catalogs {
         }
         changedWhileLoading.remove(database);
         executor.execute(() -> {
-            try (Connection c = connector.get().connect(topology.primary().node(), database, "catalog")) {
-                FunctionCatalog loaded = FunctionCatalog.load(c);
-                byDatabase.put(database, new Entry(loaded, System.nanoTime(), false));
-                log.debug("read {} function volatilities of database {}", loaded.size(), database);
-            } catch (SQLException | RuntimeException e) {
-                log.warn("could not read the function catalog of database {}: {}", database, e.getMessage());
+            FunctionCatalog loaded = null;
+            String problem = "no node is up";
+            // The primary first; while it is down (a failover) a replica's pg_proc, a copy of it, will do.
+            List<NodeState> sources = new ArrayList<>(topology.nodes());
+            sources.sort(java.util.Comparator.comparing(n -> !n.isPrimary()));
+            for (NodeState source : sources) {
+                if (loaded != null || (!source.isPrimary() && !source.isUp())) {
+                    continue;
+                }
+                try (Connection c = connector.get().connect(source.node(), database, "catalog")) {
+                    loaded = FunctionCatalog.load(c);
+                    log.debug("read {} function volatilities of database {} from {}", loaded.size(), database, source.name());
+                } catch (SQLException | RuntimeException e) {
+                    problem = source.name() + ": " + e.getMessage();
+                }
+            }
+            if (loaded == null) {
+                log.warn("could not read the function catalog of database {}: {}", database, problem);
                 // Keep what we had; try again after the refresh interval.
                 byDatabase.put(database, new Entry(marker.catalog(), System.nanoTime(), false));
                 return;
             }
+            byDatabase.put(database, new Entry(loaded, System.nanoTime(), false));
             if (changedWhileLoading.remove(database)) {
                 load(database);
             }
