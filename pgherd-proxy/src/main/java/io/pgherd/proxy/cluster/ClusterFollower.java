@@ -383,13 +383,12 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             for (int attempt = 0; attempt < 10; attempt++) {
                 Optional<Entry> history = dcs.get(keys.history());
                 JsonNode list = history.map(e -> tree(e.value())).orElse(null);
+                // The newest entry only: the agent appends its own after its first write, which a proxy's first write
+                // can precede, and an older entry of the same member (its earlier promotion) is not this one.
                 ObjectNode entry = null;
-                if (list instanceof ArrayNode array) {
-                    for (int i = array.size() - 1; i >= 0 && entry == null; i--) {
-                        if (array.get(i) instanceof ObjectNode o && t.leader().equals(o.path("leader").asText())) {
-                            entry = o;
-                        }
-                    }
+                if (list instanceof ArrayNode array && !array.isEmpty() && array.get(array.size() - 1) instanceof ObjectNode o
+                        && t.leader().equals(o.path("leader").asText())) {
+                    entry = o;
                 }
                 if (entry == null) {
                     break; // its agent has not recorded the promotion yet: the tick tries again
