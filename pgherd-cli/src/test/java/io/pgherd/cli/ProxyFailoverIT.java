@@ -90,7 +90,8 @@ class ProxyFailoverIT {
         JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--replicas", "1", "--base-port",
                 Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
                 "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
-                Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()), "--detach");
+                Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()), "--proxies", "2",
+                "--detach");
         assertThat(up.exit()).as(up.toString()).isZero();
         password = Files.readString(dir.resolve("superuser.password")).strip();
         JsonNode status = status();
@@ -178,6 +179,8 @@ class ProxyFailoverIT {
             assertThat(revision).as("the failover key's revision seen in the DCS").isPositive();
             for (String proxy : proxies.keySet()) {
                 assertThat(events.acks(proxy)).as("acknowledgements by %s", proxy).contains(revision);
+                assertThat(events.ackedBeforeTheLeaderLeft(proxy, revision, leader))
+                        .as("%s acknowledged before the old leader gave up its key: %s", proxy, events.seen).isTrue();
             }
             JsonNode timelines = awaitProxyTimelines(newLeader);
             for (String proxy : proxies.keySet()) {
@@ -192,6 +195,9 @@ class ProxyFailoverIT {
                         t.get("first_write").asLong() - t.get("failure_seen").asLong());
             }
         }
+        JsonNode bootstrap = JSON.readTree(dcs.get(keys.history()).orElseThrow().value()).get(0);
+        assertThat(bootstrap.has("proxies")).as("a proxy timeline in the bootstrap entry (of an earlier promotion): %s", bootstrap)
+                .isFalse();
     }
 
     @Test
@@ -379,7 +385,7 @@ class ProxyFailoverIT {
 
     /** The failover key's revisions and the proxies' acknowledgements, as a DCS watch saw them during one switchover. */
     private static final class DcsEvents implements AutoCloseable {
-        private final ConcurrentLinkedQueue<WatchEvent> seen = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<WatchEvent> seen = new ConcurrentLinkedQueue<>();
         private final ClusterKeys keys;
         private Watch watch;
 
@@ -409,14 +415,34 @@ class ProxyFailoverIT {
             List<Long> acks = new ArrayList<>();
             for (WatchEvent e : seen) {
                 if (e instanceof WatchEvent.Put put && put.entry().key().equals(keys.proxy(proxy))) {
-                    try {
-                        acks.add(JSON.readTree(put.entry().value()).path("ack").asLong());
-                    } catch (java.io.IOException ex) {
-                        throw new AssertionError("proxy record of " + proxy + " is no JSON: " + put.entry().value(), ex);
-                    }
+                    acks.add(ack(put));
                 }
             }
             return acks;
+        }
+
+        /** Whether {@code proxy}'s acknowledgement of {@code revision} came before {@code leader} gave up the leader key. */
+        boolean ackedBeforeTheLeaderLeft(String proxy, long revision, String leader) {
+            for (WatchEvent e : seen) {
+                if (e instanceof WatchEvent.Put put && put.entry().key().equals(keys.proxy(proxy))
+                        && ack(put) == revision) {
+                    return true;
+                }
+                if (e instanceof WatchEvent.Delete delete && delete.key().equals(keys.leader())
+                        || e instanceof WatchEvent.Put put && put.entry().key().equals(keys.leader())
+                        && !put.entry().value().equals(leader)) {
+                    return false;
+                }
+            }
+            return false;
+        }
+
+        private static long ack(WatchEvent.Put proxyRecord) {
+            try {
+                return JSON.readTree(proxyRecord.entry().value()).path("ack").asLong();
+            } catch (java.io.IOException e) {
+                throw new AssertionError("a proxy record is no JSON: " + proxyRecord.entry().value(), e);
+            }
         }
 
         @Override
