@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,8 +41,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
-import io.pgherd.dcs.Watch;
-import io.pgherd.dcs.WatchEvent;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.ExternalCommand;
 import io.pgherd.testkit.FreePorts;
@@ -132,8 +129,8 @@ class ProxyFailoverIT {
             Map<String, CompletableFuture<ExternalCommand.Outcome>> runs = new LinkedHashMap<>();
             for (Map.Entry<String, Integer> proxy : proxies.entrySet()) {
                 Path log = dir.resolve("pgbench-switchover-" + round + "-" + proxy.getValue());
-                runs.put(proxy.getKey(), CompletableFuture.supplyAsync(() -> pgbench(proxy.getValue(), "-n", "-c",
-                        Integer.toString(CLIENTS), "-j", "2", "-T", "12", "-P", "1", "-l", "--log-prefix=" + log)));
+                runs.put(proxy.getKey(), background(() -> pgbench(proxy.getValue(), "-n", "-c", Integer.toString(CLIENTS),
+                        "-j", "2", "-T", "12", "-P", "1", "-l", "--log-prefix=" + log)));
             }
             loadFor(BASELINE);
 
@@ -207,8 +204,8 @@ class ProxyFailoverIT {
             String leader = awaitReady();
             long postmaster = postmasterPid(leader);
             witnesses.start();
-            CompletableFuture<ExternalCommand.Outcome> run = CompletableFuture.supplyAsync(() -> pgbench(firstProxy(), "-n",
-                    "-c", Integer.toString(CLIENTS), "-j", "2", "-T", "10", "-P", "1"));
+            CompletableFuture<ExternalCommand.Outcome> run = background(() -> pgbench(firstProxy(), "-n", "-c",
+                    Integer.toString(CLIENTS), "-j", "2", "-T", "10", "-P", "1"));
             loadFor(BASELINE);
 
             long killed = System.currentTimeMillis();
@@ -353,6 +350,15 @@ class ProxyFailoverIT {
         return ExternalCommand.run(argv, Map.of("PGPASSWORD", password), Duration.ofMinutes(2));
     }
 
+    /** Runs {@code work} on a thread of its own (not a shared pool, where two pgbench runs could queue one behind the other). */
+    private static <T> CompletableFuture<T> background(java.util.function.Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, task -> {
+            Thread t = new Thread(task, "pgbench");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
     private static long count(Pattern pattern, ExternalCommand.Outcome outcome) {
         Matcher m = pattern.matcher(outcome.stdout());
         if (!m.find()) {
@@ -381,74 +387,6 @@ class ProxyFailoverIT {
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);
         return new Cli(exit, out.toString(), err.toString());
-    }
-
-    /** The failover key's revisions and the proxies' acknowledgements, as a DCS watch saw them during one switchover. */
-    private static final class DcsEvents implements AutoCloseable {
-        final ConcurrentLinkedQueue<WatchEvent> seen = new ConcurrentLinkedQueue<>();
-        private final ClusterKeys keys;
-        private Watch watch;
-
-        private DcsEvents(ClusterKeys keys) {
-            this.keys = keys;
-        }
-
-        static DcsEvents watch(Dcs dcs, ClusterKeys keys) {
-            DcsEvents events = new DcsEvents(keys);
-            events.watch = dcs.watch(keys.prefix(), events.seen::add);
-            return events;
-        }
-
-        /** The revision of the last write of the failover key (0: none seen). */
-        long failoverRevision() {
-            long revision = 0;
-            for (WatchEvent e : seen) {
-                if (e instanceof WatchEvent.Put put && put.entry().key().equals(keys.failover())) {
-                    revision = put.entry().modRevision();
-                }
-            }
-            return revision;
-        }
-
-        /** The acknowledgements {@code proxy} wrote, in order. */
-        List<Long> acks(String proxy) {
-            List<Long> acks = new ArrayList<>();
-            for (WatchEvent e : seen) {
-                if (e instanceof WatchEvent.Put put && put.entry().key().equals(keys.proxy(proxy))) {
-                    acks.add(ack(put));
-                }
-            }
-            return acks;
-        }
-
-        /** Whether {@code proxy}'s acknowledgement of {@code revision} came before {@code leader} gave up the leader key. */
-        boolean ackedBeforeTheLeaderLeft(String proxy, long revision, String leader) {
-            for (WatchEvent e : seen) {
-                if (e instanceof WatchEvent.Put put && put.entry().key().equals(keys.proxy(proxy))
-                        && ack(put) == revision) {
-                    return true;
-                }
-                if (e instanceof WatchEvent.Delete delete && delete.key().equals(keys.leader())
-                        || e instanceof WatchEvent.Put put && put.entry().key().equals(keys.leader())
-                        && !put.entry().value().equals(leader)) {
-                    return false;
-                }
-            }
-            return false;
-        }
-
-        private static long ack(WatchEvent.Put proxyRecord) {
-            try {
-                return JSON.readTree(proxyRecord.entry().value()).path("ack").asLong();
-            } catch (java.io.IOException e) {
-                throw new AssertionError("a proxy record is no JSON: " + proxyRecord.entry().value(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            watch.close();
-        }
     }
 
     private void printLogTails() {
