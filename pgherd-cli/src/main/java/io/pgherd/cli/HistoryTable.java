@@ -15,6 +15,10 @@ final class HistoryTable {
     private static final List<String[]> MOMENTS = List.of(new String[] {"old_primary_last_seen", "last seen"},
             new String[] {"key_gone", "key gone"}, new String[] {"elected", "elected"},
             new String[] {"promoted", "promoted"}, new String[] {"first_write", "first write"});
+    /** The moments each proxy adds under {@code proxies.<name>}, in order, with their labels. */
+    private static final List<String[]> PROXY_MOMENTS = List.of(new String[] {"failure_seen", "failure seen"},
+            new String[] {"leader_seen", "leader seen"}, new String[] {"writes_released", "writes released"},
+            new String[] {"first_write", "first write"});
 
     private HistoryTable() {
     }
@@ -34,7 +38,7 @@ final class HistoryTable {
                     text(e.path("reason")),
                     e.path("writes_resumed_after_key_gone_ms").isNumber()
                             ? e.path("writes_resumed_after_key_gone_ms").asLong() + " ms" : "-",
-                    timeline(e.path("timeline_ms"))));
+                    timeline(e.path("timeline_ms"), e.path("proxies"))));
         }
         return Columns.format(table);
     }
@@ -42,27 +46,46 @@ final class HistoryTable {
     /**
      * The moments of {@code timeline_ms} (epoch milliseconds; 0 or negative: not measured) relative
      * to the first measured one: {@code last seen +0, key gone +4812, elected +4950, promoted +5301,
-     * first write +5322 ms}; {@code -} when none was measured.
+     * first write +5322 ms}, then what each proxy saw ({@code proxies.<name>}: {@code ; proxy1 failure
+     * seen +2, leader seen +5290, writes released +5296, first write +5330}); {@code -} when none was measured.
      */
-    static String timeline(JsonNode timeline) {
+    static String timeline(JsonNode timeline, JsonNode proxies) {
         long origin = Long.MAX_VALUE;
         for (String[] moment : MOMENTS) {
             long at = timeline.path(moment[0]).asLong(0);
-            if (at > 0) {
-                origin = Math.min(origin, at);
+            origin = at > 0 ? Math.min(origin, at) : origin;
+        }
+        for (JsonNode proxy : proxies) {
+            for (String[] moment : PROXY_MOMENTS) {
+                long at = proxy.path(moment[0]).asLong(0);
+                origin = at > 0 ? Math.min(origin, at) : origin;
             }
         }
         if (origin == Long.MAX_VALUE) {
             return "-";
         }
+        String agents = moments(timeline, MOMENTS, origin);
+        StringBuilder out = new StringBuilder(agents);
+        var names = proxies.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            String seen = moments(proxies.get(name), PROXY_MOMENTS, origin);
+            if (!seen.isEmpty()) {
+                out.append(out.length() == 0 ? "" : "; ").append(name).append(' ').append(seen);
+            }
+        }
+        return out + " ms";
+    }
+
+    private static String moments(JsonNode times, List<String[]> labels, long origin) {
         List<String> parts = new ArrayList<>();
-        for (String[] moment : MOMENTS) {
-            long at = timeline.path(moment[0]).asLong(0);
+        for (String[] moment : labels) {
+            long at = times.path(moment[0]).asLong(0);
             if (at > 0) {
                 parts.add(moment[1] + " +" + (at - origin));
             }
         }
-        return String.join(", ", parts) + " ms";
+        return String.join(", ", parts);
     }
 
     private static String text(JsonNode value) {

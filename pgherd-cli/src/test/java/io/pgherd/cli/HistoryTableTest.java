@@ -36,6 +36,19 @@ class HistoryTableTest {
     }
 
     @Test
+    void eachProxysViewFollowsTheAgentsOnTheSameClock() throws Exception {
+        JsonNode switchover = json("""
+                {"leader":"n2","previous_leader":"n1","reason":"switchover","timeline":5,"time":"2030-01-03T00:00:00Z",
+                 "timeline_ms":{"old_primary_last_seen":0,"key_gone":0,"elected":2000,"promoted":2100,"first_write":2110},
+                 "proxies":{"proxy1":{"failure_seen":1500,"leader_seen":2005,"writes_released":2120,"first_write":2125},
+                            "proxy2":{"failure_seen":1510,"leader_seen":0,"writes_released":2130,"first_write":0}}}""");
+
+        assertThat(HistoryTable.text("main", List.of(switchover))).contains("elected +500, promoted +600, first write +610;"
+                + " proxy1 failure seen +0, leader seen +505, writes released +620, first write +625;"
+                + " proxy2 failure seen +10, writes released +630 ms");
+    }
+
+    @Test
     void missingFieldsShowAsDashes() throws Exception {
         assertThat(HistoryTable.text("main", List.of(json("{\"leader\":\"n3\"}")))).endsWith("""
                 -     -   - -> n3  -       -                      -
