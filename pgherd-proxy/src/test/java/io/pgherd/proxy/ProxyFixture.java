@@ -31,6 +31,8 @@ public final class ProxyFixture implements AutoCloseable {
     private ProxyServer server;
     private boolean allNodes;
     private Map<String, Integer> weights = Map.of();
+    /** Where the proxy reaches the primary, when not at its own port (a {@code TcpProxy} in between); 0: its port. */
+    private int primaryPort;
 
     private ProxyFixture(LocalCluster cluster, Path dir) {
         this.cluster = cluster;
@@ -44,6 +46,15 @@ public final class ProxyFixture implements AutoCloseable {
      */
     public static ProxyFixture start(LocalCluster cluster, String proxyYaml) {
         ProxyFixture fixture = new ProxyFixture(cluster, TestDirectories.create("proxy"));
+        fixture.writeConfig(proxyYaml);
+        fixture.server = startServer(fixture.configFile);
+        return fixture;
+    }
+
+    /** As {@link #start}, the proxy reaching the primary through {@code port} (a {@code TcpProxy} in front of it). */
+    public static ProxyFixture startVia(LocalCluster cluster, int port, String proxyYaml) {
+        ProxyFixture fixture = new ProxyFixture(cluster, TestDirectories.create("proxy"));
+        fixture.primaryPort = port;
         fixture.writeConfig(proxyYaml);
         fixture.server = startServer(fixture.configFile);
         return fixture;
@@ -96,7 +107,8 @@ public final class ProxyFixture implements AutoCloseable {
 
     private String nodesYaml() {
         if (!allNodes) {
-            return "    - {name: " + cluster.primary().name() + ", host: 127.0.0.1, port: " + cluster.primary().port() + "}\n";
+            return "    - {name: " + cluster.primary().name() + ", host: 127.0.0.1, port: "
+                    + (primaryPort > 0 ? primaryPort : cluster.primary().port()) + "}\n";
         }
         Path passwordFile = dir.resolve("health.password");
         write(passwordFile, superuserPassword() + "\n");

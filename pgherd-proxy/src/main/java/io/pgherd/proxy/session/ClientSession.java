@@ -1113,7 +1113,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             decide();
             return;
         }
-        if (!answered && replays < MAX_REPLAYS && !replay.isEmpty() && pins.isEmpty()) {
+        if (!answered && !replay.isEmpty() && replays < MAX_REPLAYS && pins.isEmpty() && safeToRunAgain(node)) {
             // Nothing reached the client yet: run the same work on another connection, unnoticed.
             replays++;
             proxy.stats().serverReplays.increment();
@@ -1133,7 +1133,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         String why = serverFatal != null ? serverFatal : reason;
         serverFatal = null;
         ErrorResponse error = ErrorResponse.pgherdError(SqlState.CONNECTION_FAILURE, "lost the server connection to "
-                + server.node().name() + " during the transaction (" + why + "); the transaction was rolled back");
+                + server.node().name() + " during the transaction (" + why + "); " + (outstanding
+                ? "the transaction was rolled back, unless the statement in flight was its COMMIT or ran outside a"
+                        + " transaction: whether that took effect is unknown"
+                : "the transaction was rolled back"));
         proxy.stats().error(error.code());
         channel.config().setAutoRead(true);
         if (!outstanding) {
@@ -1148,6 +1151,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!pending.isEmpty() && pendingSyncPoints > 0) {
             decide();
         }
+    }
+
+    /**
+     * Whether work the server never answered may run again elsewhere: reads may; so may anything the
+     * server ended with a FATAL error first (terminated, shutting down, its postmaster gone: what it was
+     * running was aborted, not committed). A write on a connection that simply vanished may have
+     * committed before the answer was lost, and must not run twice.
+     */
+    private boolean safeToRunAgain(NodeState node) {
+        if (targetRead || !node.isPrimary() || serverFatal != null) {
+            return true;
+        }
+        StatementRouter router = proxy.router(database);
+        for (Frame f : replay) {
+            String sql = f.type() == Query.TYPE ? Query.decode(f.content().duplicate()).query()
+                    : f.type() == Parse.TYPE ? Parse.decode(f.content().duplicate()).query()
+                    : f.type() == 'B' ? boundText(f) : null;
+            if (f.type() == 'F' || (sql != null && router.route(sql, false).target() != Route.Target.REPLICA)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -9,6 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +22,7 @@ import io.pgherd.postgres.LocalCluster;
 import io.pgherd.proxy.ProxyFixture;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.PostgresCluster;
+import io.pgherd.testkit.TcpProxy;
 
 /** Server connections killed on the primary (pg_terminate_backend) between and during transactions. */
 @PostgresCluster(standby = false, replicas = 0)
@@ -82,6 +86,42 @@ class ServerFaultsIT {
             c.setAutoCommit(true);
             assertThat(value(c, "select count(*) from faults where id = 2")).isEqualTo("1");
             assertThat(backendPid(c)).isNotEqualTo(pid);
+        }
+    }
+
+    /**
+     * The duplicate write a proxy must not make: the server committed, then the connection vanished
+     * (no FATAL: a network cut) before its answer arrived. Running it again would write twice; the
+     * client is told instead, and its connection stays usable.
+     */
+    @Test
+    void aWriteWhoseAnswerWasLostIsReportedAndNotRunTwice() throws Exception {
+        try (TcpProxy wire = TcpProxy.to("127.0.0.1", cluster.primary().port());
+             ProxyFixture cut = ProxyFixture.startVia(cluster, wire.address().getPort(), "");
+             Connection c = cut.connect("postgres"); Connection direct = cluster.connect(cluster.primary())) {
+            long replays = cut.proxy().stats().serverReplays.sum();
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                try {
+                    execute(c, "insert into faults select 100 from pg_sleep(1)");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Await.until("the insert to run on the server", Duration.ofSeconds(10), () -> value(direct,
+                    "select count(*) from pg_stat_activity where query like 'insert into faults select 100%'").equals("1"));
+            wire.freeze();
+            Await.until("the insert to commit", Duration.ofSeconds(10),
+                    () -> value(direct, "select count(*) from faults where id = 100").equals("1"));
+            wire.thaw();
+            assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .satisfies(e -> {
+                        PSQLException cause = (PSQLException) e.getCause().getCause();
+                        assertThat(cause.getSQLState()).as(cause.getMessage()).isEqualTo("08006");
+                        assertThat(cause.getMessage()).contains("whether that took effect is unknown");
+                    });
+            assertThat(cut.proxy().stats().serverReplays.sum()).as("run again").isEqualTo(replays);
+            assertThat(value(direct, "select count(*) from faults where id = 100")).isEqualTo("1");
+            assertThat(value(c, "select 'usable'")).isEqualTo("usable");
         }
     }
 }
