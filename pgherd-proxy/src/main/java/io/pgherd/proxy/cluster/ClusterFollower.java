@@ -71,6 +71,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private volatile String leader = "";
     private long epoch;
     private Map<String, JsonNode> memberRecords = Map.of();
+    private final java.util.Set<String> drainedByCluster = new java.util.HashSet<>();
     private long ttlMillis = DEFAULT_TTL.toMillis();
     private long lastRead = System.currentTimeMillis();
     private boolean probing;
@@ -220,6 +221,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             }
         }
         memberRecords = records;
+        followDraining(records);
         if (leaderEntry.isEmpty()) {
             if (gate.isOpen() || !gate.heldFor(WriteGate.Reason.NO_LEADER)) {
                 log.warn("the cluster has no leader: writes are held (at most {}); reads go on",
@@ -258,6 +260,24 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             }
         }
         switchover(failover);
+    }
+
+    /**
+     * Members whose record says {@code draining} (DESIGN.md §2) take no new reads, as after the admin
+     * console's DRAIN; a node the cluster drained is undrained when its record no longer says so.
+     */
+    private void followDraining(Map<String, JsonNode> records) {
+        for (NodeState node : proxy.backends().topology().nodes()) {
+            JsonNode record = records.get(node.name());
+            boolean draining = record != null && record.path("draining").asBoolean(false);
+            if (draining && drainedByCluster.add(node.name())) {
+                log.info("member {} is draining: no new reads go to it", node.name());
+                node.draining(true);
+            } else if (!draining && drainedByCluster.remove(node.name())) {
+                log.info("member {} no longer drains", node.name());
+                node.draining(false);
+            }
+        }
     }
 
     /** Asks the leader whether it accepts writes; opens the gate when it does, else asks again shortly. */

@@ -113,6 +113,16 @@ class ClusterFollowIT {
             assertThat(count(reader)).as("reads go on from the replicas").isPositive();
             assertThat(held.isDone()).isFalse();
 
+            // A member whose record says draining takes no new reads, until its record stops saying so.
+            PostgresNode replica = cluster.followers().get(1);
+            dcs.putEphemeral(KEYS.member(replica.name()), record(replica, false).replace("}", ", \"draining\": true}"), agents);
+            Await.until("the proxy drains " + replica.name(), WAIT, () -> proxy.proxy().backends().topology().node(replica.name()).draining());
+            for (int i = 0; i < 20; i++) {
+                assertThat(readPort(reader)).as("a read while " + replica.name() + " drains").isNotEqualTo(replica.port());
+            }
+            member(replica, false);
+            Await.until("the proxy undrains " + replica.name(), WAIT, () -> !proxy.proxy().backends().topology().node(replica.name()).draining());
+
             dcs.put(KEYS.history(), "[{\"leader\": \"node1\", \"timeline\": 1}]");
             lead(cluster.primary());
             int after = held.get(30, TimeUnit.SECONDS);
@@ -303,10 +313,20 @@ class ClusterFollowIT {
     }
 
     private static void member(PostgresNode node, boolean primary) {
-        String record = "{\"name\": \"" + node.name() + "\", \"host\": \"127.0.0.1\", \"port\": " + node.port()
+        dcs.putEphemeral(KEYS.member(node.name()), record(node, primary), agents);
+    }
+
+    private static String record(PostgresNode node, boolean primary) {
+        return "{\"name\": \"" + node.name() + "\", \"host\": \"127.0.0.1\", \"port\": " + node.port()
                 + ", \"running\": true, \"inRecovery\": " + !primary + ", \"noFailover\": "
                 + (cluster.role(node).label().equals("replica")) + "}";
-        dcs.putEphemeral(KEYS.member(node.name()), record, agents);
+    }
+
+    private static int readPort(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select current_setting('port')::int")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     private static void lead(PostgresNode node) {
