@@ -2,8 +2,6 @@ package io.pgherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -95,21 +93,12 @@ class HaCommandsIT {
                 position, position, role.equals("replica"), 1, inRecovery ? "n1" : "");
     }
 
-    record Result(int exit, String out, String err) {
-    }
-
-    private static Result pgherd(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        picocli.CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private static JarCli.InJvm pgherd(String... args) {
+        return JarCli.inThisJvm(args);
     }
 
     /** {@code pgherd COMMAND --dcs URL --cluster NAME ARGS...} for this test's cluster. */
-    private Result ha(String command, String... args) {
+    private JarCli.InJvm ha(String command, String... args) {
         List<String> all = new ArrayList<>(List.of(command, "--dcs", url, "--cluster", cluster));
         all.addAll(List.of(args));
         return pgherd(all.toArray(String[]::new));
@@ -122,7 +111,7 @@ class HaCommandsIT {
 
     @Test
     void listShowsEveryMemberAndTheLeader() throws Exception {
-        Result list = ha("list");
+        JarCli.InJvm list = ha("list");
 
         assertThat(list.exit()).as(list.toString()).isZero();
         assertThat(list.err()).isEmpty();
@@ -134,7 +123,7 @@ class HaCommandsIT {
                 "n5      127.0.0.1:5435  standby  streaming  2   5000\n");
         assertThat(list.out()).doesNotContain("pending", "maintenance");
 
-        Result json = ha("list", "--json");
+        JarCli.InJvm json = ha("list", "--json");
         assertThat(json.exit()).as(json.toString()).isZero();
         JsonNode root = JSON.readTree(json.out());
         assertThat(root.get("leader").asText()).isEqualTo("n1");
@@ -147,7 +136,7 @@ class HaCommandsIT {
     void switchoverWithoutTerminalAndWithoutForceRefusesAndWritesNothing() throws Exception {
         assertThat(System.console()).as("the test JVM runs without a terminal").isNull();
 
-        Result r = ha("switchover", "--candidate", "n2");
+        JarCli.InJvm r = ha("switchover", "--candidate", "n2");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
@@ -158,7 +147,7 @@ class HaCommandsIT {
 
     @Test
     void forcedSwitchoverWritesTheRequestAndListShowsItPending() throws Exception {
-        Result r = ha("switchover", "--leader", "n1", "--candidate", "n2", "--force", "--wait", "0");
+        JarCli.InJvm r = ha("switchover", "--leader", "n1", "--candidate", "n2", "--force", "--wait", "0");
 
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("switchover from n1 to n2 requested; not waiting (--wait 0)");
@@ -168,11 +157,11 @@ class HaCommandsIT {
         assertThat(key.get("not_before").asLong()).isZero();
         assertThat(ha("list").out()).contains("pending switchover: from n1 to n2\n");
 
-        Result again = ha("switchover", "--candidate", "n5", "--force", "--wait", "0");
+        JarCli.InJvm again = ha("switchover", "--candidate", "n5", "--force", "--wait", "0");
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).startsWith("pgherd: a switchover is already pending (from n1 to n2); cancel it first");
 
-        Result cancel = ha("switchover", "--cancel");
+        JarCli.InJvm cancel = ha("switchover", "--cancel");
         assertThat(cancel.exit()).as(cancel.toString()).isZero();
         assertThat(cancel.out()).isEqualTo("cancelled the pending switchover (from n1 to n2)\n");
         assertThat(failoverKey()).isEmpty();
@@ -188,7 +177,7 @@ class HaCommandsIT {
             store.clearSwitchover();
         });
 
-        Result r = ha("switchover", "--candidate", "n5", "--force", "--wait", "15");
+        JarCli.InJvm r = ha("switchover", "--candidate", "n5", "--force", "--wait", "15");
 
         agents.get(15, TimeUnit.SECONDS);
         assertThat(r.exit()).as(r.toString()).isZero();
@@ -198,7 +187,7 @@ class HaCommandsIT {
 
     @Test
     void switchoverThatNobodyActsOnTimesOutAndSaysTheRequestStaysPending() throws Exception {
-        Result r = ha("switchover", "--candidate", "n2", "--force", "--wait", "1");
+        JarCli.InJvm r = ha("switchover", "--candidate", "n2", "--force", "--wait", "1");
 
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("pgherd: switchover from n1 to n2 not done within 1 s: n1 still leads; the request"
@@ -210,7 +199,7 @@ class HaCommandsIT {
     void scheduledSwitchoverIsWrittenWithItsTimeAndNotAwaited() throws Exception {
         Instant at = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
 
-        Result r = ha("switchover", "--candidate", "n2", "--scheduled", at.toString(), "--force");
+        JarCli.InJvm r = ha("switchover", "--candidate", "n2", "--scheduled", at.toString(), "--force");
 
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("switchover requested; scheduled for " + at + " (switchover from n1 to n2, not before " + at);
@@ -219,12 +208,12 @@ class HaCommandsIT {
 
     @Test
     void candidateThatCannotLeadIsRefusedAndNothingIsWritten() throws Exception {
-        Result replica = ha("switchover", "--candidate", "n3", "--force");
-        Result unknown = ha("switchover", "--candidate", "n9", "--force");
-        Result stopped = ha("failover", "--candidate", "n4", "--force");
-        Result wrongLeader = ha("switchover", "--leader", "n2", "--candidate", "n5", "--force");
+        JarCli.InJvm replica = ha("switchover", "--candidate", "n3", "--force");
+        JarCli.InJvm unknown = ha("switchover", "--candidate", "n9", "--force");
+        JarCli.InJvm stopped = ha("failover", "--candidate", "n4", "--force");
+        JarCli.InJvm wrongLeader = ha("switchover", "--leader", "n2", "--candidate", "n5", "--force");
 
-        assertThat(List.of(replica, unknown, stopped, wrongLeader)).extracting(Result::exit).containsOnly(1);
+        assertThat(List.of(replica, unknown, stopped, wrongLeader)).extracting(JarCli.InJvm::exit).containsOnly(1);
         assertThat(replica.err()).isEqualTo("pgherd: candidate n3 is a read replica (nofailover): it is never promoted;"
                 + " pick a standby\n");
         assertThat(unknown.err()).isEqualTo("pgherd: candidate n9 is not a member of the cluster (members: n1, n2, n3, n4, n5)\n");
@@ -235,7 +224,7 @@ class HaCommandsIT {
 
     @Test
     void failoverWritesARequestFromWhoeverLeads() throws Exception {
-        Result r = ha("failover", "--candidate", "n2", "--force", "--wait", "0");
+        JarCli.InJvm r = ha("failover", "--candidate", "n2", "--force", "--wait", "0");
 
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("failover from n1 to n2 requested");
@@ -247,18 +236,18 @@ class HaCommandsIT {
 
     @Test
     void pauseAndResumeToggleMaintenanceModeInTheConfigKey() throws Exception {
-        Result pause = ha("pause", "--wait", "5");
+        JarCli.InJvm pause = ha("pause", "--wait", "5");
 
         assertThat(pause.exit()).as(pause.toString()).isZero();
         assertThat(pause.out()).startsWith("maintenance mode on");
         assertThat(JSON.readTree(dcs.get(store.keys().config()).orElseThrow().value()).get("pause").asBoolean()).isTrue();
         assertThat(ha("list").out()).contains("maintenance mode: on");
         assertThat(ha("pause").out()).isEqualTo("maintenance mode is already on; nothing changed\n");
-        Result refused = ha("switchover", "--candidate", "n2", "--force");
+        JarCli.InJvm refused = ha("switchover", "--candidate", "n2", "--force");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("maintenance mode is on", "pgherd resume");
 
-        Result resume = ha("resume", "--wait", "5");
+        JarCli.InJvm resume = ha("resume", "--wait", "5");
 
         assertThat(resume.exit()).as(resume.toString()).isZero();
         assertThat(resume.out()).startsWith("maintenance mode off");
@@ -277,14 +266,14 @@ class HaCommandsIT {
                  "timeline_ms":{"old_primary_last_seen":1000,"key_gone":5800,"elected":5900,"promoted":6300,"first_write":6320},
                  "writes_resumed_after_key_gone_ms":520}"""));
 
-        Result history = ha("history");
+        JarCli.InJvm history = ha("history");
 
         assertThat(history.exit()).as(history.toString()).isZero();
         assertThat(history.out().lines().toList()).hasSize(3);
         assertThat(history.out()).contains("- -> n1", "took the key as a running primary", "elected +0, promoted +0, first write +10 ms",
                 "n1 -> n2", "failover", "520 ms", "last seen +0, key gone +4800, elected +4900, promoted +5300, first write +5320 ms");
 
-        Result json = ha("history", "--json");
+        JarCli.InJvm json = ha("history", "--json");
         assertThat(json.exit()).isZero();
         JsonNode events = JSON.readTree(json.out());
         assertThat(events).extracting(e -> e.get("leader").asText()).containsExactly("n1", "n2");
@@ -293,15 +282,15 @@ class HaCommandsIT {
 
     @Test
     void badOptionsExitWithTwo() {
-        Result noDcs = pgherd("list", "--dir", io.pgherd.testkit.TestDirectories.create("HaCommandsIT-nocluster").toString());
-        Result badDcs = pgherd("list", "--dcs", "http://127.0.0.1:2181");
-        Result badCluster = ha("list", "--cluster", "a/b");
-        Result badTime = ha("switchover", "--scheduled", "tomorrow", "--force");
-        Result pastTime = ha("switchover", "--scheduled", "2001-01-01T00:00:00Z", "--force");
-        Result badWait = ha("failover", "--wait", "-1", "--force");
-        Result badTimeout = ha("list", "--dcs-timeout", "0");
+        JarCli.InJvm noDcs = pgherd("list", "--dir", io.pgherd.testkit.TestDirectories.create("HaCommandsIT-nocluster").toString());
+        JarCli.InJvm badDcs = pgherd("list", "--dcs", "http://127.0.0.1:2181");
+        JarCli.InJvm badCluster = ha("list", "--cluster", "a/b");
+        JarCli.InJvm badTime = ha("switchover", "--scheduled", "tomorrow", "--force");
+        JarCli.InJvm pastTime = ha("switchover", "--scheduled", "2001-01-01T00:00:00Z", "--force");
+        JarCli.InJvm badWait = ha("failover", "--wait", "-1", "--force");
+        JarCli.InJvm badTimeout = ha("list", "--dcs-timeout", "0");
 
-        assertThat(List.of(noDcs, badDcs, badCluster, badTime, pastTime, badWait, badTimeout)).extracting(Result::exit)
+        assertThat(List.of(noDcs, badDcs, badCluster, badTime, pastTime, badWait, badTimeout)).extracting(JarCli.InJvm::exit)
                 .containsOnly(2);
         assertThat(noDcs.err()).contains("--dcs is required: there is no local cluster in");
         assertThat(badDcs.err()).contains("dcs address scheme must be etcd or zookeeper");
@@ -314,7 +303,7 @@ class HaCommandsIT {
 
     @Test
     void aDcsThatDoesNotAnswerIsOneLineAndExitOne() {
-        Result r = pgherd("list", "--dcs", "zookeeper://127.0.0.1:" + FreePorts.allocate(), "--cluster", cluster,
+        JarCli.InJvm r = pgherd("list", "--dcs", "zookeeper://127.0.0.1:" + FreePorts.allocate(), "--cluster", cluster,
                 "--dcs-timeout", "1");
 
         assertThat(r.exit()).isEqualTo(1);

@@ -86,6 +86,21 @@ final class JarCli {
         }
     }
 
+    /** What a pgherd command run in this JVM printed and returned. */
+    record InJvm(int exit, String out, String err) {
+    }
+
+    /** A pgherd command run in this JVM: no JVM start of its own, which takes seconds on 2 busy cores. */
+    static InJvm inThisJvm(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new InJvm(exit, out.toString(), err.toString());
+    }
+
     record Result(int exit, String stdout, String stderr) {
         @Override
         public String toString() {

@@ -5,8 +5,6 @@ import static io.pgherd.cli.JarCli.pgherd;
 import static io.pgherd.cli.JarCli.postmasterPids;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -135,7 +133,7 @@ class ProxyFailoverIT {
             loadFor(BASELINE);
 
             long requested = System.currentTimeMillis();
-            Cli switchover = cli("switchover", "--dir", dir.toString(), "--force");
+            JarCli.InJvm switchover = cli("switchover", "--dir", dir.toString(), "--force");
             long done = System.currentTimeMillis();
             assertThat(switchover.exit()).as(switchover.toString()).isZero();
             String newLeader = leaderNow();
@@ -283,7 +281,7 @@ class ProxyFailoverIT {
     }
 
     private JsonNode status() {
-        Cli status = cli("status", "--dir", dir.toString(), "--json");
+        JarCli.InJvm status = cli("status", "--dir", dir.toString(), "--json");
         assertThat(status.exit()).as(status.toString()).isZero();
         try {
             return JSON.readTree(status.out());
@@ -375,18 +373,8 @@ class ProxyFailoverIT {
         LockSupport.parkNanos(time.toNanos());
     }
 
-    record Cli(int exit, String out, String err) {
-    }
-
-    /** A pgherd command run in this JVM (no JVM start of its own, which on 2 busy cores takes seconds). */
-    private static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        picocli.CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Cli(exit, out.toString(), err.toString());
+    private static JarCli.InJvm cli(String... args) {
+        return JarCli.inThisJvm(args);
     }
 
     private void printLogTails() {
