@@ -81,9 +81,11 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private String switchoverFrom = "";
     /** A switchover the agents did not carry out in time: writes went back to its leader and it holds nothing again. */
     private long abandonedRevision;
+    /** When writes were first held for the switchover being drained for (published as held_since). */
     private long drainStarted;
     private long acknowledged;
-    private long heldSince;
+    /** A refresh is queued on the thread: watch events arriving meanwhile need no other (one list covers them). */
+    private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     private WriteGate.Timeline timeline;
     private long timelineSince;
@@ -172,7 +174,14 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private void refresh() {
         try {
             if (watch == null) {
-                watch = dcs.watch(keys.prefix(), event -> thread.execute(this::refresh));
+                watch = dcs.watch(keys.prefix(), event -> {
+                    if (refreshQueued.compareAndSet(false, true)) {
+                        thread.execute(() -> {
+                            refreshQueued.set(false);
+                            refresh();
+                        });
+                    }
+                });
             }
             List<Entry> entries = dcs.list(keys.prefix());
             lastRead = System.currentTimeMillis();
@@ -340,7 +349,6 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         switchoverRevision = revision;
         switchoverFrom = leader;
         drainStarted = now;
-        heldSince = now;
         log.info("switchover away from {} asked: new write transactions are held; waiting for those in flight", leader);
         gate.close(WriteGate.Reason.SWITCHOVER);
         drain();
@@ -388,7 +396,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         ObjectNode record = JSON.createObjectNode();
         record.put("name", name);
         record.put("ack", acknowledged);
-        record.put("held_since", acknowledged == 0 ? 0 : heldSince);
+        record.put("held_since", acknowledged == 0 ? 0 : drainStarted);
         String text = record.toString();
         if (!text.equals(writtenRecord)) {
             dcs.putEphemeral(keys.proxy(name), text, session);

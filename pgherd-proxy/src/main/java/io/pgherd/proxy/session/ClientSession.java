@@ -517,21 +517,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean defaultReadOnly = isOn(desired.settings().get("default_transaction_read_only"));
         Route result = null;
         for (Frame f : pending) {
-            Route r;
-            switch (f.type()) {
-                case Query.TYPE -> r = router.route(Query.decode(f.content().duplicate()).query(), defaultReadOnly);
-                case Parse.TYPE -> r = router.routePrepared(Parse.decode(f.content().duplicate()).query(), defaultReadOnly);
-                case 'B' -> {
-                    String text = boundText(f);
-                    if (text == null) {
-                        continue;
-                    }
-                    r = router.routePrepared(text, defaultReadOnly);
-                }
-                case 'F' -> r = new Route(Route.Target.PRIMARY, Route.Reason.FUNCTION_CALL, "");
-                default -> {
-                    continue;
-                }
+            Route r = routeOf(f, router, defaultReadOnly);
+            if (r == null) {
+                continue;
             }
             if (r.target() == Route.Target.PRIMARY) {
                 return r;
@@ -541,6 +529,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         }
         return result != null ? result : new Route(Route.Target.PRIMARY, Route.Reason.NO_STATEMENT, "");
+    }
+
+    /**
+     * Where the statement of one frame would go: a Query, a Parse, a Bind of a statement prepared in an
+     * earlier unit, a FunctionCall (always the primary); null for any other frame.
+     */
+    private Route routeOf(Frame f, StatementRouter router, boolean defaultReadOnly) {
+        return switch (f.type()) {
+            case Query.TYPE -> router.route(Query.decode(f.content().duplicate()).query(), defaultReadOnly);
+            case Parse.TYPE -> router.routePrepared(Parse.decode(f.content().duplicate()).query(), defaultReadOnly);
+            case 'B' -> {
+                String text = boundText(f);
+                yield text == null ? null : router.routePrepared(text, defaultReadOnly);
+            }
+            case 'F' -> new Route(Route.Target.PRIMARY, Route.Reason.FUNCTION_CALL, "");
+            default -> null;
+        };
     }
 
     /** The text of the named statement a Bind uses, when it was prepared in an earlier unit; else null. */
@@ -1165,10 +1170,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         StatementRouter router = proxy.router(database);
         for (Frame f : replay) {
-            String sql = f.type() == Query.TYPE ? Query.decode(f.content().duplicate()).query()
-                    : f.type() == Parse.TYPE ? Parse.decode(f.content().duplicate()).query()
-                    : f.type() == 'B' ? boundText(f) : null;
-            if (f.type() == 'F' || (sql != null && router.route(sql, false).target() != Route.Target.REPLICA)) {
+            Route r = routeOf(f, router, false);
+            if (r != null && r.target() != Route.Target.REPLICA) {
                 return false;
             }
         }

@@ -73,12 +73,13 @@ final class Catalogs {
             List<NodeState> sources = new ArrayList<>(topology.nodes());
             sources.sort(java.util.Comparator.comparing(n -> !n.isPrimary()));
             for (NodeState source : sources) {
-                if (loaded != null || (!source.isPrimary() && !source.isUp())) {
+                if (!source.isPrimary() && !source.isUp()) {
                     continue;
                 }
                 try (Connection c = connector.get().connect(source.node(), database, "catalog")) {
                     loaded = FunctionCatalog.load(c);
                     log.debug("read {} function volatilities of database {} from {}", loaded.size(), database, source.name());
+                    break;
                 } catch (SQLException | RuntimeException e) {
                     problem = source.name() + ": " + e.getMessage();
                 }
