@@ -28,9 +28,9 @@ chmod 755 "$WORK"   # PostgreSQL runs as its own OS user and must enter it
 DIR=$WORK/cluster
 PGHERD=$HERE/../pgherd
 mkdir -p "$OUT"
+# shellcheck source=bench/ha-lib.sh
+source "$HERE/ha-lib.sh"
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
 fdiff() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a-b}'; }
 cleanup() { "$PGHERD" down --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -38,11 +38,8 @@ trap cleanup EXIT
 "$PGHERD" up --dir "$DIR" --replicas 1 --detach --base-port 25600 --proxy-port 26600 --metrics-port 26610 \
   --zookeeper-port 26620 --api-port 26630 > "$OUT/up.log" 2>&1 || { cat "$OUT/up.log"; die "pgherd up"; }
 PW=$(cat "$DIR/superuser.password")
-status() { "$PGHERD" status --dir "$DIR" --json 2>/dev/null; }
 PORTS=$(status | jq -r '[.nodes[].port] | join(",")')
 HOSTS=$(status | jq -r '[.nodes[] | "127.0.0.1"] | join(",")')
-port_of() { status | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .port'; }
-sql() { PGPASSWORD=$PW psql "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" -XAtq -c "$2"; }
 sql "$(port_of node1)" "create table if not exists ha_probe (id bigserial, src text, tag text, at timestamptz default now())"
 
 write_once() { # tag
@@ -62,25 +59,7 @@ wait_write() { # t0 tag errfile
   done
 }
 
-# a leader and every other node streaming with everything replayed; prints the leader
-ready() {
-  local i s leader lport
-  for i in $(seq 1 600); do
-    s=$(status) || true
-    leader=$(jq -r '.leader // empty' <<<"$s")
-    if [ -n "$leader" ] && [ "$(jq --arg l "$leader" '[.nodes[] | select(.name != $l and .state != "streaming")] | length' <<<"$s")" = 0 ]; then
-      lport=$(jq -r --arg l "$leader" '.nodes[] | select(.name == $l) | .port' <<<"$s")
-      if [ "$(sql "$lport" "select count(*) from pg_stat_replication where state = 'streaming' and replay_lsn >= pg_current_wal_lsn()" 2>/dev/null)" = 2 ]; then
-        echo "$leader"; return 0
-      fi
-    fi
-    sleep 0.2
-  done
-  die "cluster not healthy within 120 s"
-}
 
-phase_wait() { awk -v i="$1" -v n="$N" -v lw="$LOOP_WAIT" 'BEGIN{printf "%.2f", ((i-1)%n)*lw/n}'; }
-postmaster_pid() { head -1 "$DIR/$1/data/postmaster.pid"; }
 agent_pid() { cat "$DIR/agents/$1.pid"; }
 leader_now() { status | jq -r '.leader // empty'; }
 

@@ -18,7 +18,8 @@
 #       kills spread over an agent loop). pgbench aborts a client whose transaction fails, and with
 #       TPC-B nearly every client has one in flight on the primary at any moment, so the TPC-B run
 #       mostly ends at the kill. Beside it a second pgbench (1 client, -R 100: an autocommit INSERT
-#       every 10 ms, per-transaction log) keeps writing through the proxy. Reported: aborted TPC-B
+#       every 10 ms, per-transaction log, started again if its own transaction in flight fails) keeps
+#       writing through the proxy. Reported: aborted TPC-B
 #       clients and failed transactions, the probe's failures, and the time without writes = the
 #       longest gap between two commits of any client (TPC-B or probe) after the kill.
 # Rows go to $OUT/{a,b}.tsv, pgbench output and logs beside them, medians [min–max] to $OUT/summary.md.
@@ -37,10 +38,10 @@ chmod 755 "$WORK"   # PostgreSQL runs as its own OS user and must enter it
 DIR=$WORK/cluster
 PGHERD=$HERE/../pgherd
 mkdir -p "$OUT"
+# shellcheck source=bench/ha-lib.sh
+source "$HERE/ha-lib.sh"
 command -v pgbench >/dev/null && command -v jq >/dev/null || { echo "proxy-ha.sh: needs pgbench and jq" >&2; exit 1; }
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
 fdiff() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a-b}'; }
 cleanup() {
   "$PGHERD" down --dir "$DIR" >/dev/null 2>&1 || true
@@ -56,34 +57,12 @@ trap cleanup EXIT
   --zookeeper-port 26720 --api-port 26730 > "$OUT/up.log" 2>&1 || { cat "$OUT/up.log"; die "pgherd up"; }
 PW=$(cat "$DIR/superuser.password")
 export PGPASSWORD=$PW
-status() { "$PGHERD" status --dir "$DIR" --json 2>/dev/null; }
 PROXY_PORT=$(status | jq -r '.proxy.port')
-port_of() { status | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .port'; }
-sql() { psql "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" -XAtq -c "$2"; }
 pgbench -h 127.0.0.1 -p "$PROXY_PORT" -U postgres -i -s 1 -q postgres > "$OUT/init.log" 2>&1 || { cat "$OUT/init.log"; die "pgbench -i"; }
 sql "$PROXY_PORT" "create table if not exists proxy_probe (id bigserial primary key, at timestamptz default now())"
 echo "insert into proxy_probe default values;" > "$OUT/probe.sql"
 
-# a leader, every other node streaming with everything replayed, the proxy writing to the leader; prints the leader
-ready() {
-  local i s leader lport
-  for i in $(seq 1 600); do
-    s=$(status) || true
-    leader=$(jq -r '.leader // empty' <<<"$s")
-    if [ -n "$leader" ] && [ "$(jq --arg l "$leader" '[.nodes[] | select(.name != $l and .state != "streaming")] | length' <<<"$s")" = 0 ]; then
-      lport=$(jq -r --arg l "$leader" '.nodes[] | select(.name == $l) | .port' <<<"$s")
-      if [ "$(sql "$lport" "select count(*) from pg_stat_replication where state = 'streaming' and replay_lsn >= pg_current_wal_lsn()" 2>/dev/null)" = 2 ] \
-        && [ "$(sql "$PROXY_PORT" "select inet_server_port() from (select txid_current()) t" 2>/dev/null)" = "$lport" ]; then
-        echo "$leader"; return 0
-      fi
-    fi
-    sleep 0.2
-  done
-  die "cluster not healthy within 120 s"
-}
 
-phase_wait() { awk -v i="$1" -v n="$N" -v lw="$LOOP_WAIT" 'BEGIN{printf "%.2f", ((i-1)%n)*lw/n}'; }
-postmaster_pid() { head -1 "$DIR/$1/data/postmaster.pid"; }
 
 # pgbench through the proxy in the background; its pid in $! ; output to $1.out, per-transaction log $1.*
 tpcb() { # prefix
@@ -107,7 +86,7 @@ longest_gap() { # txs-file from_epoch
 
 scen_a() {
   local i=$1 leader p ts te l2 tx base bmax wmax added gap held fails abrt ex s api others code u
-  leader=$(ready)
+  leader=$(ready "$PROXY_PORT")
   s=$(status)
   api=$(jq -r --arg l "$leader" '.nodes[] | select(.name == $l) | .agent.api_url' <<<"$s")
   others=$(jq -r --arg l "$leader" '.nodes[] | select(.name != $l) | .agent.api_url' <<<"$s")
@@ -137,7 +116,7 @@ scen_a() {
       "$(aborted_of "$p")" "$(processed_of "$p")" >> "$OUT/a.tsv"
     return 0
   fi
-  l2=$(ready)
+  l2=$(ready "$PROXY_PORT")
   [ "$l2" != "$leader" ] || die "(a) run $i: $leader still leads after the switchover"
   tx=$p.tx; txs "$p" > "$tx"
   [ "$(awk -v t="$te" '$3=="ok" && $1 > t' "$tx" | wc -l)" -gt 0 ] || die "(a) run $i: no commit after the new primary answered ($(fdiff "$te" "$ts") s after the request); raise T"
@@ -155,11 +134,18 @@ scen_a() {
 
 scen_b() {
   local i=$1 leader p pw tk l2 mode gap ex fails abrt pex pfails pabrt after
-  leader=$(ready)
+  leader=$(ready "$PROXY_PORT")
   p=$OUT/b.$i
   tpcb "$p"; local pr=$!
-  ( rc=0; pgbench -h 127.0.0.1 -p "$PROXY_PORT" -U postgres -n -c 1 -R 100 -T "$T" -f "$OUT/probe.sql" -l --log-prefix="$p.probe" \
-      postgres > "$p.probe.out" 2>&1 || rc=$?; echo "exit $rc" >> "$p.probe.out" ) & local pp=$!
+  # The probe is started again when its transaction in flight fails (pgbench then aborts it), so that
+  # commits go on being logged after the fault and the time without writes ends at a real commit.
+  ( rc=0; end=$((SECONDS + T)); : > "$p.probe.out"
+    while [ $SECONDS -lt "$end" ]; do
+      r=0; pgbench -h 127.0.0.1 -p "$PROXY_PORT" -U postgres -n -c 1 -R 100 -T $((end - SECONDS)) -f "$OUT/probe.sql" -l \
+        --log-prefix="$p.probe" postgres >> "$p.probe.out" 2>&1 || r=$?
+      [ "$rc" != 0 ] || rc=$r
+    done
+    echo "exit $rc" >> "$p.probe.out" ) & local pp=$!
   pw=$(phase_wait "$i")
   sleep "$(awk -v a="$LEAD" -v b="$pw" 'BEGIN{print a+b}')"
   log "(b) run $i: kill -9 of the postmaster of $leader under load"
@@ -167,14 +153,15 @@ scen_b() {
   kill -9 "$(postmaster_pid "$leader")"
   wait "$pr" || true
   wait "$pp" || true
-  l2=$(ready)
+  l2=$(ready "$PROXY_PORT")
   if [ "$l2" = "$leader" ]; then mode=restart-in-place; else mode=failover; fi
   { txs "$p"; txs "$p.probe"; } | sort -g > "$p.tx"
   after=$(awk -v t="$tk" '$3=="ok" && $1 > t' "$p.tx" | wc -l)
   [ "$after" -gt 0 ] || die "(b) run $i: no commit after the kill; raise T"
   gap=$(longest_gap "$p.tx" "$tk")
   ex=$(exit_of "$p"); fails=$(failed_of "$p"); abrt=$(aborted_of "$p")
-  pex=$(exit_of "$p.probe"); pfails=$(failed_of "$p.probe"); pabrt=$(aborted_of "$p.probe")
+  pex=$(exit_of "$p.probe"); pabrt=$(aborted_of "$p.probe")
+  pfails=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$p.probe.out" | awk '{s+=$1} END{print s+0}')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$pw" "$leader" "$l2" "$mode" "$ex" "$fails" "$abrt" "$pex" \
     "$pfails" "$pabrt" "$gap" >> "$OUT/b.tsv"
   log "(b) run $i: $mode; TPC-B exit $ex, $fails failed, $abrt of $CLIENTS clients aborted; probe exit $pex, $pfails failed, $pabrt aborted; no commit for ${gap} s"
