@@ -33,7 +33,15 @@ import io.pgherd.testkit.TestDirectories;
  * processes. Close it to stop everything.
  */
 final class AgentCluster implements AutoCloseable {
-    static final Duration TTL = Duration.ofSeconds(5);
+    /**
+     * The leader key's TTL, shorter than pgherd's default of 10 s so that tests which wait one out are
+     * quick, and the bound on each DCS call at its default of 3 s (Patroni's rule {@code loop_wait + 2 *
+     * retry_timeout <= ttl} holds): ZooKeeper shares this JVM, the CPUs and the disk with the servers,
+     * and a call that stalls for two seconds on a busy host must not count as losing the DCS, which
+     * demotes the leader.
+     */
+    static final Duration TTL = Duration.ofSeconds(8);
+    static final Duration RETRY_TIMEOUT = Duration.ofSeconds(3);
     /** Short, so a test with a proxy that never acknowledges a switchover waits only this long. */
     static final Duration PROXY_ACK_TIMEOUT = Duration.ofSeconds(3);
 
@@ -114,7 +122,7 @@ final class AgentCluster implements AutoCloseable {
                 + "  ha:\n"
                 + "    ttl: " + TTL.toMillis() + "ms\n"
                 + "    loop_wait: 500ms\n"
-                + "    retry_timeout: 1s\n"
+                + "    retry_timeout: " + RETRY_TIMEOUT.toMillis() + "ms\n"
                 + "    start_timeout: 20s\n"
                 + "    proxy_ack_timeout: " + PROXY_ACK_TIMEOUT.toMillis() + "ms\n"
                 + "    synchronous_mode: " + synchronousMode + "\n"

@@ -39,7 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class DcsContractTest {
 
-    static final Duration TTL = Duration.ofSeconds(2);
+    /**
+     * Short, so expiry tests are quick, yet long enough that a session survives the second or so a busy
+     * shared host can stall the store, the proxy and the client (ZooKeeper gives up on a connection that
+     * was silent for two thirds of the session's timeout).
+     */
+    static final Duration TTL = Duration.ofSeconds(4);
     static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(2);
     /** Slack on top of a TTL for the server's expiry check and the client's notification. */
     static final Duration MARGIN = Duration.ofSeconds(2);

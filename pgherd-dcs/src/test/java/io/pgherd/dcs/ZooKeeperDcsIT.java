@@ -6,7 +6,7 @@ import java.time.Duration;
 /** The {@link Dcs} contract on a real ZooKeeper server, the embedded one local mode runs. */
 class ZooKeeperDcsIT extends DcsContractTest {
 
-    /** Short, so that sessions of a 2 s TTL are allowed and expire on time. */
+    /** Short, so that sessions of a few seconds are allowed and expire on time. */
     private static final Duration TICK = Duration.ofMillis(200);
 
     private EmbeddedZooKeeper zooKeeper;

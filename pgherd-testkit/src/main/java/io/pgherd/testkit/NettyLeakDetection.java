@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,12 +32,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * with Netty's access records if anything leaked.
  * Before each test it checks that the level is {@code PARANOID} (every buffer tracked) and that
  * the buffer detector really is the recording one.
+ *
+ * <p>Forcing collections costs about 100 ms, so a test during which nothing was tracked (no buffer
+ * allocated anywhere in the JVM, e.g. a pure routing test) is not checked on its own: it cannot
+ * have leaked a buffer it never had. A buffer an earlier test allocated and this one dropped is
+ * then found by the next test that allocates, and at the latest after the class's last test,
+ * which is always checked.
  */
-public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCallback {
+public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
     private static final int SCRUBBED_LIST_DEPTH = 4;
     private static final int SCRUBBED_LIST_ENTRIES = 64;
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
+    /** Objects the detectors have tracked: in PARANOID mode each tracked allocation asks {@code needReport}. */
+    private static final AtomicLong TRACKED = new AtomicLong();
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NettyLeakDetection.class);
     private static volatile boolean trackingBuffers;
 
     static {
@@ -55,10 +66,23 @@ public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCa
                     + " created before NettyLeakDetection was installed; is extension"
                     + " auto-detection enabled in junit-platform.properties?");
         }
+        context.getStore(NAMESPACE).put("tracked", TRACKED.get());
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
+        Long before = context.getStore(NAMESPACE).get("tracked", Long.class);
+        if (before == null || TRACKED.get() != before) {
+            failOnLeaks(context);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        failOnLeaks(context);
+    }
+
+    private static void failOnLeaks(ExtensionContext context) {
         List<String> leaks = collectLeaks();
         if (!leaks.isEmpty()) {
             throw new AssertionError(leaks.size() + " leaked buffer(s) in "
@@ -159,6 +183,7 @@ public final class NettyLeakDetection implements BeforeEachCallback, AfterEachCa
 
         @Override
         protected boolean needReport() {
+            TRACKED.incrementAndGet();
             return true;
         }
 
