@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -27,6 +28,7 @@ import io.pgherd.agent.ha.Member;
 import io.pgherd.common.config.Durations;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsException;
+import io.pgherd.dcs.Entry;
 import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
 import io.pgherd.dcs.WatchEvent;
@@ -247,9 +249,10 @@ public final class Agent implements AutoCloseable {
                 case INITIALIZE -> {
                     if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
                         local.initialize(parameters);
-                        if (store.takeLeader(name(), session)) {
+                        OptionalLong epoch = store.takeLeader(name(), session);
+                        if (epoch.isPresent()) {
                             long now = System.currentTimeMillis();
-                            record("initialized", cluster, now, now);
+                            record("initialized", cluster, epoch.getAsLong(), now, now);
                         }
                     }
                 }
@@ -264,7 +267,8 @@ public final class Agent implements AutoCloseable {
                     local.reload();
                 }
                 case TAKE_LEADERSHIP -> takeLeadership(cluster, status);
-                case PROMOTE -> promote(cluster, System.currentTimeMillis());
+                case PROMOTE -> promote(cluster, snapshot.leaderEntry().map(Entry::createRevision).orElse(0L),
+                        System.currentTimeMillis());
                 case DEMOTE -> local.demote(parameters);
                 case RELEASE -> {
                     snapshot.leaderEntry().ifPresent(store::releaseLeader);
@@ -288,36 +292,40 @@ public final class Agent implements AutoCloseable {
     }
 
     private void takeLeadership(ClusterState cluster, LocalNode.Status status) {
-        if (!store.takeLeader(name(), session)) {
+        OptionalLong epoch = store.takeLeader(name(), session);
+        if (epoch.isEmpty()) {
             log.info("{}: another member took the leader key first", name());
             return;
         }
         long elected = System.currentTimeMillis();
-        log.info("{}: took the leader key", name());
+        log.info("{}: took the leader key (epoch {})", name(), epoch.getAsLong());
         if (status.inRecovery()) {
-            promote(cluster, elected);
+            promote(cluster, epoch.getAsLong(), elected);
         } else {
             if (settings.synchronousMode()) {
                 synchronous.claim();
             }
             local.wasPrimary(true);
-            record("took the key as a running primary", cluster, elected, elected);
+            record("took the key as a running primary", cluster, epoch.getAsLong(), elected, elected);
             cluster.switchover().ifPresent(s -> store.clearSwitchover());
         }
     }
 
-    private void promote(ClusterState cluster, long elected) {
+    private void promote(ClusterState cluster, long epoch, long elected) {
         if (settings.synchronousMode()) {
             synchronous.claim();
         }
         local.promote();
         long promoted = System.currentTimeMillis();
-        record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, elected, promoted);
+        record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, epoch, elected, promoted);
         cluster.switchover().ifPresent(s -> store.clearSwitchover());
     }
 
-    /** Appends the promotion and its measured timeline to the DCS history. */
-    private void record(String reason, ClusterState cluster, long elected, long promoted) {
+    /**
+     * Appends the promotion and its measured timeline to the DCS history, with the leader key's epoch: the
+     * proxies add their own timeline to the entry of that epoch (a member promoted twice has two entries).
+     */
+    private void record(String reason, ClusterState cluster, long epoch, long elected, long promoted) {
         long firstWrite = -1;
         try {
             local.firstWrite();
@@ -333,6 +341,7 @@ public final class Agent implements AutoCloseable {
         event.put("timeline", after.timeline());
         event.put("position", after.position());
         event.put("time", Instant.ofEpochMilli(promoted).toString());
+        event.put("leader_epoch", epoch);
         ObjectNode timeline = event.putObject("timeline_ms");
         timeline.put("old_primary_last_seen", leaderLastSeenMillis);
         timeline.put("key_gone", leaderGoneMillis);

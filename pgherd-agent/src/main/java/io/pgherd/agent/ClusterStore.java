@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -134,9 +135,15 @@ public final class ClusterStore {
         dcs.putEphemeral(keys.member(member.name()), write(member), session);
     }
 
-    /** Tries to take the leader key; true when this member now holds it. */
-    public boolean takeLeader(String name, Session session) {
-        return dcs.createEphemeral(keys.leader(), name, session).isPresent();
+    /**
+     * Tries to take the leader key.
+     *
+     * @return the key's epoch (its create revision, which the proxies check connections against) when this
+     *         member now holds it; empty when another member does
+     */
+    public OptionalLong takeLeader(String name, Session session) {
+        return dcs.createEphemeral(keys.leader(), name, session).map(e -> OptionalLong.of(e.createRevision()))
+                .orElse(OptionalLong.empty());
     }
 
     /** Gives the leader key up, if it is still the one read. */

@@ -106,6 +106,8 @@ class FailoverIT {
         JsonNode last = last(cluster.store().history());
         assertThat(last.path("leader").asText()).isEqualTo(next);
         assertThat(last.path("timeline_ms").path("first_write").asLong()).isPositive();
+        assertThat(last.path("leader_epoch").asLong()).as("the entry names the epoch of the key its leader holds")
+                .isEqualTo(cluster.store().read().leaderEntry().orElseThrow().createRevision());
     }
 
     @Test

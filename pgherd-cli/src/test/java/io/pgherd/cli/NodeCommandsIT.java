@@ -90,7 +90,7 @@ class NodeCommandsIT {
         session = dcs.openSession(TTL);
         asked.clear();
         answers.clear();
-        assertThat(store.takeLeader("n1", session)).isTrue();
+        assertThat(store.takeLeader("n1", session)).isPresent();
         store.publish(member("n1", false, false, false), session);
         store.publish(member("n2", false, true, true), session);
         store.publish(member("n3", true, true, false), session);

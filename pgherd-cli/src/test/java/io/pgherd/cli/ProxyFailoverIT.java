@@ -177,9 +177,11 @@ class ProxyFailoverIT {
                 assertThat(events.ackedBeforeTheLeaderLeft(proxy, revision, leader))
                         .as("%s acknowledged before the old leader gave up its key: %s", proxy, events.seen).isTrue();
             }
-            JsonNode timelines = awaitProxyTimelines(newLeader);
+            JsonNode entry = awaitProxyTimelines(newLeader);
             for (String proxy : proxies.keySet()) {
-                JsonNode t = timelines.get(proxy);
+                JsonNode t = entry.get("proxies").get(proxy);
+                assertThat(t.get("leader_epoch").asLong()).as("%s: the epoch it saw, the one the agent recorded: %s", proxy, entry)
+                        .isEqualTo(entry.get("leader_epoch").asLong()).isPositive();
                 assertThat(t.get("failure_seen").asLong()).as("%s: writes held (the request) before the new leader was seen: %s",
                         proxy, t).isLessThan(t.get("leader_seen").asLong());
                 assertThat(t.get("writes_released").asLong()).as(t.toString()).isGreaterThanOrEqualTo(t.get("leader_seen").asLong());
@@ -290,7 +292,7 @@ class ProxyFailoverIT {
         }
     }
 
-    /** The proxies' timelines in the newest history entry of {@code leader}'s promotion, once every proxy added its own. */
+    /** The newest history entry, of {@code leader}'s promotion, once every proxy added its own timeline to it. */
     private JsonNode awaitProxyTimelines(String leader) {
         JsonNode[] found = new JsonNode[1];
         Await.until("every proxy's timeline in the history entry of " + leader + "'s promotion", Duration.ofSeconds(20), () -> {
@@ -300,8 +302,8 @@ class ProxyFailoverIT {
             if (!leader.equals(last.path("leader").asText()) || !"switchover".equals(last.path("reason").asText())) {
                 return false;
             }
-            found[0] = last.path("proxies");
-            return proxies.keySet().stream().allMatch(found[0]::has);
+            found[0] = last;
+            return proxies.keySet().stream().allMatch(last.path("proxies")::has);
         });
         return found[0];
     }

@@ -86,7 +86,7 @@ class RestApiRequestsIT {
     void startClusterAndApi() {
         store = new ClusterStore(dcs, "requests" + clusters.incrementAndGet());
         session = dcs.openSession(TTL);
-        assertThat(store.takeLeader("n1", session)).isTrue();
+        assertThat(store.takeLeader("n1", session)).isPresent();
         store.publish(member("n1", "standby", true, false, LEADER_POSITION, LEADER_POSITION), session);
         store.publish(member("n2", "standby", true, true, LEADER_POSITION - 100, LEADER_POSITION - 300), session);
         store.publish(member("n3", "replica", true, true, LEADER_POSITION - 200, LEADER_POSITION - 200), session);

@@ -411,13 +411,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             for (int attempt = 0; attempt < 10; attempt++) {
                 Optional<Entry> history = dcs.get(keys.history());
                 JsonNode list = history.map(e -> tree(e.value())).orElse(null);
-                // The newest entry only: the agent appends its own after its first write, which a proxy's first write
-                // can precede, and an older entry of the same member (its earlier promotion) is not this one.
-                ObjectNode entry = null;
-                if (list instanceof ArrayNode array && !array.isEmpty() && array.get(array.size() - 1) instanceof ObjectNode o
-                        && t.leader().equals(o.path("leader").asText())) {
-                    entry = o;
-                }
+                ObjectNode entry = promotionEntry(list, t);
                 if (entry == null) {
                     break; // its agent has not recorded the promotion yet: the tick tries again
                 }
@@ -445,6 +439,27 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             log.warn("gave up recording this proxy's timeline of {}'s promotion: no history entry for it", t.leader());
             timeline = null;
         }
+    }
+
+    /**
+     * The history entry of the promotion {@code t} saw: the one with its leader epoch. The agent appends it
+     * after its own first write, which a proxy's first write can precede, so it may not be there yet (null);
+     * an earlier promotion of the same member has an entry of another epoch. An entry without an epoch (an
+     * agent of an earlier version) is taken when it is the newest and names the leader.
+     */
+    static ObjectNode promotionEntry(JsonNode history, WriteGate.Timeline t) {
+        if (!(history instanceof ArrayNode array) || array.isEmpty()) {
+            return null;
+        }
+        for (JsonNode entry : array) {
+            if (entry instanceof ObjectNode o && o.path("leader_epoch").asLong(-1) == t.epoch()
+                    && t.leader().equals(o.path("leader").asText())) {
+                return o;
+            }
+        }
+        JsonNode newest = array.get(array.size() - 1);
+        return newest instanceof ObjectNode o && !o.has("leader_epoch") && t.leader().equals(o.path("leader").asText())
+                ? o : null;
     }
 
     private static JsonNode tree(String text) {

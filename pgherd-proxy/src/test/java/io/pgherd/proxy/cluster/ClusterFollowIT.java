@@ -123,13 +123,20 @@ class ClusterFollowIT {
             member(replica, false);
             Await.until("the proxy undrains " + replica.name(), WAIT, () -> !proxy.proxy().backends().topology().node(replica.name()).draining());
 
-            dcs.put(KEYS.history(), "[{\"leader\": \"node1\", \"timeline\": 1}]");
-            lead(cluster.primary());
+            // The same member's earlier promotion, of another epoch: this one's timeline must not go there.
+            String earlier = "{\"leader\": \"" + cluster.primary().name() + "\", \"timeline\": 1, \"leader_epoch\": 1}";
+            dcs.put(KEYS.history(), "[" + earlier + "]");
+            long epoch = lead(cluster.primary());
             int after = held.get(30, TimeUnit.SECONDS);
             assertThat(after).as("a server connection opened under the old epoch is not used for writes").isNotEqualTo(before);
+            // The agent appends its entry after its own first write, which may well come after the proxy's.
+            dcs.put(KEYS.history(), "[" + earlier + ", {\"leader\": \"" + cluster.primary().name()
+                    + "\", \"timeline\": 1, \"leader_epoch\": " + epoch + "}]");
             Await.until("the proxy's timeline is in the promotion's history entry", WAIT, () ->
-                    history().path(0).path("proxies").path(NAME).path("first_write").asLong() > 0);
-            JsonNode mine = history().get(0).get("proxies").get(NAME);
+                    history().path(1).path("proxies").path(NAME).path("first_write").asLong() > 0);
+            assertThat(history().get(0).has("proxies")).as("the earlier promotion's entry").isFalse();
+            JsonNode mine = history().get(1).get("proxies").get(NAME);
+            assertThat(mine.get("leader_epoch").asLong()).isEqualTo(epoch);
             assertThat(mine.get("failure_seen").asLong()).isPositive().isLessThanOrEqualTo(mine.get("leader_seen").asLong());
             assertThat(mine.get("leader_seen").asLong()).isLessThanOrEqualTo(mine.get("writes_released").asLong());
             assertThat(mine.get("writes_released").asLong()).isLessThanOrEqualTo(mine.get("first_write").asLong());
@@ -329,9 +336,10 @@ class ClusterFollowIT {
         }
     }
 
-    private static void lead(PostgresNode node) {
+    /** Gives {@code node} the leader key, as its agent would; returns the key's epoch. */
+    private static long lead(PostgresNode node) {
         dcs.delete(KEYS.leader());
-        assertThat(dcs.createEphemeral(KEYS.leader(), node.name(), agents)).isPresent();
+        return dcs.createEphemeral(KEYS.leader(), node.name(), agents).orElseThrow().createRevision();
     }
 
     private static long ack() {
