@@ -126,6 +126,13 @@ public final class Pool {
             }
         }
 
+        /** Whether the request was answered, expired or cancelled: nothing more will come of it. */
+        public boolean done() {
+            synchronized (Pool.this) {
+                return done;
+            }
+        }
+
         private boolean take() {
             if (done) {
                 return false;

@@ -729,10 +729,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 && (holdDeadline == 0 || System.nanoTime() - holdDeadline < 0);
     }
 
-    /** Asks the pool for a server; the pool may hand one over before this returns. */
+    /**
+     * Asks the pool for a server. The pool may hand one over before this returns, and {@link #link} may
+     * then hold the work (the write gate closed since the decision): the answered request is not kept
+     * as the one waited for, which would make the hold's release think a borrow was still under way and
+     * leave the work held until hold_timeout.
+     */
     private void requestServer() {
         Pool.Waiter pendingRequest = targetPool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
-        if (phase == Phase.WAITING && link == null) {
+        if (phase == Phase.WAITING && link == null && !pendingRequest.done()) {
             waiter = pendingRequest;
         }
     }
