@@ -9,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +26,8 @@ import io.pgherd.proxy.auth.Secret;
 
 /**
  * Finds a user's secret: in the auth file, else with {@code auth_query} run on the primary as
- * {@code auth_user} (on a small blocking executor, never on an event loop). auth_query answers are
+ * {@code auth_user} (on a small blocking executor, never on an event loop), or on another node while
+ * the primary cannot be reached. auth_query answers are
  * cached for a few seconds per (database, user), so a burst of logins costs one query. Thread-safe.
  */
 public final class Authenticator implements AutoCloseable {
@@ -90,14 +93,43 @@ public final class Authenticator implements AutoCloseable {
         return Optional.ofNullable(authPassword);
     }
 
+    /**
+     * Runs auth_query on the primary; when the primary cannot be reached (a failover: the old one is down
+     * and no new one is confirmed yet) on the other nodes in turn, which hold the same roles, so that
+     * logins go on while writes are held. An error the query itself raises is not retried elsewhere.
+     */
     private Optional<Secret> query(String database, String user) {
         ProxyConfig.Node primary = config.primary();
+        List<ProxyConfig.Node> nodes = new ArrayList<>();
+        nodes.add(primary);
+        config.get(ProxyConfig.NODES).stream().filter(n -> !n.equals(primary)).forEach(nodes::add);
+        SQLException first = null;
+        for (ProxyConfig.Node node : nodes) {
+            try {
+                Optional<Secret> secret = query(node, database, user);
+                if (first != null) {
+                    log.info("auth_query for user {} answered by {} while the primary {} is unreachable", user, node.name(),
+                            primary.name());
+                }
+                return secret;
+            } catch (SQLException e) {
+                log.warn("auth_query for user {} on {}/{} failed: {}", user, node.name(), database, e.getMessage());
+                first = first == null ? e : first;
+                if (!unreachable(e)) {
+                    break;
+                }
+            }
+        }
+        throw new IllegalStateException("auth_query failed: " + first.getMessage(), first);
+    }
+
+    private Optional<Secret> query(ProxyConfig.Node node, String database, String user) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", config.get(ProxyConfig.AUTH_USER));
         props.setProperty("password", authPassword);
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "pgherd auth_query");
-        String url = io.pgherd.proxy.topology.NodeConnector.url(primary.host(), primary.port(), database);
+        String url = io.pgherd.proxy.topology.NodeConnector.url(node.host(), node.port(), database);
         String sql = config.get(ProxyConfig.AUTH_QUERY).replace("$1", "?");
         try (Connection c = DriverManager.getConnection(url, props); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, user);
@@ -107,10 +139,13 @@ public final class Authenticator implements AutoCloseable {
                 }
                 return Optional.of(Secret.parse(rs.getString(2)));
             }
-        } catch (SQLException e) {
-            log.warn("auth_query for user {} on {}/{} failed: {}", user, primary.name(), database, e.getMessage());
-            throw new IllegalStateException("auth_query failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A connection failure (08) or a server shutting down or starting (57P): another node may answer. */
+    private static boolean unreachable(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     @Override

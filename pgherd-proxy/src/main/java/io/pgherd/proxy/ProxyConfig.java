@@ -70,7 +70,8 @@ public final class ProxyConfig {
             "file of \"user\" \"secret\" lines (SCRAM-SHA-256 or md5 secrets as in pg_authid), PgBouncer's format");
     public static final Key<String> AUTH_QUERY = Key.string("proxy.auth.query",
             "SELECT rolname, rolpassword FROM pg_catalog.pg_authid WHERE rolname = $1 AND rolcanlogin", RELOAD,
-            "query run on the primary as auth_user to look up a user's secret when the auth file lacks it");
+            "query run as auth_user on the primary (on another node while the primary is unreachable) to look up a"
+                    + " user's secret when the auth file lacks it");
     public static final Key<String> AUTH_USER = Key.string("proxy.auth.user", null, RELOAD,
             "role that runs auth_query (unset: no auth_query)");
     public static final Key<String> AUTH_PASSWORD_FILE = Key.string("proxy.auth.password_file", null, RELOAD,

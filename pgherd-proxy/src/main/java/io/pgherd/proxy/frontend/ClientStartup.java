@@ -220,11 +220,45 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         // The first client of a pool: log in to the server now, so its parameters can be reported and a
         // wrong database or role is refused at connection time, as PostgreSQL does.
         ctx.channel().config().setAutoRead(false);
+        List<ProxyConfig.Node> nodes = new ArrayList<>();
+        nodes.add(proxy.config().primary());
+        proxy.config().get(ProxyConfig.NODES).stream().filter(n -> !n.equals(nodes.get(0))).forEach(nodes::add);
+        firstLogin(ctx, credentials, nodes, 0, null);
+    }
+
+    /**
+     * Logs in to {@code nodes.get(i)} for the parameters to report, then opens the session. The primary
+     * comes first; while it cannot be reached (a failover) the other nodes are asked in turn, so new
+     * clients can connect and read while writes are held. An error a server gives for the login itself
+     * (a wrong database or role) is reported as it is; when no node answers, the primary's error.
+     *
+     * @param first the primary's error, reported if no node answers
+     */
+    private void firstLogin(ChannelHandlerContext ctx, ServerCredentials credentials, List<ProxyConfig.Node> nodes, int i,
+                            ErrorResponse first) {
+        Pool pool = proxy.pool(nodes.get(i), database(), startup.user());
+        if (pool.serverParameters() != null) {
+            ctx.channel().config().setAutoRead(true);
+            open(ctx, pool, credentials);
+            return;
+        }
         pool.borrow(ctx.channel().eventLoop(), credentials, server -> {
             pool.requite(server);
             ctx.channel().config().setAutoRead(true);
+            if (first != null) {
+                log.info("{} logged in to {} for its session's parameters: the primary cannot be reached ({})",
+                        startup.user(), nodes.get(i).name(), first.message());
+            }
             open(ctx, pool, credentials);
-        }, error -> fail(ctx, error, "server login failed"));
+        }, error -> {
+            String code = error.code() == null ? "" : error.code();
+            boolean unreachable = code.startsWith("08") || code.startsWith("57P");
+            if (unreachable && i + 1 < nodes.size()) {
+                firstLogin(ctx, credentials, nodes, i + 1, first == null ? error : first);
+            } else {
+                fail(ctx, unreachable && first != null ? first : error, "server login failed");
+            }
+        });
     }
 
     private void open(ChannelHandlerContext ctx, Pool pool, ServerCredentials credentials) {
@@ -240,6 +274,8 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         startupSettings.putAll(OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
         Map<String, String> reported = new LinkedHashMap<>(pool.serverParameters());
         reported.remove("application_name");
+        // The proxy takes writes (it sends them to the primary), whichever node the parameters came from.
+        reported.computeIfPresent("in_hot_standby", (k, v) -> "off");
         startupSettings.forEach((k, v) -> {
             for (String name : REPORTED) {
                 if (name.equalsIgnoreCase(k)) {

@@ -3,11 +3,15 @@ package io.pgherd.proxy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,9 +62,10 @@ class ClusterFollowIT {
     static Session agents;
     static ProxyFixture proxy;
     static ExecutorService clients = Executors.newCachedThreadPool();
+    static Path authPassword;
 
     @BeforeAll
-    static void start(LocalCluster c) throws SQLException {
+    static void start(LocalCluster c) throws SQLException, IOException {
         cluster = c;
         zooKeeper = EmbeddedZooKeeper.start(TestDirectories.create("ClusterFollowIT-zk"), FreePorts.allocate(), Duration.ofMillis(500));
         dcs = Dcs.connect(zooKeeper.address(), Duration.ofSeconds(5));
@@ -74,12 +79,19 @@ class ClusterFollowIT {
             s.execute("create table writes (id bigserial primary key, port int not null default inet_server_port())");
         }
         proxy = ProxyFixture.startSplit(cluster, clusterYaml("20s"));
+        // Roles missing from the auth file are looked up with auth_query, as the superuser.
+        authPassword = TestDirectories.create("ClusterFollowIT-auth").resolve("auth_user.password");
+        Files.writeString(authPassword, cluster.credentials().superuserPassword() + "\n");
+        proxy.writeConfig(clusterYaml("20s"));
+        proxy.proxy().reload();
         Await.until("the proxy confirmed the leader", WAIT, () -> proxy.proxy().writes().isOpen());
     }
 
     private static String clusterYaml(String holdTimeout) {
+        String auth = proxy == null ? "" : "  auth:\n    file: " + proxy.authFile() + "\n    user: postgres\n    password_file: "
+                + authPassword + "\n";
         return "  cluster:\n    dcs: zookeeper://127.0.0.1:" + zooKeeper.port() + "\n    name: it\n    proxy_name: " + NAME
-                + "\n    hold_timeout: " + holdTimeout + "\n    drain_timeout: 20s\n";
+                + "\n    hold_timeout: " + holdTimeout + "\n    drain_timeout: 20s\n" + auth;
     }
 
     @AfterAll
@@ -169,6 +181,19 @@ class ClusterFollowIT {
     @Order(3)
     void aPrimaryCrashFailsOnlyTheTransactionInFlightAndHoldsNewWritesUntilItRunsAgain() throws Exception {
         PostgresNode primary = cluster.primary();
+        // A role that neither the auth file nor any pool of the proxy knows yet.
+        try (Connection direct = cluster.connect(primary); Statement s = direct.createStatement()) {
+            s.execute("create role late_login login password 'late secret'");
+        }
+        for (PostgresNode follower : cluster.followers()) {
+            Await.until(follower.name() + " has the new role", WAIT, () -> {
+                try (Connection c = cluster.connect(follower); Statement s = c.createStatement();
+                     ResultSet rs = s.executeQuery("select count(*) from pg_roles where rolname = 'late_login'")) {
+                    rs.next();
+                    return rs.getInt(1) == 1;
+                }
+            });
+        }
         try (Connection inFlight = proxy.connect("postgres"); Connection writer = proxy.connect("postgres");
              Connection idle = proxy.connect("postgres")) {
             insert(idle);
@@ -182,6 +207,17 @@ class ClusterFollowIT {
             Future<Integer> held = clients.submit(() -> insert(writer));
             Await.until("the insert is held", WAIT, () -> proxy.proxy().stats().writeHolds.sum() > holds);
             assertThat(proxy.proxy().writes().isOpen()).isFalse();
+            // That role logs in while the primary is down: auth_query and the session's parameters come from a
+            // replica, the proxy still says it takes writes, and reads work.
+            try (Connection late = proxy.connect("late_login", "late secret", "postgres", new Properties());
+                 Statement s = late.createStatement();
+                 ResultSet rs = s.executeQuery("select current_user, current_setting('port')::int")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("late_login");
+                assertThat(rs.getInt(2)).as("a read on a replica").isNotEqualTo(primary.port());
+                assertThat(late.unwrap(org.postgresql.PGConnection.class).getParameterStatus("in_hot_standby"))
+                        .isEqualTo("off");
+            }
 
             // Its backends may outlive it for a moment; start it as an agent would, again until it runs.
             Await.success("the primary starts again", WAIT, () -> {
