@@ -27,8 +27,8 @@ import io.pgherd.proxy.auth.Secret;
 /**
  * Finds a user's secret: in the auth file, else with {@code auth_query} run on the primary as
  * {@code auth_user} (on a small blocking executor, never on an event loop), or on another node while
- * the primary cannot be reached. auth_query answers are
- * cached for a few seconds per (database, user), so a burst of logins costs one query. Thread-safe.
+ * the primary cannot be reached. auth_query answers are cached for a few seconds per (database,
+ * user), so a burst of logins costs one query. Thread-safe.
  */
 public final class Authenticator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
