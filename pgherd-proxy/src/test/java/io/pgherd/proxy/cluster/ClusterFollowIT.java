@@ -141,9 +141,15 @@ class ClusterFollowIT {
             long epoch = lead(cluster.primary());
             int after = held.get(30, TimeUnit.SECONDS);
             assertThat(after).as("a server connection opened under the old epoch is not used for writes").isNotEqualTo(before);
-            // The agent appends its entry after its own first write, which may well come after the proxy's.
-            dcs.put(KEYS.history(), "[" + earlier + ", {\"leader\": \"" + cluster.primary().name()
-                    + "\", \"timeline\": 1, \"leader_epoch\": " + epoch + "}]");
+            // The agent appends its entry after its own first write, which may well come after the proxy's; appended
+            // as the agent does (compare-and-set), so whatever the proxy wrote into the earlier entry stays to be seen.
+            String entry = "{\"leader\": \"" + cluster.primary().name() + "\", \"timeline\": 1, \"leader_epoch\": " + epoch + "}";
+            Await.until("the promotion's entry appended", WAIT, () -> {
+                Entry history = dcs.get(KEYS.history()).orElseThrow();
+                String list = history.value().strip();
+                return dcs.compareAndSet(KEYS.history(), history.modRevision(),
+                        list.substring(0, list.length() - 1) + ", " + entry + "]");
+            });
             Await.until("the proxy's timeline is in the promotion's history entry", WAIT, () ->
                     history().path(1).path("proxies").path(NAME).path("first_write").asLong() > 0);
             assertThat(history().get(0).has("proxies")).as("the earlier promotion's entry").isFalse();
