@@ -31,6 +31,16 @@ public final class SqlState {
     }
 
     /**
+     * Whether {@code code} says a server could not be reached or takes no sessions now: a connection
+     * exception (class 08) or an operator intervention that ends or refuses sessions (57P01 to 57P05,
+     * such as a shutdown or a server still starting). Another node, or the same one later, may answer.
+     * A cancelled statement (57014) is not one.
+     */
+    public static boolean serverUnavailable(String code) {
+        return code != null && (code.startsWith("08") || code.startsWith("57P"));
+    }
+
+    /**
      * Checks that {@code code} has the shape of a SQLSTATE: five digits or upper-case letters.
      *
      * @return {@code code}

@@ -9,8 +9,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +19,7 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.pgherd.protocol.SqlState;
 import io.pgherd.proxy.auth.AuthFile;
 import io.pgherd.proxy.auth.Secret;
 
@@ -100,11 +99,8 @@ public final class Authenticator implements AutoCloseable {
      */
     private Optional<Secret> query(String database, String user) {
         ProxyConfig.Node primary = config.primary();
-        List<ProxyConfig.Node> nodes = new ArrayList<>();
-        nodes.add(primary);
-        config.get(ProxyConfig.NODES).stream().filter(n -> !n.equals(primary)).forEach(nodes::add);
         SQLException first = null;
-        for (ProxyConfig.Node node : nodes) {
+        for (ProxyConfig.Node node : config.primaryFirst()) {
             try {
                 Optional<Secret> secret = query(node, database, user);
                 if (first != null) {
@@ -115,7 +111,7 @@ public final class Authenticator implements AutoCloseable {
             } catch (SQLException e) {
                 log.warn("auth_query for user {} on {}/{} failed: {}", user, node.name(), database, e.getMessage());
                 first = first == null ? e : first;
-                if (!unreachable(e)) {
+                if (!SqlState.serverUnavailable(e.getSQLState())) {
                     break;
                 }
             }
@@ -140,12 +136,6 @@ public final class Authenticator implements AutoCloseable {
                 return Optional.of(Secret.parse(rs.getString(2)));
             }
         }
-    }
-
-    /** A connection failure (08) or a server shutting down or starting (57P): another node may answer. */
-    private static boolean unreachable(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     @Override

@@ -209,6 +209,15 @@ public final class ProxyConfig {
         return get(NODES).stream().filter(n -> n.role() == Role.PRIMARY).findFirst().orElseThrow();
     }
 
+    /** Every node, the primary first, then the others in the order configured. */
+    public List<Node> primaryFirst() {
+        Node primary = primary();
+        List<Node> out = new ArrayList<>();
+        out.add(primary);
+        get(NODES).stream().filter(n -> !n.equals(primary)).forEach(out::add);
+        return out;
+    }
+
     /** The role that runs health checks, or null when none is configured. */
     public String healthUser() {
         return get(HEALTH_USER) != null ? get(HEALTH_USER) : get(AUTH_USER);

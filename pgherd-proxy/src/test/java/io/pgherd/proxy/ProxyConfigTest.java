@@ -432,6 +432,8 @@ class ProxyConfigTest {
         assertThat(config.get(ProxyConfig.NODES)).containsExactly(new Node("r", "127.0.0.1", 1, Role.REPLICA, 3),
                 new Node("s", "127.0.0.1", 2, Role.STANDBY, 1), new Node("p", "127.0.0.1", 3, Role.PRIMARY, 0));
         assertThat(config.primary().name()).as("the primary need not come first").isEqualTo("p");
+        assertThat(config.primaryFirst()).extracting(Node::name).as("the primary, then the others in their order")
+                .containsExactly("p", "r", "s");
     }
 
     static Stream<NodesRow> badRolesAndWeights() {

@@ -2,12 +2,15 @@ package io.pgherd.proxy.cluster;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +74,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private volatile String leader = "";
     private long epoch;
     private Map<String, JsonNode> memberRecords = Map.of();
-    private final java.util.Set<String> drainedByCluster = new java.util.HashSet<>();
+    private final Set<String> drainedByCluster = new HashSet<>();
     private long ttlMillis = DEFAULT_TTL.toMillis();
     private long lastRead = System.currentTimeMillis();
     private boolean probing;
@@ -85,7 +88,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private long drainStarted;
     private long acknowledged;
     /** A refresh is queued on the thread: watch events arriving meanwhile need no other (one list covers them). */
-    private final java.util.concurrent.atomic.AtomicBoolean refreshQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
     private WriteGate.Timeline timeline;
     private long timelineSince;

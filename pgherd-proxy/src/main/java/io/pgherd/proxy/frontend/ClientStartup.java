@@ -220,10 +220,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         // The first client of a pool: log in to the server now, so its parameters can be reported and a
         // wrong database or role is refused at connection time, as PostgreSQL does.
         ctx.channel().config().setAutoRead(false);
-        List<ProxyConfig.Node> nodes = new ArrayList<>();
-        nodes.add(proxy.config().primary());
-        proxy.config().get(ProxyConfig.NODES).stream().filter(n -> !n.equals(nodes.get(0))).forEach(nodes::add);
-        firstLogin(ctx, credentials, nodes, 0, null);
+        firstLogin(ctx, credentials, proxy.config().primaryFirst(), 0, null);
     }
 
     /**
@@ -251,8 +248,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             }
             open(ctx, pool, credentials);
         }, error -> {
-            String code = error.code() == null ? "" : error.code();
-            boolean unreachable = code.startsWith("08") || code.startsWith("57P");
+            boolean unreachable = SqlState.serverUnavailable(error.code());
             if (unreachable && i + 1 < nodes.size()) {
                 firstLogin(ctx, credentials, nodes, i + 1, first == null ? error : first);
             } else {

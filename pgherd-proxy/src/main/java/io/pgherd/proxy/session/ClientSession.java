@@ -723,10 +723,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Whether a failed borrow from the primary is held rather than reported: a followed cluster's primary is changing. */
     private boolean holdsFailure(ErrorResponse error) {
-        String code = error.code() == null ? "" : error.code();
         return targetNode != null && targetNode.isPrimary() && proxy.config().get(ProxyConfig.CLUSTER_DCS) != null
-                && (code.startsWith("08") || code.startsWith("57P")) && !"57014".equals(code)
-                && (holdDeadline == 0 || System.nanoTime() - holdDeadline < 0);
+                && SqlState.serverUnavailable(error.code()) && (holdDeadline == 0 || System.nanoTime() - holdDeadline < 0);
     }
 
     /**
@@ -871,8 +869,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         holdDeadline = 0;
-        String code = error.code() == null ? "" : error.code();
-        if (targetRead && targetNode != null && !targetNode.isPrimary() && (code.startsWith("08") || code.startsWith("57P"))
+        if (targetRead && targetNode != null && !targetNode.isPrimary() && SqlState.serverUnavailable(error.code())
                 && failovers < MAX_FAILOVERS) {
             // The replica refuses connections: take it out and send the read elsewhere.
             failovers++;
