@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +28,40 @@ final class Clients {
     private Clients() {
     }
 
+    /** node-postgres and its siblings, installed by {@code npm ci} in this folder (.ci/run does it). */
+    static final Path NODE_MODULES = Path.of("src/test/node/node_modules").toAbsolutePath();
+
     /** Fails with the fix when psycopg2 is missing (CI installs it through .ci/run). */
     static void requirePsycopg2() {
-        ExternalCommand.Outcome check = ExternalCommand.run(List.of(PYTHON, "-c", "import psycopg2"), Map.of(),
+        requirePython("psycopg2", "python3-psycopg2");
+    }
+
+    /** Fails with the fix when python module {@code module} (Debian package {@code debianPackage}) is missing. */
+    static void requirePython(String module, String debianPackage) {
+        ExternalCommand.Outcome check = ExternalCommand.run(List.of(PYTHON, "-c", "import " + module), Map.of(),
                 Duration.ofSeconds(20));
         if (check.exitCode() != 0) {
-            throw new AssertionError("psycopg2 is missing for " + PYTHON + ": apt-get install -y python3-psycopg2"
+            throw new AssertionError(module + " is missing for " + PYTHON + ": apt-get install -y " + debianPackage
                     + " (.ci/run installs it)\n" + check);
         }
+    }
+
+    /** Fails with the fix when node-postgres is not installed under {@link #NODE_MODULES}. */
+    static void requireNodePostgres() {
+        if (!Files.isDirectory(NODE_MODULES.resolve("pg"))) {
+            throw new AssertionError("node-postgres is missing: npm ci --prefix pgherd-proxy/src/test/node"
+                    + " (.ci/run does it)");
+        }
+    }
+
+    /**
+     * Runs a node script that reaches the proxy through the URI in {@code $PGHERD_DSN} (node-postgres
+     * is {@code require("pg")}) and prints {@code key=value} lines; fails unless it exits 0, else
+     * returns the values printed.
+     */
+    static Map<String, String> node(ProxyFixture proxy, String name, String script) {
+        requireNodePostgres();
+        return run(proxy, name + ".js", script, List.of("node"), Map.of("NODE_PATH", NODE_MODULES.toString()));
     }
 
     /**
@@ -42,15 +69,23 @@ final class Clients {
      * {@code key=value} lines; fails unless it exits 0, else returns the values printed.
      */
     static Map<String, String> python(ProxyFixture proxy, String name, String script) {
-        Path file = proxy.dir().resolve(name + ".py");
+        return run(proxy, name + ".py", script, List.of(PYTHON), Map.of());
+    }
+
+    private static Map<String, String> run(ProxyFixture proxy, String fileName, String script, List<String> interpreter,
+            Map<String, String> extraEnv) {
+        Path file = proxy.dir().resolve(fileName);
         try {
             Files.writeString(file, script);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         String dsn = proxy.uri("postgres", proxy.superuserPassword(), "postgres") + "?sslmode=disable&connect_timeout=10";
-        ExternalCommand.Outcome outcome = ExternalCommand.run(List.of(PYTHON, file.toString()),
-                Map.of("PGHERD_DSN", dsn), Duration.ofSeconds(90)).requireSuccess();
+        List<String> command = new ArrayList<>(interpreter);
+        command.add(file.toString());
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("PGHERD_DSN", dsn);
+        ExternalCommand.Outcome outcome = ExternalCommand.run(command, env, Duration.ofSeconds(90)).requireSuccess();
         Map<String, String> values = new LinkedHashMap<>();
         for (String line : outcome.stdout().split("\n")) {
             int eq = line.indexOf('=');
