@@ -42,6 +42,14 @@ public final class Proxy {
         /** A server connection to the primary broke, or one could not be opened. Must not block. */
         void primaryFailed(String node, String reason);
 
+        /**
+         * One server connection to the primary was ended by the server (FATAL 57P01: a
+         * pg_terminate_backend, or the server shutting down). Unlike {@link #primaryFailed}, writes
+         * are held only if the primary then fails to answer as a writable primary: one terminated
+         * backend must not hold everyone's writes. Must not block.
+         */
+        void primaryConnectionTerminated(String node, String reason);
+
         /** The first write after a change of primary went through. Must not block. */
         void firstWrite();
     }
@@ -94,6 +102,14 @@ public final class Proxy {
         PrimaryWatcher w = watcher;
         if (w != null) {
             w.primaryFailed(node, reason);
+        }
+    }
+
+    /** See {@link PrimaryWatcher#primaryConnectionTerminated}. */
+    public void primaryConnectionTerminated(String node, String reason) {
+        PrimaryWatcher w = watcher;
+        if (w != null) {
+            w.primaryConnectionTerminated(node, reason);
         }
     }
 

@@ -145,6 +145,21 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     }
 
     @Override
+    public void primaryConnectionTerminated(String node, String reason) {
+        thread.execute(() -> {
+            if ((!node.equals(leader) && !node.equals(confirmedLeader)) || !gate.isOpen()) {
+                return;
+            }
+            NodeState state = proxy.backends().topology().node(node);
+            // Asked first: the connection of one client that ended its own backend (or was ended by an
+            // operator) says nothing about the primary; a primary shutting down refuses this check.
+            if (state == null || !Boolean.TRUE.equals(proxy.backends().acceptsWrites(state.node()))) {
+                primaryFailed(node, reason);
+            }
+        });
+    }
+
+    @Override
     public void firstWrite() {
         thread.execute(() -> {
             WriteGate.Timeline t = gate.takeFinished();

@@ -47,6 +47,8 @@ public final class WriteGate {
     private final Map<Reason, Long> closed = new EnumMap<>(Reason.class);
     private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>();
     private volatile boolean open;
+    /** How many times writes began to be held (for tests and metrics). */
+    private long closings;
     private long closedSince;
     private long failureSeen;
     private long leaderSeen;
@@ -77,6 +79,7 @@ public final class WriteGate {
     public synchronized void close(Reason reason) {
         long now = System.currentTimeMillis();
         if (closed.isEmpty()) {
+            closings++;
             closedSince = now;
             if (failureSeen == 0) {
                 failureSeen = now;
@@ -103,6 +106,11 @@ public final class WriteGate {
         while ((r = waiters.poll()) != null) {
             r.run();
         }
+    }
+
+    /** How many times writes began to be held since the gate was made (an open gate closing again counts once more). */
+    public synchronized long closings() {
+        return closings;
     }
 
     public synchronized boolean heldFor(Reason reason) {

@@ -110,7 +110,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The answer to the client's next request: its server died while it sat idle in a transaction. */
     private ErrorResponse deferredError;
     private int replays;
-    private String serverFatal;
+    /** The FATAL error a dying server sent before it closed (null: none). */
+    private ErrorResponse serverFatal;
+    /** Frames waiting in {@link #pending} that call pg_terminate_backend (see {@link #mayEndOwnBackend}). */
+    private final Set<Frame> endingBackend = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Work sent to the link may end its own backend, until the link is quiet again: never run again elsewhere. */
+    private boolean mayEndOwnBackend;
+    /** Whether the frame analyze() just looked at calls pg_terminate_backend. */
+    private boolean analyzedEndsBackend;
     private byte lastStatus = 'I';
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile String activity = "idle";
@@ -229,6 +236,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         boolean changesState = analyzedChangesState;
         analyzedChangesState = false;
+        if (analyzedEndsBackend) {
+            analyzedEndsBackend = false;
+            endingBackend.add(frame);
+        }
         if (phase == Phase.LINKED && !holdsForNextUnit()) {
             if (targetNode != null && targetNode.isPrimary()) {
                 wrote = true;
@@ -310,6 +321,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (isDdl(sql)) {
             schemaChanged = true;
         }
+        analyzedEndsBackend = SessionEffects.mayEndOwnBackend(sql);
         SessionEffects effects = SessionEffects.of(sql);
         if (effects == SessionEffects.NONE) {
             return frame;
@@ -886,6 +898,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pending.forEach(Frame::release);
         pending.clear();
         stateChanging.clear();
+        endingBackend.clear();
         pendingBytes = 0;
         pendingSyncPoints = 0;
         decided = 0;
@@ -911,6 +924,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void send(Frame frame) {
         if (!stateChanging.isEmpty() && stateChanging.remove(frame)) {
             dirty = true;
+        }
+        if (!endingBackend.isEmpty() && endingBackend.remove(frame)) {
+            mayEndOwnBackend = true;
         }
         if (!answered && replays < MAX_REPLAYS) {
             replay.add(frame.retainedDuplicate());
@@ -1001,9 +1017,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         proxy.stats().bytesToClients.add(frame.length() + 1L);
         byte type = frame.type();
         if (type == 'E' && isFatal(frame)) {
-            // A dying server (terminated, shutting down) closes next; its close decides whether the work
-            // is replayed elsewhere or the client gets one ERROR, and the client's connection stays.
-            serverFatal = ErrorResponse.decode(frame.content().duplicate()).message();
+            // A dying server (terminated, shutting down) closes next; its close decides (ServerLoss) whether
+            // the work is replayed elsewhere, the client gets one ERROR and stays, or gets this error and goes.
+            serverFatal = ErrorResponse.decode(frame.content().duplicate());
             frame.release();
             return;
         }
@@ -1016,6 +1032,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             log.debug("client {}: unexpected error from {}", processId, server);
         }
         if (type == 'Z' && link != null && link.server() == server) {
+            if (mayEndOwnBackend && link.isQuiet()) {
+                // Everything sent has been answered: the backend outlived it.
+                mayEndOwnBackend = false;
+            }
             if (retryOnPrimary && link.isQuiet()) {
                 retryOnPrimary(server);
                 return;
@@ -1107,38 +1127,62 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (phase == Phase.CLOSED) {
             return;
         }
-        if (!node.isPrimary()) {
-            proxy.backends().nodeFailed(node, "a server connection closed: " + (serverFatal != null ? serverFatal : reason));
+        ErrorResponse fatal = serverFatal;
+        serverFatal = null;
+        boolean endsOwnBackend = mayEndOwnBackend;
+        mayEndOwnBackend = false;
+        String why = fatal != null ? fatal.message() : reason;
+        if (endsOwnBackend) {
+            // The client ended its own backend: nothing to say about the node.
+        } else if (!node.isPrimary()) {
+            proxy.backends().nodeFailed(node, "a server connection closed: " + why);
+        } else if (fatal != null && SqlState.ADMIN_SHUTDOWN.equals(fatal.code())) {
+            // One terminated backend, or the whole server shutting down: the follower asks the primary before holding writes.
+            proxy.primaryConnectionTerminated(node.name(), why);
         } else {
-            proxy.primaryFailed(node.name(), serverFatal != null ? serverFatal : reason);
+            proxy.primaryFailed(node.name(), why);
         }
         if (catchUpTo > 0 && replay.isEmpty() && !pending.isEmpty()) {
             // It died while the proxy asked how far it replayed: the client's work was never sent; send it elsewhere.
             catchUpTo = 0;
-            serverFatal = null;
             phase = Phase.IDLE;
             decide();
             return;
         }
-        if (!answered && !replay.isEmpty() && replays < MAX_REPLAYS && pins.isEmpty() && safeToRunAgain(node)) {
-            // Nothing reached the client yet: run the same work on another connection, unnoticed.
-            replays++;
-            proxy.stats().serverReplays.increment();
-            log.info("client {}: server connection {} closed before answering ({}); running the work on another",
-                    processId, server.id(), reason);
-            requeueReplay();
-            readTransaction = false;
-            phase = Phase.IDLE;
-            decide();
-            return;
+        boolean sessionPooling = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.SESSION;
+        ServerLoss loss = ServerLoss.of(sessionPooling, !pins.isEmpty(), endsOwnBackend,
+                !answered && !replay.isEmpty() && replays < MAX_REPLAYS && safeToRunAgain(node, fatal));
+        switch (loss) {
+            case REPLAY -> {
+                // Nothing reached the client yet: run the same work on another connection, unnoticed.
+                replays++;
+                proxy.stats().serverReplays.increment();
+                log.info("client {}: server connection {} closed before answering ({}); running the work on another",
+                        processId, server.id(), reason);
+                requeueReplay();
+                readTransaction = false;
+                phase = Phase.IDLE;
+                decide();
+            }
+            case CLOSE_CLIENT -> {
+                // What the client relied on died with the server: it hears so as it would from PostgreSQL, and goes.
+                ErrorResponse error = fatal != null ? fatal : ErrorResponse.pgherdFatal(SqlState.CONNECTION_FAILURE,
+                        "lost the server connection to " + server.node().name() + " (" + reason + "); the session ("
+                                + (sessionPooling ? "session pooling" : pinReason()) + ") is gone with it");
+                proxy.stats().error(error.code());
+                channel.writeAndFlush(Frames.of(error, channel.alloc()));
+                close("its server connection was lost");
+            }
+            case FAIL_TRANSACTION -> failTransaction(server, why, outstanding);
         }
+    }
+
+    /** A transaction-pooled client's server died mid-transaction: the transaction is lost, the client's session goes on. */
+    private void failTransaction(ServerConnection server, String why, boolean outstanding) {
         clearReplay();
-        pins.clear();
         phase = Phase.IDLE;
         lastStatus = 'I';
         readTransaction = false;
-        String why = serverFatal != null ? serverFatal : reason;
-        serverFatal = null;
         ErrorResponse error = ErrorResponse.pgherdError(SqlState.CONNECTION_FAILURE, "lost the server connection to "
                 + server.node().name() + " during the transaction (" + why + "); " + (outstanding
                 ? "the transaction was rolled back, unless the statement in flight was its COMMIT or ran outside a"
@@ -1166,8 +1210,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * running was aborted, not committed). A write on a connection that simply vanished may have
      * committed before the answer was lost, and must not run twice.
      */
-    private boolean safeToRunAgain(NodeState node) {
-        if (targetRead || !node.isPrimary() || serverFatal != null) {
+    private boolean safeToRunAgain(NodeState node, ErrorResponse fatal) {
+        if (targetRead || !node.isPrimary() || fatal != null) {
             return true;
         }
         StatementRouter router = proxy.router(database);
@@ -1275,6 +1319,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         pending.forEach(Frame::release);
         pending.clear();
         stateChanging.clear();
+        endingBackend.clear();
         clearReplay();
         releaseHeld();
         if (was == Phase.LINKED && link != null) {

@@ -96,6 +96,40 @@ public record SessionEffects(boolean changesState, Set<Pin> pins) {
     }
 
     /**
+     * Whether {@code sql} calls {@code pg_terminate_backend}, and so may end the very server session
+     * it runs in ({@code pg_terminate_backend(pg_backend_pid())}): such work must never be run again
+     * on another server connection when its own dies. A quick look for the name first, then a scan.
+     */
+    public static boolean mayEndOwnBackend(String sql) {
+        if (!containsIgnoringCase(sql, TERMINATE)) {
+            return false;
+        }
+        SqlLexer.Result scanned = SqlLexer.scan(sql);
+        if (!scanned.complete()) {
+            return true;
+        }
+        for (List<Token> statement : scanned.statements()) {
+            for (int i = 0; i + 1 < statement.size(); i++) {
+                if (statement.get(i).isWord(TERMINATE) && statement.get(i + 1).isOperator("(")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final String TERMINATE = "pg_terminate_backend";
+
+    private static boolean containsIgnoringCase(String text, String word) {
+        for (int i = 0, last = text.length() - word.length(); i <= last; i++) {
+            if ((text.charAt(i) | 0x20) == word.charAt(0) && text.regionMatches(true, i, word, 0, word.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Names (lower case) of custom settings ({@code prefix.name}) that {@code sql} sets or resets for
      * the session: {@code SET [SESSION] a.b}, {@code RESET a.b}, {@code set_config('a.b', …)}.
      * PostgreSQL hides such placeholder settings from pg_settings, so whoever captures session state
