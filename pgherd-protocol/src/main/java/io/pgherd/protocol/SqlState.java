@@ -22,6 +22,8 @@ public final class SqlState {
     public static final String TOO_MANY_CONNECTIONS = "53300";
     /** read_only_sql_transaction: a write on a hot standby or in a read-only transaction. */
     public static final String READ_ONLY_SQL_TRANSACTION = "25006";
+    /** {@code 3D000}: invalid_catalog_name, a database that does not exist (yet, on a replica that has not replayed its creation). */
+    public static final String INVALID_CATALOG_NAME = "3D000";
     /** {@code 57P01}: the proxy or a server is shutting down. */
     public static final String ADMIN_SHUTDOWN = "57P01";
     /** {@code 57P03}: no server can take the work now (a followed cluster found no writable primary in time). */

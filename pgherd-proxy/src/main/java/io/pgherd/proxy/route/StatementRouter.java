@@ -11,9 +11,10 @@ import io.pgherd.proxy.sql.Token;
  * Decides, failing closed, whether SQL may run on a replica: only when it can prove every statement
  * read-only ({@code SELECT}, {@code WITH … SELECT}, {@code VALUES}, {@code TABLE}, {@code SHOW},
  * {@code EXPLAIN} of such, {@code COPY … TO}) with no locking clause, no {@code SELECT INTO}, no
- * data-modifying CTE and no function that writes, is bound to the session, is a user-defined
- * VOLATILE one, or is unknown. Everything else, anything it cannot scan included, goes to the
- * primary. Transactions and session state are the session's business; this class looks at one
+ * data-modifying CTE, no function that writes, is bound to the session, is a user-defined
+ * VOLATILE one, or is unknown, and no unlogged relation of the catalog; and only when the session's
+ * default isolation is not SERIALIZABLE (hot standbys refuse it). Everything else, anything it
+ * cannot scan included, goes to the primary. Transactions and session state are the session's business; this class looks at one
  * query string at a time. Stateless apart from its catalog, and thread-safe.
  */
 public final class StatementRouter {
@@ -49,6 +50,9 @@ public final class StatementRouter {
             "savepoint", "release");
     private static final Set<String> SESSION_WORDS = Set.of("set", "reset", "discard", "prepare", "execute", "deallocate",
             "declare", "fetch", "move", "close", "listen", "unlisten", "load");
+
+    /** Settings a hot standby shows otherwise than the primary a client believes it is connected to. */
+    private static final Set<String> PRIMARY_SETTINGS = Set.of("transaction_read_only", "in_hot_standby");
 
     private static final int MAX_PREPARED_ROUTES = 10_000;
 
@@ -86,8 +90,13 @@ public final class StatementRouter {
      * and again: answers are kept (up to a bound) for as long as this router's catalog is current.
      */
     public Route routePrepared(String sql, boolean defaultReadOnly) {
-        if (defaultReadOnly || (!learnedWrites.isEmpty() && learnedWrites.containsKey(sql))) {
-            return route(sql, defaultReadOnly);
+        return routePrepared(sql, defaultReadOnly, false);
+    }
+
+    /** {@link #routePrepared(String, boolean)} in a session whose default isolation may be SERIALIZABLE. */
+    public Route routePrepared(String sql, boolean defaultReadOnly, boolean defaultSerializable) {
+        if (defaultReadOnly || defaultSerializable || (!learnedWrites.isEmpty() && learnedWrites.containsKey(sql))) {
+            return route(sql, defaultReadOnly, defaultSerializable);
         }
         Route r = preparedRoutes.get(sql);
         if (r == null) {
@@ -110,6 +119,16 @@ public final class StatementRouter {
      * {@code defaultReadOnly} (then a plain BEGIN starts a read-only transaction).
      */
     public Route route(String sql, boolean defaultReadOnly) {
+        return route(sql, defaultReadOnly, false);
+    }
+
+    /**
+     * Where {@code sql} may run, in a session whose {@code default_transaction_read_only} is
+     * {@code defaultReadOnly} and whose {@code default_transaction_isolation} is SERIALIZABLE when
+     * {@code defaultSerializable}: then nothing goes to a replica but a transaction that names
+     * another isolation level, since a hot standby refuses serializable transactions (0A000).
+     */
+    public Route route(String sql, boolean defaultReadOnly, boolean defaultSerializable) {
         if (!learnedWrites.isEmpty() && learnedWrites.containsKey(sql)) {
             return Route.primary(Reason.LEARNED_WRITE, "");
         }
@@ -128,6 +147,9 @@ public final class StatementRouter {
             Route r = statement(statement);
             if (defaultReadOnly && r.reason() == Reason.TRANSACTION_CONTROL && beginsDefault(statement)) {
                 r = Route.replica(Reason.READ_ONLY_TRANSACTION);
+            }
+            if (defaultSerializable && r.target() == Route.Target.REPLICA && !namesIsolationLevel(statement)) {
+                r = Route.primary(Reason.SERIALIZABLE_DEFAULT, "");
             }
             if (r.target() == Route.Target.PRIMARY) {
                 return r;
@@ -154,7 +176,9 @@ public final class StatementRouter {
         return switch (verb) {
             case "select", "values", "table" -> readOnlyQuery(tokens);
             case "with" -> modifies(tokens) ? Route.primary(Reason.MODIFYING_CTE, "") : readOnlyQuery(tokens);
-            case "show" -> Route.replica(Reason.READ_ONLY);
+            case "show" -> tokens.size() > 1 && tokens.get(1).kind() == Token.Kind.WORD
+                    && PRIMARY_SETTINGS.contains(tokens.get(1).text())
+                    ? Route.primary(Reason.PRIMARY_SETTING, tokens.get(1).text()) : Route.replica(Reason.READ_ONLY);
             case "explain" -> explain(tokens);
             case "copy" -> copy(tokens);
             default -> {
@@ -178,6 +202,20 @@ public final class StatementRouter {
             }
         }
         return true;
+    }
+
+    /** A BEGIN or START TRANSACTION that says ISOLATION LEVEL (which one: SERIALIZABLE never reaches a replica). */
+    private static boolean namesIsolationLevel(List<Token> tokens) {
+        String verb = tokens.get(0).text();
+        if (!verb.equals("begin") && !verb.equals("start")) {
+            return false;
+        }
+        for (int i = 1; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).isWord("isolation") && tokens.get(i + 1).isWord("level")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** BEGIN / START TRANSACTION: a read-only one (not SERIALIZABLE) may go to a replica. */
@@ -245,7 +283,8 @@ public final class StatementRouter {
                 if (tokens.get(1).isOperator("(")) {
                     return readOnlyQuery(tokens.subList(2, i - 1));
                 }
-                return Route.replica(Reason.READ_ONLY);
+                String unlogged = unloggedIn(tokens.subList(1, i));
+                return unlogged == null ? Route.replica(Reason.READ_ONLY) : Route.primary(Reason.UNLOGGED_RELATION, unlogged);
             }
         }
         return Route.primary(Reason.WRITE, "copy");
@@ -253,6 +292,10 @@ public final class StatementRouter {
 
     /** A SELECT-like query: read-only unless it locks rows, creates a table, or calls a function that must not run on a replica. */
     private Route readOnlyQuery(List<Token> tokens) {
+        String unlogged = unloggedIn(tokens);
+        if (unlogged != null) {
+            return Route.primary(Reason.UNLOGGED_RELATION, unlogged);
+        }
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             if (t.kind() != Token.Kind.WORD) {
@@ -269,6 +312,11 @@ public final class StatementRouter {
             if (isModifyingVerb(tokens, i)) {
                 return Route.primary(Reason.MODIFYING_CTE, t.text());
             }
+            if (t.text().equals("current_setting") && next != null && next.isOperator("(") && i + 2 < tokens.size()
+                    && tokens.get(i + 2).kind() == Token.Kind.STRING
+                    && PRIMARY_SETTINGS.contains(tokens.get(i + 2).text().toLowerCase(java.util.Locale.ROOT))) {
+                return Route.primary(Reason.PRIMARY_SETTING, tokens.get(i + 2).text());
+            }
             if (next != null && next.isOperator("(") && !NOT_FUNCTIONS.contains(t.text())
                     && !(i > 0 && tokens.get(i - 1).isOperator(".")) && !isColumnList(tokens, i)) {
                 Route r = function(t.text(), null);
@@ -284,6 +332,28 @@ public final class StatementRouter {
             }
         }
         return Route.replica(Reason.READ_ONLY);
+    }
+
+    /**
+     * The first name among {@code tokens} that the catalog knows as an unlogged relation, or null. Any
+     * word counts, a column of the same name too (fail closed); a quoted identifier by its lower case.
+     */
+    private String unloggedIn(List<Token> tokens) {
+        if (!catalog.hasUnlogged()) {
+            return null;
+        }
+        for (Token t : tokens) {
+            if (t.kind() == Token.Kind.WORD && catalog.isUnlogged(t.text())) {
+                return t.text();
+            }
+            if (t.kind() == Token.Kind.QUOTED_IDENTIFIER) {
+                String name = t.text().toLowerCase(java.util.Locale.ROOT);
+                if (catalog.isUnlogged(name)) {
+                    return t.text();
+                }
+            }
+        }
+        return null;
     }
 
     /** Null when the call is harmless on a replica, else the route to the primary. */

@@ -138,6 +138,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Whether the link's work may still be retried on the primary if the replica refuses it as a write. */
     private boolean guardWrites;
     private boolean retryOnPrimary;
+    /**
+     * Whether the retry's statements are remembered as writes (25006). A 0A000 is not: it may come of
+     * the session's own isolation default, and an unlogged relation is in the next catalog anyway.
+     */
+    private boolean retryLearns;
     /** The client's work on the link is over and the proxy reads back the session state: what comes now is the next unit. */
     private boolean capturing;
     private final List<Frame> held = new ArrayList<>();
@@ -527,9 +532,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         StatementRouter router = proxy.router(database);
         boolean defaultReadOnly = isOn(desired.settings().get("default_transaction_read_only"));
+        boolean defaultSerializable = "serializable".equalsIgnoreCase(desired.settings().get("default_transaction_isolation"));
         Route result = null;
         for (Frame f : pending) {
-            Route r = routeOf(f, router, defaultReadOnly);
+            Route r = routeOf(f, router, defaultReadOnly, defaultSerializable);
             if (r == null) {
                 continue;
             }
@@ -547,13 +553,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * Where the statement of one frame would go: a Query, a Parse, a Bind of a statement prepared in an
      * earlier unit, a FunctionCall (always the primary); null for any other frame.
      */
-    private Route routeOf(Frame f, StatementRouter router, boolean defaultReadOnly) {
+    private Route routeOf(Frame f, StatementRouter router, boolean defaultReadOnly, boolean defaultSerializable) {
         return switch (f.type()) {
-            case Query.TYPE -> router.route(Query.decode(f.content().duplicate()).query(), defaultReadOnly);
-            case Parse.TYPE -> router.routePrepared(Parse.decode(f.content().duplicate()).query(), defaultReadOnly);
+            case Query.TYPE -> router.route(Query.decode(f.content().duplicate()).query(), defaultReadOnly, defaultSerializable);
+            case Parse.TYPE -> router.routePrepared(Parse.decode(f.content().duplicate()).query(), defaultReadOnly,
+                    defaultSerializable);
             case 'B' -> {
                 String text = boundText(f);
-                yield text == null ? null : router.routePrepared(text, defaultReadOnly);
+                yield text == null ? null : router.routePrepared(text, defaultReadOnly, defaultSerializable);
             }
             case 'F' -> new Route(Route.Target.PRIMARY, Route.Reason.FUNCTION_CALL, "");
             default -> null;
@@ -881,6 +888,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         holdDeadline = 0;
+        if (targetRead && targetNode != null && !targetNode.isPrimary() && SqlState.INVALID_CATALOG_NAME.equals(error.code())) {
+            // A database created a moment ago that this replica has not replayed yet: the primary has it.
+            // The replica stays in rotation; it will have the database shortly.
+            log.debug("client {}: replica {} does not have database {} yet; the primary takes the work", processId,
+                    targetNode.name(), database);
+            forced = Route.Reason.NOT_ON_REPLICA;
+            decide();
+            return;
+        }
         if (targetRead && targetNode != null && !targetNode.isPrimary() && SqlState.serverUnavailable(error.code())
                 && failovers < MAX_FAILOVERS) {
             // The replica refuses connections: take it out and send the read elsewhere.
@@ -1054,9 +1070,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /** A replica refused the work as a write before anything reached the client: run it on the primary. */
+    /** A replica refused the work (25006, 0A000) before anything reached the client: run it on the primary. */
     private void retryOnPrimary(ServerConnection server) {
         retryOnPrimary = false;
+        if (retryLearns) {
+            learnWrites();
+        }
+        log.info("client {}: replica {} refused a statement it cannot run (as a write, or an unlogged relation or"
+                + " serializable transaction); running it on the primary", processId, targetNode.name());
+        proxy.stats().retriesOnPrimary.increment();
+        unlink();
+        targetPool.requite(server);
+        replays++;
+        requeueReplay();
+        forced = Route.Reason.RETRY_ON_PRIMARY;
+        decide();
+    }
+
+    /** The statements on the link a replica refused as writes go to the primary from now on. */
+    private void learnWrites() {
         StatementRouter router = proxy.router(database);
         for (Frame f : replay) {
             if (f.type() == Query.TYPE) {
@@ -1070,15 +1102,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
         }
-        log.info("client {}: replica {} refused a statement as a write; running it on the primary", processId,
-                targetNode.name());
-        proxy.stats().retriesOnPrimary.increment();
-        unlink();
-        targetPool.requite(server);
-        replays++;
-        requeueReplay();
-        forced = Route.Reason.RETRY_ON_PRIMARY;
-        decide();
     }
 
     /** Puts the frames sent on a failed link back in front of what is pending, to run again elsewhere. */
@@ -1216,7 +1239,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         StatementRouter router = proxy.router(database);
         for (Frame f : replay) {
-            Route r = routeOf(f, router, false);
+            Route r = routeOf(f, router, false, false);
             if (r != null && r.target() != Route.Target.REPLICA) {
                 return false;
             }
@@ -1252,8 +1275,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 frame.release();
                 return;
             }
-            if (type == 'E' && SqlState.READ_ONLY_SQL_TRANSACTION.equals(ErrorResponse.decode(frame.content().duplicate()).code())) {
+            String code = type == 'E' ? ErrorResponse.decode(frame.content().duplicate()).code() : null;
+            if (refusedByReplica(code)) {
                 retryOnPrimary = true;
+                retryLearns = SqlState.READ_ONLY_SQL_TRANSACTION.equals(code);
                 frame.release();
                 releaseHeld();
                 return;
@@ -1273,6 +1298,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             proxy.stats().error(ErrorResponse.decode(frame.content().duplicate()).code());
         }
         channel.write(frame, channel.voidPromise());
+    }
+
+    /**
+     * Whether a replica's error says the work cannot run on a hot standby at all, so the primary may
+     * take it unseen: 25006 (a write), 0A000 (an unlogged or temporary relation, a serializable
+     * transaction). Should the primary refuse it as well, the client gets the primary's error.
+     */
+    private static boolean refusedByReplica(String code) {
+        return SqlState.READ_ONLY_SQL_TRANSACTION.equals(code) || SqlState.FEATURE_NOT_SUPPORTED.equals(code);
     }
 
     private void releaseHeld() {

@@ -70,6 +70,10 @@ public record SessionEffects(boolean changesState, Set<Pin> pins) {
                             break;
                         }
                     }
+                    if (containsSequence(statement, "pg_temp", ".")) {
+                        // CREATE TABLE pg_temp.t: temporary without the word.
+                        pins.add(Pin.TEMPORARY_TABLE);
+                    }
                 }
                 default -> {
                     // Other statements matter only through the functions and clauses checked below.
@@ -205,9 +209,10 @@ public record SessionEffects(boolean changesState, Set<Pin> pins) {
     private static final String[] TEMP = {"temp"};
     private static final String[] ADVISORY = {"advisory"};
 
+    /** Whether word {@code a} is followed by word (or operator) {@code b} somewhere in {@code tokens}. */
     private static boolean containsSequence(List<Token> tokens, String a, String b) {
         for (int i = 0; i + 1 < tokens.size(); i++) {
-            if (tokens.get(i).isWord(a) && tokens.get(i + 1).isWord(b)) {
+            if (tokens.get(i).isWord(a) && (tokens.get(i + 1).isWord(b) || tokens.get(i + 1).isOperator(b))) {
                 return true;
             }
         }

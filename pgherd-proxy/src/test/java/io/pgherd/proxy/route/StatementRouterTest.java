@@ -2,7 +2,9 @@ package io.pgherd.proxy.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.pgherd.proxy.route.FunctionCatalog.Volatility;
 
-/** The router as a table: SQL, where it must go, and the rule that must decide it (201 cases). */
+/** The router as a table: SQL, where it must go, and the rule that must decide it (201 cases, then tables for unlogged relations, settings a standby shows otherwise, and a serializable default). */
 class StatementRouterTest {
     /** A catalog as pg_proc would describe these functions (overloads with different volatility included). */
     static final FunctionCatalog CATALOG = FunctionCatalog.of(Map.ofEntries(
@@ -234,6 +236,89 @@ class StatementRouterTest {
                 Arguments.of("load 'auto_explain'", Route.Target.PRIMARY, Route.Reason.SESSION),
                 Arguments.of("select update from t", Route.Target.PRIMARY, Route.Reason.MODIFYING_CTE),
                 Arguments.of("123", Route.Target.PRIMARY, Route.Reason.WRITE));
+    }
+
+    /** The same functions, and the unlogged relations pg_class would list: plain and schema-qualified. */
+    static final FunctionCatalog WITH_UNLOGGED = FunctionCatalog.of(Map.of("count", Volatility.IMMUTABLE,
+            "lower", Volatility.IMMUTABLE), Set.of("scratch", "public.scratch", "Cache_Lines", "app.cache_lines"));
+
+    /** Unlogged relations, which a hot standby cannot read: wherever they appear, the primary. */
+    static Stream<Arguments> unloggedCases() {
+        return Stream.of(
+                Arguments.of("select * from scratch", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("SELECT count(*) FROM public.scratch", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("select * from app.cache_lines where id = 1", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("select * from \"Cache_Lines\"", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("select a.id from accounts a join scratch s on s.id = a.id", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("select * from accounts where id in (select id from scratch)", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("with s as (select * from scratch) select count(*) from s", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("table scratch", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("explain select * from scratch", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("copy scratch to stdout", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("copy (select lower(note) from scratch) to stdout", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("select 1; select * from scratch", Route.Target.PRIMARY, Route.Reason.UNLOGGED_RELATION),
+                Arguments.of("select * from accounts", Route.Target.REPLICA, Route.Reason.READ_ONLY),
+                Arguments.of("select * from scratchpad", Route.Target.REPLICA, Route.Reason.READ_ONLY),
+                Arguments.of("select 'scratch' from accounts", Route.Target.REPLICA, Route.Reason.READ_ONLY),
+                Arguments.of("copy accounts to stdout", Route.Target.REPLICA, Route.Reason.READ_ONLY),
+                Arguments.of("show transaction_read_only", Route.Target.PRIMARY, Route.Reason.PRIMARY_SETTING),
+                Arguments.of("SHOW in_hot_standby", Route.Target.PRIMARY, Route.Reason.PRIMARY_SETTING),
+                Arguments.of("select current_setting('transaction_read_only')", Route.Target.PRIMARY, Route.Reason.PRIMARY_SETTING),
+                Arguments.of("show default_transaction_read_only", Route.Target.REPLICA, Route.Reason.READ_ONLY),
+                Arguments.of("select current_setting('work_mem')", Route.Target.REPLICA, Route.Reason.READ_ONLY));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} ({2})")
+    @MethodSource("unloggedCases")
+    void unloggedRelationsOfTheCatalogAndTheStandbysOwnSettingsGoToThePrimary(String sql, Route.Target target, Route.Reason reason) {
+        Route route = new StatementRouter(WITH_UNLOGGED).route(sql);
+        assertThat(route.target()).as(route.explain()).isEqualTo(target);
+        assertThat(route.reason()).as(route.explain()).isEqualTo(reason);
+    }
+
+    /** A session whose default_transaction_isolation is serializable (a hot standby refuses such transactions). */
+    static Stream<Arguments> serializableDefaultCases() {
+        return Stream.of(
+                Arguments.of("select 1", Route.Target.PRIMARY, Route.Reason.SERIALIZABLE_DEFAULT),
+                Arguments.of("select * from accounts where id = $1", Route.Target.PRIMARY, Route.Reason.SERIALIZABLE_DEFAULT),
+                Arguments.of("show work_mem", Route.Target.PRIMARY, Route.Reason.SERIALIZABLE_DEFAULT),
+                Arguments.of("begin read only", Route.Target.PRIMARY, Route.Reason.SERIALIZABLE_DEFAULT),
+                Arguments.of("start transaction read only; select 1; commit", Route.Target.PRIMARY, Route.Reason.SERIALIZABLE_DEFAULT),
+                Arguments.of("begin read only isolation level repeatable read", Route.Target.REPLICA, Route.Reason.READ_ONLY_TRANSACTION),
+                Arguments.of("begin isolation level read committed, read only", Route.Target.REPLICA, Route.Reason.READ_ONLY_TRANSACTION),
+                Arguments.of("begin isolation level serializable read only", Route.Target.PRIMARY, Route.Reason.SERIALIZABLE_READ_ONLY),
+                Arguments.of("insert into t values (1)", Route.Target.PRIMARY, Route.Reason.WRITE));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} ({2})")
+    @MethodSource("serializableDefaultCases")
+    void aSerializableDefaultIsolationKeepsReadsOnThePrimary(String sql, Route.Target target, Route.Reason reason) {
+        for (Route route : List.of(router.route(sql, false, true), router.routePrepared(sql, false, true))) {
+            assertThat(route.target()).as(route.explain()).isEqualTo(target);
+            assertThat(route.reason()).as(route.explain()).isEqualTo(reason);
+        }
+        assertThat(router.route(sql, false, false).reason()).as("without the default").isNotEqualTo(Route.Reason.SERIALIZABLE_DEFAULT);
+    }
+
+    /** Setting a serializable isolation, for the session or a transaction, is work for the primary. */
+    static Stream<Arguments> serializableSettingCases() {
+        return Stream.of(
+                Arguments.of("set session characteristics as transaction isolation level serializable", Route.Reason.SESSION),
+                Arguments.of("set default_transaction_isolation = 'serializable'", Route.Reason.SESSION),
+                Arguments.of("set transaction isolation level serializable", Route.Reason.SESSION),
+                Arguments.of("begin isolation level serializable", Route.Reason.TRANSACTION_CONTROL),
+                Arguments.of("begin read only; set transaction isolation level serializable; select 1; commit", Route.Reason.SESSION),
+                Arguments.of("start transaction isolation level serializable, read only, deferrable", Route.Reason.SERIALIZABLE_READ_ONLY));
+    }
+
+    @ParameterizedTest(name = "{0} -> primary ({1})")
+    @MethodSource("serializableSettingCases")
+    void settingASerializableIsolationGoesToThePrimary(String sql, Route.Reason reason) {
+        for (boolean defaultReadOnly : new boolean[] {false, true}) {
+            Route route = router.route(sql, defaultReadOnly);
+            assertThat(route.target()).as(route.explain()).isEqualTo(Route.Target.PRIMARY);
+            assertThat(route.reason()).as(route.explain()).isEqualTo(reason);
+        }
     }
 
     @ParameterizedTest(name = "{0} -> {1} ({2})")

@@ -123,6 +123,8 @@ class SessionEffectsTest {
                 pins("SELECT * INTO TEMP t FROM s", TEMPORARY_TABLE),
                 pins("SELECT a, b INTO TEMPORARY TABLE t FROM s", TEMPORARY_TABLE),
                 pins("select 1 into temp t", TEMPORARY_TABLE),
+                pins("create table pg_temp.scratch (a int)", TEMPORARY_TABLE),
+                pins("CREATE UNLOGGED TABLE pg_temp.scratch AS SELECT 1", TEMPORARY_TABLE),
                 pins("WITH x AS (SELECT 1) SELECT * INTO TEMP t FROM x", TEMPORARY_TABLE),
                 none("SELECT * INTO templates FROM s"),
                 none("INSERT INTO temp SELECT 1"),
