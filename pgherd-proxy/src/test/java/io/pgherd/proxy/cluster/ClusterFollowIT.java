@@ -109,6 +109,53 @@ class ClusterFollowIT {
         }
     }
 
+    /**
+     * A client that ends its own backend, and an operator ending another client's, each end one
+     * server connection of the primary with FATAL 57P01, as a shutdown would; the primary is fine, so
+     * nobody's writes are held, and the self-terminating statement is not run again.
+     */
+    @Test
+    @Order(0)
+    void oneTerminatedBackendHoldsNobodysWrites() throws Exception {
+        long closings = proxy.proxy().writes().closings();
+        long holds = proxy.proxy().stats().writeHolds.sum();
+        long replays = proxy.proxy().stats().serverReplays.sum();
+        try (Connection writer = proxy.connect("postgres"); Connection inTransaction = proxy.connect("postgres");
+             Connection direct = cluster.connect(cluster.primary())) {
+            for (int i = 0; i < 3; i++) {
+                try (Connection c = proxy.connect("postgres"); Statement s = c.createStatement()) {
+                    assertThatThrownBy(() -> s.execute("select pg_terminate_backend(pg_backend_pid())"))
+                            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57P01"));
+                    assertThat(c.isValid(5)).as("the client's connection is closed, as PostgreSQL would").isFalse();
+                }
+                assertThat(insert(writer)).isPositive();
+            }
+            inTransaction.setAutoCommit(false);
+            insert(inTransaction);
+            int pid;
+            try (Statement s = inTransaction.createStatement(); ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            try (Statement s = direct.createStatement()) {
+                s.execute("select pg_terminate_backend(" + pid + ")");
+                Await.until("backend " + pid + " to exit", WAIT, () -> {
+                    try (ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where pid = " + pid)) {
+                        rs.next();
+                        return rs.getInt(1) == 0;
+                    }
+                });
+            }
+            assertThatThrownBy(() -> insert(inTransaction)).isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("08006"));
+            inTransaction.rollback();
+            assertThat(insert(writer)).isPositive();
+        }
+        assertThat(proxy.proxy().writes().closings()).as("times writes were held").isEqualTo(closings);
+        assertThat(proxy.proxy().stats().writeHolds.sum()).as("writes held").isEqualTo(holds);
+        assertThat(proxy.proxy().stats().serverReplays.sum()).as("statements run again").isEqualTo(replays);
+    }
+
     @Test
     @Order(1)
     void writesWaitWhileNobodyLeadsAndGoToTheLeaderUnderItsNewEpochWhileReadsGoOn() throws Exception {
