@@ -155,7 +155,8 @@ class ReplicaRefusalsIT {
                 with psycopg.connect(os.environ["PGHERD_DSN"], autocommit=True) as conn:
                     for i in range(5):
                         print(f"show{i}={conn.execute('show transaction_read_only').fetchone()[0]}", flush=True)
-                    print(f"setting={conn.execute(\"select current_setting('transaction_read_only')\").fetchone()[0]}", flush=True)
+                    setting = conn.execute("select current_setting('transaction_read_only')").fetchone()[0]
+                    print(f"setting={setting}", flush=True)
                 """);
         assertThat(got).containsEntry("show0", "off").containsEntry("show4", "off").containsEntry("setting", "off");
     }
