@@ -1,6 +1,7 @@
 package io.pgherd.proxy.route;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import io.pgherd.proxy.route.Route.Reason;
@@ -314,7 +315,7 @@ public final class StatementRouter {
             }
             if (t.text().equals("current_setting") && next != null && next.isOperator("(") && i + 2 < tokens.size()
                     && tokens.get(i + 2).kind() == Token.Kind.STRING
-                    && PRIMARY_SETTINGS.contains(tokens.get(i + 2).text().toLowerCase(java.util.Locale.ROOT))) {
+                    && PRIMARY_SETTINGS.contains(tokens.get(i + 2).text().toLowerCase(Locale.ROOT))) {
                 return Route.primary(Reason.PRIMARY_SETTING, tokens.get(i + 2).text());
             }
             if (next != null && next.isOperator("(") && !NOT_FUNCTIONS.contains(t.text())
@@ -347,7 +348,7 @@ public final class StatementRouter {
                 return t.text();
             }
             if (t.kind() == Token.Kind.QUOTED_IDENTIFIER) {
-                String name = t.text().toLowerCase(java.util.Locale.ROOT);
+                String name = t.text().toLowerCase(Locale.ROOT);
                 if (catalog.isUnlogged(name)) {
                     return t.text();
                 }

@@ -53,9 +53,11 @@ import io.pgherd.proxy.topology.Topology;
  * {@link StatementRouter} proves every statement in it read-only, else to the primary. A read-only
  * transaction goes wholly to one replica; any other transaction wholly to the primary. Reads honour
  * the session's consistency mode through a causal token (a primary WAL position at or after the
- * client's last commit). A replica that refuses a statement as a write (25006) before anything
- * reached the client has it run again on the primary, and a replica that fails takes no more work
- * until a health check passes.
+ * client's last commit). A replica that refuses a statement it cannot run (25006: a write; 0A000:
+ * an unlogged relation, a serializable transaction) before anything reached the client has it run
+ * again on the primary, as has a replica that lacks the client's database yet (3D000 at login); a
+ * replica that fails takes no more work until a health check passes. A server that dies under a
+ * client is handled as {@link ServerLoss} says.
  *
  * <p>Everything here runs on the client channel's event loop. Buffer ownership: every frame read
  * from the client is forwarded, queued (and released if dropped) or released.
@@ -1155,15 +1157,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean endsOwnBackend = mayEndOwnBackend;
         mayEndOwnBackend = false;
         String why = fatal != null ? fatal.message() : reason;
-        if (endsOwnBackend) {
-            // The client ended its own backend: nothing to say about the node.
-        } else if (!node.isPrimary()) {
-            proxy.backends().nodeFailed(node, "a server connection closed: " + why);
-        } else if (fatal != null && SqlState.ADMIN_SHUTDOWN.equals(fatal.code())) {
-            // One terminated backend, or the whole server shutting down: the follower asks the primary before holding writes.
-            proxy.primaryConnectionTerminated(node.name(), why);
-        } else {
-            proxy.primaryFailed(node.name(), why);
+        if (!endsOwnBackend) {
+            // A client that ended its own backend says nothing about the node.
+            reportNode(node, fatal, why);
         }
         if (catchUpTo > 0 && replay.isEmpty() && !pending.isEmpty()) {
             // It died while the proxy asked how far it replayed: the client's work was never sent; send it elsewhere.
@@ -1197,6 +1193,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 close("its server connection was lost");
             }
             case FAIL_TRANSACTION -> failTransaction(server, why, outstanding);
+        }
+    }
+
+    /** Tells the topology (a replica) or the cluster follower (the primary) that a server connection of {@code node} died. */
+    private void reportNode(NodeState node, ErrorResponse fatal, String why) {
+        if (!node.isPrimary()) {
+            proxy.backends().nodeFailed(node, "a server connection closed: " + why);
+        } else if (fatal != null && SqlState.ADMIN_SHUTDOWN.equals(fatal.code())) {
+            // One terminated backend, or the whole server shutting down: the follower asks the primary before holding writes.
+            proxy.primaryConnectionTerminated(node.name(), why);
+        } else {
+            proxy.primaryFailed(node.name(), why);
         }
     }
 
