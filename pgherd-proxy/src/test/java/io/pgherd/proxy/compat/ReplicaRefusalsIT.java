@@ -147,6 +147,34 @@ class ReplicaRefusalsIT {
         assertThat(proxy.proxy().stats().retriesOnPrimary.sum()).as("the router knew the session's default").isEqualTo(retries);
     }
 
+    /** The same default in the startup packet: psycopg 3 through libpq's options, asyncpg through its server_settings. */
+    @Test
+    void aSerializableDefaultFromTheStartupPacketIsKnownToo() {
+        Clients.requirePython("asyncpg", "python3-asyncpg");
+        long retries = proxy.proxy().stats().retriesOnPrimary.sum();
+        Map<String, String> got = Clients.python(proxy, "serializable_startup", """
+                import asyncio, os
+                import asyncpg, psycopg
+                DSN = os.environ["PGHERD_DSN"]
+                SQL = "select count(*), current_setting('transaction_isolation') from logged"
+                with psycopg.connect(DSN, autocommit=True, options="-c default_transaction_isolation=serializable") as conn:
+                    print(f"psycopg={tuple(conn.execute(SQL).fetchone())}", flush=True)
+
+                async def main():
+                    # asyncpg would send the DSN's libpq-only parameters as settings: the bare URI, and no TLS.
+                    conn = await asyncpg.connect(DSN.split("?")[0], ssl=False,
+                                                 server_settings={"default_transaction_isolation": "serializable"})
+                    print(f"asyncpg={tuple(await conn.fetchrow(SQL))}", flush=True)
+                    async with conn.transaction(readonly=True):
+                        print(f"asyncpg_read_only={tuple(await conn.fetchrow(SQL))}", flush=True)
+                    await conn.close()
+                asyncio.run(main())
+                """);
+        assertThat(got).containsEntry("psycopg", "(5, 'serializable')").containsEntry("asyncpg", "(5, 'serializable')")
+                .containsEntry("asyncpg_read_only", "(5, 'serializable')");
+        assertThat(proxy.proxy().stats().retriesOnPrimary.sum()).as("the router knew the session's default").isEqualTo(retries);
+    }
+
     @Test
     void showTransactionReadOnlyAnswersAsThePrimaryWould() {
         Map<String, String> got = Clients.python(proxy, "show_read_only", """
