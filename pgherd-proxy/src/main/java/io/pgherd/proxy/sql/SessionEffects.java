@@ -82,6 +82,9 @@ public record SessionEffects(boolean changesState, Set<Pin> pins) {
             if ((verb.equals("select") || verb.equals("with")) && containsIntoTemp(statement)) {
                 pins.add(Pin.TEMPORARY_TABLE);
             }
+            if (verb.equals("do") && bodyCreatesTemp(statement, 2)) {
+                pins.add(Pin.TEMPORARY_TABLE);
+            }
             for (int i = 0; i + 1 < statement.size(); i++) {
                 Token t = statement.get(i);
                 if (t.kind() == Token.Kind.WORD && statement.get(i + 1).isOperator("(")) {
@@ -213,6 +216,37 @@ public record SessionEffects(boolean changesState, Set<Pin> pins) {
     private static boolean containsSequence(List<Token> tokens, String a, String b) {
         for (int i = 0; i + 1 < tokens.size(); i++) {
             if (tokens.get(i).isWord(a) && (tokens.get(i + 1).isWord(b) || tokens.get(i + 1).isOperator(b))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a string among {@code tokens} (a DO block's body, an EXECUTE'd string within it, down to
+     * {@code depth} levels) holds CREATE [modifiers] TEMP[ORARY] or CREATE TABLE pg_temp.…: the table
+     * outlives the DO statement and ties the session to its server. A function doing so stays unseen.
+     */
+    private static boolean bodyCreatesTemp(List<Token> tokens, int depth) {
+        for (Token t : tokens) {
+            if (t.kind() != Token.Kind.STRING || depth == 0) {
+                continue;
+            }
+            List<Token> body = SqlLexer.scan(t.text()).statements().stream().flatMap(List::stream).toList();
+            for (int i = 0; i < body.size(); i++) {
+                if (!body.get(i).isWord("create")) {
+                    continue;
+                }
+                for (int j = i + 1; j < body.size() && body.get(j).kind() == Token.Kind.WORD; j++) {
+                    if (body.get(j).isWord("temp") || body.get(j).isWord("temporary") || body.get(j).isWord("pg_temp")) {
+                        return true;
+                    }
+                    if (!CREATE_MODIFIERS.contains(body.get(j).text()) && !body.get(j).isWord("table")) {
+                        break;
+                    }
+                }
+            }
+            if (bodyCreatesTemp(body, depth - 1)) {
                 return true;
             }
         }

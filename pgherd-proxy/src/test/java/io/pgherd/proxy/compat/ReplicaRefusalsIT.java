@@ -189,7 +189,7 @@ class ReplicaRefusalsIT {
         assertThat(got).containsEntry("show0", "off").containsEntry("show4", "off").containsEntry("setting", "off");
     }
 
-    /** CREATE TABLE pg_temp.x makes a temporary table without saying TEMP: its reads must go where it is. */
+    /** CREATE TABLE pg_temp.x and a DO block make temporary tables too: their reads must go where they are. */
     @Test
     void aTemporaryTableIsReadWhereItIsHoweverItWasCreated() {
         Map<String, String> got = Clients.python(proxy, "temporary", PRELUDE + """
@@ -207,8 +207,9 @@ class ReplicaRefusalsIT {
                     return total
                 out("temp", reads("create temp table mine (id int)", "mine"))
                 out("pg_temp", reads("create table pg_temp.also_mine (id int)", "also_mine"))
+                out("do", reads("do $$ begin create temp table in_do (id int); end $$", "in_do"))
                 """);
-        assertThat(got).containsEntry("temp", "20").containsEntry("pg_temp", "20");
+        assertThat(got).containsEntry("temp", "20").containsEntry("pg_temp", "20").containsEntry("do", "20");
     }
 
     /** A database created a moment ago that the standby has not replayed: its logins there fail (3D000), the primary serves. */
