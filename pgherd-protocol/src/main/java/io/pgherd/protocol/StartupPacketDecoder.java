@@ -21,7 +21,9 @@ import java.util.List;
  * <p>Packets shorter than 8 or longer than {@value StartupPacket#MAX_LENGTH} bytes, requests of the
  * wrong length, protocol versions other than 3.x and malformed parameter lists raise a {@link
  * ProtocolException} as early as the bytes in hand allow, and the decoder discards all later
- * input. Not sharable; one instance per channel, used on its event loop.
+ * input. As in PostgreSQL's postmaster, a packet of invalid length, a request of the wrong length,
+ * bytes after a CancelRequest and a packet cut short by the end of input are {@linkplain
+ * ProtocolException#answered() not answered}: the connection is just closed. Not sharable; one instance per channel, used on its event loop.
  */
 public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
@@ -152,6 +154,13 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     private ProtocolException fail(ByteBuf in, String message) {
         return fail(in, SqlState.PROTOCOL_VIOLATION, message);
+    }
+
+    /** A violation PostgreSQL's postmaster only logs before it closes the connection: no ErrorResponse. */
+    private ProtocolException failUnanswered(ByteBuf in, String message) {
+        state = State.FAILED;
+        in.skipBytes(in.readableBytes());
+        return ProtocolException.unanswered(message);
     }
 
     private ProtocolException fail(ByteBuf in, String sqlState, String message) {

@@ -213,6 +213,19 @@ public final class Proxy {
         });
     }
 
+    /**
+     * Closes every pool's server connections to {@code database}, idle ones now and busy ones when they
+     * come back: a statement through the proxy needs it to itself (DROP DATABASE, CREATE DATABASE …
+     * TEMPLATE it, ALTER DATABASE … RENAME), which PostgreSQL refuses while other sessions are connected.
+     */
+    public void retireConnectionsTo(String database, String why) {
+        for (Pool pool : pools.values()) {
+            if (pool.key().database().equals(database)) {
+                pool.retire(why);
+            }
+        }
+    }
+
     public Collection<Pool> pools() {
         return pools.values();
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pgherd.protocol.AuthenticationMD5Password;
 import io.pgherd.protocol.AuthenticationOk;
 import io.pgherd.protocol.AuthenticationSASL;
@@ -74,10 +76,46 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     private ScramServerExchange scram;
     private Md5Secret md5Secret;
     private byte[] md5Salt;
+    private ScheduledFuture<?> loginTimeout;
 
     public ClientStartup(Proxy proxy, SslContext ssl) {
         this.proxy = proxy;
         this.ssl = ssl;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long limit = proxy.config().get(ProxyConfig.CLIENT_LOGIN_TIMEOUT).toMillis();
+        if (limit > 0) {
+            loginTimeout = ctx.executor().schedule(() -> loginTimedOut(ctx, limit), limit, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Replaced by the session (logged in) or removed as the channel closed: either way no timeout.
+        if (loginTimeout != null) {
+            loginTimeout.cancel(false);
+        }
+    }
+
+    /**
+     * client_login_timeout passed before the login finished. Before a startup message the client is
+     * closed without a word, as PostgreSQL's postmaster does at authentication_timeout; during the
+     * login it is told why (PostgreSQL says nothing there either, but the client can read an error now).
+     */
+    private void loginTimedOut(ChannelHandlerContext ctx, long limitMillis) {
+        if (step == Step.DONE || !ctx.channel().isActive()) {
+            return;
+        }
+        String reason = "client_login_timeout (" + limitMillis + " ms) passed before the login finished";
+        log.info("client {}: closed: {} (at step {})", ctx.channel().remoteAddress(), reason, step);
+        if (startup == null) {
+            proxy.stats().clientClosed("client_login_timeout");
+            ctx.close();
+        } else {
+            fail(ctx, ErrorResponse.pgherdFatal(SqlState.PROTOCOL_VIOLATION, reason), "client_login_timeout");
+        }
     }
 
     @Override
@@ -110,18 +148,30 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             log.info("client {}: authentication as {} failed: {}", ctx.channel().remoteAddress(), e.user(), e.reason());
             fail(ctx, e.toErrorResponse(), "authentication failed");
         } catch (ProtocolException e) {
-            fail(ctx, e.toErrorResponse(), "protocol violation");
+            protocolViolation(ctx, e);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof ProtocolException e) {
-            fail(ctx, e.toErrorResponse(), "protocol violation");
+            protocolViolation(ctx, e);
         } else {
             proxy.stats().clientClosed("I/O error during startup");
             ctx.close();
         }
+    }
+
+    /** Answers a violation with a FATAL error, or closes without one where PostgreSQL does (an invalid length). */
+    private void protocolViolation(ChannelHandlerContext ctx, ProtocolException e) {
+        if (e.answered()) {
+            fail(ctx, e.toErrorResponse(), "protocol violation");
+            return;
+        }
+        log.info("client {}: closed without a reply: {}", ctx.channel().remoteAddress(), e.getMessage());
+        proxy.stats().error(e.sqlState());
+        proxy.stats().clientClosed("protocol violation");
+        ctx.close();
     }
 
     private void startup(ChannelHandlerContext ctx, StartupMessage message) {
@@ -268,8 +318,20 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             }
         });
         startupSettings.putAll(OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
+        for (Map.Entry<String, String> setting : startupSettings.entrySet()) {
+            if (setting.getKey().equalsIgnoreCase("client_encoding")) {
+                Optional<String> encoding = ClientEncoding.canonical(setting.getValue());
+                if (encoding.isEmpty()) {
+                    fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter"
+                            + " \"client_encoding\": \"" + setting.getValue() + "\""), "invalid client_encoding");
+                    return;
+                }
+                // Reported, and later set on servers, by the server's name for it, as PostgreSQL reports it.
+                setting.setValue(encoding.get());
+            }
+        }
+        // The servers' own values (application_name '' as for a direct client that sent none), then the client's.
         Map<String, String> reported = new LinkedHashMap<>(pool.serverParameters());
-        reported.remove("application_name");
         // The proxy takes writes (it sends them to the primary), whichever node the parameters came from.
         reported.computeIfPresent("in_hot_standby", (k, v) -> "off");
         startupSettings.forEach((k, v) -> {

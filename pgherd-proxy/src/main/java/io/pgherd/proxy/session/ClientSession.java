@@ -35,6 +35,7 @@ import io.pgherd.proxy.backend.ServerCredentials;
 import io.pgherd.proxy.backend.ServerListener;
 import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.route.StatementRouter;
+import io.pgherd.proxy.sql.DatabaseDdl;
 import io.pgherd.proxy.sql.SessionEffects;
 import io.pgherd.common.config.Key;
 import io.pgherd.proxy.topology.Lsn;
@@ -309,6 +310,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (isDdl(sql)) {
             schemaChanged = true;
+            for (String db : DatabaseDdl.databasesNeededAlone(sql)) {
+                proxy.retireConnectionsTo(db, "a client's statement needs database " + db + " to itself: " + activity);
+            }
         }
         SessionEffects effects = SessionEffects.of(sql);
         if (effects == SessionEffects.NONE) {
