@@ -54,7 +54,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case READ_PACKET -> readPacket(ctx, in, out);
-            case CANCELLED -> throw fail(in, "received " + in.readableBytes()
+            case CANCELLED -> throw failUnanswered(in, "received " + in.readableBytes()
                     + " bytes after a CancelRequest; expected the client to close the connection");
             case FAILED -> in.skipBytes(in.readableBytes());
         }
@@ -66,7 +66,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
             return;
         }
         if (state == State.READ_PACKET) {
-            throw fail(in, "connection closed after " + in.readableBytes()
+            throw failUnanswered(in, "connection closed after " + in.readableBytes()
                     + " bytes of a startup packet" + declaredLength(in));
         }
         decode(ctx, in, out);
@@ -106,7 +106,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     private void checkHeader(ByteBuf in, int length, int code) {
         if (length < HEADER_LENGTH || length > StartupPacket.MAX_LENGTH) {
-            throw fail(in, "invalid startup packet length " + length + " bytes; expected 8 to "
+            throw failUnanswered(in, "invalid startup packet length " + length + " bytes; expected 8 to "
                     + StartupPacket.MAX_LENGTH);
         }
         switch (code) {
@@ -135,7 +135,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     private void requireLength(ByteBuf in, String packet, int length, int expected) {
         if (length != expected) {
-            throw fail(in, packet + " declares length " + length + " bytes; expected " + expected);
+            throw failUnanswered(in, packet + " declares length " + length + " bytes; expected " + expected);
         }
     }
 

@@ -241,6 +241,14 @@ public final class Proxy {
         }
     }
 
+    /**
+     * Registers a client under {@code processId} (its server's own, in session pooling), unless another
+     * client has it (a server of another node with the same pid): then returns false and registers nothing.
+     */
+    public boolean registerAs(int processId, ClientHandle client) {
+        return clients.putIfAbsent(processId, client) == null;
+    }
+
     public void unregister(int processId) {
         clients.remove(processId);
     }

@@ -49,7 +49,9 @@ import io.pgherd.proxy.auth.ScramSecret;
 import io.pgherd.proxy.auth.ScramServerExchange;
 import io.pgherd.proxy.auth.Secret;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
+import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.session.ClientSession;
 
 /**
@@ -311,13 +313,14 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        Map<String, String> startupSettings = new LinkedHashMap<>();
+        // PostgreSQL applies the settings in options first, then the other parameters: these win.
+        Map<String, String> startupSettings = new LinkedHashMap<>(
+                OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
         startup.parameters().forEach((k, v) -> {
             if (!Set.of("user", "database", "replication", "options").contains(k) && !k.startsWith("_pq_.")) {
                 startupSettings.put(k, v);
             }
         });
-        startupSettings.putAll(OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
         for (Map.Entry<String, String> setting : startupSettings.entrySet()) {
             if (setting.getKey().equalsIgnoreCase("client_encoding")) {
                 Optional<String> encoding = ClientEncoding.canonical(setting.getValue());
@@ -341,15 +344,71 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
                 }
             }
         });
-        int secretKey = ThreadLocalRandom.current().nextInt();
-        int[] pid = new int[1];
-        ClientSession[] session = new ClientSession[1];
-        pid[0] = proxy.register(id -> {
-            session[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials,
-                    startupSettings, id, secretKey);
-            return session[0];
-        });
-        finish(ctx, reported, session[0], pid[0], secretKey);
+        boolean sessionPooling = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.SESSION;
+        if (sessionPooling && ctx.channel().attr(ClientSession.FIXED_TARGET).get() != Route.Target.REPLICA
+                && proxy.writes().isOpen()) {
+            // Session pooling: the client's server is its own for the whole connection, so it is taken now
+            // and the client told the server's process id and cancel key, as a direct client is.
+            Pool primary = proxy.primaryPool(database(), startup.user());
+            ctx.channel().config().setAutoRead(false);
+            primary.borrow(ctx.channel().eventLoop(), credentials, server -> {
+                ctx.channel().config().setAutoRead(true);
+                if (!ctx.channel().isActive()) {
+                    primary.requite(server);
+                    return;
+                }
+                openSession(ctx, credentials, startupSettings, reported, server, primary);
+            }, error -> {
+                // Logged in all the same: the client's first statement waits for a server (or fails) as it
+                // would have, only under a process id of the proxy's.
+                ctx.channel().config().setAutoRead(true);
+                openSession(ctx, credentials, startupSettings, reported, null, null);
+            });
+            return;
+        }
+        openSession(ctx, credentials, startupSettings, reported, null, null);
+    }
+
+    /**
+     * Registers the client and opens its session. With a {@code reserved} server (session pooling) the
+     * client gets that server's process id and cancel key, unless another client already has the pid.
+     */
+    private void openSession(ChannelHandlerContext ctx, ServerCredentials credentials, Map<String, String> startupSettings,
+                             Map<String, String> reported, ServerConnection reserved, Pool reservedPool) {
+        if (!ctx.channel().isActive()) {
+            if (reserved != null) {
+                reservedPool.requite(reserved);
+            }
+            return;
+        }
+        BackendKeyData own = reserved == null ? null : reserved.backendKey();
+        ClientSession session = null;
+        int pid = 0;
+        int secretKey = 0;
+        if (own != null) {
+            pid = own.processId();
+            secretKey = own.secretKey();
+            session = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials, startupSettings,
+                    pid, secretKey);
+            if (!proxy.registerAs(pid, session)) {
+                session = null;
+            }
+        }
+        if (session == null) {
+            int key = ThreadLocalRandom.current().nextInt();
+            ClientSession[] made = new ClientSession[1];
+            pid = proxy.register(id -> {
+                made[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials,
+                        startupSettings, id, key);
+                return made[0];
+            });
+            session = made[0];
+            secretKey = key;
+        }
+        if (reserved != null) {
+            session.reserve(reserved, reservedPool);
+        }
+        finish(ctx, reported, session, pid, secretKey);
     }
 
     private void finish(ChannelHandlerContext ctx, Map<String, String> parameters, ChannelInboundHandlerAdapter next,

@@ -45,15 +45,19 @@ class DirectFidelityIT {
         };
     }
 
+    private static String directDsn() {
+        return "postgresql://postgres:" + cluster.credentials().superuserPassword() + "@127.0.0.1:"
+                + cluster.primary().port() + "/postgres?sslmode=disable";
+    }
+
     /**
-     * node-postgres, which sends client_encoding as its user wrote it and no application_name unless
-     * given one, sees the same ParameterStatus values and settings through the proxy as directly.
+     * node-postgres, which sends no application_name unless given one, sees the same ParameterStatus
+     * values and settings through the proxy as directly; a startup parameter wins over the same
+     * setting in {@code options}, as in PostgreSQL.
      */
     @ParameterizedTest
     @ValueSource(strings = {"transaction", "session", "routing"})
     void nodePostgresSeesTheParametersADirectConnectionReports(String mode) {
-        String direct = "postgresql://postgres:" + cluster.credentials().superuserPassword() + "@127.0.0.1:"
-                + cluster.primary().port() + "/postgres?sslmode=disable";
         try (ProxyFixture proxy = start(mode)) {
             Map<String, String> got = Clients.node(proxy, "reported", """
                     const { Client } = require("pg");
@@ -62,28 +66,54 @@ class DirectFidelityIT {
                       const reported = {};
                       client.connection.on("parameterStatus", m => { reported[m.parameterName] = m.parameterValue; });
                       await client.connect();
-                      const r = await client.query("select current_setting('client_encoding') as enc,"
-                          + " current_setting('application_name') as app");
+                      const r = await client.query("select current_setting('application_name') as app");
                       await client.end();
-                      return { reported, enc: r.rows[0].enc, app: r.rows[0].app };
+                      return `${reported.application_name}|${r.rows[0].app}`;
                     }
                     (async () => {
                       for (const [label, dsn] of [["proxy", process.env.PGHERD_DSN], ["direct", "%s"]]) {
                         for (let i = 0; i < 2; i++) {
-                          const named = await probe(dsn, { client_encoding: "utf8", application_name: "fidelity-app" });
-                          const plain = await probe(dsn, { client_encoding: "unicode" });
-                          console.log(`${label}.encoding=${plain.reported.client_encoding}|${plain.enc}`);
-                          console.log(`${label}.encodingNamed=${named.reported.client_encoding}|${named.enc}`);
-                          console.log(`${label}.app=${named.reported.application_name}|${named.app}`);
-                          console.log(`${label}.noApp=${plain.reported.application_name}|${plain.app}`);
+                          console.log(`${label}.app=${await probe(dsn, { application_name: "fidelity-app" })}`);
+                          console.log(`${label}.noApp=${await probe(dsn, {})}`);
+                          console.log(`${label}.appOverOptions=${await probe(dsn,
+                              { application_name: "fidelity-app", options: "-c application_name=from-options" })}`);
+                          console.log(`${label}.appFromOptions=${await probe(dsn, { options: "-c application_name=from-options" })}`);
                         }
                       }
                     })().catch(e => { console.error(e); process.exit(1); });
-                    """.formatted(direct));
-            assertThat(got.get("direct.encoding")).as("PostgreSQL's own answer").isEqualTo("UTF8|UTF8");
+                    """.formatted(directDsn()));
             assertThat(got.get("direct.noApp")).as("PostgreSQL's own answer").isEqualTo("|");
-            for (String key : new String[] {"encoding", "encodingNamed", "app", "noApp"}) {
+            for (String key : new String[] {"app", "noApp", "appOverOptions", "appFromOptions"}) {
                 assertThat(got.get("proxy." + key)).as(key + " " + got).isEqualTo(got.get("direct." + key));
+            }
+        }
+    }
+
+    /**
+     * psycopg 3 (libpq) sends client_encoding as its user spelled it; PostgreSQL reports its own name
+     * for the encoding (utf8 and unicode are UTF8), and refuses a name it does not know at login.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction", "session", "routing"})
+    void psycopgSeesClientEncodingByTheServersName(String mode) {
+        Clients.requirePython("psycopg", "python3-psycopg");
+        try (ProxyFixture proxy = start(mode)) {
+            Map<String, String> got = Clients.python(proxy, "encoding", """
+                    import os, psycopg
+                    for label, dsn in (("proxy", os.environ["PGHERD_DSN"]), ("direct", "%s")):
+                        for enc in ("utf8", "unicode", "UTF-8", "latin1", "Latin-1", "win1252"):
+                            with psycopg.connect(dsn, client_encoding=enc) as c:
+                                shown = c.execute("show client_encoding").fetchone()[0]
+                                print(f"{label}.{enc}={c.info.parameter_status('client_encoding')}|{shown}")
+                        try:
+                            psycopg.connect(dsn, client_encoding="klingon").close()
+                            print(f"{label}.klingon=accepted")
+                        except psycopg.OperationalError as e:
+                            print(f"{label}.klingon=" + ("refused" if 'invalid value for parameter "client_encoding"' in str(e) else str(e)))
+                    """.formatted(directDsn()));
+            assertThat(got.get("direct.utf8")).as("PostgreSQL's own answer").isEqualTo("UTF8|UTF8");
+            for (String enc : new String[] {"utf8", "unicode", "UTF-8", "latin1", "Latin-1", "win1252", "klingon"}) {
+                assertThat(got.get("proxy." + enc)).as(enc + " " + got).isEqualTo(got.get("direct." + enc));
             }
         }
     }
