@@ -102,8 +102,8 @@ public final class ProxyConfig {
     public static final Key<Duration> CLIENT_IDLE_TIMEOUT = Key.duration("proxy.pool.client_idle_timeout",
             Duration.ZERO, Duration.ZERO, RELOAD, "a client idle outside a transaction this long is closed (0: never)");
     public static final Key<Duration> CLIENT_LOGIN_TIMEOUT = Key.duration("proxy.pool.client_login_timeout",
-            Duration.ofSeconds(60), Duration.ZERO, RELOAD, "a client that has not finished logging in this long after it"
-                    + " connected is closed, as by PostgreSQL's authentication_timeout (0: never; applies to new connections)");
+            Duration.ofSeconds(60), Duration.ZERO, RELOAD, "a client that has not authenticated this long after it connected"
+                    + " is closed, as by PostgreSQL's authentication_timeout (0: never; applies to new connections)");
     public static final Key<Integer> MAX_PREPARED_STATEMENTS = Key.integer("proxy.pool.max_prepared_statements", 200, 0,
             100_000, RELOAD, "protocol-level prepared statements kept per server connection (least recently used are closed)");
     public static final Key<String> SERVER_RESET_QUERY = Key.string("proxy.pool.server_reset_query", "DISCARD ALL", RELOAD,

@@ -1,11 +1,9 @@
 package io.pgherd.proxy.frontend;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -65,10 +63,6 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     /** The admin console's virtual database. */
     public static final String ADMIN_DATABASE = "pgherd";
     private static final Logger log = LoggerFactory.getLogger(ClientStartup.class);
-    /** Parameters the server reports to clients (GUC_REPORT) that a client may set at startup. */
-    private static final Set<String> REPORTED = Set.of("application_name", "client_encoding", "DateStyle", "TimeZone",
-            "IntervalStyle", "standard_conforming_strings", "default_transaction_read_only", "search_path");
-
     private enum Step { STARTUP, SCRAM_FIRST, SCRAM_FINAL, MD5, CONNECTING, DONE }
 
     private final Proxy proxy;
@@ -79,6 +73,8 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     private Md5Secret md5Secret;
     private byte[] md5Salt;
     private ScheduledFuture<?> loginTimeout;
+    /** Session pooling: the request for the client's own server, while it waits. */
+    private Pool.Waiter sessionServer;
 
     public ClientStartup(Proxy proxy, SslContext ssl) {
         this.proxy = proxy;
@@ -99,18 +95,23 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         if (loginTimeout != null) {
             loginTimeout.cancel(false);
         }
+        if (sessionServer != null) {
+            sessionServer.cancel();
+        }
     }
 
     /**
-     * client_login_timeout passed before the login finished. Before a startup message the client is
+     * client_login_timeout passed before the client authenticated. Before a startup message it is
      * closed without a word, as PostgreSQL's postmaster does at authentication_timeout; during the
-     * login it is told why (PostgreSQL says nothing there either, but the client can read an error now).
+     * authentication it is told why (PostgreSQL says nothing there either, but the client can read an
+     * error now). After the authentication, the server login and the wait for a server have their own
+     * limits (server_connect_timeout, query_wait_timeout).
      */
     private void loginTimedOut(ChannelHandlerContext ctx, long limitMillis) {
-        if (step == Step.DONE || !ctx.channel().isActive()) {
+        if (step == Step.CONNECTING || step == Step.DONE || !ctx.channel().isActive()) {
             return;
         }
-        String reason = "client_login_timeout (" + limitMillis + " ms) passed before the login finished";
+        String reason = "client_login_timeout (" + limitMillis + " ms) passed before the client authenticated";
         log.info("client {}: closed: {} (at step {})", ctx.channel().remoteAddress(), reason, step);
         if (startup == null) {
             proxy.stats().clientClosed("client_login_timeout");
@@ -313,37 +314,15 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        // PostgreSQL applies the settings in options first, then the other parameters: these win.
-        Map<String, String> startupSettings = new LinkedHashMap<>(
-                OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
-        startup.parameters().forEach((k, v) -> {
-            if (!Set.of("user", "database", "replication", "options").contains(k) && !k.startsWith("_pq_.")) {
-                startupSettings.put(k, v);
-            }
-        });
-        for (Map.Entry<String, String> setting : startupSettings.entrySet()) {
-            if (setting.getKey().equalsIgnoreCase("client_encoding")) {
-                Optional<String> encoding = ClientEncoding.canonical(setting.getValue());
-                if (encoding.isEmpty()) {
-                    fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_PARAMETER_VALUE, "invalid value for parameter"
-                            + " \"client_encoding\": \"" + setting.getValue() + "\""), "invalid client_encoding");
-                    return;
-                }
-                // Reported, and later set on servers, by the server's name for it, as PostgreSQL reports it.
-                setting.setValue(encoding.get());
-            }
+        StartupSettings asked;
+        try {
+            asked = StartupSettings.of(startup.parameters(), pool.serverParameters());
+        } catch (IllegalArgumentException e) {
+            fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_PARAMETER_VALUE, e.getMessage()), "invalid startup parameter");
+            return;
         }
-        // The servers' own values (application_name '' as for a direct client that sent none), then the client's.
-        Map<String, String> reported = new LinkedHashMap<>(pool.serverParameters());
-        // The proxy takes writes (it sends them to the primary), whichever node the parameters came from.
-        reported.computeIfPresent("in_hot_standby", (k, v) -> "off");
-        startupSettings.forEach((k, v) -> {
-            for (String name : REPORTED) {
-                if (name.equalsIgnoreCase(k)) {
-                    reported.put(name, v);
-                }
-            }
-        });
+        Map<String, String> startupSettings = asked.settings();
+        Map<String, String> reported = asked.reported();
         boolean sessionPooling = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.SESSION;
         if (sessionPooling && ctx.channel().attr(ClientSession.FIXED_TARGET).get() != Route.Target.REPLICA
                 && proxy.writes().isOpen()) {
@@ -351,7 +330,8 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             // and the client told the server's process id and cancel key, as a direct client is.
             Pool primary = proxy.primaryPool(database(), startup.user());
             ctx.channel().config().setAutoRead(false);
-            primary.borrow(ctx.channel().eventLoop(), credentials, server -> {
+            sessionServer = primary.borrow(ctx.channel().eventLoop(), credentials, server -> {
+                sessionServer = null;
                 ctx.channel().config().setAutoRead(true);
                 if (!ctx.channel().isActive()) {
                     primary.requite(server);
@@ -359,6 +339,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
                 }
                 openSession(ctx, credentials, startupSettings, reported, server, primary);
             }, error -> {
+                sessionServer = null;
                 // Logged in all the same: the client's first statement waits for a server (or fails) as it
                 // would have, only under a process id of the proxy's.
                 ctx.channel().config().setAutoRead(true);
