@@ -41,6 +41,7 @@ class DirectFidelityIT {
             case "transaction" -> ProxyFixture.start(cluster, "  pool:\n    pool_size: 2\n");
             case "session" -> ProxyFixture.start(cluster, "  pool:\n    mode: session\n    pool_size: 2\n");
             case "routing" -> ProxyFixture.startSplit(cluster, "  pool:\n    pool_size: 2\n");
+            case "session-routing" -> ProxyFixture.startSplit(cluster, "  pool:\n    mode: session\n    pool_size: 2\n");
             default -> throw new IllegalArgumentException(mode);
         };
     }
@@ -208,7 +209,7 @@ class DirectFidelityIT {
      * request (sent with that pid and key, to the proxy) still cancels the running query.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"session"})
+    @ValueSource(strings = {"session", "session-routing"})
     void inSessionPoolingTheClientKnowsItsServersProcessIdAndCancelStillWorks(String mode) throws Exception {
         try (ProxyFixture proxy = start(mode); Connection c = proxy.connect("postgres"); Statement s = c.createStatement()) {
             int told = c.unwrap(PGConnection.class).getBackendPID();
