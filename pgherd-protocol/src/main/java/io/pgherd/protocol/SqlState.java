@@ -28,6 +28,8 @@ public final class SqlState {
     public static final String ADMIN_SHUTDOWN = "57P01";
     /** {@code 57P03}: no server can take the work now (a followed cluster found no writable primary in time). */
     public static final String CANNOT_CONNECT_NOW = "57P03";
+    /** {@code 22023}: for example a startup parameter {@code client_encoding} naming no encoding. */
+    public static final String INVALID_PARAMETER_VALUE = "22023";
 
     private SqlState() {
     }

@@ -21,7 +21,9 @@ import java.util.List;
  * <p>Packets shorter than 8 or longer than {@value StartupPacket#MAX_LENGTH} bytes, requests of the
  * wrong length, protocol versions other than 3.x and malformed parameter lists raise a {@link
  * ProtocolException} as early as the bytes in hand allow, and the decoder discards all later
- * input. Not sharable; one instance per channel, used on its event loop.
+ * input. As in PostgreSQL's postmaster, a packet of invalid length, a request of the wrong length,
+ * bytes after a CancelRequest and a packet cut short by the end of input are {@linkplain
+ * ProtocolException#answered() not answered}: the connection is just closed. Not sharable; one instance per channel, used on its event loop.
  */
 public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
@@ -52,7 +54,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case READ_PACKET -> readPacket(ctx, in, out);
-            case CANCELLED -> throw fail(in, "received " + in.readableBytes()
+            case CANCELLED -> throw failUnanswered(in, "received " + in.readableBytes()
                     + " bytes after a CancelRequest; expected the client to close the connection");
             case FAILED -> in.skipBytes(in.readableBytes());
         }
@@ -64,7 +66,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
             return;
         }
         if (state == State.READ_PACKET) {
-            throw fail(in, "connection closed after " + in.readableBytes()
+            throw failUnanswered(in, "connection closed after " + in.readableBytes()
                     + " bytes of a startup packet" + declaredLength(in));
         }
         decode(ctx, in, out);
@@ -104,7 +106,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     private void checkHeader(ByteBuf in, int length, int code) {
         if (length < HEADER_LENGTH || length > StartupPacket.MAX_LENGTH) {
-            throw fail(in, "invalid startup packet length " + length + " bytes; expected 8 to "
+            throw failUnanswered(in, "invalid startup packet length " + length + " bytes; expected 8 to "
                     + StartupPacket.MAX_LENGTH);
         }
         switch (code) {
@@ -133,7 +135,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     private void requireLength(ByteBuf in, String packet, int length, int expected) {
         if (length != expected) {
-            throw fail(in, packet + " declares length " + length + " bytes; expected " + expected);
+            throw failUnanswered(in, packet + " declares length " + length + " bytes; expected " + expected);
         }
     }
 
@@ -152,6 +154,13 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
 
     private ProtocolException fail(ByteBuf in, String message) {
         return fail(in, SqlState.PROTOCOL_VIOLATION, message);
+    }
+
+    /** A violation PostgreSQL's postmaster only logs before it closes the connection: no ErrorResponse. */
+    private ProtocolException failUnanswered(ByteBuf in, String message) {
+        state = State.FAILED;
+        in.skipBytes(in.readableBytes());
+        return ProtocolException.unanswered(message);
     }
 
     private ProtocolException fail(ByteBuf in, String sqlState, String message) {

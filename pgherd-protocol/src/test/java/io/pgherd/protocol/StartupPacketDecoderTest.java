@@ -240,6 +240,34 @@ class StartupPacketDecoderTest {
                         + " that declares 33 bytes");
     }
 
+    /**
+     * PostgreSQL's postmaster (ProcessStartupPacket) only logs an invalid length or a truncated
+     * packet (COMMERROR) and closes; it answers a bad protocol version or parameter list with FATAL.
+     */
+    @Test
+    void invalidLengthsAndTruncatedPacketsAreNotAnsweredButBadContentIs() {
+        for (String hex : List.of("00000004 00030000", "ffffffff 00030000", "474554202f20485454502f312e310d0a",
+                "0000000c 04d2162f 00000000", "0000000c 04d2162e 000004d2")) {
+            assertThat(new StartupPacketDecoderTest().rejection(hex).answered()).as(hex).isFalse();
+        }
+        for (String hex : List.of("00000008 00020000", "00000013 00030000 7573657200 616c69636500")) {
+            assertThat(new StartupPacketDecoderTest().rejection(hex).answered()).as(hex).isTrue();
+        }
+        channel.writeInbound(buffer("00000021 00030000 7573"));
+        assertThatThrownBy(channel::finish).isInstanceOfSatisfying(ProtocolException.class,
+                e -> assertThat(e.answered()).isFalse());
+    }
+
+    private ProtocolException rejection(String hex) {
+        try {
+            channel.writeInbound(buffer(hex));
+        } catch (ProtocolException e) {
+            channel.finishAndReleaseAll();
+            return e;
+        }
+        throw new AssertionError("accepted " + hex);
+    }
+
     @Test
     void inputAfterAnErrorIsDiscarded() {
         assertRejected("00000004 00030000");

@@ -229,6 +229,19 @@ public final class Proxy {
         });
     }
 
+    /**
+     * Closes every pool's server connections to {@code database}, idle ones now and busy ones when they
+     * come back: a statement through the proxy needs it to itself (DROP DATABASE, CREATE DATABASE …
+     * TEMPLATE it, ALTER DATABASE … RENAME), which PostgreSQL refuses while other sessions are connected.
+     */
+    public void retireConnectionsTo(String database, String why) {
+        for (Pool pool : pools.values()) {
+            if (pool.key().database().equals(database)) {
+                pool.retire(why);
+            }
+        }
+    }
+
     public Collection<Pool> pools() {
         return pools.values();
     }
@@ -242,6 +255,14 @@ public final class Proxy {
                 return pid;
             }
         }
+    }
+
+    /**
+     * Registers a client under {@code processId} (its server's own, in session pooling), unless another
+     * client has it (a server of another node with the same pid): then returns false and registers nothing.
+     */
+    public boolean registerAs(int processId, ClientHandle client) {
+        return clients.putIfAbsent(processId, client) == null;
     }
 
     public void unregister(int processId) {

@@ -101,6 +101,9 @@ public final class ProxyConfig {
             Duration.ofSeconds(15), Duration.ofMillis(100), RELOAD, "connecting and logging in to a server, at most");
     public static final Key<Duration> CLIENT_IDLE_TIMEOUT = Key.duration("proxy.pool.client_idle_timeout",
             Duration.ZERO, Duration.ZERO, RELOAD, "a client idle outside a transaction this long is closed (0: never)");
+    public static final Key<Duration> CLIENT_LOGIN_TIMEOUT = Key.duration("proxy.pool.client_login_timeout",
+            Duration.ofSeconds(60), Duration.ZERO, RELOAD, "a client that has not authenticated this long after it connected"
+                    + " is closed, as by PostgreSQL's authentication_timeout (0: never; applies to new connections)");
     public static final Key<Integer> MAX_PREPARED_STATEMENTS = Key.integer("proxy.pool.max_prepared_statements", 200, 0,
             100_000, RELOAD, "protocol-level prepared statements kept per server connection (least recently used are closed)");
     public static final Key<String> SERVER_RESET_QUERY = Key.string("proxy.pool.server_reset_query", "DISCARD ALL", RELOAD,
@@ -163,10 +166,10 @@ public final class ProxyConfig {
     public static final List<Key<?>> KEYS = List.of(LISTEN, NODES, AUTH_TYPE, AUTH_FILE, AUTH_QUERY, AUTH_USER,
             AUTH_PASSWORD_FILE, ADMIN_USERS, TLS_CERT_FILE, TLS_KEY_FILE, POOL_MODE, MAX_CLIENT_CONN, POOL_SIZE,
             MIN_POOL_SIZE, QUERY_WAIT_TIMEOUT, SERVER_IDLE_TIMEOUT, SERVER_LIFETIME, SERVER_CONNECT_TIMEOUT,
-            CLIENT_IDLE_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, READ_WRITE_SPLIT, STANDBY_READS,
-            PRIMARY_READS, MAX_REPLICA_LAG_BYTES, MAX_REPLICA_LAG, PRIMARY_LISTEN, REPLICA_LISTEN, CATALOG_REFRESH,
-            CONSISTENCY, CONSISTENCY_MAX_WAIT, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_USER, HEALTH_PASSWORD_FILE,
-            CLUSTER_DCS, CLUSTER_NAME, CLUSTER_PROXY_NAME, CLUSTER_HOLD_TIMEOUT, CLUSTER_DRAIN_TIMEOUT,
+            CLIENT_IDLE_TIMEOUT, CLIENT_LOGIN_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, READ_WRITE_SPLIT,
+            STANDBY_READS, PRIMARY_READS, MAX_REPLICA_LAG_BYTES, MAX_REPLICA_LAG, PRIMARY_LISTEN, REPLICA_LISTEN,
+            CATALOG_REFRESH, CONSISTENCY, CONSISTENCY_MAX_WAIT, HEALTH_INTERVAL, HEALTH_TIMEOUT, HEALTH_USER,
+            HEALTH_PASSWORD_FILE, CLUSTER_DCS, CLUSTER_NAME, CLUSTER_PROXY_NAME, CLUSTER_HOLD_TIMEOUT, CLUSTER_DRAIN_TIMEOUT,
             MAX_MESSAGE_BYTES, METRICS_LISTEN);
 
     private final Config config;

@@ -86,6 +86,7 @@ class ProxyConfigTest {
                     server_lifetime: 1h
                     server_connect_timeout: 500ms
                     client_idle_timeout: 15min
+                    client_login_timeout: 5s
                     max_prepared_statements: 0
                     server_reset_query: RESET ALL
                   routing:
@@ -134,6 +135,7 @@ class ProxyConfigTest {
         assertThat(config.get(ProxyConfig.SERVER_LIFETIME)).isEqualTo(Duration.ofHours(1));
         assertThat(config.get(ProxyConfig.SERVER_CONNECT_TIMEOUT)).isEqualTo(Duration.ofMillis(500));
         assertThat(config.get(ProxyConfig.CLIENT_IDLE_TIMEOUT)).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.get(ProxyConfig.CLIENT_LOGIN_TIMEOUT)).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.get(ProxyConfig.MAX_PREPARED_STATEMENTS)).isZero();
         assertThat(config.get(ProxyConfig.SERVER_RESET_QUERY)).isEqualTo("RESET ALL");
         assertThat(config.get(ProxyConfig.READ_WRITE_SPLIT)).isFalse();
@@ -181,6 +183,7 @@ class ProxyConfigTest {
         assertThat(config.get(ProxyConfig.SERVER_LIFETIME)).isEqualTo(Duration.ofSeconds(3600));
         assertThat(config.get(ProxyConfig.SERVER_CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.get(ProxyConfig.CLIENT_IDLE_TIMEOUT)).isEqualTo(Duration.ZERO);
+        assertThat(config.get(ProxyConfig.CLIENT_LOGIN_TIMEOUT)).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.get(ProxyConfig.MAX_PREPARED_STATEMENTS)).isEqualTo(200);
         assertThat(config.get(ProxyConfig.SERVER_RESET_QUERY)).isEqualTo("DISCARD ALL");
         assertThat(config.get(ProxyConfig.READ_WRITE_SPLIT)).isTrue();

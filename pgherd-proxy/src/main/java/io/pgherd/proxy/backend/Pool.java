@@ -52,6 +52,8 @@ public final class Pool {
     private final ArrayDeque<ServerConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final List<ServerConnection> all = new ArrayList<>();
+    /** Busy connections to close when they come back ({@link #retire}), and why. */
+    private final java.util.Map<ServerConnection, String> retiring = new java.util.IdentityHashMap<>();
     private int connecting;
     private volatile ServerCredentials credentials;
     private volatile Map<String, String> serverParameters;
@@ -195,9 +197,14 @@ public final class Pool {
      */
     public void requite(ServerConnection server) {
         server.attach(null);
-        if (!server.isUsable() || (settings.serverLifetimeNanos() > 0 && server.ageNanos() > settings.serverLifetimeNanos())) {
+        String retired;
+        synchronized (this) {
+            retired = retiring.isEmpty() ? null : retiring.remove(server);
+        }
+        if (retired != null || !server.isUsable()
+                || (settings.serverLifetimeNanos() > 0 && server.ageNanos() > settings.serverLifetimeNanos())) {
             if (server.isUsable()) {
-                server.close("server_lifetime reached");
+                server.close(retired != null ? retired : "server_lifetime reached");
             }
             discard(server);
             return;
@@ -218,6 +225,7 @@ public final class Pool {
         EventLoop loop = null;
         synchronized (this) {
             idle.remove(server);
+            retiring.remove(server);
             if (all.remove(server) && !waiters.isEmpty() && all.size() + connecting < settings.poolSize()) {
                 connecting++;
                 loop = waiters.peekFirst().loop;
@@ -265,6 +273,21 @@ public final class Pool {
             closing = new ArrayList<>(idle);
             idle.clear();
             all.removeAll(closing);
+        }
+        closing.forEach(s -> s.close(reason));
+    }
+
+    /**
+     * Closes the idle connections now and each busy one when it is requited (a statement through the
+     * proxy needs the database to itself, like DROP DATABASE). Connections opened later are kept.
+     */
+    public void retire(String reason) {
+        List<ServerConnection> closing;
+        synchronized (this) {
+            closing = new ArrayList<>(idle);
+            idle.clear();
+            all.removeAll(closing);
+            all.forEach(s -> retiring.put(s, reason));
         }
         closing.forEach(s -> s.close(reason));
     }

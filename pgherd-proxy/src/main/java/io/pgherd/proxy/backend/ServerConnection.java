@@ -115,8 +115,9 @@ public final class ServerConnection {
             channel.pipeline().addLast("frameEncoder", FrameEncoder.INSTANCE);
             channel.pipeline().addLast("messageEncoder", PgMessageEncoder.INSTANCE);
             channel.pipeline().addLast("login", server.new Login(credentials, promise));
-            channel.writeAndFlush(new StartupMessage(Map.of("user", key.user(), "database", key.database(),
-                    "application_name", "pgherd")));
+            // No application_name: a client that sent none sees '' (SHOW, pg_stat_activity, and after RESET)
+            // as on a direct connection; one that sent a name has it set with its other settings.
+            channel.writeAndFlush(new StartupMessage(Map.of("user", key.user(), "database", key.database())));
         });
         return promise;
     }

@@ -1,12 +1,11 @@
 package io.pgherd.proxy.frontend;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +15,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pgherd.protocol.AuthenticationMD5Password;
 import io.pgherd.protocol.AuthenticationOk;
 import io.pgherd.protocol.AuthenticationSASL;
@@ -47,7 +47,9 @@ import io.pgherd.proxy.auth.ScramSecret;
 import io.pgherd.proxy.auth.ScramServerExchange;
 import io.pgherd.proxy.auth.Secret;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
+import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.session.ClientSession;
 
 /**
@@ -61,10 +63,6 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     /** The admin console's virtual database. */
     public static final String ADMIN_DATABASE = "pgherd";
     private static final Logger log = LoggerFactory.getLogger(ClientStartup.class);
-    /** Parameters the server reports to clients (GUC_REPORT) that a client may set at startup. */
-    private static final Set<String> REPORTED = Set.of("application_name", "client_encoding", "DateStyle", "TimeZone",
-            "IntervalStyle", "standard_conforming_strings", "default_transaction_read_only", "search_path");
-
     private enum Step { STARTUP, SCRAM_FIRST, SCRAM_FINAL, MD5, CONNECTING, DONE }
 
     private final Proxy proxy;
@@ -74,10 +72,53 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     private ScramServerExchange scram;
     private Md5Secret md5Secret;
     private byte[] md5Salt;
+    private ScheduledFuture<?> loginTimeout;
+    /** Session pooling: the request for the client's own server, while it waits. */
+    private Pool.Waiter sessionServer;
 
     public ClientStartup(Proxy proxy, SslContext ssl) {
         this.proxy = proxy;
         this.ssl = ssl;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long limit = proxy.config().get(ProxyConfig.CLIENT_LOGIN_TIMEOUT).toMillis();
+        if (limit > 0) {
+            loginTimeout = ctx.executor().schedule(() -> loginTimedOut(ctx, limit), limit, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Replaced by the session (logged in) or removed as the channel closed: either way no timeout.
+        if (loginTimeout != null) {
+            loginTimeout.cancel(false);
+        }
+        if (sessionServer != null) {
+            sessionServer.cancel();
+        }
+    }
+
+    /**
+     * client_login_timeout passed before the client authenticated. Before a startup message it is
+     * closed without a word, as PostgreSQL's postmaster does at authentication_timeout; during the
+     * authentication it is told why (PostgreSQL says nothing there either, but the client can read an
+     * error now). After the authentication, the server login and the wait for a server have their own
+     * limits (server_connect_timeout, query_wait_timeout).
+     */
+    private void loginTimedOut(ChannelHandlerContext ctx, long limitMillis) {
+        if (step == Step.CONNECTING || step == Step.DONE || !ctx.channel().isActive()) {
+            return;
+        }
+        String reason = "client_login_timeout (" + limitMillis + " ms) passed before the client authenticated";
+        log.info("client {}: closed: {} (at step {})", ctx.channel().remoteAddress(), reason, step);
+        if (startup == null) {
+            proxy.stats().clientClosed("client_login_timeout");
+            ctx.close();
+        } else {
+            fail(ctx, ErrorResponse.pgherdFatal(SqlState.PROTOCOL_VIOLATION, reason), "client_login_timeout");
+        }
     }
 
     @Override
@@ -110,18 +151,30 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             log.info("client {}: authentication as {} failed: {}", ctx.channel().remoteAddress(), e.user(), e.reason());
             fail(ctx, e.toErrorResponse(), "authentication failed");
         } catch (ProtocolException e) {
-            fail(ctx, e.toErrorResponse(), "protocol violation");
+            protocolViolation(ctx, e);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof ProtocolException e) {
-            fail(ctx, e.toErrorResponse(), "protocol violation");
+            protocolViolation(ctx, e);
         } else {
             proxy.stats().clientClosed("I/O error during startup");
             ctx.close();
         }
+    }
+
+    /** Answers a violation with a FATAL error, or closes without one where PostgreSQL does (an invalid length). */
+    private void protocolViolation(ChannelHandlerContext ctx, ProtocolException e) {
+        if (e.answered()) {
+            fail(ctx, e.toErrorResponse(), "protocol violation");
+            return;
+        }
+        log.info("client {}: closed without a reply: {}", ctx.channel().remoteAddress(), e.getMessage());
+        proxy.stats().error(e.sqlState());
+        proxy.stats().clientClosed("protocol violation");
+        ctx.close();
     }
 
     private void startup(ChannelHandlerContext ctx, StartupMessage message) {
@@ -261,33 +314,82 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        Map<String, String> startupSettings = new LinkedHashMap<>();
-        startup.parameters().forEach((k, v) -> {
-            if (!Set.of("user", "database", "replication", "options").contains(k) && !k.startsWith("_pq_.")) {
-                startupSettings.put(k, v);
-            }
-        });
-        startupSettings.putAll(OptionsParameter.settings(startup.parameters().getOrDefault("options", "")));
-        Map<String, String> reported = new LinkedHashMap<>(pool.serverParameters());
-        reported.remove("application_name");
-        // The proxy takes writes (it sends them to the primary), whichever node the parameters came from.
-        reported.computeIfPresent("in_hot_standby", (k, v) -> "off");
-        startupSettings.forEach((k, v) -> {
-            for (String name : REPORTED) {
-                if (name.equalsIgnoreCase(k)) {
-                    reported.put(name, v);
+        StartupSettings asked;
+        try {
+            asked = StartupSettings.of(startup.parameters(), pool.serverParameters());
+        } catch (IllegalArgumentException e) {
+            fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_PARAMETER_VALUE, e.getMessage()), "invalid startup parameter");
+            return;
+        }
+        Map<String, String> startupSettings = asked.settings();
+        Map<String, String> reported = asked.reported();
+        boolean sessionPooling = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.SESSION;
+        if (sessionPooling && ctx.channel().attr(ClientSession.FIXED_TARGET).get() != Route.Target.REPLICA
+                && proxy.writes().isOpen()) {
+            // Session pooling: the client's server is its own for the whole connection, so it is taken now
+            // and the client told the server's process id and cancel key, as a direct client is.
+            Pool primary = proxy.primaryPool(database(), startup.user());
+            ctx.channel().config().setAutoRead(false);
+            sessionServer = primary.borrow(ctx.channel().eventLoop(), credentials, server -> {
+                sessionServer = null;
+                ctx.channel().config().setAutoRead(true);
+                if (!ctx.channel().isActive()) {
+                    primary.requite(server);
+                    return;
                 }
+                openSession(ctx, credentials, startupSettings, reported, server, primary);
+            }, error -> {
+                sessionServer = null;
+                // Logged in all the same: the client's first statement waits for a server (or fails) as it
+                // would have, only under a process id of the proxy's.
+                ctx.channel().config().setAutoRead(true);
+                openSession(ctx, credentials, startupSettings, reported, null, null);
+            });
+            return;
+        }
+        openSession(ctx, credentials, startupSettings, reported, null, null);
+    }
+
+    /**
+     * Registers the client and opens its session. With a {@code reserved} server (session pooling) the
+     * client gets that server's process id and cancel key, unless another client already has the pid.
+     */
+    private void openSession(ChannelHandlerContext ctx, ServerCredentials credentials, Map<String, String> startupSettings,
+                             Map<String, String> reported, ServerConnection reserved, Pool reservedPool) {
+        if (!ctx.channel().isActive()) {
+            if (reserved != null) {
+                reservedPool.requite(reserved);
             }
-        });
-        int secretKey = ThreadLocalRandom.current().nextInt();
-        int[] pid = new int[1];
-        ClientSession[] session = new ClientSession[1];
-        pid[0] = proxy.register(id -> {
-            session[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials,
-                    startupSettings, id, secretKey);
-            return session[0];
-        });
-        finish(ctx, reported, session[0], pid[0], secretKey);
+            return;
+        }
+        BackendKeyData own = reserved == null ? null : reserved.backendKey();
+        ClientSession session = null;
+        int pid = 0;
+        int secretKey = 0;
+        if (own != null) {
+            pid = own.processId();
+            secretKey = own.secretKey();
+            session = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials, startupSettings,
+                    pid, secretKey);
+            if (!proxy.registerAs(pid, session)) {
+                session = null;
+            }
+        }
+        if (session == null) {
+            int key = ThreadLocalRandom.current().nextInt();
+            ClientSession[] made = new ClientSession[1];
+            pid = proxy.register(id -> {
+                made[0] = new ClientSession(proxy, ctx.channel(), startup.user(), database(), credentials,
+                        startupSettings, id, key);
+                return made[0];
+            });
+            session = made[0];
+            secretKey = key;
+        }
+        if (reserved != null) {
+            session.reserve(reserved, reservedPool);
+        }
+        finish(ctx, reported, session, pid, secretKey);
     }
 
     private void finish(ChannelHandlerContext ctx, Map<String, String> parameters, ChannelInboundHandlerAdapter next,

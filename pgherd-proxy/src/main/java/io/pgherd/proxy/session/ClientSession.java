@@ -35,6 +35,7 @@ import io.pgherd.proxy.backend.ServerCredentials;
 import io.pgherd.proxy.backend.ServerListener;
 import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.route.StatementRouter;
+import io.pgherd.proxy.sql.DatabaseDdl;
 import io.pgherd.proxy.sql.SessionEffects;
 import io.pgherd.common.config.Key;
 import io.pgherd.proxy.topology.Lsn;
@@ -173,6 +174,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** When the held work gives up (System.nanoTime(); 0: not held since it last reached a server). */
     private long holdDeadline;
     private String routeSetting = "auto";
+    /** The server taken at login in session pooling, until the first work links it (else null). */
+    private ServerConnection reserved;
+    private Pool reservedPool;
     private ProxyConfig.Consistency consistencySetting;
 
     public ClientSession(Proxy proxy, Channel channel, String user, String database,
@@ -327,6 +331,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         if (isDdl(sql)) {
             schemaChanged = true;
+            for (String db : DatabaseDdl.databasesNeededAlone(sql)) {
+                proxy.retireConnectionsTo(db, "a client's statement needs database " + db + " to itself: " + activity);
+            }
         }
         analyzedEndsBackend = SessionEffects.mayEndOwnBackend(sql);
         SessionEffects effects = SessionEffects.of(sql);
@@ -755,10 +762,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * leave the work held until hold_timeout.
      */
     private void requestServer() {
+        if (reserved != null) {
+            ServerConnection server = reserved;
+            Pool from = reservedPool;
+            reserved = null;
+            reservedPool = null;
+            if (from == targetPool && server.isUsable()) {
+                link(server);
+                return;
+            }
+            // The primary changed since the login, or the server died: the client gets another.
+            from.requite(server);
+        }
         Pool.Waiter pendingRequest = targetPool.borrow(eventLoop(), credentials, this::link, this::borrowFailed);
         if (phase == Phase.WAITING && link == null && !pendingRequest.done()) {
             waiter = pendingRequest;
         }
+    }
+
+    /**
+     * Gives the session, before its first statement, the server it is to use (session pooling, taken at
+     * login so the client could be told its process id); it is linked when the first work targets
+     * {@code pool}, and goes back to {@code pool} unused if the session ends first.
+     */
+    public void reserve(ServerConnection server, Pool pool) {
+        reserved = server;
+        reservedPool = pool;
     }
 
     private void link(ServerConnection server) {
@@ -1364,6 +1393,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         endingBackend.clear();
         clearReplay();
         releaseHeld();
+        if (reserved != null) {
+            reservedPool.requite(reserved);
+            reserved = null;
+        }
         if (was == Phase.LINKED && link != null) {
             ServerConnection server = link.server();
             boolean idle = link.isQuiet() && lastStatus == 'I';
