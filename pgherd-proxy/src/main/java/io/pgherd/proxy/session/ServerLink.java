@@ -27,6 +27,13 @@ import io.pgherd.proxy.backend.ServerConnection;
  * are owned by the link.
  */
 final class ServerLink {
+    /**
+     * Runs each query the proxy slips in read committed, whatever default_transaction_isolation
+     * another client left on the server: a hot standby refuses every snapshot of a serializable
+     * transaction, so a restore that resets the setting would fail there.
+     */
+    static final String INJECTED_ISOLATION = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;";
+
     private final ServerConnection server;
     private final ResponseQueue queue;
     private final Map<String, ClientStatement> statements;
@@ -81,7 +88,7 @@ final class ServerLink {
                 observer.accept(frame);
             }
         };
-        server.write(Frames.of(new Query(sql), alloc));
+        server.write(Frames.of(new Query(INJECTED_ISOLATION + sql), alloc));
         queue.add(Expected.injected(Expected.Kind.QUERY, false, watch, onDone, () -> onFailed.accept(error[0])));
     }
 
