@@ -112,6 +112,8 @@ class SessionLeakHuntIT {
         } finally {
             threads.shutdownNow();
         }
+        System.out.printf("leak hunt: %d checks by clean clients (%d disturbed by server deaths), %d dirty rounds, %d leaks%n",
+                checks.get(), disturbed.get(), dirtyRounds.get(), leaks.values().stream().mapToInt(AtomicInteger::get).sum());
         assertThat(leaks).as("leaks in %d checks (%d disturbed by server deaths) after %d dirty rounds; first: %s",
                 checks.get(), disturbed.get(), dirtyRounds.get(), firstLeaks).isEmpty();
         assertThat(checks.get()).as("checks by clients that set nothing").isGreaterThan(1000);
