@@ -2,6 +2,7 @@ package io.pgherd.proxy.pooling;
 
 import static io.pgherd.proxy.pooling.Sql.execute;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -42,7 +43,11 @@ import io.pgherd.testkit.PostgresCluster;
  */
 @PostgresCluster(standby = true, replicas = 0)
 class SessionLeakHuntIT {
-    private static final Duration HUNT = Duration.ofSeconds(20);
+    /** The hunt ends after this many checks by clean clients, or at the latest after {@link #HUNT}. */
+    private static final int TARGET_CHECKS = 3000;
+    private static final Duration HUNT = Duration.ofSeconds(25);
+    /** Fewer checks than this (a very busy box) prove too little: the test fails rather than pass on nothing. */
+    private static final int MIN_CHECKS = 300;
     private static final int DIRTY = 5;
     private static final int CLEAN = 3;
     private static final String CHECK = "SELECT current_setting('default_transaction_isolation') || '|' ||"
@@ -52,6 +57,8 @@ class SessionLeakHuntIT {
 
     static LocalCluster cluster;
     static ProxyFixture proxy;
+    /** The clean clients made {@link #TARGET_CHECKS} checks: everyone stops. */
+    static volatile boolean enough;
 
     @BeforeAll
     static void start(LocalCluster c) throws SQLException {
@@ -116,16 +123,20 @@ class SessionLeakHuntIT {
                 checks.get(), disturbed.get(), dirtyRounds.get(), leaks.values().stream().mapToInt(AtomicInteger::get).sum());
         assertThat(leaks).as("leaks in %d checks (%d disturbed by server deaths) after %d dirty rounds; first: %s",
                 checks.get(), disturbed.get(), dirtyRounds.get(), firstLeaks).isEmpty();
-        assertThat(checks.get()).as("checks by clients that set nothing").isGreaterThan(1000);
-        assertThat(dirtyRounds.get()).as("rounds of the clients that set things").isGreaterThan(1000);
+        assertThat(checks.get()).as("checks by clients that set nothing").isGreaterThanOrEqualTo(MIN_CHECKS);
+        assertThat(dirtyRounds.get()).as("rounds of the clients that set things").isGreaterThanOrEqualTo(MIN_CHECKS);
     }
 
-    /** Sets things at random, with errors in between, until the deadline. */
+    private static boolean over(long deadline) {
+        return System.nanoTime() - deadline >= 0 || enough;
+    }
+
+    /** Sets things at random, with errors in between, until the hunt is over. */
     private static Void dirty(String name, long deadline, AtomicInteger rounds) throws SQLException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Connection c = client(name);
         try {
-            while (System.nanoTime() - deadline < 0) {
+            while (!over(deadline)) {
                 rounds.incrementAndGet();
                 List<String> round = switch (random.nextInt(12)) {
                     case 0 -> List.of("SET default_transaction_isolation = serializable", "SELECT 1");
@@ -177,14 +188,14 @@ class SessionLeakHuntIT {
         }
     }
 
-    /** Checks what clients that set nothing see, until the deadline; a fresh connection every few checks. */
+    /** Checks what clients that set nothing see, until the hunt is over; a fresh connection every few checks. */
     private static void clean(String defaults, long deadline, AtomicInteger checks, AtomicInteger disturbed,
                               Map<String, AtomicInteger> leaks, ConcurrentLinkedQueue<String> firstLeaks)
             throws SQLException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Connection c = client("clean");
         try {
-            while (System.nanoTime() - deadline < 0) {
+            while (!over(deadline)) {
                 if (random.nextInt(20) == 0) {
                     c.close();
                     c = client("clean");
@@ -225,7 +236,7 @@ class SessionLeakHuntIT {
                         c.setAutoCommit(true);
                     }
                 }
-                checks.incrementAndGet();
+                enough |= checks.incrementAndGet() >= TARGET_CHECKS;
                 if (!defaults.equals(seen)) {
                     leaks.computeIfAbsent(seen, k -> new AtomicInteger()).incrementAndGet();
                     if (firstLeaks.size() < 5) {
@@ -236,5 +247,32 @@ class SessionLeakHuntIT {
         } finally {
             c.close();
         }
+    }
+
+    @Test
+    void aStandbyServerLeftSerializableByOneClientServesTheNextClientWithoutBeingLost() throws Exception {
+        try (ProxyFixture single = ProxyFixture.startSplit(cluster, "  pool:\n    pool_size: 1\n  consistency:\n    mode: eventual\n");
+             Connection a = client(single, "serializable-a"); Connection b = client(single, "clean-b")) {
+            String standbyServer = Sql.value(b, "/* pgherd:replica */ SELECT pg_backend_pid() || ' ' || pg_is_in_recovery()");
+            assertThat(standbyServer).endsWith(" true");
+
+            execute(a, "SET default_transaction_isolation = serializable");
+            // As on a direct connection to a hot standby: every read fails there.
+            assertThatThrownBy(() -> Sql.value(a, "/* pgherd:replica */ SELECT 1")).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).as(e.getMessage()).isEqualTo("0A000"));
+
+            // B's restore on that server resets the setting in a transaction of its own isolation: it
+            // succeeds there, so the server is kept, and B reads as read committed.
+            assertThat(Sql.value(b, "/* pgherd:replica */ SELECT pg_backend_pid() || ' ' || pg_is_in_recovery()"))
+                    .isEqualTo(standbyServer);
+            assertThat(Sql.value(b, "/* pgherd:replica */ SELECT current_setting('default_transaction_isolation')"))
+                    .isEqualTo("read committed");
+        }
+    }
+
+    private static Connection client(ProxyFixture fixture, String applicationName) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("ApplicationName", applicationName);
+        return fixture.connect("postgres", fixture.superuserPassword(), "postgres", props);
     }
 }
