@@ -45,11 +45,6 @@ final class ResponseQueue {
         deliverSynthetic();
     }
 
-    /** Whether the server skips every message until a Sync that has not been added yet. */
-    boolean isSkipping() {
-        return skipping;
-    }
-
     boolean isEmpty() {
         return entries.isEmpty();
     }
