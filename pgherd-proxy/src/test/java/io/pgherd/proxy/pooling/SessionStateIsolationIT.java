@@ -6,8 +6,11 @@ import static io.pgherd.proxy.pooling.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
@@ -195,5 +198,34 @@ class SessionStateIsolationIT {
                 assertThat(value(b, "select current_user")).isEqualTo("postgres");
             }
         }
+    }
+
+    @Test
+    void aStateReadBackThatFailsClosesTheServerInsteadOfPassingItsSettingsOn() throws Exception {
+        try (RawClient a = RawClient.login(proxy.port(), "postgres", proxy.superuserPassword(), "postgres");
+             Connection b = client()) {
+            int serverOfB = backendPid(b);
+            assertThat(answers(a, "SET myapp.word = '日本'")).noneMatch(m -> m.startsWith("E"));
+            // Reading the settings back now fails: the custom setting has no LATIN1 form.
+            assertThat(answers(a, "SET client_encoding = 'LATIN1'")).noneMatch(m -> m.startsWith("E"));
+
+            assertThat(value(b, "select coalesce(current_setting('myapp.word', true), '')")).isEmpty();
+            assertThat(value(b, "show client_encoding")).isEqualTo("UTF8");
+            assertThat(backendPid(b)).as("the server whose state is unknown was closed").isNotEqualTo(serverOfB);
+            assertThat(answers(a, "SELECT 1")).as("A is told its last settings may be lost")
+                    .anyMatch(m -> m.startsWith("N") && m.contains("pgherd: could not read back the session's settings"));
+        }
+    }
+
+    /** Sends a simple query and reads up to its ReadyForQuery: each message as its type, a notice or error with its fields. */
+    private static List<String> answers(RawClient client, String sql) throws IOException {
+        client.query(sql);
+        List<String> got = new ArrayList<>();
+        RawClient.Message m;
+        do {
+            m = client.receive();
+            got.add(m.toString());
+        } while (m.type() != 'Z');
+        return got;
     }
 }
