@@ -45,9 +45,9 @@ import io.pgherd.testkit.PostgresCluster;
 class SessionLeakHuntIT {
     /** The hunt ends after this many checks by clean clients, or at the latest after {@link #HUNT}. */
     private static final int TARGET_CHECKS = 3000;
-    private static final Duration HUNT = Duration.ofSeconds(25);
+    private static final Duration HUNT = Duration.ofSeconds(20);
     /** Fewer checks than this (a very busy box) prove too little: the test fails rather than pass on nothing. */
-    private static final int MIN_CHECKS = 300;
+    private static final int MIN_CHECKS = 150;
     private static final int DIRTY = 5;
     private static final int CLEAN = 3;
     private static final String CHECK = "SELECT current_setting('default_transaction_isolation') || '|' ||"
