@@ -166,6 +166,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private long catchUpDeadline;
     /** The position the link's server must have replayed before the work is sent (0: none). */
     private long catchUpTo;
+    /**
+     * The link's server is being made ready (its session state restored, its replay position read):
+     * the client's work waits in {@link #pending}, so that it never runs where that failed.
+     */
+    private boolean preparing;
     private int failovers;
     /** Waiting for the write gate to open (a followed cluster without a confirmed primary): which wait is current. */
     private boolean holding;
@@ -251,7 +256,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             analyzedEndsBackend = false;
             endingBackend.add(frame);
         }
-        if (phase == Phase.LINKED && !holdsForNextUnit()) {
+        if (phase == Phase.LINKED && !preparing && !holdsForNextUnit()) {
             if (targetNode != null && targetNode.isPrimary()) {
                 wrote = true;
             }
@@ -821,12 +826,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         link = new ServerLink(server, this::toClient, statements, proxy.statements(),
                 proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS), channel.alloc());
         String restore = desired.changesFrom(server.sessionState());
-        if (restore != null) {
-            proxy.stats().serverStateRestores.increment();
-            SessionState target = desired;
-            link.inject(restore, false, null, () -> server.sessionState(target), () -> notice(
-                    "could not restore session settings on server connection " + server.id()));
+        if (restore == null) {
+            prepared(server);
+            return;
         }
+        // The work waits for the restore's answer: if it fails, the work must not run with whatever
+        // settings the server still has from another client.
+        proxy.stats().serverStateRestores.increment();
+        preparing = true;
+        SessionState target = desired;
+        link.inject(restore, null, () -> {
+            server.sessionState(target);
+            if (link != null && link.server() == server) {
+                prepared(server);
+            }
+        }, error -> unusable(server, "restoring the session's settings", error));
+        server.flush();
+    }
+
+    /** The link's server has the client's session state: checks its replay position if needed, then sends the work. */
+    private void prepared(ServerConnection server) {
         if (catchUpTo > 0) {
             checkCaughtUp(server);
             return;
@@ -834,10 +853,40 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         sendDecided();
     }
 
+    /**
+     * A query the proxy slipped in failed on the link's server: its session is not what the proxy
+     * thinks, so the server is closed, never given back, and the client's work (not sent yet) goes
+     * to another server connection; after {@link #MAX_REPLAYS} such tries the client gets the error.
+     *
+     * @param error the server's error; null when the server went away (its close is handled there)
+     */
+    private void unusable(ServerConnection server, String what, ErrorResponse error) {
+        if (error == null || link == null || link.server() != server) {
+            return;
+        }
+        String why = what + " failed: " + error.code() + " " + error.message();
+        log.debug("client {}: closing server connection {}: {}", processId, server.id(), why);
+        ServerLink dead = link;
+        unlink();
+        server.close(why);
+        targetPool.discard(server);
+        dead.abandon();
+        catchUpTo = 0;
+        phase = Phase.WAITING;
+        if (replays < MAX_REPLAYS) {
+            replays++;
+            decide();
+            return;
+        }
+        borrowFailed(ErrorResponse.pgherdError(error.code(), why + " on server connection " + server.id() + " to "
+                + server.node().name()));
+    }
+
     /** Sends what the decision covered (a read) or everything pending (anything else) to the link. */
     private void sendDecided() {
         ServerConnection server = link.server();
         catchUpDeadline = 0;
+        preparing = false;
         if (decided > 0) {
             proxy.stats().routed(targetRoute.target(), targetRoute.reason());
             targetNode.sent(targetRead);
@@ -867,7 +916,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         long needed = catchUpTo;
         NodeState node = targetNode;
         long[] replayed = {0};
-        link.inject("SELECT pg_catalog.pg_last_wal_replay_lsn()::text", false, frame -> {
+        preparing = true;
+        link.inject("SELECT pg_catalog.pg_last_wal_replay_lsn()::text", frame -> {
             if (frame.type() == DataRow.TYPE) {
                 byte[] v = DataRow.decode(frame.content().duplicate()).values().get(0);
                 replayed[0] = v == null ? 0 : Lsn.parse(new String(v, java.nio.charset.StandardCharsets.US_ASCII));
@@ -892,7 +942,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     decide();
                 }
             }, CATCH_UP_RETRY_MICROS, java.util.concurrent.TimeUnit.MICROSECONDS);
-        }, null);
+        }, error -> unusable(server, "reading the replay position", error));
         server.flush();
     }
 
@@ -905,6 +955,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         guardWrites = false;
         retryOnPrimary = false;
         capturing = false;
+        preparing = false;
         releaseHeld();
     }
 
@@ -1031,7 +1082,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         ServerConnection server = link.server();
         capturing = true;
         List<String[]> rows = new ArrayList<>();
-        link.inject(SessionState.captureSql(customSettings), false, frame -> {
+        link.inject(SessionState.captureSql(customSettings), frame -> {
             if (frame.type() == DataRow.TYPE) {
                 DataRow row = DataRow.decode(frame.content().duplicate());
                 String[] values = new String[row.values().size()];
@@ -1049,7 +1100,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             Map<String, String> settings = new LinkedHashMap<>(startup.settings());
             settings.putAll(captured.settings());
             desired = new SessionState(settings, captured.prepared());
-        }, null);
+        }, error -> {
+            if (error == null || link == null || link.server() != server) {
+                return;
+            }
+            // What the server's session holds is unknown: it serves no one again (the pool drops it
+            // when it comes back), and the client keeps the settings known before the transaction.
+            server.close("reading back the session state failed: " + error.code() + " " + error.message());
+            notice("could not read back the session's settings after the last transaction (" + error.message()
+                    + "); settings it changed may be lost");
+        });
         server.flush();
     }
 
@@ -1174,9 +1234,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         boolean outstanding = !link.isQuiet();
-        link.abandon();
+        boolean unsent = preparing;
+        ServerLink dead = link;
         NodeState node = targetNode;
         unlink();
+        dead.abandon();
         targetPool.discard(server);
         if (phase == Phase.CLOSED) {
             return;
@@ -1190,8 +1252,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             // A client that ended its own backend says nothing about the node.
             reportNode(node, fatal, why);
         }
-        if (catchUpTo > 0 && replay.isEmpty() && !pending.isEmpty()) {
-            // It died while the proxy asked how far it replayed: the client's work was never sent; send it elsewhere.
+        if ((catchUpTo > 0 || unsent) && replay.isEmpty() && !pending.isEmpty()) {
+            // It died while the proxy restored settings or asked how far it replayed: the client's work
+            // was never sent; send it elsewhere.
             catchUpTo = 0;
             phase = Phase.IDLE;
             decide();

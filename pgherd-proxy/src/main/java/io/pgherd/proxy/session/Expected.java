@@ -59,9 +59,12 @@ final class Expected {
     final Frame synthetic;
     /** Sees every server message of this entry before it is forwarded or dropped; may be null. */
     final Consumer<Frame> observer;
-    /** Runs when the entry ends without an error; may be null. */
+    /** Runs when the entry ends and no error came for it; may be null. */
     final Runnable onDone;
-    /** Runs when the server answered with an error or skipped the entry after an earlier error; may be null. */
+    /**
+     * Runs when the server answered with an error (for a Query: at its ReadyForQuery), skipped the
+     * entry after an earlier error, or went away; may be null.
+     */
     final Runnable onFailed;
 
     private Expected(Kind kind, boolean toClient, boolean errorsToClient, Frame synthetic, Consumer<Frame> observer,
@@ -94,5 +97,14 @@ final class Expected {
     /** An answer the proxy delivers in this place of the stream. */
     static Expected synthetic(Frame answer) {
         return new Expected(Kind.SYNTHETIC, true, true, answer, null, null, null);
+    }
+
+    /**
+     * An answer the proxy delivers in this place of the stream, unless the server skips this place
+     * (an earlier error, no Sync since): then the answer is dropped and {@code onSkipped} undoes
+     * what the message would have done.
+     */
+    static Expected synthetic(Frame answer, Runnable onSkipped) {
+        return new Expected(Kind.SYNTHETIC, true, true, answer, null, null, onSkipped);
     }
 }

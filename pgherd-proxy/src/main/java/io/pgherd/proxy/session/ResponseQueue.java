@@ -9,20 +9,38 @@ import io.pgherd.protocol.Frame;
  * Matches a server's answers to what was sent, so that answers to messages the proxy slipped in are
  * dropped, made-up answers are delivered in their place, and the session knows when the server has
  * answered everything. Follows PostgreSQL's rule that after an error in the extended protocol the
- * server skips every message up to the next Sync. Used only on the session's event loop; frames
- * passed in are owned by the queue (forwarded through {@code toClient} or released).
+ * server skips every message up to the next Sync: those already queued and those added later,
+ * while no Sync has been added yet, are failed at once and owe nothing. An entry ends with its
+ * {@code onDone} hook only when no ErrorResponse came for it; a Query that met an error ends with
+ * {@code onFailed} at its ReadyForQuery. Used only on the session's event loop; frames passed in are
+ * owned by the queue (forwarded through {@code toClient} or released).
  */
 final class ResponseQueue {
     private final ArrayDeque<Expected> entries = new ArrayDeque<>();
     private final Consumer<Frame> toClient;
+    /** The server skips everything up to a Sync not yet added: what is added until then gets no answer. */
+    private boolean skipping;
+    /** The head entry got an ErrorResponse (a Query or Sync, which end only at ReadyForQuery). */
+    private boolean headFailed;
 
     /** @param toClient writes a frame to the client (takes ownership) */
     ResponseQueue(Consumer<Frame> toClient) {
         this.toClient = toClient;
     }
 
-    /** Adds an entry; a made-up answer with nothing before it is delivered at once. */
+    /**
+     * Adds an entry; a made-up answer with nothing before it is delivered at once. While the server
+     * skips to the next Sync, anything but a Sync is failed at once (a made-up answer is dropped, as
+     * the server would send none).
+     */
     void add(Expected entry) {
+        if (skipping) {
+            if (entry.kind != Expected.Kind.SYNC) {
+                skip(entry);
+                return;
+            }
+            skipping = false;
+        }
         entries.addLast(entry);
         deliverSynthetic();
     }
@@ -67,15 +85,17 @@ final class ResponseQueue {
             entries.removeFirst();
             run(head.onFailed);
             while (!entries.isEmpty() && entries.peekFirst().kind != Expected.Kind.SYNC) {
-                Expected skipped = entries.removeFirst();
-                if (skipped.synthetic != null) {
-                    skipped.synthetic.release();
-                }
-                run(skipped.onFailed);
+                skip(entries.removeFirst());
             }
+            // No Sync sent yet: what the client sends before it is skipped too.
+            skipping = entries.isEmpty();
+        } else if (error) {
+            headFailed = true;
         } else if (head.kind.endsWith(type)) {
             entries.removeFirst();
-            run(head.onDone);
+            boolean failed = headFailed;
+            headFailed = false;
+            run(failed ? head.onFailed : head.onDone);
         }
         deliverSynthetic();
         return true;
@@ -83,13 +103,19 @@ final class ResponseQueue {
 
     /** Drops every entry (the server is gone); made-up answers are released, failure hooks run. */
     void clear() {
+        skipping = false;
+        headFailed = false;
         while (!entries.isEmpty()) {
-            Expected e = entries.removeFirst();
-            if (e.synthetic != null) {
-                e.synthetic.release();
-            }
-            run(e.onFailed);
+            skip(entries.removeFirst());
         }
+    }
+
+    /** An entry the server will not answer: a made-up answer is released, the failure hook runs. */
+    private static void skip(Expected entry) {
+        if (entry.synthetic != null) {
+            entry.synthetic.release();
+        }
+        run(entry.onFailed);
     }
 
     private void deliverSynthetic() {

@@ -11,6 +11,7 @@ import io.pgherd.protocol.Bind;
 import io.pgherd.protocol.Close;
 import io.pgherd.protocol.CloseComplete;
 import io.pgherd.protocol.Describe;
+import io.pgherd.protocol.ErrorResponse;
 import io.pgherd.protocol.Frame;
 import io.pgherd.protocol.ObjectKind;
 import io.pgherd.protocol.Parse;
@@ -26,6 +27,13 @@ import io.pgherd.proxy.backend.ServerConnection;
  * are owned by the link.
  */
 final class ServerLink {
+    /**
+     * Runs each query the proxy slips in read committed, whatever default_transaction_isolation
+     * another client left on the server: a hot standby refuses every snapshot of a serializable
+     * transaction, so a restore that resets the setting would fail there.
+     */
+    static final String INJECTED_ISOLATION = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;";
+
     private final ServerConnection server;
     private final ResponseQueue queue;
     private final Map<String, ClientStatement> statements;
@@ -63,10 +71,25 @@ final class ServerLink {
         queue.clear();
     }
 
-    /** Sends a query of the proxy's own; its answers are dropped (errors too unless {@code errorsToClient}). */
-    void inject(String sql, boolean errorsToClient, Consumer<Frame> observer, Runnable onDone, Runnable onFailed) {
-        server.write(Frames.of(new Query(sql), alloc));
-        queue.add(Expected.injected(Expected.Kind.QUERY, errorsToClient, observer, onDone, onFailed));
+    /**
+     * Sends a query of the proxy's own (not flushed); its answers, errors included, never reach the
+     * client. Exactly one hook runs: {@code onDone} at its ReadyForQuery when no error came, else
+     * {@code onFailed} with the server's first error, or with null when the server went away first.
+     * The server's session after a failure is not what the query meant it to be: the caller must
+     * not use the server for anyone again.
+     */
+    void inject(String sql, Consumer<Frame> observer, Runnable onDone, Consumer<ErrorResponse> onFailed) {
+        ErrorResponse[] error = {null};
+        Consumer<Frame> watch = frame -> {
+            if (frame.type() == ErrorResponse.TYPE && error[0] == null) {
+                error[0] = ErrorResponse.decode(frame.content().duplicate());
+            }
+            if (observer != null) {
+                observer.accept(frame);
+            }
+        };
+        server.write(Frames.of(new Query(INJECTED_ISOLATION + sql), alloc));
+        queue.add(Expected.injected(Expected.Kind.QUERY, false, watch, onDone, () -> onFailed.accept(error[0])));
     }
 
     /** Forwards one client message (owned) to the server, rewriting what must be rewritten. */
@@ -106,11 +129,14 @@ final class ServerLink {
         String serverName = names.nameFor(parse.query(), parse.parameterTypeOids());
         ClientStatement statement = new ClientStatement(serverName,
                 new Parse(serverName, parse.query(), parse.parameterTypeOids()));
-        statements.put(parse.name(), statement);
+        String clientName = parse.name();
+        statements.put(clientName, statement);
+        // A Parse the server skips or refuses leaves no statement of that name, as on PostgreSQL.
+        Runnable undo = () -> statements.remove(clientName, statement);
         if (server.hasPrepared(serverName)) {
-            queue.add(Expected.synthetic(Frames.of(ParseComplete.INSTANCE, alloc)));
+            queue.add(Expected.synthetic(Frames.of(ParseComplete.INSTANCE, alloc), undo));
         } else {
-            prepare(statement, true);
+            prepare(statement, undo);
         }
     }
 
@@ -160,10 +186,14 @@ final class ServerLink {
     private void close(Frame frame) {
         extendedSinceSync = true;
         Close close = Close.decode(frame.content().duplicate());
-        if (close.kind() == ObjectKind.STATEMENT && !close.name().isEmpty() && statements.remove(close.name()) != null) {
+        ClientStatement closed = close.kind() == ObjectKind.STATEMENT && !close.name().isEmpty()
+                ? statements.remove(close.name()) : null;
+        if (closed != null) {
             // The server-side statement stays for whoever prepares the same text next.
             frame.release();
-            queue.add(Expected.synthetic(Frames.of(CloseComplete.INSTANCE, alloc)));
+            String clientName = close.name();
+            queue.add(Expected.synthetic(Frames.of(CloseComplete.INSTANCE, alloc),
+                    () -> statements.putIfAbsent(clientName, closed)));
             return;
         }
         server.write(frame);
@@ -172,21 +202,28 @@ final class ServerLink {
 
     private void ensurePrepared(ClientStatement statement) {
         if (!server.hasPrepared(statement.serverName())) {
-            prepare(statement, false);
+            prepare(statement, null);
         }
     }
 
-    /** Sends the Parse for {@code statement}, closing least recently used statements beyond the limit first. */
-    private void prepare(ClientStatement statement, boolean clientAsked) {
+    /**
+     * Sends the Parse for {@code statement}, closing least recently used statements beyond the limit
+     * first; a Close the server skips leaves its statement there, and the server is known to have it.
+     *
+     * @param clientFailed for the client's own Parse, what to undo when it fails; null when the proxy slips it in
+     */
+    private void prepare(ClientStatement statement, Runnable clientFailed) {
+        ServerConnection target = server;
         List<String> evicted = server.addPrepared(statement.serverName(), preparedLimit);
         for (String old : evicted) {
             server.write(Frames.of(new Close(ObjectKind.STATEMENT, old), alloc));
-            queue.add(Expected.injected(Expected.Kind.CLOSE, false, null, null, null));
+            queue.add(Expected.injected(Expected.Kind.CLOSE, false, null, null, () -> target.addPrepared(old, 0)));
         }
         server.write(Frames.of(statement.parse(), alloc));
-        ServerConnection target = server;
         Runnable forget = () -> target.forgetPrepared(statement.serverName());
-        queue.add(clientAsked ? Expected.forward(Expected.Kind.PARSE, null, forget)
-                : Expected.injected(Expected.Kind.PARSE, true, null, null, forget));
+        queue.add(clientFailed != null ? Expected.forward(Expected.Kind.PARSE, null, () -> {
+            forget.run();
+            clientFailed.run();
+        }) : Expected.injected(Expected.Kind.PARSE, true, null, null, forget));
     }
 }

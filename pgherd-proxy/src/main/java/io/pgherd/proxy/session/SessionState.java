@@ -26,9 +26,12 @@ public record SessionState(Map<String, String> settings, Map<String, String> pre
 
     /**
      * Reads the session's settings and SQL prepared statements; rows are (kind, name, value). The
-     * session user and role are read apart: pg_settings hides them (GUC_NO_SHOW_ALL).
+     * session user and role are read apart: pg_settings hides them (GUC_NO_SHOW_ALL). The settings
+     * of one transaction are left out: after a {@code SET TRANSACTION} pg_settings shows them with
+     * source 'session' for good, and setting one in a later restore is refused once a query ran.
      */
     public static final String CAPTURE_SQL = "SELECT 's', name, setting FROM pg_catalog.pg_settings WHERE source = 'session'"
+            + " AND name NOT IN ('transaction_isolation', 'transaction_read_only', 'transaction_deferrable')"
             + " UNION ALL SELECT 's', 'session_authorization', session_user::text FROM pg_catalog.pg_stat_activity"
             + " WHERE pid = pg_catalog.pg_backend_pid() AND usename <> session_user"
             + " UNION ALL SELECT 's', 'role', pg_catalog.current_setting('role') WHERE pg_catalog.current_setting('role') <> 'none'"

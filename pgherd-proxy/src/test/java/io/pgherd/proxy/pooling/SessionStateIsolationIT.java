@@ -4,14 +4,19 @@ import static io.pgherd.proxy.pooling.Sql.backendPid;
 import static io.pgherd.proxy.pooling.Sql.execute;
 import static io.pgherd.proxy.pooling.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
 
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.proxy.ProxyFixture;
@@ -25,9 +30,11 @@ import io.pgherd.testkit.PostgresCluster;
 class SessionStateIsolationIT {
     private static final String DEFAULT_SEARCH_PATH = "\"$user\", public";
     static ProxyFixture proxy;
+    static LocalCluster primaryCluster;
 
     @BeforeAll
     static void start(LocalCluster cluster) throws SQLException {
+        primaryCluster = cluster;
         try (Connection c = cluster.connect(cluster.primary())) {
             execute(c, "drop role if exists tenant_role");
             execute(c, "create role tenant_role nologin");
@@ -165,5 +172,60 @@ class SessionStateIsolationIT {
             assertThat(value(a, "select current_setting('x.y')")).isEqualTo("v");
             assertThat(value(b, "select current_setting('x.y', true)")).isNullOrEmpty();
         }
+    }
+
+    @Test
+    void aRestoreThatFailsNeverLetsTheWorkRunWithAnotherClientsSettings() throws Exception {
+        try (Connection direct = primaryCluster.connect(primaryCluster.primary())) {
+            execute(direct, "drop role if exists doomed_role");
+            execute(direct, "create role doomed_role nologin");
+            try (Connection a = client(); Connection b = client()) {
+                execute(a, "set role doomed_role");
+                assertThat(value(a, "select current_user")).isEqualTo("doomed_role");
+                assertThat(value(b, "select current_user")).isEqualTo("postgres");
+                int serverOfB = backendPid(b);
+                execute(direct, "drop role doomed_role");
+
+                // Setting A's role fails on every server now: A's statement must not run as B's user.
+                assertThatThrownBy(() -> value(a, "select current_user")).isInstanceOf(PSQLException.class)
+                        .satisfies(e -> {
+                            assertThat(((PSQLException) e).getSQLState()).as(e.getMessage()).isEqualTo("22023");
+                            assertThat(e.getMessage()).contains("pgherd: restoring the session's settings failed")
+                                    .contains("doomed_role");
+                        });
+                assertThat(backendPid(b)).as("the server whose restore failed was closed, not given back")
+                        .isNotEqualTo(serverOfB);
+                assertThat(value(b, "select current_user")).isEqualTo("postgres");
+            }
+        }
+    }
+
+    @Test
+    void aStateReadBackThatFailsClosesTheServerInsteadOfPassingItsSettingsOn() throws Exception {
+        try (RawClient a = RawClient.login(proxy.port(), "postgres", proxy.superuserPassword(), "postgres");
+             Connection b = client()) {
+            int serverOfB = backendPid(b);
+            assertThat(answers(a, "SET myapp.word = '日本'")).noneMatch(m -> m.startsWith("E"));
+            // Reading the settings back now fails: the custom setting has no LATIN1 form.
+            assertThat(answers(a, "SET client_encoding = 'LATIN1'")).noneMatch(m -> m.startsWith("E"));
+
+            assertThat(value(b, "select coalesce(current_setting('myapp.word', true), '')")).isEmpty();
+            assertThat(value(b, "show client_encoding")).isEqualTo("UTF8");
+            assertThat(backendPid(b)).as("the server whose state is unknown was closed").isNotEqualTo(serverOfB);
+            assertThat(answers(a, "SELECT 1")).as("A is told its last settings may be lost")
+                    .anyMatch(m -> m.startsWith("N") && m.contains("pgherd: could not read back the session's settings"));
+        }
+    }
+
+    /** Sends a simple query and reads up to its ReadyForQuery: each message as its type, a notice or error with its fields. */
+    private static List<String> answers(RawClient client, String sql) throws IOException {
+        client.query(sql);
+        List<String> got = new ArrayList<>();
+        RawClient.Message m;
+        do {
+            m = client.receive();
+            got.add(m.toString());
+        } while (m.type() != 'Z');
+        return got;
     }
 }

@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Which server answers reach the client, in which order, and that every frame handed to the queue
@@ -222,8 +224,8 @@ class ResponseQueueTest {
         accept(t, d, e, z1, c, z2);
 
         assertForwarded(e, c, z2);
-        assertThat(events).as("an error does not end a simple query; its ReadyForQuery does")
-                .containsExactly("restore done", "client done");
+        assertThat(events).as("an error does not end a simple query; its ReadyForQuery does, as a failure")
+                .containsExactly("restore failed", "client done");
     }
 
     @Test
@@ -236,7 +238,7 @@ class ResponseQueueTest {
 
         assertForwarded();
         assertThat(queue.isEmpty()).isTrue();
-        assertThat(events).containsExactly("capture done");
+        assertThat(events).as("a query that met an error never counts as done").containsExactly("capture failed");
     }
 
     @Test
@@ -434,7 +436,7 @@ class ResponseQueueTest {
         accept(z);
 
         assertForwarded(e, z);
-        assertThat(events).containsExactly("sync done");
+        assertThat(events).containsExactly("sync failed");
     }
 
     @Test
@@ -511,5 +513,130 @@ class ResponseQueueTest {
 
         assertForwarded(one, e, z);
         assertThat(queue.isEmpty()).isTrue();
+    }
+
+    /**
+     * One row of the table below: messages sent ({@code >X:name}) and server answers ({@code <X})
+     * in the order they meet the queue; what reached the client, which hooks ran, and how many
+     * answers the server still owes afterwards.
+     */
+    record Owed(String name, String script, String forwarded, String events, int owes) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Owed> owedAfterErrors() {
+        return List.of(
+                new Owed("the rest of a batch sent after the error is skipped up to its Sync",
+                        ">P:p >B:b >E:e <1 <2 <E >B:b2 >E:e2 >S:s <Z",
+                        "1 2 E Z", "p done, b done, e failed, b2 failed, e2 failed, s done", 0),
+                new Owed("a Parse slipped in after the error leaves the client's ReadyForQuery alone",
+                        ">P:p >B:b >E:e <1 <2 <E >iP:reprepare >B:b2 >E:e2 >S:s <Z",
+                        "1 2 E Z", "p done, b done, e failed, reprepare failed, b2 failed, e2 failed, s done", 0),
+                new Owed("a Parse slipped in before the error is skipped with the rest",
+                        ">E:e >iP:reprepare >B:b2 >E:e2 >S:s <E <Z",
+                        "E Z", "e failed, reprepare failed, b2 failed, e2 failed, s done", 0),
+                new Owed("a failing slipped-in Parse fails the client's messages up to Sync",
+                        ">iP:reprepare >B:b >E:e >S:s <E <Z",
+                        "E Z", "reprepare failed, b failed, e failed, s done", 0),
+                new Owed("a made-up ParseComplete after the error is dropped, as the server sends none",
+                        ">E:e <E >1:again >B:b >S:s <Z",
+                        "E Z", "e failed, again failed, b failed, s done", 0),
+                new Owed("a made-up CloseComplete after the error is dropped",
+                        ">E:e <E >3:close >S:s <Z",
+                        "E Z", "e failed, close failed, s done", 0),
+                new Owed("a Close of an evicted statement slipped in after the error is skipped",
+                        ">E:e <E >iC:evict >iP:reprepare >B:b >S:s <Z",
+                        "E Z", "e failed, evict failed, reprepare failed, b failed, s done", 0),
+                new Owed("a simple Query before the Sync is skipped too",
+                        ">E:e <E >Q:q >S:s <Z",
+                        "E Z", "e failed, q failed, s done", 0),
+                new Owed("a Flush-style pause: the server answers only what came before the error",
+                        ">P:p >B:b >E:e >D:d <1 <2 <E >S:s <Z",
+                        "1 2 E Z", "p done, b done, e failed, d failed, s done", 0),
+                new Owed("skipping ends at the Sync: the next batch is answered in full",
+                        ">E:e <E >B:b >S:s <Z >B:b2 >E:e2 >S:s2 <2 <C <Z",
+                        "E Z 2 C Z", "e failed, b failed, s done, b2 done, e2 done, s2 done", 0),
+                new Owed("an error with its Sync already queued leaves the next batch alone",
+                        ">B:b >E:e >S:s >P:p2 >S:s2 <2 <E <Z <1 <Z",
+                        "2 E Z 1 Z", "b done, e failed, s done, p2 done, s2 done", 0),
+                new Owed("two failing batches in one pipeline, the second sent after the first error",
+                        ">P:p >E:e <1 <E >S:s >P:p2 >E:e2 <Z <1 <E >S:s2 <Z",
+                        "1 E Z 1 E Z", "p done, e failed, s done, p2 done, e2 failed, s2 done", 0),
+                new Owed("the Sync is still owed while the rest of the batch is skipped",
+                        ">P:p >E:e <1 <E >B:b2 >S:s",
+                        "1 E", "p done, e failed, b2 failed", 1),
+                new Owed("a notice while skipping reaches the client",
+                        ">E:e <E <N >S:s <Z",
+                        "E N Z", "e failed, s done", 0),
+                new Owed("an injected query that fails counts as failed, at its ReadyForQuery",
+                        ">iQ:restore <E <Z",
+                        "", "restore failed", 0),
+                new Owed("an injected query that fails, then the client's query: only the client's answers",
+                        ">iQ:restore >Q:q <E <Z <T <D <C <Z",
+                        "T D C Z", "restore failed, q done", 0),
+                new Owed("a failing simple query counts as failed and the next one as done",
+                        ">Q:q1 >Q:q2 <E <Z <C <Z",
+                        "E Z C Z", "q1 failed, q2 done", 0),
+                new Owed("an error in a simple query sent inside a batch does not skip the rest",
+                        ">P:p >Q:q >S:s <1 <E <Z <Z",
+                        "1 E Z Z", "p done, q failed, s done", 0),
+                new Owed("an error at Sync fails the Sync",
+                        ">S:s <E <Z",
+                        "E Z", "s failed", 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("owedAfterErrors")
+    void whatTheServerStillOwesIsExactAfterErrors(Owed row) {
+        List<String> types = new ArrayList<>();
+        ResponseQueue owed = new ResponseQueue(frame -> {
+            types.add(String.valueOf((char) frame.type()));
+            forwarded.add(frame);
+        });
+        for (String step : row.script().split(" ")) {
+            if (step.startsWith("<")) {
+                assertThat(owed.accept(serverFrame(step.charAt(1)))).as("%s: %s expected", row, step).isTrue();
+            } else {
+                owed.add(entry(step.substring(1, step.indexOf(':')), step.substring(step.indexOf(':') + 1)));
+            }
+        }
+        assertThat(String.join(" ", types)).as("reached the client").isEqualTo(row.forwarded());
+        assertThat(String.join(", ", events)).as("hooks").isEqualTo(row.events());
+        assertThat(owed.size()).as("answers still owed").isEqualTo(row.owes());
+    }
+
+    private Expected entry(String code, String name) {
+        return switch (code) {
+            case "P" -> forward(Kind.PARSE, name);
+            case "B" -> forward(Kind.BIND, name);
+            case "D" -> forward(Kind.DESCRIBE, name);
+            case "E" -> forward(Kind.EXECUTE, name);
+            case "C" -> forward(Kind.CLOSE, name);
+            case "S" -> forward(Kind.SYNC, name);
+            case "Q" -> forward(Kind.QUERY, name);
+            case "iP" -> injected(Kind.PARSE, true, name);
+            case "iC" -> injected(Kind.CLOSE, false, name);
+            case "iQ" -> injected(Kind.QUERY, false, name);
+            case "1" -> Expected.synthetic(parseComplete(), event(name + " failed"));
+            case "3" -> Expected.synthetic(frame(CloseComplete.INSTANCE), event(name + " failed"));
+            default -> throw new IllegalArgumentException("no entry " + code);
+        };
+    }
+
+    private Frame serverFrame(char type) {
+        return switch (type) {
+            case '1' -> parseComplete();
+            case '2' -> bindComplete();
+            case 'T' -> rowDescription();
+            case 'D' -> dataRow("x");
+            case 'C' -> commandComplete("SELECT 1");
+            case 'E' -> error("boom");
+            case 'N' -> notice("careful");
+            case 'Z' -> readyForQuery();
+            default -> throw new IllegalArgumentException("no frame " + type);
+        };
     }
 }
