@@ -1046,9 +1046,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         ServerConnection server = link.server();
-        boolean wasWrite = wrote && targetNode.isPrimary();
         unlink();
+        targetPool.requite(server);
+        transactionOver();
+    }
+
+    /**
+     * The client's transaction is over and answered, and its server given back (or lost while the
+     * proxy read back the session state): the client is idle, and what it sent meanwhile goes next.
+     */
+    private void transactionOver() {
+        boolean wasWrite = wrote && targetNode.isPrimary();
         phase = Phase.IDLE;
+        lastStatus = 'I';
         clearReplay();
         replays = 0;
         failovers = 0;
@@ -1056,7 +1066,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         targetRead = false;
         proxy.stats().transactions.increment();
         activity = "idle";
-        targetPool.requite(server);
         if (schemaChanged) {
             schemaChanged = false;
             proxy.backends().schemaChanged(database);
@@ -1235,6 +1244,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         boolean outstanding = !link.isQuiet();
         boolean unsent = preparing;
+        boolean readingBack = capturing;
         ServerLink dead = link;
         NodeState node = targetNode;
         unlink();
@@ -1251,6 +1261,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!endsOwnBackend) {
             // A client that ended its own backend says nothing about the node.
             reportNode(node, fatal, why);
+        }
+        if (readingBack) {
+            // The client's transaction was over and answered; only the proxy's read-back of the settings
+            // it may have changed was lost. The client waits for nothing, so no error may reach it now: it
+            // would be taken as the answer to its next request. It keeps the settings known before.
+            notice("lost the server connection to " + node.name() + " while reading back the session's settings ("
+                    + why + "); settings the last transaction changed may be lost");
+            channel.flush();
+            transactionOver();
+            return;
         }
         if ((catchUpTo > 0 || unsent) && replay.isEmpty() && !pending.isEmpty()) {
             // It died while the proxy restored settings or asked how far it replayed: the client's work
