@@ -558,7 +558,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         String name = body.toString(portalEnd + 1, statementEnd - portalEnd - 1, java.nio.charset.StandardCharsets.UTF_8);
         ClientStatement statement = statements.get(name);
-        return statement == null ? null : statement.parse().query();
+        return statement == null ? null : statement.query();
     }
 
     private static boolean isOn(String value) {
@@ -769,7 +769,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         guardWrites = targetRead && !targetNode.isPrimary() && !readTransaction && fixedTarget == null
                 && replays < MAX_REPLAYS && pendingSyncPoints == 1;
         link = new ServerLink(server, this::toClient, statements, proxy.statements(),
-                proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS), channel.alloc());
+                proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS),
+                proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION, channel.alloc());
         String restore = desired.changesFrom(server.sessionState());
         if (restore != null) {
             proxy.stats().serverStateRestores.increment();

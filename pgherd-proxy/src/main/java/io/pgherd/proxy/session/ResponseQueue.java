@@ -57,7 +57,11 @@ final class ResponseQueue {
             head.observer.accept(frame);
         }
         boolean error = type == 'E';
-        if (type == 'S') {
+        if (error && head.synthetic != null) {
+            // A failure the proxy provoked: the client sees the error it stands for.
+            frame.release();
+            toClient.accept(head.synthetic);
+        } else if (type == 'S') {
             // ParameterStatus: the client hears about changes it caused, not about the proxy's own.
             deliverOrRelease(frame, head.toClient);
         } else {
@@ -75,6 +79,9 @@ final class ResponseQueue {
             }
         } else if (head.kind.endsWith(type)) {
             entries.removeFirst();
+            if (head.synthetic != null) {
+                head.synthetic.release();
+            }
             run(head.onDone);
         }
         deliverSynthetic();
