@@ -84,6 +84,14 @@ public final class ServerConnection {
     }
 
     /**
+     * A connection over {@code channel}, taken as logged in already: for driving the proxy's side of a
+     * server session over an {@code EmbeddedChannel} in tests, where frames written are read back as written.
+     */
+    public static ServerConnection loggedIn(ProxyConfig.Node node, PoolKey key, Channel channel) {
+        return new ServerConnection(node, key, channel);
+    }
+
+    /**
      * Connects to {@code node} on {@code loop} and logs in as {@code key.user()} to {@code key.database()}.
      * The promise completes with the logged-in connection, or fails with a {@link ServerLoginException}
      * carrying the server's error or what went wrong, within {@code timeoutMillis}.
