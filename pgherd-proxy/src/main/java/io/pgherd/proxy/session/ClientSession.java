@@ -1283,6 +1283,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             boolean idle = link.isQuiet() && lastStatus == 'I';
             boolean transactionMode = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION;
             Pool pool = targetPool;
+            if (!idle) {
+                // The server is closed below: what it still owes, and client messages the link held back, go too.
+                link.abandon();
+            }
             unlink();
             if (idle && transactionMode && pins.isEmpty() && !dirty) {
                 pool.requite(server);
