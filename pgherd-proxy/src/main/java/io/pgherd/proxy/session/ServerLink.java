@@ -120,6 +120,9 @@ final class ServerLink {
                     // As on PostgreSQL, a simple Query destroys the unnamed statement, the client's and the server's.
                     statements.remove("");
                     server.unnamedStatement(null);
+                    if (!statements.isEmpty() && renamedInSql(frame)) {
+                        return;
+                    }
                 }
                 forward(frame, Expected.Kind.QUERY);
             }
@@ -328,10 +331,18 @@ final class ServerLink {
             server.write(Frames.of(new Close(ObjectKind.STATEMENT, shared), alloc));
             queue.add(Expected.injected(Expected.Kind.CLOSE, false, null, null, null));
             Frame asked = held.pollFirst();
-            Expected.Kind kind = asked.type() == Bind.TYPE ? Expected.Kind.BIND : Expected.Kind.DESCRIBE;
+            byte type = asked.type();
             asked.release();
-            fail(kind, postgresError("0A000", "cached plan must not change result type", "plancache.c",
-                    "RevalidateCachedQuery"));
+            fail(type == Bind.TYPE ? Expected.Kind.BIND : Expected.Kind.DESCRIBE, postgresError("0A000",
+                    "cached plan must not change result type", "plancache.c", "RevalidateCachedQuery"));
+            if (type == Query.TYPE) {
+                // A simple Query (SQL EXECUTE) ends with ReadyForQuery: the Sync's.
+                server.write(Frames.of(Sync.INSTANCE, alloc));
+                queue.add(Expected.forward(Expected.Kind.SYNC));
+                extendedSinceSync = false;
+            }
+        } else if (held.peekFirst().type() == Query.TYPE) {
+            syncInjected();
         }
         resume();
     }
@@ -344,6 +355,61 @@ final class ServerLink {
         }
         // Called while reading the server's answers: nothing else flushes what was sent.
         server.flush();
+    }
+
+    /**
+     * A simple Query that executes or deallocates one of the client's protocol-level statements in SQL
+     * ({@link SqlStatementName}) runs with the statement's server-side name, as on PostgreSQL, where the
+     * two share one namespace. Returns whether it took {@code frame} (sent, or held while the statement is checked).
+     */
+    private boolean renamedInSql(Frame frame) {
+        ByteBuf body = frame.content();
+        int i = body.readerIndex();
+        while (i < body.writerIndex() && Character.isWhitespace(body.getByte(i))) {
+            i++;
+        }
+        int first = i < body.writerIndex() ? body.getByte(i) | 0x20 : 0;
+        if (first != 'e' && first != 'd') {
+            return false;
+        }
+        String sql = Query.decode(body.duplicate()).query();
+        SqlStatementName named = SqlStatementName.of(sql);
+        ClientStatement statement = named == null ? null : statements.get(named.name());
+        if (statement == null) {
+            return false;
+        }
+        String serverName;
+        if (named.deallocate()) {
+            statements.remove(named.name());
+            serverName = statement.serverName();
+            if (!server.hasPrepared(serverName)) {
+                // DEALLOCATE needs the statement on this server: the Parse, and a Sync so that its failure cannot swallow the query.
+                prepare(new Parse(serverName, statement.query(), statement.declaredTypes()),
+                        Expected.injected(Expected.Kind.PARSE, false, null, null, null));
+                syncInjected();
+            }
+            server.forgetPrepared(serverName);
+        } else {
+            boolean present = server.hasPrepared(statement.serverName());
+            serverName = serverNameOf(statement, frame);
+            if (serverName == null) {
+                return true;
+            }
+            if (!present && statement.shape() == null) {
+                // Re-prepared as the client parsed it, unchecked (it was never described).
+                syncInjected();
+            }
+        }
+        frame.release();
+        forward(Frames.of(new Query(named.rename(sql, serverName)), alloc), Expected.Kind.QUERY);
+        return true;
+    }
+
+    /** Ends the proxy's own extended-protocol messages before a simple Query; the ReadyForQuery is dropped. */
+    private void syncInjected() {
+        server.write(Frames.of(Sync.INSTANCE, alloc));
+        queue.add(Expected.injected(Expected.Kind.SYNC, false, null, null, null));
+        extendedSinceSync = false;
     }
 
     /** Re-prepares the client's unnamed statement where the server's unnamed statement is another. */

@@ -288,6 +288,28 @@ class PreparedStatementsIT {
         }
     }
 
+    @Test
+    void sqlExecuteAndDeallocateReachAStatementPreparedThroughTheProtocol(LocalCluster cluster) throws Exception {
+        try (ProxyFixture small = ProxyFixture.start(cluster, "  pool:\n    pool_size: 2\n");
+             Connection h1 = small.connect("postgres"); Connection h2 = small.connect("postgres");
+             RawClient raw = RawClient.login(small.port(), "postgres", small.superuserPassword(), "postgres")) {
+            assertThat(exchange(raw, new Parse("Dbl", "select $1::int * 2, pg_backend_pid()", List.of()), Sync.INSTANCE))
+                    .isEmpty();
+            List<String> first = exchange(raw, new Query("EXECUTE \"Dbl\"(21)"));
+            assertThat(first).hasSize(2).startsWith("42");
+            int preparedOn = Integer.parseInt(first.get(1));
+
+            List<String> there = onAnotherServer(preparedOn, h1, h2, () -> exchange(raw, new Query("  execute \"Dbl\" (4)")));
+            assertThat(there).hasSize(2).startsWith("8");
+            assertThat(Integer.parseInt(there.get(1))).as("ran on the other server connection").isNotEqualTo(preparedOn);
+
+            assertThat(exchange(raw, new Query("DEALLOCATE PREPARE \"Dbl\""))).isEmpty();
+            Bind bind = new Bind("", "Dbl", List.of(), List.of(), List.of());
+            assertThat(exchange(raw, bind, new Execute("", 0), Sync.INSTANCE)).containsExactly("E26000");
+            assertThat(exchange(raw, new Query("EXECUTE \"Dbl\"(1)"))).containsExactly("E26000");
+        }
+    }
+
     interface SqlAction<T> {
         T run() throws Exception;
     }

@@ -31,6 +31,7 @@ import io.pgherd.protocol.ParameterDescription;
 import io.pgherd.protocol.Parse;
 import io.pgherd.protocol.ParseComplete;
 import io.pgherd.protocol.PgMessage;
+import io.pgherd.protocol.Query;
 import io.pgherd.protocol.ReadyForQuery;
 import io.pgherd.protocol.RowDescription;
 import io.pgherd.protocol.Sync;
@@ -95,6 +96,7 @@ class ServerLinkTest {
             case Execute.TYPE -> "Execute";
             case Flush.TYPE -> "Flush";
             case Sync.TYPE -> "Sync";
+            case Query.TYPE -> "Query " + Query.decode(f.content().duplicate()).query();
             default -> String.valueOf((char) f.type());
         };
     }
@@ -230,6 +232,30 @@ class ServerLinkTest {
         next.send(bind("q"));
         assertThat(written(other)).containsExactly("Bind " + shared);
         answer(next, BindComplete.INSTANCE);
+    }
+
+    @Test
+    void sqlExecuteRunsWithTheServerNameAndFailsAsPostgresWhenTheColumnsChanged() {
+        String own = prepareOn(server(), columns("a"));
+        ServerConnection other = server();
+        ServerLink link = link(other, true);
+        link.send(frame(new Query("EXECUTE q(1)")));
+        String shared = written(other).get(0).split(" ")[1];
+        answer(link, ParseComplete.INSTANCE, new ParameterDescription(List.of(23)), columns("a", "b"));
+        assertThat(written(other)).containsExactly("Close " + shared, "Bind pgherd_no_such_statement", "Sync");
+        answer(link, CloseComplete.INSTANCE, new ErrorResponse(Map.of(ErrorResponse.SEVERITY, "ERROR",
+                ErrorResponse.CODE, "26000", ErrorResponse.MESSAGE, "no such statement")), ReadyForQuery.IDLE);
+        assertThat(toClient).containsExactly(
+                "Error 0A000 cached plan must not change result type at RevalidateCachedQuery", "ReadyForQuery");
+        assertThat(link.isQuiet()).isTrue();
+
+        ServerConnection third = server();
+        ServerLink last = link(third, true);
+        last.send(frame(new Query("deallocate q")));
+        assertThat(statements).isEmpty();
+        assertThat(written(third)).as("prepared where it is missing, so that DEALLOCATE finds it")
+                .containsExactly("Parse " + own + " []", "Sync", "Query deallocate \"" + own + "\"");
+        answer(last, ParseComplete.INSTANCE, ReadyForQuery.IDLE, new CommandComplete("DEALLOCATE"), ReadyForQuery.IDLE);
     }
 
     @Test
