@@ -37,7 +37,9 @@ import io.pgherd.proxy.backend.ServerConnection;
  * client's Parse (DDL in between), the client gets 0A000 "cached plan must not change result
  * type" there, as PostgreSQL would, and the server fails too, so that it skips to the Sync and
  * aborts the transaction as it would have;</li>
- * <li>a Close really closes the client's own server-side statement.</li>
+ * <li>a Close really closes the client's own server-side statement;</li>
+ * <li>SQL {@code EXECUTE}/{@code DEALLOCATE} of such a statement, alone at the start of a simple
+ * Query, runs with its server-side name.</li>
  * </ul>
  * In session pooling statements pass through untouched. Lives on the client's event loop; frames
  * passed in are owned by the link.
