@@ -75,11 +75,20 @@ public final class ServerConnection {
     private volatile String closeReason;
     private BackendKeyData backendKey;
     private SessionState sessionState = SessionState.EMPTY;
+    private Object unnamedStatement;
 
     private ServerConnection(ProxyConfig.Node node, PoolKey key, Channel channel) {
         this.node = node;
         this.key = key;
         this.channel = channel;
+    }
+
+    /**
+     * A connection over {@code channel}, taken as logged in already: for driving the proxy's side of a
+     * server session over an {@code EmbeddedChannel} in tests, where frames written are read back as written.
+     */
+    public static ServerConnection loggedIn(ProxyConfig.Node node, PoolKey key, Channel channel) {
+        return new ServerConnection(node, key, channel);
     }
 
     /**
@@ -207,8 +216,21 @@ public final class ServerConnection {
         prepared.remove(name);
     }
 
+    /**
+     * Whose statement the server's unnamed prepared statement is (an object of the session that parsed
+     * it, compared by identity); null when unknown or destroyed (by a simple Query, for one).
+     */
+    public Object unnamedStatement() {
+        return unnamedStatement;
+    }
+
+    public void unnamedStatement(Object owner) {
+        this.unnamedStatement = owner;
+    }
+
     /** Forgets every prepared statement and session state (after {@code DISCARD ALL}). */
     public void forgetSession() {
+        unnamedStatement = null;
         prepared.clear();
         sessionState = SessionState.EMPTY;
     }

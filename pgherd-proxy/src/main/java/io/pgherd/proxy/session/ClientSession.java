@@ -591,7 +591,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         String name = body.toString(portalEnd + 1, statementEnd - portalEnd - 1, java.nio.charset.StandardCharsets.UTF_8);
         ClientStatement statement = statements.get(name);
-        return statement == null ? null : statement.parse().query();
+        return statement == null ? null : statement.query();
     }
 
     private static boolean isOn(String value) {
@@ -824,7 +824,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         guardWrites = targetRead && !targetNode.isPrimary() && !readTransaction && fixedTarget == null
                 && replays < MAX_REPLAYS && pendingSyncPoints == 1;
         link = new ServerLink(server, this::toClient, statements, proxy.statements(),
-                proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS), channel.alloc());
+                proxy.config().get(ProxyConfig.MAX_PREPARED_STATEMENTS),
+                proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION, channel.alloc());
         String restore = desired.changesFrom(server.sessionState());
         if (restore == null) {
             prepared(server);
@@ -1485,6 +1486,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             boolean idle = link.isQuiet() && lastStatus == 'I';
             boolean transactionMode = proxy.config().get(ProxyConfig.POOL_MODE) == ProxyConfig.PoolMode.TRANSACTION;
             Pool pool = targetPool;
+            if (!idle) {
+                // The server is closed below: what it still owes, and client messages the link held back, go too.
+                link.abandon();
+            }
             unlink();
             if (idle && transactionMode && pins.isEmpty() && !dirty) {
                 pool.requite(server);

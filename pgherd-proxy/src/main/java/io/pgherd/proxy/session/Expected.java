@@ -55,7 +55,10 @@ final class Expected {
     final boolean toClient;
     /** Whether an error answer goes to the client even when the others do not. */
     final boolean errorsToClient;
-    /** For {@link Kind#SYNTHETIC}: the answer to deliver (owned by this entry until delivered or dropped). */
+    /**
+     * For {@link Kind#SYNTHETIC}: the answer to deliver; for {@link #failing}: the error to deliver in place
+     * of the server's. Owned by this entry until delivered or dropped.
+     */
     final Frame synthetic;
     /** Sees every server message of this entry before it is forwarded or dropped; may be null. */
     final Consumer<Frame> observer;
@@ -92,6 +95,14 @@ final class Expected {
     static Expected injected(Kind kind, boolean errorsToClient, Consumer<Frame> observer, Runnable onDone,
                              Runnable onFailed) {
         return new Expected(kind, false, errorsToClient, null, observer, onDone, onFailed);
+    }
+
+    /**
+     * A message the proxy sent only so that the server fails here, as it would on the client's own
+     * message; the client gets {@code error} (owned by this entry) in place of the server's error.
+     */
+    static Expected failing(Kind kind, Frame error) {
+        return new Expected(kind, false, true, error, null, null, null);
     }
 
     /** An answer the proxy delivers in this place of the stream. */

@@ -1,31 +1,37 @@
 package io.pgherd.proxy.session;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Server-side names of protocol-level prepared statements, shared by every session of a proxy: the
- * same query text with the same parameter types always gets the same name ({@code pgherd_<n>}), so
- * a statement prepared on a server by one client serves every client that prepares the same text
- * there. Thread-safe.
+ * Server-side names of protocol-level prepared statements, shared by every session of a proxy.
+ * A client's own Parse always gets a fresh name ({@link #newName()}), so it really prepares on the
+ * server and sees the server's answer. A statement re-prepared on a server that lacks it gets the
+ * name shared by every client statement of the same text and the same {@link StatementShape}
+ * ({@link #sharedName}): those behave alike on any server (PostgreSQL re-plans each in the current
+ * session and compares the result with the same fixed row type), so sharing them cannot be seen.
+ * Thread-safe.
  */
 public final class PreparedStatements {
-    private final Map<Key, String> names = new ConcurrentHashMap<>();
+    private final Map<Key, String> shared = new ConcurrentHashMap<>();
     private final AtomicLong counter = new AtomicLong();
 
-    private record Key(String query, List<Integer> parameterTypes) {
+    private record Key(String query, StatementShape shape) {
     }
 
-    /** The server-side name for {@code query} with {@code parameterTypes}. */
-    public String nameFor(String query, List<Integer> parameterTypes) {
-        return names.computeIfAbsent(new Key(query, List.copyOf(parameterTypes)),
-                k -> "pgherd_" + counter.incrementAndGet());
+    /** A server-side name never given before. */
+    String newName() {
+        return "pgherd_" + counter.incrementAndGet();
     }
 
-    /** How many distinct statements have been named. */
+    /** The server-side name shared by statements of {@code query} fixed to {@code shape}. */
+    String sharedName(String query, StatementShape shape) {
+        return shared.computeIfAbsent(new Key(query, shape), k -> newName());
+    }
+
+    /** How many distinct shared statements have been named. */
     public int size() {
-        return names.size();
+        return shared.size();
     }
 }

@@ -75,7 +75,11 @@ final class ResponseQueue {
             head.observer.accept(frame);
         }
         boolean error = type == 'E';
-        if (type == 'S') {
+        if (error && head.synthetic != null) {
+            // A failure the proxy provoked: the client sees the error it stands for.
+            frame.release();
+            toClient.accept(head.synthetic);
+        } else if (type == 'S') {
             // ParameterStatus: the client hears about changes it caused, not about the proxy's own.
             deliverOrRelease(frame, head.toClient);
         } else {
@@ -93,6 +97,10 @@ final class ResponseQueue {
             headFailed = true;
         } else if (head.kind.endsWith(type)) {
             entries.removeFirst();
+            if (head.synthetic != null) {
+                // An error the proxy meant to provoke, which the server did not give.
+                head.synthetic.release();
+            }
             boolean failed = headFailed;
             headFailed = false;
             run(failed ? head.onFailed : head.onDone);

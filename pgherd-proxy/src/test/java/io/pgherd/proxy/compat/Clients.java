@@ -96,6 +96,45 @@ final class Clients {
         return values;
     }
 
+    /**
+     * As {@link #python(ProxyFixture, String, String)}, but the script reaches the cluster's primary
+     * directly (the same script run both ways shows what a client would see without the proxy).
+     */
+    static Map<String, String> pythonDirect(ProxyFixture proxy, String name, String script) {
+        return runDirect(proxy, name + ".direct.py", script, List.of(PYTHON), Map.of());
+    }
+
+    /** As {@link #node(ProxyFixture, String, String)}, but the script reaches the cluster's primary directly. */
+    static Map<String, String> nodeDirect(ProxyFixture proxy, String name, String script) {
+        requireNodePostgres();
+        return runDirect(proxy, name + ".direct.js", script, List.of("node"), Map.of("NODE_PATH", NODE_MODULES.toString()));
+    }
+
+    private static Map<String, String> runDirect(ProxyFixture proxy, String fileName, String script,
+            List<String> interpreter, Map<String, String> extraEnv) {
+        Path file = proxy.dir().resolve(fileName);
+        try {
+            Files.writeString(file, script);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String dsn = "postgresql://postgres:" + proxy.superuserPassword() + "@127.0.0.1:"
+                + proxy.cluster().primary().port() + "/postgres?sslmode=disable&connect_timeout=10";
+        List<String> command = new ArrayList<>(interpreter);
+        command.add(file.toString());
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("PGHERD_DSN", dsn);
+        ExternalCommand.Outcome outcome = ExternalCommand.run(command, env, Duration.ofSeconds(90)).requireSuccess();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : outcome.stdout().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                values.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+
     /** The fixture's libpq environment with some variables replaced. */
     static Map<String, String> libpqEnv(ProxyFixture proxy, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>(proxy.libpqEnv("postgres"));

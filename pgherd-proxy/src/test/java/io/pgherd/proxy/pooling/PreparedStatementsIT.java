@@ -6,6 +6,8 @@ import static io.pgherd.proxy.pooling.Sql.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +31,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
+import io.netty.buffer.Unpooled;
 import io.pgherd.postgres.LocalCluster;
+import io.pgherd.protocol.Bind;
+import io.pgherd.protocol.DataRow;
+import io.pgherd.protocol.Execute;
+import io.pgherd.protocol.FormatCode;
+import io.pgherd.protocol.Parse;
+import io.pgherd.protocol.PgMessage;
+import io.pgherd.protocol.Query;
+import io.pgherd.protocol.Sync;
 import io.pgherd.proxy.ProxyFixture;
 import io.pgherd.testkit.PostgresCluster;
 
@@ -230,6 +241,72 @@ class PreparedStatementsIT {
             // The name is free again, as on PostgreSQL.
             execute(s, "prepare dbl(int) as select $1 * 3");
             assertThat(value(s, "execute dbl(2)")).isEqualTo("6");
+        }
+    }
+
+    /** Sends {@code messages}, then reads up to ReadyForQuery: DataRow values as text, errors as "E" + SQLSTATE. */
+    private static List<String> exchange(RawClient client, PgMessage... messages) throws IOException {
+        for (PgMessage m : messages) {
+            client.send(m);
+        }
+        List<String> got = new ArrayList<>();
+        for (RawClient.Message m = client.receive(); m.type() != 'Z'; m = client.receive()) {
+            if (m.type() == 'E') {
+                got.add("E" + m.sqlState());
+            } else if (m.type() == 'D') {
+                DataRow row = DataRow.decode(Unpooled.wrappedBuffer(m.body()));
+                for (byte[] v : row.values()) {
+                    got.add(new String(v, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void unnamedStatementFollowsItsClientAndNoClientBindsAnothersUnnamedStatement(LocalCluster cluster) throws Exception {
+        try (ProxyFixture small = ProxyFixture.start(cluster, "  pool:\n    pool_size: 2\n");
+             Connection h1 = small.connect("postgres"); Connection h2 = small.connect("postgres");
+             RawClient raw = RawClient.login(small.port(), "postgres", small.superuserPassword(), "postgres");
+             RawClient other = RawClient.login(small.port(), "postgres", small.superuserPassword(), "postgres")) {
+            Bind bind = new Bind("", "", List.of(FormatCode.TEXT), List.of("21".getBytes(StandardCharsets.UTF_8)), List.of());
+            List<String> first = exchange(raw, new Parse("", "select $1::int * 2, pg_backend_pid()", List.of(23)), bind,
+                    new Execute("", 0), Sync.INSTANCE);
+            assertThat(first).hasSize(2).startsWith("42");
+            int parsedOn = Integer.parseInt(first.get(1));
+
+            // In a later transaction on the other server connection, as on one server: the statement is still there.
+            List<String> later = onAnotherServer(parsedOn, h1, h2, () -> exchange(raw, bind, new Execute("", 0), Sync.INSTANCE));
+            assertThat(later).hasSize(2).startsWith("42");
+            assertThat(Integer.parseInt(later.get(1))).as("ran on the other server connection").isNotEqualTo(parsedOn);
+
+            // A client that never parsed one has no unnamed statement, whatever its server holds.
+            assertThat(exchange(other, bind, new Execute("", 0), Sync.INSTANCE)).containsExactly("E26000");
+            // A simple Query destroys the unnamed statement, as on PostgreSQL.
+            assertThat(exchange(raw, new Query("select 1"))).containsExactly("1");
+            assertThat(exchange(raw, bind, new Execute("", 0), Sync.INSTANCE)).containsExactly("E26000");
+        }
+    }
+
+    @Test
+    void sqlExecuteAndDeallocateReachAStatementPreparedThroughTheProtocol(LocalCluster cluster) throws Exception {
+        try (ProxyFixture small = ProxyFixture.start(cluster, "  pool:\n    pool_size: 2\n");
+             Connection h1 = small.connect("postgres"); Connection h2 = small.connect("postgres");
+             RawClient raw = RawClient.login(small.port(), "postgres", small.superuserPassword(), "postgres")) {
+            assertThat(exchange(raw, new Parse("Dbl", "select $1::int * 2, pg_backend_pid()", List.of()), Sync.INSTANCE))
+                    .isEmpty();
+            List<String> first = exchange(raw, new Query("EXECUTE \"Dbl\"(21)"));
+            assertThat(first).hasSize(2).startsWith("42");
+            int preparedOn = Integer.parseInt(first.get(1));
+
+            List<String> there = onAnotherServer(preparedOn, h1, h2, () -> exchange(raw, new Query("  execute \"Dbl\" (4)")));
+            assertThat(there).hasSize(2).startsWith("8");
+            assertThat(Integer.parseInt(there.get(1))).as("ran on the other server connection").isNotEqualTo(preparedOn);
+
+            assertThat(exchange(raw, new Query("DEALLOCATE PREPARE \"Dbl\""))).isEmpty();
+            Bind bind = new Bind("", "Dbl", List.of(), List.of(), List.of());
+            assertThat(exchange(raw, bind, new Execute("", 0), Sync.INSTANCE)).containsExactly("E26000");
+            assertThat(exchange(raw, new Query("EXECUTE \"Dbl\"(1)"))).containsExactly("E26000");
         }
     }
 
