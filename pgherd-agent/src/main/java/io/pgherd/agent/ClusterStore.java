@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.JsonMergePatch;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.Entry;
