@@ -208,8 +208,8 @@ public final class ClusterStore {
     // ---------------------------------------------------------------- requests (CLI, REST API)
 
     /** Asks for a switchover ({@code from} the leader) or failover; {@code to} may be empty (the best candidate). */
-    public void requestSwitchover(FailoverRequest request) {
-        dcs.put(keys.failover(), ClusterJson.write(request));
+    public void requestSwitchover(String from, String to, long notBeforeMillis) {
+        dcs.put(keys.failover(), ClusterJson.write(new FailoverRequest(from, to, notBeforeMillis)));
     }
 
     public void clearSwitchover() {
@@ -315,8 +315,20 @@ public final class ClusterStore {
 
     /** A proxy record; one that cannot be read counts as acknowledging nothing. */
     private ProxyRecord proxy(Entry e) {
+        return proxyRecord(e, unreadable);
+    }
+
+    /** A proxy record, named by its key when it does not say; one that cannot be read (reported) acknowledges nothing. */
+    static ProxyRecord proxyRecord(Entry e, UnreadableRecords unreadable) {
         String fromKey = e.key().substring(e.key().lastIndexOf('/') + 1);
-        ProxyRecord p = parse(e, ProxyRecord.class).orElse(new ProxyRecord(fromKey, 0, 0));
+        ProxyRecord p;
+        try {
+            p = ClusterJson.read(e.key(), e.value(), ProxyRecord.class);
+            unreadable.readable(e.key());
+        } catch (UnreadableRecordException problem) {
+            unreadable.report(problem);
+            p = new ProxyRecord(fromKey, 0, 0);
+        }
         return p.name().isEmpty() ? new ProxyRecord(fromKey, p.ack(), p.heldSinceMillis()) : p;
     }
 

@@ -4,7 +4,7 @@ package io.pgherd.cluster;
  * A compare-and-set of one key kept losing to other writers: nothing was written by the call that
  * throws it. Says which key and how many times it was tried.
  */
-public final class ConflictException extends RuntimeException {
+public final class ConflictException extends IllegalStateException {
     private final String key;
     private final int tries;
 
