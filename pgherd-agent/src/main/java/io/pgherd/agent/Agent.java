@@ -89,7 +89,8 @@ public final class Agent implements AutoCloseable {
                        boolean dcsReachable) {
         /** Whether this member holds the key and its PostgreSQL accepts writes (what /primary answers). */
         public boolean isWritablePrimary(String name) {
-            return cluster != null && dcsReachable && ClusterState.of(cluster).ledBy(name) && status.running() && !status.inRecovery();
+            return cluster != null && dcsReachable && cluster.leader().map(Leader::member).filter(name::equals).isPresent()
+                    && status.running() && !status.inRecovery();
         }
     }
 
