@@ -16,19 +16,22 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterJson;
+import io.pgherd.cluster.ClusterSnapshot;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.ConflictException;
+import io.pgherd.cluster.HistoryEntry;
+import io.pgherd.cluster.Leader;
+import io.pgherd.cluster.Member;
 import io.pgherd.common.config.Durations;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsException;
-import io.pgherd.dcs.Entry;
 import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
 import io.pgherd.dcs.WatchEvent;
@@ -82,11 +85,12 @@ public final class Agent implements AutoCloseable {
      * @param cycleMillis when the cycle ran
      * @param dcsReachable whether the DCS answered
      */
-    public record View(ClusterStore.Snapshot cluster, LocalNode.Status status, Decision decision, long cycleMillis,
+    public record View(ClusterSnapshot cluster, LocalNode.Status status, Decision decision, long cycleMillis,
                        boolean dcsReachable) {
         /** Whether this member holds the key and its PostgreSQL accepts writes (what /primary answers). */
         public boolean isWritablePrimary(String name) {
-            return cluster != null && dcsReachable && cluster.state().ledBy(name) && status.running() && !status.inRecovery();
+            return cluster != null && dcsReachable && cluster.leader().map(Leader::member).filter(name::equals).isPresent()
+                    && status.running() && !status.inRecovery();
         }
     }
 
@@ -176,7 +180,7 @@ public final class Agent implements AutoCloseable {
     private boolean cycle() {
         long now = System.currentTimeMillis();
         boolean reachable;
-        ClusterStore.Snapshot snapshot = view.cluster();
+        ClusterSnapshot snapshot = view.cluster();
         try {
             if (dcsFailed && session != null) {
                 // After an outage the old session may expire at any moment, its keys with it: start afresh, so
@@ -200,7 +204,7 @@ public final class Agent implements AutoCloseable {
         }
         LocalNode.Status status = local.inspect();
         configure(snapshot, reachable, status);
-        ClusterState cluster = snapshot == null ? emptyCluster() : snapshot.state();
+        ClusterState cluster = snapshot == null ? emptyCluster() : ClusterState.of(snapshot);
         if (reachable) {
             trackLeader(cluster, now);
             trackMembers(cluster, now);
@@ -240,7 +244,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Carries the decision out; false when it failed (the loop then waits loop_wait before trying again). */
-    private boolean act(Decision decision, ClusterStore.Snapshot snapshot, ClusterState cluster, LocalNode.Status status) {
+    private boolean act(Decision decision, ClusterSnapshot snapshot, ClusterState cluster, LocalNode.Status status) {
         String target = decision.target();
         boolean starting = decision.action() == Decision.Action.START || decision.action() == Decision.Action.START_AS_STANDBY;
         try {
@@ -267,11 +271,11 @@ public final class Agent implements AutoCloseable {
                     local.reload();
                 }
                 case TAKE_LEADERSHIP -> takeLeadership(cluster, status);
-                case PROMOTE -> promote(cluster, snapshot.leaderEntry().map(Entry::createRevision).orElse(0L),
+                case PROMOTE -> promote(cluster, snapshot.leader().map(Leader::epoch).orElse(0L),
                         System.currentTimeMillis());
                 case DEMOTE -> local.demote(parameters);
                 case RELEASE -> {
-                    snapshot.leaderEntry().ifPresent(store::releaseLeader);
+                    snapshot.leader().ifPresent(store::releaseLeader);
                     local.stop();
                 }
                 case REWIND -> rewind(cluster, target);
@@ -334,28 +338,18 @@ public final class Agent implements AutoCloseable {
             log.warn("{}: the first write after promotion failed: {}", name(), e.getMessage());
         }
         LocalNode.Status after = local.inspect();
-        ObjectNode event = ClusterStore.JSON.createObjectNode();
-        event.put("leader", name());
-        event.put("previous_leader", previousLeader);
-        event.put("reason", reason);
-        event.put("timeline", after.timeline());
-        event.put("position", after.position());
-        event.put("time", Instant.ofEpochMilli(promoted).toString());
-        event.put("leader_epoch", epoch);
-        ObjectNode timeline = event.putObject("timeline_ms");
-        timeline.put("old_primary_last_seen", leaderLastSeenMillis);
-        timeline.put("key_gone", leaderGoneMillis);
-        timeline.put("elected", elected);
-        timeline.put("promoted", promoted);
-        timeline.put("first_write", firstWrite);
-        if (leaderGoneMillis > 0 && firstWrite > 0) {
-            event.put("writes_resumed_after_key_gone_ms", firstWrite - leaderGoneMillis);
+        HistoryEntry event = new HistoryEntry(name(), previousLeader, reason, after.timeline(), after.position(),
+                Instant.ofEpochMilli(promoted).toString(), epoch,
+                new HistoryEntry.Timeline(leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite),
+                leaderGoneMillis > 0 && firstWrite > 0 ? firstWrite - leaderGoneMillis : null,
+                leaderLastSeenMillis > 0 && firstWrite > 0 ? firstWrite - leaderLastSeenMillis : null);
+        try {
+            store.appendHistory(event);
+        } catch (ConflictException e) {
+            log.warn("{}: promoted ({}), but could not record it in the history: {}", name(), reason, e.getMessage());
+            return;
         }
-        if (leaderLastSeenMillis > 0 && firstWrite > 0) {
-            event.put("writes_resumed_after_last_seen_ms", firstWrite - leaderLastSeenMillis);
-        }
-        store.appendHistory(event);
-        log.info("{}: promoted ({}): {}", name(), reason, event);
+        log.info("{}: promoted ({}): {}", name(), reason, ClusterJson.write(event));
     }
 
     private void rewind(ClusterState cluster, String leader) {
@@ -378,9 +372,11 @@ public final class Agent implements AutoCloseable {
      * released. PostgreSQL takes writes until the shutdown. When the wait is cut short (session lost,
      * request withdrawn, agent stopping) it throws and nothing is shut down.
      */
-    private void switchover(ClusterStore.Snapshot snapshot) {
-        long revision = snapshot.failoverEntry().orElseThrow(() -> new IllegalStateException(
-                "the snapshot has no failover key to acknowledge")).modRevision();
+    private void switchover(ClusterSnapshot snapshot) {
+        long revision = snapshot.failoverRevision();
+        if (revision == 0) {
+            throw new IllegalStateException("the snapshot has no failover key to acknowledge");
+        }
         local.checkpoint();
         ProxyAcks.Outcome acks = proxyAcks.await(revision, config.get(AgentConfig.PROXY_ACK_TIMEOUT), this::reasonToStopWaiting);
         if (acks.ending() == ProxyAcks.Ending.TIMED_OUT) {
@@ -390,7 +386,7 @@ public final class Agent implements AutoCloseable {
         }
         local.stop();
         local.wasPrimary(true);
-        snapshot.leaderEntry().ifPresent(store::releaseLeader);
+        snapshot.leader().ifPresent(store::releaseLeader);
         log.info("{}: shut down cleanly and released the leader key for the switchover", name());
     }
 
@@ -458,10 +454,10 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Takes this cycle's dynamic configuration and brings the running PostgreSQL in line with it. */
-    private void configure(ClusterStore.Snapshot snapshot, boolean reachable, LocalNode.Status status) {
+    private void configure(ClusterSnapshot snapshot, boolean reachable, LocalNode.Status status) {
         if (reachable && snapshot != null) {
             DynamicConfig.Timings before = applied.timings();
-            applied.adopt(snapshot.config());
+            applied.adopt(snapshot.config().document());
             parameters = applied.parameters();
             long lag = applied.timings().maximumLagOnFailover();
             boolean synchronousMode = applied.synchronousMode().orElse(config.get(AgentConfig.SYNCHRONOUS_MODE));
@@ -503,7 +499,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** A cycle while a re-clone runs: the member is published as stopped and nothing else is done. */
-    private boolean whileReinitializing(ClusterStore.Snapshot snapshot, boolean reachable, boolean alive, long now) {
+    private boolean whileReinitializing(ClusterSnapshot snapshot, boolean reachable, boolean alive, long now) {
         Optional<String> reinitializing = operations.reinitializing(now);
         if (reinitializing.isEmpty()) {
             return true;

@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.api.Operations.Outcome;
+import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Member;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.postgres.PostgresException;
@@ -173,7 +174,7 @@ final class LocalOperations {
         }
         ClusterState cluster;
         try {
-            cluster = store.read().state();
+            cluster = ClusterState.of(store.read());
         } catch (DcsException e) {
             return Outcome.refused("the DCS did not answer: " + e.getMessage());
         }

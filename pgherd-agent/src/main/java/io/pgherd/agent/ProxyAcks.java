@@ -9,11 +9,13 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.common.config.Durations;
 
 /**
  * The old primary's wait for the proxies in a planned switchover (DESIGN.md §3). A proxy acknowledges
- * by writing into its ephemeral record under {@code proxies/} ({@link ClusterStore.ProxyRecord}) the
+ * by writing into its ephemeral record under {@code proxies/} ({@link ProxyRecord}) the
  * modRevision of the {@code failover} key for which it has stopped starting write transactions and let
  * those in flight finish. Every record present counts, one that appears during the wait included; one
  * that vanishes (its proxy is gone) no longer does.
@@ -118,7 +120,7 @@ final class ProxyAcks {
             }
             List<String> acknowledged = new ArrayList<>();
             List<String> missing = new ArrayList<>();
-            for (ClusterStore.ProxyRecord p : store.proxies()) {
+            for (ProxyRecord p : store.proxies()) {
                 (p.ack() == revision ? acknowledged : missing).add(p.name());
             }
             acknowledged.sort(null);

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import io.pgherd.agent.api.ApiServer;
 import io.pgherd.agent.api.NodeState;
+import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.postgres.Credentials;
 
 /**
@@ -50,7 +51,7 @@ public final class RestApi implements AutoCloseable {
     /** The API's view of one agent cycle and of what its PostgreSQL needs a restart for. */
     static NodeState stateOf(Agent.View view, List<String> pendingRestart) {
         LocalNode.Status s = view.status();
-        return new NodeState(Optional.ofNullable(view.cluster()).map(ClusterStore.Snapshot::state),
+        return new NodeState(Optional.ofNullable(view.cluster()).map(ClusterState::of),
                 new NodeState.Postgres(s.running(), s.inRecovery(), s.position(), s.replayed(), s.timeline(),
                         s.running() ? pendingRestart : List.of()),
                 view.decision().sentence(), view.cycleMillis(), view.dcsReachable());

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.SynchronousStandby;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.postgres.PostgresException;
 
@@ -64,7 +65,7 @@ final class SynchronousMode {
      * may still name a standby of the previous leader, which lacks what this one acknowledges).
      */
     void claim() {
-        store.putSync(new ClusterState.Sync(name, ""));
+        store.putSync(new ClusterState.Sync(name, "").record());
     }
 
     private void keep(ClusterState cluster) throws SQLException {
@@ -78,7 +79,7 @@ final class SynchronousMode {
         Optional<ClusterState.Sync> key = cluster.sync();
         ClusterState.Sync none = new ClusterState.Sync(name, "");
         if (plan.emptyKeyFirst()) {
-            if (!store.writeSync(key, none)) {
+            if (!store.writeSync(key.map(ClusterState.Sync::record), none.record())) {
                 log.info("{}: the sync key changed since this cycle read it; synchronous mode waits for the next cycle", name);
                 return;
             }
@@ -96,7 +97,7 @@ final class SynchronousMode {
                     name, plan.standby(), confirmTimeout.toMillis());
             return;
         }
-        if (store.writeSync(key, new ClusterState.Sync(name, plan.standby()))) {
+        if (store.writeSync(key.map(ClusterState.Sync::record), new ClusterState.Sync(name, plan.standby()).record())) {
             log.info("{}: {} is the synchronous standby: it has every acknowledged commit (sync key written)", name,
                     plan.standby());
         } else {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.EmbeddedZooKeeper;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Processes;
@@ -176,7 +177,7 @@ final class AgentCluster implements AutoCloseable {
     Optional<String> leader() {
         for (Member m : members.values()) {
             if (m.agent != null && m.agent.view().cluster() != null && m.agent.view().dcsReachable()) {
-                return m.agent.view().cluster().state().leader().map(ClusterState.Leader::member);
+                return ClusterState.of(m.agent.view().cluster()).leader().map(ClusterState.Leader::member);
             }
         }
         return Optional.empty();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.testkit.Await;
 
 /** The clonefrom tag on real servers: a member that lost its data directory is cloned from the tagged standby. */
@@ -38,8 +39,8 @@ class CloneFromIT {
                 .findFirst().orElseThrow();
         cluster.stopAgent(source);
         cluster.startAgentTagged(source, true);
-        Await.until(source.name + " published as clonefrom", Duration.ofSeconds(30), () -> cluster.store().read().state()
-                .members().get(source.name) != null && cluster.store().read().state().members().get(source.name).cloneFrom());
+        Await.until(source.name + " published as clonefrom", Duration.ofSeconds(30), () -> ClusterState.of(cluster.store().read())
+                .members().get(source.name) != null && ClusterState.of(cluster.store().read()).members().get(source.name).cloneFrom());
 
         cluster.stopAgent(lost);
         cluster.wipe(lost);

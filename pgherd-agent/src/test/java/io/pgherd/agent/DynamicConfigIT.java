@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.Member;
 import io.pgherd.testkit.Await;
 
 /**
@@ -102,7 +102,7 @@ class DynamicConfigIT {
     void aRestartOnlyParameterIsPendingUntilEachMemberRestartsAndTheLeaderKeepsItsKey() throws Exception {
         String leader = cluster.awaitHealthy(CONVERGE);
         String standby = other(leader);
-        ClusterState.Leader key = cluster.store().read().state().leader().orElseThrow();
+        ClusterState.Leader key = ClusterState.of(cluster.store().read()).leader().orElseThrow();
         assertThat(cluster.send(cluster.member(leader), "POST", "/restart", "{\"restart_pending\": true}", true).body())
                 .as("nothing pending yet").contains("no restart is pending");
 
@@ -129,7 +129,7 @@ class DynamicConfigIT {
         Await.until("no member publishes a pending restart", CONVERGE,
                 () -> members().size() == 2 && members().stream().noneMatch(Member::pendingRestart));
         assertThat(cluster.members()).allSatisfy(m -> assertThat(show(m, "shared_buffers")).isEqualTo("80MB"));
-        assertThat(cluster.store().read().state().leader()).as("the leader kept its key (same epoch)").contains(key);
+        assertThat(ClusterState.of(cluster.store().read()).leader()).as("the leader kept its key (same epoch)").contains(key);
         assertThat(cluster.awaitHealthy(CONVERGE)).isEqualTo(leader);
     }
 
@@ -185,7 +185,7 @@ class DynamicConfigIT {
     }
 
     private static List<Member> members() {
-        return List.copyOf(cluster.store().read().state().members().values());
+        return List.copyOf(ClusterState.of(cluster.store().read()).members().values());
     }
 
     private static String show(AgentCluster.Member m, String parameter) {

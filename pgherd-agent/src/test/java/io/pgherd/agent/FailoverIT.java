@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import io.pgherd.cluster.History;
+import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.testkit.Await;
 
 /**
@@ -55,7 +55,7 @@ class FailoverIT {
                 cluster.get(m, "/primary") == (m.name.equals(leader) ? 200 : 503)
                         && cluster.get(m, "/replica") == (m.name.equals(leader) ? 503 : 200)
                         && cluster.get(m, "/health") == 200));
-        assertThat(cluster.store().history()).anySatisfy(e -> assertThat(e.path("reason").asText()).isEqualTo("initialized"));
+        assertThat(cluster.store().history().entries()).anySatisfy(e -> assertThat(e.reason()).isEqualTo("initialized"));
         write(leader, "create table if not exists ha_it (id serial primary key, v text)");
     }
 
@@ -103,11 +103,11 @@ class FailoverIT {
         assertThat(leader).isEqualTo(next);
         Await.until(old + " replays the new primary's writes", CONVERGE,
                 () -> count(old, "select count(*) from ha_it where v = 'after the failover'") == 1);
-        JsonNode last = last(cluster.store().history());
-        assertThat(last.path("leader").asText()).isEqualTo(next);
-        assertThat(last.path("timeline_ms").path("first_write").asLong()).isPositive();
-        assertThat(last.path("leader_epoch").asLong()).as("the entry names the epoch of the key its leader holds")
-                .isEqualTo(cluster.store().read().leaderEntry().orElseThrow().createRevision());
+        HistoryEntry last = last(cluster.store().history());
+        assertThat(last.leader()).isEqualTo(next);
+        assertThat(last.timelineMs().firstWrite()).isPositive();
+        assertThat(last.leaderEpoch()).as("the entry names the epoch of the key its leader holds")
+                .isEqualTo(cluster.store().read().leader().orElseThrow().epoch());
     }
 
     @Test
@@ -143,7 +143,7 @@ class FailoverIT {
         Await.until(candidate + " leads", CONVERGE, () -> cluster.leader().equals(java.util.Optional.of(candidate)));
         String leader = cluster.awaitHealthy(CONVERGE);
         assertThat(leader).isEqualTo(candidate);
-        assertThat(last(cluster.store().history()).path("reason").asText()).isEqualTo("switchover");
+        assertThat(last(cluster.store().history()).reason()).isEqualTo("switchover");
     }
 
     @Test
@@ -160,11 +160,11 @@ class FailoverIT {
     @Test
     @Order(7)
     void theReadReplicaNeverLed() {
-        assertThat(cluster.store().history()).allSatisfy(e -> assertThat(e.path("leader").asText()).isNotEqualTo("node3"));
+        assertThat(cluster.store().history().entries()).allSatisfy(e -> assertThat(e.leader()).isNotEqualTo("node3"));
     }
 
-    private static JsonNode last(List<JsonNode> history) {
-        return history.get(history.size() - 1);
+    private static HistoryEntry last(History history) {
+        return history.entries().get(history.entries().size() - 1);
     }
 
     private static void write(String member, String sql) throws Exception {

@@ -6,27 +6,8 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-
-import io.pgherd.dcs.Entry;
-
-/** Proxy records as the agent reads them, and the sentence a wait for their acknowledgements logs. */
+/** The sentence a wait for their acknowledgements logs. */
 class ProxyAcksTest {
-    private static Entry record(String name, String value) {
-        return new Entry("/pgherd/main/proxies/" + name, value, 7, 9, true);
-    }
-
-    @Test
-    void aProxyRecordGivesItsNameAckAndHoldStart() {
-        assertThat(ClusterStore.proxyRecord(record("p1", "{\"name\": \"p1\", \"ack\": 42, \"held_since\": 1700000000000}")))
-                .isEqualTo(new ClusterStore.ProxyRecord("p1", 42, 1_700_000_000_000L));
-    }
-
-    @Test
-    void aRecordThatCannotBeReadAcknowledgesNothingAndIsNamedByItsKey() {
-        assertThat(ClusterStore.proxyRecord(record("p2", "not json"))).isEqualTo(new ClusterStore.ProxyRecord("p2", 0, 0));
-        assertThat(ClusterStore.proxyRecord(record("p3", "{\"ack\": \"x\"}"))).isEqualTo(new ClusterStore.ProxyRecord("p3", 0, 0));
-    }
-
     @Test
     void theSentenceSaysHowLongTheWaitTookAndWhoAcknowledged() {
         Duration timeout = Duration.ofSeconds(10);

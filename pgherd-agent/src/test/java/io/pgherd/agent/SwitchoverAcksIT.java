@@ -159,7 +159,7 @@ class SwitchoverAcksIT {
                 + " timeout would have taken " + AgentCluster.PROXY_ACK_TIMEOUT.toMillis() + ")")
                 .isLessThan(AgentCluster.PROXY_ACK_TIMEOUT.toMillis());
         assertThat(cluster.awaitHealthy(CONVERGE)).isEqualTo(candidate);
-        assertThat(cluster.store().history().get(cluster.store().history().size() - 1).path("reason").asText())
+        assertThat(cluster.store().history().entries().get(cluster.store().history().entries().size() - 1).reason())
                 .isEqualTo("switchover");
         assertThat(count(candidate, "select count(*) from acks_it where note = 'during the switchover'"))
                 .as("writes the old primary took during the switchover, all on the new primary").isGreaterThanOrEqualTo(writes[0]);

@@ -150,7 +150,7 @@ class SynchronousModeIT {
     }
 
     private static Optional<ClusterState.Sync> syncKey() {
-        return cluster.store().read().state().sync();
+        return ClusterState.of(cluster.store().read()).sync();
     }
 
     private static String names(String member) throws SQLException {

@@ -3,7 +3,7 @@ package io.pgherd.cli;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import io.pgherd.agent.ClusterStore;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.dcs.Watch;
 

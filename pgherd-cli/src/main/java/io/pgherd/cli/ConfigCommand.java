@@ -11,8 +11,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.DynamicConfig;
+import io.pgherd.cluster.ClusterConfig;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.dcs.DcsException;
 import picocli.CommandLine;
@@ -74,7 +75,7 @@ final class ConfigCommand implements Runnable {
             }
             ClusterStore.ConfigChange change;
             try {
-                change = store.patchConfig(patch);
+                change = store.patchConfig(patch, DynamicConfig::parse);
             } catch (ConfigException e) {
                 throw new CommandFailure(DynamicConfig.refusal(e.problems()), e);
             } catch (IllegalStateException e) {
@@ -102,7 +103,7 @@ final class ConfigCommand implements Runnable {
                 throw new CommandFailure("config edit opens an editor and needs a terminal, and there is none; nothing was"
                         + " changed: use 'pgherd config set KEY=VALUE...' in scripts");
             }
-            ClusterStore.ConfigEntry read = store.readConfig();
+            ClusterConfig read = store.readConfig();
             Path file = temporaryFile(ConfigDocuments.yaml(read.document()));
             ObjectNode edited;
             try {
@@ -128,7 +129,7 @@ final class ConfigCommand implements Runnable {
                 if (!force) {
                     Confirmation.require("writing these changes", "Apply these changes?", "config edit", "nothing was written");
                 }
-                written = store.replaceConfig(read, edited);
+                written = store.replaceConfig(read, edited, DynamicConfig::parse);
             } catch (ConfigException e) {
                 throw new CommandFailure(DynamicConfig.refusal(e.problems()) + "\n(your edit is kept in " + file + ")", e);
             }

@@ -2,8 +2,8 @@ package io.pgherd.cli;
 
 import java.io.PrintWriter;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import picocli.CommandLine.Command;
 
 /** {@code pgherd failover}: moves the leader key to a standby whether or not anyone leads. */

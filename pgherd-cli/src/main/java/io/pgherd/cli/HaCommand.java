@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
-import io.pgherd.agent.ClusterStore;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;

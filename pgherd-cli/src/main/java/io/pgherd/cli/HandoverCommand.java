@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.DcsException;
 import picocli.CommandLine.Option;
 
@@ -36,11 +36,11 @@ abstract class HandoverCommand extends HaCommand {
 
     final int handOver(ClusterStore store, PrintWriter out) {
         checkWait(waitSeconds);
-        SwitchoverRequest request = check(store.read().state());
+        SwitchoverRequest request = check(ClusterState.of(store.read()));
         if (!force) {
             confirm(request);
             // The user may have taken a while to answer: check again against the cluster as it is now.
-            request = check(store.read().state());
+            request = check(ClusterState.of(store.read()));
         }
         String kind = request.kind().label();
         try {
@@ -79,7 +79,7 @@ abstract class HandoverCommand extends HaCommand {
         DcsException lastError = null;
         while (true) {
             try {
-                last = store.read().state();
+                last = ClusterState.of(store.read());
                 lastError = null;
                 SwitchoverRequest.Progress progress = request.progress(last);
                 String leader = last.leader().map(ClusterState.Leader::member).orElse("");

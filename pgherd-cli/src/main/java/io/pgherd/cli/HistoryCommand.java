@@ -1,14 +1,14 @@
 package io.pgherd.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.pgherd.agent.ClusterStore;
+import io.pgherd.cluster.ClusterJson;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.History;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,16 +24,16 @@ final class HistoryCommand extends HaCommand {
 
     @Override
     int run(ClusterStore store, PrintWriter out) {
-        List<JsonNode> events = store.history();
+        History history = store.history();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             try {
-                out.println(mapper.writeValueAsString(mapper.createArrayNode().addAll(events)));
+                out.println(mapper.writeValueAsString(ClusterJson.tree(history)));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("could not write the history as JSON", e);
             }
         } else {
-            out.print(HistoryTable.text(cluster, events));
+            out.print(HistoryTable.text(cluster, history.entries()));
         }
         return 0;
     }

@@ -2,93 +2,96 @@ package io.pgherd.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.pgherd.cluster.HistoryEntry.ProxyTimeline;
+import io.pgherd.cluster.HistoryEntry.Timeline;
+import io.pgherd.cluster.HistoryEntry;
 
 /**
  * What {@code pgherd history} prints for the promotions the agents recorded in the DCS: one row per
- * promotion, oldest first, with its measured timings where the record has them. Records are read
- * leniently (an agent of another version may omit fields: they show as {@code -}). Pure; thread-safe.
+ * promotion, oldest first, with its measured timings where the record has them. An agent of another
+ * version may omit fields (the model reads them as absent): they show as {@code -}. Pure; thread-safe.
  */
 final class HistoryTable {
-    /** The moments in {@code timeline_ms}, in the order they happen, with their labels. */
-    private static final List<String[]> MOMENTS = List.of(new String[] {"old_primary_last_seen", "last seen"},
-            new String[] {"key_gone", "key gone"}, new String[] {"elected", "elected"},
-            new String[] {"promoted", "promoted"}, new String[] {"first_write", "first write"});
-    /** The moments each proxy adds under {@code proxies.<name>}, in order, with their labels. */
-    private static final List<String[]> PROXY_MOMENTS = List.of(new String[] {"failure_seen", "failure seen"},
-            new String[] {"leader_seen", "leader seen"}, new String[] {"writes_released", "writes released"},
-            new String[] {"first_write", "first write"});
+    /** A measured moment (epoch ms; 0 or negative: not measured) and its label. */
+    private record Moment<T>(String label, ToLongFunction<T> at) {
+    }
+
+    /** The moments of the agent's {@code timeline_ms}, in the order they happen. */
+    private static final List<Moment<Timeline>> MOMENTS = List.of(new Moment<>("last seen", Timeline::oldPrimaryLastSeen),
+            new Moment<>("key gone", Timeline::keyGone), new Moment<>("elected", Timeline::elected),
+            new Moment<>("promoted", Timeline::promoted), new Moment<>("first write", Timeline::firstWrite));
+    /** The moments each proxy adds under {@code proxies.<name>}, in order. */
+    private static final List<Moment<ProxyTimeline>> PROXY_MOMENTS = List.of(
+            new Moment<>("failure seen", ProxyTimeline::failureSeen), new Moment<>("leader seen", ProxyTimeline::leaderSeen),
+            new Moment<>("writes released", ProxyTimeline::writesReleased), new Moment<>("first write", ProxyTimeline::firstWrite));
+    private static final Timeline UNMEASURED = new Timeline(0, 0, 0, 0, 0);
 
     private HistoryTable() {
     }
 
-    static String text(String cluster, List<JsonNode> events) {
+    static String text(String cluster, List<HistoryEntry> events) {
         if (events.isEmpty()) {
             return "no promotion recorded in cluster " + cluster + "\n";
         }
         List<List<String>> table = new ArrayList<>();
         table.add(List.of("TIME", "TL", "LEADER", "REASON", "WRITES AFTER KEY GONE", "TIMELINE"));
-        for (JsonNode e : events) {
-            String previous = e.path("previous_leader").asText("");
-            String leader = e.path("leader").asText("");
-            table.add(List.of(text(e.path("time")), e.path("timeline").canConvertToInt() && e.path("timeline").asInt() > 0
-                            ? Integer.toString(e.path("timeline").asInt()) : "-",
-                    (previous.isEmpty() ? "-" : previous) + " -> " + (leader.isEmpty() ? "-" : leader),
-                    text(e.path("reason")),
-                    e.path("writes_resumed_after_key_gone_ms").isNumber()
-                            ? e.path("writes_resumed_after_key_gone_ms").asLong() + " ms" : "-",
-                    timeline(e.path("timeline_ms"), e.path("proxies"))));
+        for (HistoryEntry e : events) {
+            table.add(List.of(text(e.time()), e.timeline() > 0 ? Integer.toString(e.timeline()) : "-",
+                    text(e.previousLeader()) + " -> " + text(e.leader()),
+                    text(e.reason()),
+                    e.writesResumedAfterKeyGoneMs() != null ? e.writesResumedAfterKeyGoneMs() + " ms" : "-",
+                    timeline(e.timelineMs() == null ? UNMEASURED : e.timelineMs(), e.proxies() == null ? Map.of() : e.proxies())));
         }
         return Columns.format(table);
     }
 
     /**
-     * The moments of {@code timeline_ms} (epoch milliseconds; 0 or negative: not measured) relative
-     * to the first measured one: {@code last seen +0, key gone +4812, elected +4950, promoted +5301,
-     * first write +5322 ms}, then what each proxy saw ({@code proxies.<name>}: {@code ; proxy1 failure
-     * seen +2, leader seen +5290, writes released +5296, first write +5330}); {@code -} when none was measured.
+     * The moments of {@code timeline_ms} relative to the first measured one: {@code last seen +0, key gone
+     * +4812, elected +4950, promoted +5301, first write +5322 ms}, then what each proxy saw
+     * ({@code proxies.<name>}: {@code ; proxy1 failure seen +2, leader seen +5290, writes released +5296,
+     * first write +5330}); {@code -} when none was measured.
      */
-    static String timeline(JsonNode timeline, JsonNode proxies) {
-        long origin = Long.MAX_VALUE;
-        for (String[] moment : MOMENTS) {
-            long at = timeline.path(moment[0]).asLong(0);
-            origin = at > 0 ? Math.min(origin, at) : origin;
-        }
-        for (JsonNode proxy : proxies) {
-            for (String[] moment : PROXY_MOMENTS) {
-                long at = proxy.path(moment[0]).asLong(0);
-                origin = at > 0 ? Math.min(origin, at) : origin;
-            }
+    static String timeline(Timeline timeline, Map<String, ProxyTimeline> proxies) {
+        long origin = origin(timeline, MOMENTS, Long.MAX_VALUE);
+        for (ProxyTimeline proxy : proxies.values()) {
+            origin = origin(proxy, PROXY_MOMENTS, origin);
         }
         if (origin == Long.MAX_VALUE) {
             return "-";
         }
-        String agents = moments(timeline, MOMENTS, origin);
-        StringBuilder out = new StringBuilder(agents);
-        var names = proxies.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            String seen = moments(proxies.get(name), PROXY_MOMENTS, origin);
+        StringBuilder out = new StringBuilder(moments(timeline, MOMENTS, origin));
+        for (Map.Entry<String, ProxyTimeline> proxy : proxies.entrySet()) {
+            String seen = moments(proxy.getValue(), PROXY_MOMENTS, origin);
             if (!seen.isEmpty()) {
-                out.append(out.length() == 0 ? "" : "; ").append(name).append(' ').append(seen);
+                out.append(out.length() == 0 ? "" : "; ").append(proxy.getKey()).append(' ').append(seen);
             }
         }
         return out + " ms";
     }
 
-    private static String moments(JsonNode times, List<String[]> labels, long origin) {
+    private static <T> long origin(T times, List<Moment<T>> moments, long origin) {
+        for (Moment<T> moment : moments) {
+            long at = moment.at().applyAsLong(times);
+            origin = at > 0 ? Math.min(origin, at) : origin;
+        }
+        return origin;
+    }
+
+    private static <T> String moments(T times, List<Moment<T>> moments, long origin) {
         List<String> parts = new ArrayList<>();
-        for (String[] moment : labels) {
-            long at = times.path(moment[0]).asLong(0);
+        for (Moment<T> moment : moments) {
+            long at = moment.at().applyAsLong(times);
             if (at > 0) {
-                parts.add(moment[1] + " +" + (at - origin));
+                parts.add(moment.label() + " +" + (at - origin));
             }
         }
         return String.join(", ", parts);
     }
 
-    private static String text(JsonNode value) {
-        return value.isValueNode() && !value.asText("").isEmpty() ? value.asText() : "-";
+    private static String text(String value) {
+        return value == null || value.isEmpty() ? "-" : value;
     }
 }

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.dcs.DcsException;
@@ -195,7 +195,7 @@ final class LocalAgents {
     }
 
     private ClusterState snapshot(Dcs dcs) {
-        return new ClusterStore(dcs, state.cluster()).read().state();
+        return ClusterState.of(new ClusterStore(dcs, state.cluster()).read());
     }
 
     /** A client of the cluster's DCS, for one command's checks (closed by the caller). */

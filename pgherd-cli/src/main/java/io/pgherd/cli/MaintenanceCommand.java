@@ -3,7 +3,8 @@ package io.pgherd.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.TimeUnit;
 
-import io.pgherd.agent.ClusterStore;
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.DcsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ abstract class MaintenanceCommand extends HaCommand {
     final int run(ClusterStore store, PrintWriter out) {
         checkWait(waitSeconds);
         boolean on = pause();
-        if (store.read().state().paused() == on) {
+        if (ClusterState.of(store.read()).paused() == on) {
             out.println("maintenance mode is already " + (on ? "on" : "off") + "; nothing changed");
             return 0;
         }
@@ -58,7 +59,7 @@ abstract class MaintenanceCommand extends HaCommand {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
         while (true) {
             try {
-                if (store.read().state().paused() == on) {
+                if (ClusterState.of(store.read()).paused() == on) {
                     return;
                 }
             } catch (DcsException e) {

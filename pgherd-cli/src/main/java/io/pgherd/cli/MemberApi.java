@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.Member;
 import picocli.CommandLine.Option;
 
 /**

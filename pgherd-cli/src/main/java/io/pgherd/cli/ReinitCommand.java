@@ -3,9 +3,9 @@ package io.pgherd.cli;
 import java.io.PrintWriter;
 import java.util.TreeSet;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Member;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +34,7 @@ final class ReinitCommand extends HaCommand {
 
     @Override
     int run(ClusterStore store, PrintWriter out) {
-        ClusterState state = store.read().state();
+        ClusterState state = ClusterState.of(store.read());
         Member member = state.members().get(name);
         if (member == null) {
             throw new CommandFailure(name + " is not a member of cluster " + cluster + " (members: "

@@ -6,9 +6,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Member;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,7 +41,7 @@ final class RestartCommand extends HaCommand {
 
     @Override
     int run(ClusterStore store, PrintWriter out) {
-        ClusterState state = store.read().state();
+        ClusterState state = ClusterState.of(store.read());
         List<Member> targets = select(state);
         if (pending) {
             targets = targets.stream().filter(Member::pendingRestart).toList();

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.Member;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.LocalCluster;

@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Optional;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,7 +50,7 @@ final class SwitchoverCommand extends HandoverCommand {
     }
 
     private static int cancel(ClusterStore store, PrintWriter out) {
-        Optional<ClusterState.Switchover> pending = store.read().state().switchover();
+        Optional<ClusterState.Switchover> pending = ClusterState.of(store.read()).switchover();
         if (pending.isEmpty()) {
             out.println("no switchover or failover is pending; nothing to cancel");
             return 0;

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.Member;
 
 /**
  * A switchover or failover checked against the cluster as the DCS showed it, ready to be written to

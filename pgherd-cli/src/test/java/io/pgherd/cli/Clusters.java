@@ -7,7 +7,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.Member;
 
 /** Cluster states for the unit tests: n1 leads at {@link #LEADER_POSITION}; members are built by name and role. */
 final class Clusters {

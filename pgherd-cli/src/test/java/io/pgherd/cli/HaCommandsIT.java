@@ -21,10 +21,12 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.ClusterStore;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterJson;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.HistoryEntry;
+import io.pgherd.cluster.Member;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.EmbeddedZooKeeper;
 import io.pgherd.dcs.Entry;
@@ -171,8 +173,8 @@ class HaCommandsIT {
     void switchoverWaitsUntilTheCandidateLeads() throws Exception {
         // Plays the agents' part: once the request shows, n1 releases the key and n5 takes it.
         CompletableFuture<Void> agents = CompletableFuture.runAsync(() -> {
-            Await.until("the switchover request", Duration.ofSeconds(10), () -> store.read().state().switchover().isPresent());
-            store.releaseLeader(store.read().leaderEntry().orElseThrow());
+            Await.until("the switchover request", Duration.ofSeconds(10), () -> ClusterState.of(store.read()).switchover().isPresent());
+            store.releaseLeader(store.read().leader().orElseThrow());
             assertThat(store.takeLeader("n5", session)).isPresent();
             store.clearSwitchover();
         });
@@ -258,13 +260,13 @@ class HaCommandsIT {
     @Test
     void historyShowsTheRecordedPromotions() throws Exception {
         assertThat(ha("history").out()).isEqualTo("no promotion recorded in cluster " + cluster + "\n");
-        store.appendHistory((ObjectNode) JSON.readTree("""
+        store.appendHistory(ClusterJson.read("history", """
                 {"leader":"n1","previous_leader":"","reason":"took the key as a running primary","timeline":1,
-                 "time":"2030-01-01T00:00:00Z","timeline_ms":{"elected":7000,"promoted":7000,"first_write":7010}}"""));
-        store.appendHistory((ObjectNode) JSON.readTree("""
+                 "time":"2030-01-01T00:00:00Z","timeline_ms":{"elected":7000,"promoted":7000,"first_write":7010}}""", HistoryEntry.class));
+        store.appendHistory(ClusterJson.read("history", """
                 {"leader":"n2","previous_leader":"n1","reason":"failover","timeline":2,"time":"2030-01-02T03:04:05.300Z",
                  "timeline_ms":{"old_primary_last_seen":1000,"key_gone":5800,"elected":5900,"promoted":6300,"first_write":6320},
-                 "writes_resumed_after_key_gone_ms":520}"""));
+                 "writes_resumed_after_key_gone_ms":520}""", HistoryEntry.class));
 
         JarCli.InJvm history = ha("history");
 

@@ -6,24 +6,23 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgherd.cluster.ClusterJson;
+import io.pgherd.cluster.HistoryEntry;
 
+/** The table of promotions, from entries as the model reads the JSON agents and proxies write. */
 class HistoryTableTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static JsonNode json(String text) throws Exception {
-        return JSON.readTree(text);
+    private static HistoryEntry json(String text) {
+        return ClusterJson.read("history", text, HistoryEntry.class);
     }
 
     @Test
     void eachPromotionIsOneRowWithItsTimelineFromTheFirstMeasuredMoment() throws Exception {
-        JsonNode failover = json("""
+        HistoryEntry failover = json("""
                 {"leader":"n2","previous_leader":"n1","reason":"failover","timeline":4,"position":1234,
                  "time":"2030-01-02T03:04:05.300Z",
                  "timeline_ms":{"old_primary_last_seen":1000,"key_gone":5800,"elected":5900,"promoted":6300,"first_write":6320},
                  "writes_resumed_after_key_gone_ms":520,"writes_resumed_after_last_seen_ms":5320}""");
-        JsonNode bootstrap = json("""
+        HistoryEntry bootstrap = json("""
                 {"leader":"n1","previous_leader":"","reason":"took the key as a running primary","timeline":1,
                  "time":"2030-01-01T00:00:00Z",
                  "timeline_ms":{"old_primary_last_seen":0,"key_gone":0,"elected":7000,"promoted":7000,"first_write":-1}}""");
@@ -37,7 +36,7 @@ class HistoryTableTest {
 
     @Test
     void eachProxysViewFollowsTheAgentsOnTheSameClock() throws Exception {
-        JsonNode switchover = json("""
+        HistoryEntry switchover = json("""
                 {"leader":"n2","previous_leader":"n1","reason":"switchover","timeline":5,"time":"2030-01-03T00:00:00Z",
                  "timeline_ms":{"old_primary_last_seen":0,"key_gone":0,"elected":2000,"promoted":2100,"first_write":2110},
                  "proxies":{"proxy1":{"failure_seen":1500,"leader_seen":2005,"writes_released":2120,"first_write":2125},

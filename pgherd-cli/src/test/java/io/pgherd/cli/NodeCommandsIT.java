@@ -26,12 +26,12 @@ import org.junit.jupiter.api.TestInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.api.ApiServer;
 import io.pgherd.agent.api.NodeState;
-import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.api.Operations.Outcome;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.agent.api.Operations;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Member;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.EmbeddedZooKeeper;

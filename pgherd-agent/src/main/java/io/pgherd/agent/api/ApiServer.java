@@ -27,7 +27,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import io.pgherd.agent.ClusterStore;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.HostPort;
 
 /**

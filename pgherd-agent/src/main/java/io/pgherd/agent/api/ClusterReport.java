@@ -5,13 +5,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterJson;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.History;
+import io.pgherd.cluster.Member;
 import io.pgherd.dcs.DcsException;
 
 /**
@@ -29,7 +30,7 @@ final class ClusterReport {
     Response cluster(Request request) {
         ClusterState cluster;
         try {
-            cluster = store.read().state();
+            cluster = ClusterState.of(store.read());
         } catch (DcsException e) {
             return Response.text(503, "pgherd: the DCS did not answer: " + e.getMessage());
         }
@@ -37,15 +38,13 @@ final class ClusterReport {
     }
 
     Response history(Request request) {
-        List<JsonNode> events;
+        History history;
         try {
-            events = store.history();
+            history = store.history();
         } catch (DcsException e) {
             return Response.text(503, "pgherd: the DCS did not answer: " + e.getMessage());
         }
-        ArrayNode out = Response.JSON.createArrayNode();
-        events.forEach(out::add);
-        return Response.json(200, out);
+        return Response.json(200, ClusterJson.tree(history));
     }
 
     /** The {@code /cluster} document: members sorted by name, leader, pause flag, pending switchover. */

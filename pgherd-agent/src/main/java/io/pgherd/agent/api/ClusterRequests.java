@@ -21,9 +21,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Member;
 import io.pgherd.dcs.DcsException;
 
 /**
@@ -107,7 +107,7 @@ final class ClusterRequests {
     /** {@code DELETE /switchover}: cancels the pending request; 404 when there is none. */
     Response cancelSwitchover(Request request) {
         try {
-            Optional<ClusterState.Switchover> pending = store.read().state().switchover();
+            Optional<ClusterState.Switchover> pending = ClusterState.of(store.read()).switchover();
             if (pending.isEmpty()) {
                 return Response.text(404, "pgherd: no switchover is pending");
             }
@@ -123,7 +123,7 @@ final class ClusterRequests {
     private Response record(String kind, String leader, String candidate, long notBefore, Request request) {
         ClusterState cluster;
         try {
-            cluster = store.read().state();
+            cluster = ClusterState.of(store.read());
         } catch (DcsException e) {
             return Response.text(503, "pgherd: the DCS did not answer: " + e.getMessage());
         }

@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.DynamicConfig;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.dcs.DcsException;
 
@@ -47,7 +47,7 @@ final class ConfigRequests {
         }
         ClusterStore.ConfigChange change;
         try {
-            change = store.patchConfig(patch);
+            change = store.patchConfig(patch, DynamicConfig::parse);
         } catch (ConfigException e) {
             return Response.text(400, "pgherd: " + DynamicConfig.refusal(e.problems()));
         } catch (DcsException e) {

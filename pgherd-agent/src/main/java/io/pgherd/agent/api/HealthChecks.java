@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.pgherd.cluster.Member;
+
 /**
  * The health-check endpoints with Patroni's status codes (200 or 503), so that HAProxy's
  * {@code option httpchk} and Kubernetes probes work unchanged. Each answers from the agent's last
@@ -107,7 +109,7 @@ final class HealthChecks {
 
     /** Whether this member's own record carries the noloadbalance tag (Patroni: /replica answers 503 then). */
     private boolean taggedNoLoadBalance(NodeState s) {
-        return s.cluster().map(c -> c.members().get(member)).map(io.pgherd.agent.ha.Member::noLoadBalance).orElse(false);
+        return s.cluster().map(c -> c.members().get(member)).map(Member::noLoadBalance).orElse(false);
     }
 
     private static OptionalLong lagLimit(Request request) {

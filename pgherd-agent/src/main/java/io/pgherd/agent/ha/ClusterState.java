@@ -3,8 +3,14 @@ package io.pgherd.agent.ha;
 import java.util.Map;
 import java.util.Optional;
 
+import io.pgherd.cluster.ClusterSnapshot;
+import io.pgherd.cluster.FailoverRequest;
+import io.pgherd.cluster.Member;
+import io.pgherd.cluster.SyncState;
+
 /**
- * The cluster as the DCS showed it at the start of one cycle.
+ * The cluster as the DCS showed it at the start of one cycle: what {@link HaRules} decides on, taken from
+ * one {@link ClusterSnapshot} of the cluster model ({@link #of}).
  *
  * @param leader who holds the leader key and its epoch (the key's create revision), if anyone
  * @param members every member with a live record, by name
@@ -34,6 +40,15 @@ public record ClusterState(Optional<Leader> leader, Map<String, Member> members,
         /** A key naming {@code standby} without saying which leader wrote it. */
         public static Sync withoutLeader(String standby) {
             return new Sync("", standby);
+        }
+
+        static Sync of(SyncState key) {
+            return new Sync(key.leader(), key.standby());
+        }
+
+        /** The {@code sync} key's record saying this. */
+        public SyncState record() {
+            return new SyncState(leader, standby);
         }
     }
 
@@ -80,6 +95,17 @@ public record ClusterState(Optional<Leader> leader, Map<String, Member> members,
 
     public ClusterState {
         members = Map.copyOf(members);
+    }
+
+    /** What {@code snapshot} says the rules need. */
+    public static ClusterState of(ClusterSnapshot snapshot) {
+        return new ClusterState(snapshot.leader().map(l -> new Leader(l.member(), l.epoch())), snapshot.members(),
+                snapshot.initializedBy(), snapshot.lastLeaderPosition(), snapshot.failover().map(ClusterState::switchover),
+                snapshot.sync().map(Sync::of), snapshot.config().pause());
+    }
+
+    private static Switchover switchover(FailoverRequest request) {
+        return new Switchover(request.from(), request.to(), request.notBeforeMillis());
     }
 
     /** The standby the {@code sync} key names, if it names one. */

@@ -3,6 +3,7 @@ package io.pgherd.agent.ha;
 import java.util.Optional;
 
 import io.pgherd.agent.ha.Decision.Action;
+import io.pgherd.cluster.Member;
 
 /**
  * The HA rules (DESIGN.md §3) as one pure function from what the DCS shows and what the agent found

@@ -1,5 +1,7 @@
 package io.pgherd.agent.ha;
 
+import io.pgherd.cluster.Member;
+
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.EmbeddedZooKeeper;
@@ -104,7 +104,7 @@ class RestApiHealthIT {
             case "primary-stale-cycle" -> new NodeState(cluster("n1"), primary, "leading with the key (epoch 7)",
                     now - 2 * TTL.toMillis(), true);
             case "replica-noloadbalance" -> new NodeState(Optional.of(new ClusterState(Optional.of(new ClusterState.Leader("n2", 7)),
-                    Map.of(ME, new io.pgherd.agent.ha.Member(ME, "standby", "streaming", "127.0.0.1", 5432, "", true, true, 3,
+                    Map.of(ME, new io.pgherd.cluster.Member(ME, "standby", "streaming", "127.0.0.1", 5432, "", true, true, 3,
                             LEADER_POSITION - 100, LEADER_POSITION - 1000, false, 1, "n2", false, List.of(), true, false)),
                     Optional.of("n1"), LEADER_POSITION, Optional.empty(), Optional.empty(), false)), standby,
                     "following the leader n2", now, true);

@@ -29,9 +29,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.pgherd.agent.ClusterStore;
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.agent.ha.Member;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.HistoryEntry;
+import io.pgherd.cluster.Member;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.EmbeddedZooKeeper;
@@ -93,7 +94,7 @@ class RestApiRequestsIT {
         store.publish(member("n4", "standby", false, false, 0, 0), session);
         store.publish(member("n5", "standby", true, true, LEADER_POSITION - 5000, LEADER_POSITION - 6000), session);
         store.publishPosition(LEADER_POSITION);
-        NodeState me = new NodeState(Optional.of(store.read().state()),
+        NodeState me = new NodeState(Optional.of(ClusterState.of(store.read())),
                 new NodeState.Postgres(true, false, LEADER_POSITION, LEADER_POSITION, 2), "leading with the key",
                 System.currentTimeMillis(), true);
         asked.clear();
@@ -133,7 +134,7 @@ class RestApiRequestsIT {
     }
 
     private Optional<ClusterState.Switchover> requested() {
-        return store.read().state().switchover();
+        return ClusterState.of(store.read()).switchover();
     }
 
     // ---- authentication
@@ -147,7 +148,7 @@ class RestApiRequestsIT {
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic "));
         assertThat(requested()).isEmpty();
-        assertThat(store.read().state().paused()).isFalse();
+        assertThat(ClusterState.of(store.read()).paused()).isFalse();
         assertThat(asked).as("no operation reached the agent").isEmpty();
     }
 
@@ -238,7 +239,7 @@ class RestApiRequestsIT {
 
     @Test
     void switchoverNeedsALeader() {
-        store.releaseLeader(store.read().leaderEntry().orElseThrow());
+        store.releaseLeader(store.read().leader().orElseThrow());
 
         HttpResponse<String> response = post("/switchover", "{\"leader\": \"n1\", \"candidate\": \"n2\"}");
 
@@ -341,7 +342,7 @@ class RestApiRequestsIT {
 
     @Test
     void failoverWorksWithoutALeaderToo() {
-        store.releaseLeader(store.read().leaderEntry().orElseThrow());
+        store.releaseLeader(store.read().leader().orElseThrow());
 
         assertThat(post("/failover", "{\"candidate\": \"n2\"}").statusCode()).isEqualTo(200);
         assertThat(requested()).contains(new ClusterState.Switchover("", "n2", 0));
@@ -380,13 +381,13 @@ class RestApiRequestsIT {
         HttpResponse<String> paused = client.send("PATCH", "/config", "{\"pause\": true}", AUTH);
         assertThat(paused.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(paused.body()).path("pause").asBoolean()).isTrue();
-        assertThat(store.read().state().paused()).isTrue();
+        assertThat(ClusterState.of(store.read()).paused()).isTrue();
         assertThat(JSON.readTree(client.get("/cluster").body()).path("paused").asBoolean()).isTrue();
 
         HttpResponse<String> resumed = client.send("PATCH", "/config", "{\"pause\": false}", AUTH);
         assertThat(resumed.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(resumed.body()).path("pause").asBoolean()).isFalse();
-        assertThat(store.read().state().paused()).isFalse();
+        assertThat(ClusterState.of(store.read()).paused()).isFalse();
     }
 
     @Test
@@ -462,7 +463,7 @@ class RestApiRequestsIT {
 
         assertThat(JSON.readTree(client.get("/config").body())).isEqualTo(JSON.readTree(
                 "{\"postgresql\": {\"parameters\": {\"work_mem\": \"8MB\"}}, \"pause\": true}"));
-        assertThat(store.read().state().paused()).isTrue();
+        assertThat(ClusterState.of(store.read()).paused()).isTrue();
     }
 
     // ---- operations the agent carries out
@@ -561,8 +562,8 @@ class RestApiRequestsIT {
     @Test
     void historyListsThePromotionsRecordedInTheDcs() throws IOException {
         assertThat(JSON.readTree(client.get("/history").body()).size()).isZero();
-        store.appendHistory(JSON.createObjectNode().put("leader", "n1").put("timeline", 2).put("reason", "failover"));
-        store.appendHistory(JSON.createObjectNode().put("leader", "n2").put("timeline", 3).put("reason", "switchover"));
+        store.appendHistory(new HistoryEntry("n1", null, "failover", 2, 0, null, 5, null, null, null));
+        store.appendHistory(new HistoryEntry("n2", "n1", "switchover", 3, 0, null, 9, null, null, null));
 
         HttpResponse<String> response = client.get("/history");
 

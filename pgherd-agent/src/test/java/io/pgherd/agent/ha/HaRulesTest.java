@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.pgherd.agent.ha.ClusterState.Leader;
 import io.pgherd.agent.ha.ClusterState.Switchover;
 import io.pgherd.agent.ha.Decision.Action;
+import io.pgherd.cluster.Member;
 
 /**
  * One test (or more) per HA rule of DESIGN.md §3: each builds a DCS snapshot and a local state, and

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import io.pgherd.agent.ha.ClusterState.Sync;
 import io.pgherd.agent.ha.SynchronousStandby.Plan;
 import io.pgherd.agent.ha.SynchronousStandby.Sender;
+import io.pgherd.cluster.Member;
 
 /**
  * The leader's synchronous-mode choices: which standby, and which of the ordered steps (key names

@@ -15,16 +15,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import io.pgherd.cluster.ClusterSnapshot;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.FailoverRequest;
+import io.pgherd.cluster.History;
+import io.pgherd.cluster.HistoryEntry;
+import io.pgherd.cluster.Leader;
+import io.pgherd.cluster.Member;
+import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
-import io.pgherd.dcs.Entry;
 import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
 import io.pgherd.proxy.Proxy;
@@ -50,7 +51,6 @@ import io.pgherd.proxy.topology.NodeState;
  */
 public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatcher {
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TICK_MILLIS = 1000;
     private static final long PROBE_MILLIS = 50;
     private static final long DRAIN_CHECK_MILLIS = 10;
@@ -59,13 +59,14 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
 
     private final Proxy proxy;
     private final Dcs dcs;
+    private final ClusterStore store;
     private final ClusterKeys keys;
     private final String name;
     private final ScheduledExecutorService thread;
     private final WriteGate gate;
     private Watch watch;
     private Session session;
-    private String writtenRecord;
+    private ProxyRecord writtenRecord;
     private String lastProblem = "";
 
     /** The leader the gate was last opened for (name and epoch), and the one seen now. */
@@ -73,7 +74,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private long confirmedEpoch;
     private volatile String leader = "";
     private long epoch;
-    private Map<String, JsonNode> memberRecords = Map.of();
+    private Map<String, Member> memberRecords = Map.of();
     private final Set<String> drainedByCluster = new HashSet<>();
     private long ttlMillis = DEFAULT_TTL.toMillis();
     private long lastRead = System.currentTimeMillis();
@@ -96,6 +97,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private ClusterFollower(Proxy proxy, Dcs dcs, ClusterKeys keys, String name) {
         this.proxy = proxy;
         this.dcs = dcs;
+        this.store = new ClusterStore(dcs, keys.cluster());
         this.keys = keys;
         this.name = name;
         this.gate = proxy.writes();
@@ -201,9 +203,9 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
                     }
                 });
             }
-            List<Entry> entries = dcs.list(keys.prefix());
+            ClusterSnapshot cluster = store.read();
             lastRead = System.currentTimeMillis();
-            follow(entries);
+            follow(cluster);
             register();
             if (gate.heldFor(WriteGate.Reason.DCS_UNREACHABLE)) {
                 log.info("the DCS answers again");
@@ -225,27 +227,16 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         }
     }
 
-    private void follow(List<Entry> entries) {
-        Optional<Entry> leaderEntry = Optional.empty();
-        Optional<Entry> failover = Optional.empty();
+    private void follow(ClusterSnapshot cluster) {
+        Optional<Leader> leaderEntry = cluster.leader();
+        ttlMillis = cluster.config().ttl().orElse(DEFAULT_TTL).toMillis();
         Map<String, ClusterNodes.MemberRecord> members = new HashMap<>();
-        Map<String, JsonNode> records = new HashMap<>();
-        for (Entry e : entries) {
-            if (e.key().equals(keys.leader())) {
-                leaderEntry = Optional.of(e);
-            } else if (e.key().equals(keys.failover())) {
-                failover = Optional.of(e);
-            } else if (e.key().equals(keys.config())) {
-                JsonNode config = tree(e.value());
-                long ttl = config == null ? 0 : config.path("ttl").asLong(0);
-                ttlMillis = ttl > 0 ? ttl * 1000 : DEFAULT_TTL.toMillis();
-            } else if (e.key().startsWith(keys.members())) {
-                JsonNode record = tree(e.value());
-                ClusterNodes.MemberRecord.of(record).ifPresent(m -> {
-                    members.put(m.name(), m);
-                    records.put(m.name(), record);
-                });
-            }
+        Map<String, Member> records = new HashMap<>();
+        for (Member record : cluster.members().values()) {
+            ClusterNodes.MemberRecord.of(record).ifPresent(m -> {
+                members.put(m.name(), m);
+                records.put(m.name(), record);
+            });
         }
         memberRecords = records;
         followDraining(records);
@@ -258,8 +249,8 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             leader = "";
             epoch = 0;
         } else {
-            String nowLeader = leaderEntry.get().value();
-            long nowEpoch = leaderEntry.get().createRevision();
+            String nowLeader = leaderEntry.get().member();
+            long nowEpoch = leaderEntry.get().epoch();
             List<ProxyConfig.Node> current = proxy.config().get(ProxyConfig.NODES);
             Optional<List<ProxyConfig.Node>> next = ClusterNodes.follow(Optional.of(nowLeader), members, current);
             boolean newLeader = !nowLeader.equals(leader) || nowEpoch != epoch;
@@ -286,17 +277,17 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
                 probe();
             }
         }
-        switchover(failover);
+        switchover(cluster.failover(), cluster.failoverRevision());
     }
 
     /**
      * Members whose record says {@code draining} (DESIGN.md §2) take no new reads, as after the admin
      * console's DRAIN; a node the cluster drained is undrained when its record no longer says so.
      */
-    private void followDraining(Map<String, JsonNode> records) {
+    private void followDraining(Map<String, Member> records) {
         for (NodeState node : proxy.backends().topology().nodes()) {
-            JsonNode record = records.get(node.name());
-            boolean draining = record != null && record.path("draining").asBoolean(false);
+            Member record = records.get(node.name());
+            boolean draining = record != null && record.draining();
             if (draining && drainedByCluster.add(node.name())) {
                 log.info("member {} is draining: no new reads go to it", node.name());
                 node.draining(true);
@@ -316,8 +307,8 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
         Boolean writable = node == null || !node.isPrimary() ? Boolean.FALSE : proxy.backends().acceptsWrites(node.node());
         if (writable == null) {
             // No health user to ask with: the leader's own record says whether its PostgreSQL runs as a primary.
-            JsonNode record = memberRecords.get(leader);
-            writable = record != null && record.path("running").asBoolean(false) && !record.path("inRecovery").asBoolean(true);
+            Member record = memberRecords.get(leader);
+            writable = record != null && record.running() && !record.inRecovery();
         }
         if (writable) {
             boolean changed = !leader.equals(confirmedLeader) || epoch != confirmedEpoch;
@@ -339,13 +330,11 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     }
 
     /** Holds writes for a planned switchover away from the confirmed leader, and acknowledges once drained. */
-    private void switchover(Optional<Entry> failover) {
-        JsonNode request = failover.map(e -> tree(e.value())).orElse(null);
-        String from = request == null ? "" : request.path("from").asText("");
-        long notBefore = request == null ? 0 : request.path("not_before").asLong(0);
+    private void switchover(Optional<FailoverRequest> request, long revision) {
+        String from = request.map(FailoverRequest::from).orElse("");
+        long notBefore = request.map(FailoverRequest::notBeforeMillis).orElse(0L);
         long now = System.currentTimeMillis();
-        long revision = failover.map(Entry::modRevision).orElse(0L);
-        boolean applies = request != null && !leader.isEmpty() && leader.equals(confirmedLeader) && epoch == confirmedEpoch
+        boolean applies = request.isPresent() && !leader.isEmpty() && leader.equals(confirmedLeader) && epoch == confirmedEpoch
                 && (from.isEmpty() || from.equals(leader))
                 // done with: the leader it was asked of has gone since (the agents clear the key a moment later)
                 && !(revision == acknowledged && !leader.equals(switchoverFrom))
@@ -411,44 +400,27 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
             session = dcs.openSession(Duration.ofMillis(ttlMillis));
             writtenRecord = null;
         }
-        ObjectNode record = JSON.createObjectNode();
-        record.put("name", name);
-        record.put("ack", acknowledged);
-        record.put("held_since", acknowledged == 0 ? 0 : drainStarted);
-        String text = record.toString();
-        if (!text.equals(writtenRecord)) {
-            dcs.putEphemeral(keys.proxy(name), text, session);
-            writtenRecord = text;
+        ProxyRecord record = new ProxyRecord(name, acknowledged, acknowledged == 0 ? 0 : drainStarted);
+        if (!record.equals(writtenRecord)) {
+            store.register(record, session);
+            writtenRecord = record;
         }
     }
 
     /** Adds this proxy's view of the last change of leader to that promotion's history entry. */
     private void recordTimeline() {
         WriteGate.Timeline t = timeline;
+        HistoryEntry.ProxyTimeline mine = new HistoryEntry.ProxyTimeline(t.failureSeen(), t.leaderSeen(), t.opened(),
+                t.firstWrite(), t.opened() - t.failureSeen(), t.epoch());
         try {
-            for (int attempt = 0; attempt < 10; attempt++) {
-                Optional<Entry> history = dcs.get(keys.history());
-                JsonNode list = history.map(e -> tree(e.value())).orElse(null);
-                ObjectNode entry = promotionEntry(list, t);
-                if (entry == null) {
-                    break; // its agent has not recorded the promotion yet: the tick tries again
-                }
-                ObjectNode proxies = entry.has("proxies") && entry.get("proxies").isObject() ? (ObjectNode) entry.get("proxies")
-                        : entry.putObject("proxies");
-                ObjectNode mine = proxies.putObject(name);
-                mine.put("failure_seen", t.failureSeen());
-                mine.put("leader_seen", t.leaderSeen());
-                mine.put("writes_released", t.opened());
-                mine.put("first_write", t.firstWrite());
-                mine.put("writes_held_ms", t.opened() - t.failureSeen());
-                mine.put("leader_epoch", t.epoch());
-                if (dcs.compareAndSet(keys.history(), history.get().modRevision(), list.toString())) {
-                    log.info("recorded in the history: failure seen, leader {} seen {} ms later, writes released after {} ms,"
-                            + " first write after {} ms", t.leader(), t.leaderSeen() - t.failureSeen(),
-                            t.opened() - t.failureSeen(), t.firstWrite() - t.failureSeen());
-                    timeline = null;
-                    return;
-                }
+            // Empty while its agent has not recorded the promotion yet: the tick tries again.
+            if (store.updateHistory(history -> promotionEntry(history, t)
+                    .map(i -> history.replace(i, history.entries().get(i).withProxy(name, mine))))) {
+                log.info("recorded in the history: failure seen, leader {} seen {} ms later, writes released after {} ms,"
+                        + " first write after {} ms", t.leader(), t.leaderSeen() - t.failureSeen(),
+                        t.opened() - t.failureSeen(), t.firstWrite() - t.failureSeen());
+                timeline = null;
+                return;
             }
         } catch (RuntimeException e) {
             log.debug("could not record the timeline yet: {}", e.toString());
@@ -460,32 +432,12 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     }
 
     /**
-     * The history entry of the promotion {@code t} saw: the one with its leader epoch. The agent appends it
-     * after its own first write, which a proxy's first write can precede, so it may not be there yet (null);
-     * an earlier promotion of the same member has an entry of another epoch. An entry without an epoch (an
-     * agent of an earlier version) is taken when it is the newest and names the leader.
+     * The index of the history entry of the promotion {@code t} saw ({@link History#promotionOf}); empty
+     * while its agent has not appended it (it does so after its own first write, which a proxy's can precede).
      */
-    static ObjectNode promotionEntry(JsonNode history, WriteGate.Timeline t) {
-        if (!(history instanceof ArrayNode array) || array.isEmpty()) {
-            return null;
-        }
-        for (JsonNode entry : array) {
-            if (entry instanceof ObjectNode o && o.path("leader_epoch").asLong(-1) == t.epoch()
-                    && t.leader().equals(o.path("leader").asText())) {
-                return o;
-            }
-        }
-        JsonNode newest = array.get(array.size() - 1);
-        return newest instanceof ObjectNode o && !o.has("leader_epoch") && t.leader().equals(o.path("leader").asText())
-                ? o : null;
-    }
-
-    private static JsonNode tree(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
+    static Optional<Integer> promotionEntry(History history, WriteGate.Timeline t) {
+        int index = history.promotionOf(t.leader(), t.epoch());
+        return index < 0 ? Optional.empty() : Optional.of(index);
     }
 
     @Override

@@ -7,8 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import io.pgherd.cluster.Member;
 import io.pgherd.proxy.ProxyConfig.Node;
 import io.pgherd.proxy.ProxyConfig.Role;
 
@@ -22,20 +21,20 @@ public final class ClusterNodes {
     }
 
     /**
-     * What one member record ({@code members/<name>}, written by its agent) says.
+     * What the proxy routes by of one member record ({@code members/<name>}, written by its agent, read
+     * through the cluster model's {@link Member}).
      *
      * @param noFailover a read replica (never promoted)
      * @param noLoadBalance takes no reads
      */
     public record MemberRecord(String name, String host, int port, boolean noFailover, boolean noLoadBalance) {
-        /** Reads an agent's member record; empty when it lacks a name, host or port. */
-        public static Optional<MemberRecord> of(JsonNode json) {
-            if (json == null || !json.path("name").isTextual() || !json.path("host").isTextual() || !json.path("port").canConvertToInt()
-                    || json.path("port").asInt() <= 0) {
+        /** The proxy's view of an agent's member record; empty when it lacks a name, host or port. */
+        public static Optional<MemberRecord> of(Member member) {
+            if (member == null || !member.routable()) {
                 return Optional.empty();
             }
-            return Optional.of(new MemberRecord(json.get("name").asText(), json.get("host").asText(), json.get("port").asInt(),
-                    json.path("noFailover").asBoolean(false), json.path("noLoadBalance").asBoolean(false)));
+            return Optional.of(new MemberRecord(member.name(), member.host(), member.port(), member.noFailover(),
+                    member.noLoadBalance()));
         }
     }
 

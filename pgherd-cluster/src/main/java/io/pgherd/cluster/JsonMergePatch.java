@@ -1,4 +1,4 @@
-package io.pgherd.agent;
+package io.pgherd.cluster;
 
 import java.util.Iterator;
 import java.util.Map;

@@ -1,0 +1,47 @@
+package io.pgherd.cluster;
+
+import java.util.Collections;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One read of everything under a cluster's prefix ({@link ClusterStore#read}), every record typed. On
+ * etcd it is one consistent snapshot; on ZooKeeper each record is a value its key had during the read
+ * (see {@code Dcs.list}). Records that could not be read are absent here, and were reported
+ * ({@link UnreadableRecords}).
+ *
+ * @param leader the leader key, if anyone holds it (with its epoch and modRevision)
+ * @param members every member with a readable record, by name (sorted)
+ * @param initializedBy the member that won the {@code initialize} key, or empty before anyone did
+ * @param status the leader's last published position, if any
+ * @param failover a requested switchover or failover, if any
+ * @param failoverRevision the {@code failover} key's modRevision (what proxies acknowledge); 0 without the key
+ * @param sync the {@code sync} key, if present ({@link SyncState#NOBODY} when unreadable)
+ * @param config the dynamic configuration ({@code {}} when absent or unreadable)
+ * @param history every promotion recorded, oldest first
+ * @param proxies every live proxy's record, by name (sorted)
+ * @param spec the desired shape of the cluster, if set
+ * @param tasks the controller's tasks, by id (sorted)
+ */
+public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
+                              Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
+                              Optional<SyncState> sync, ClusterConfig config, History history,
+                              SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks) {
+    public ClusterSnapshot {
+        members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
+        proxies = Collections.unmodifiableSortedMap(new TreeMap<>(proxies));
+        tasks = Collections.unmodifiableSortedMap(new TreeMap<>(tasks));
+    }
+
+    /** An empty cluster: no key at all. */
+    public static ClusterSnapshot empty() {
+        return new ClusterSnapshot(Optional.empty(), new TreeMap<>(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
+                Optional.empty(), ClusterConfig.absent(), History.EMPTY, new TreeMap<>(), Optional.empty(), new TreeMap<>());
+    }
+
+    /** The leader's last published WAL position; 0 when unknown. */
+    public long lastLeaderPosition() {
+        return status.map(Status::position).orElse(0L);
+    }
+}

@@ -1,0 +1,64 @@
+/**
+ * The cluster model: the DCS contract every pgherd process shares (DESIGN.md §2), one typed record per
+ * key, read and written only here ({@link io.pgherd.cluster.ClusterJson}), through one store
+ * ({@link io.pgherd.cluster.ClusterStore}) whose one read of the whole prefix is a
+ * {@link io.pgherd.cluster.ClusterSnapshot}. No other package parses a DCS value; a test fails if one does.
+ *
+ * <p>Keys live under {@code /pgherd/<cluster>/} ({@link io.pgherd.dcs.ClusterKeys}). Ephemeral keys are
+ * bound to their writer's DCS session and vanish with it; persistent keys stay until deleted.
+ *
+ * <table>
+ * <caption>The keys: who writes and reads each, its lifetime, and how it is changed</caption>
+ * <tr><th>key</th><th>record</th><th>written by</th><th>read by</th><th>lifetime</th><th>changed with</th></tr>
+ * <tr><td>{@code leader}</td><td>{@link io.pgherd.cluster.Leader} (plain text: the member's name; its create
+ *     revision is the epoch, the fencing token)</td><td>the agent that wins an election</td>
+ *     <td>agents, proxies (routing, epoch checks), CLI, REST API</td><td>ephemeral (the leader's session)</td>
+ *     <td>atomic create ({@code takeLeader}); renewed by the session; released with compare-and-delete</td></tr>
+ * <tr><td>{@code members/<name>}</td><td>{@link io.pgherd.cluster.Member}</td><td>that member's agent, every
+ *     cycle</td><td>agents (candidates), proxies (nodes, roles, weights, draining), CLI, REST API</td>
+ *     <td>ephemeral (the agent's session)</td><td>put ({@code publish})</td></tr>
+ * <tr><td>{@code initialize}</td><td>plain text: the member that bootstrapped</td><td>the agent winning the
+ *     bootstrap race</td><td>agents</td><td>persistent</td><td>atomic create, once</td></tr>
+ * <tr><td>{@code config}</td><td>{@link io.pgherd.cluster.ClusterConfig} (a document; the agent validates it
+ *     as {@code DynamicConfig})</td><td>CLI ({@code config set}, {@code pause}), REST API
+ *     ({@code PATCH /config})</td><td>agents (timings, parameters, pause), proxies ({@code ttl}), CLI</td>
+ *     <td>persistent</td><td>compare-and-set (a JSON merge patch, retried)</td></tr>
+ * <tr><td>{@code status}</td><td>{@link io.pgherd.cluster.Status}</td><td>the leader's agent, every cycle</td>
+ *     <td>agents (judging candidates after the leader is gone)</td><td>persistent</td><td>put</td></tr>
+ * <tr><td>{@code history}</td><td>{@link io.pgherd.cluster.History} of
+ *     {@link io.pgherd.cluster.HistoryEntry}</td><td>the promoted agent (appends its entry with
+ *     {@code leader_epoch}); each proxy (adds its measured timeline to the entry of that epoch)</td>
+ *     <td>CLI ({@code history}), REST API ({@code /history}), proxies</td><td>persistent</td>
+ *     <td>compare-and-set, retried</td></tr>
+ * <tr><td>{@code failover}</td><td>{@link io.pgherd.cluster.FailoverRequest}; its modRevision identifies the
+ *     request</td><td>CLI ({@code switchover}, {@code failover}), REST API</td><td>agents (carry it out, then
+ *     delete it), proxies (hold writes, acknowledge)</td><td>persistent</td><td>put; deleted when done</td></tr>
+ * <tr><td>{@code sync}</td><td>{@link io.pgherd.cluster.SyncState}</td><td>the leader's agent in synchronous
+ *     mode</td><td>agents (only the synchronous standby may take the key)</td><td>persistent</td>
+ *     <td>compare-and-set on what the leader read; put by a new leader before it promotes; deleted when the
+ *     mode is off</td></tr>
+ * <tr><td>{@code proxies/<name>}</td><td>{@link io.pgherd.cluster.ProxyRecord}</td><td>that proxy</td>
+ *     <td>the old leader's agent in a switchover (waits for every {@code ack}), CLI</td>
+ *     <td>ephemeral (the proxy's session)</td><td>put ({@code register})</td></tr>
+ * <tr><td>{@code spec}</td><td>{@link io.pgherd.cluster.Spec}</td><td>users (CLI, cluster API), from the next
+ *     release</td><td>the controller, from the next release</td><td>persistent</td><td>compare-and-set</td></tr>
+ * <tr><td>{@code tasks/<id>}</td><td>{@link io.pgherd.cluster.Task}</td><td>the controller owning the task,
+ *     from the next release</td><td>controllers, CLI, dashboard</td><td>persistent</td>
+ *     <td>atomic create, then compare-and-set as it advances</td></tr>
+ * </table>
+ *
+ * <p><b>Compatibility.</b> Processes of two releases share a cluster during a rolling upgrade, so readers
+ * ignore fields they do not know and take defaults for missing optional ones; history entries keep
+ * unknown fields when written back. Records whose meaning may change carry a {@code format}
+ * ({@link io.pgherd.cluster.Member#FORMAT}, {@link io.pgherd.cluster.Spec#FORMAT},
+ * {@link io.pgherd.cluster.Task#FORMAT}). The member record was written with Java field names (format 1,
+ * {@code noFailover}); format 2 names fields in snake_case, reads both, and writes both so the previous
+ * release still reads it. Golden samples of what the previous release wrote and what this one writes are
+ * in this module's tests.
+ *
+ * <p><b>Errors.</b> A record that cannot be read is logged once per key and reason and counted
+ * ({@link io.pgherd.cluster.UnreadableRecords}), and each method says what it is taken for; a
+ * compare-and-set that keeps losing throws {@link io.pgherd.cluster.ConflictException} with the key and
+ * the number of tries; a store that does not answer throws {@link io.pgherd.dcs.DcsException}.
+ */
+package io.pgherd.cluster;

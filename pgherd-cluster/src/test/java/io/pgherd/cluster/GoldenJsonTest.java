@@ -1,0 +1,158 @@
+package io.pgherd.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Golden JSON of every record: the exact text this release writes ({@code written/}), and that it reads
+ * what the previous release wrote ({@code previous/}), also with fields it does not know.
+ */
+class GoldenJsonTest {
+    /** Fields a newer release might add, spliced into every object sample. */
+    private static final String UNKNOWN = "\"zone\":\"eu-1\",\"future\":{\"x\":[1,2]},";
+
+    @ParameterizedTest
+    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "history", "spec", "task"})
+    void writesItsGoldenJson(String sample) {
+        assertThat(ClusterJson.write(record(sample))).isEqualTo(Samples.text("written/" + sample + ".json"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "history"})
+    void readsWhatThePreviousReleaseWrote(String sample) {
+        assertThat(read(sample, Samples.text("previous/" + sample + ".json"))).isEqualTo(record(sample));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "spec", "task"})
+    void readsRecordsWithFieldsItDoesNotKnow(String sample) {
+        String dir = sample.equals("spec") || sample.equals("task") ? "written/" : "previous/";
+        assertThat(read(sample, withUnknownFields(Samples.text(dir + sample + ".json")))).isEqualTo(record(sample));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "history", "spec", "task"})
+    void readsWhatItWrites(String sample) {
+        assertThat(read(sample, ClusterJson.write(record(sample)))).isEqualTo(record(sample));
+    }
+
+    @Test
+    void historyWritesBackWhatThePreviousReleaseWroteUnchanged() {
+        String previous = Samples.text("previous/history.json");
+        assertThat(ClusterJson.write(ClusterJson.read("history", previous, History.class))).isEqualTo(previous);
+    }
+
+    @Test
+    void historyKeepsFieldsOfNewerReleasesWhenWrittenBack() {
+        String newer = withUnknownFields(Samples.text("previous/history.json").substring(1)).replaceFirst("^", "[");
+        History read = ClusterJson.read("history", newer, History.class);
+        assertThat(read.entries().get(0).others()).containsOnlyKeys("zone", "future");
+        HistoryEntry.ProxyTimeline mine = new HistoryEntry.ProxyTimeline(1, 2, 3, 4, 2, 17);
+        String written = ClusterJson.write(read.replace(0, read.entries().get(0).withProxy("p2", mine)));
+        assertThat(written).contains("\"zone\":\"eu-1\"", "\"future\":{\"x\":[1,2]}", "\"127.0.0.1:6432\":{", "\"p2\":{");
+    }
+
+    @Test
+    void historyEntryOfAnAgentBeforeEpochsReadsWithoutEpochAndWritesNone() {
+        String old = "[{\"leader\":\"node2\",\"previous_leader\":null,\"reason\":\"failover\",\"timeline\":2,\"position\":100,"
+                + "\"time\":\"2025-01-01T00:00:00Z\"}]";
+        History history = ClusterJson.read("history", old, History.class);
+        assertThat(history.entries().get(0).leaderEpoch()).isNull();
+        assertThat(history.entries().get(0).previousLeader()).isNull();
+        assertThat(ClusterJson.write(history)).isEqualTo(old);
+    }
+
+    @Test
+    void configReadsTheKeysOtherProcessesActOn() {
+        ObjectNode document = ClusterJson.object("config", Samples.text("previous/config.json"));
+        ClusterConfig config = new ClusterConfig(document, Optional.of(5L));
+        assertThat(config.pause()).isTrue();
+        assertThat(config.ttl()).contains(Duration.ofSeconds(30));
+        assertThat(new ClusterConfig(ClusterJson.object("config", "{\"ttl\":12}"), Optional.empty()).ttl())
+                .contains(Duration.ofSeconds(12));
+        assertThat(ClusterConfig.absent().pause()).isFalse();
+        assertThat(ClusterConfig.absent().ttl()).isEmpty();
+    }
+
+    @Test
+    void aTaskStateOfANewerReleaseReadsAsUnknown() {
+        String newer = Samples.text("written/task.json").replace("\"state\":\"running\",\"steps\"", "\"state\":\"paused\",\"steps\"");
+        assertThat(ClusterJson.read("tasks/t", newer, Task.class).state()).isEqualTo(Task.State.UNKNOWN);
+    }
+
+    @Test
+    void anUnreadableRecordSaysWhichKeyAndWhy() {
+        assertThatThrownBy(() -> ClusterJson.read("/pgherd/main/members/node1", "{\"name\":", Member.class))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageStartingWith("/pgherd/main/members/node1: unreadable record (");
+        assertThatThrownBy(() -> ClusterJson.read("/pgherd/main/status", "null", Status.class))
+                .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("JSON null");
+    }
+
+    /**
+     * The member record of the previous release's {@code ha.Member}, read the way that release read it (Java
+     * names, unknown fields ignored): what an agent or proxy not yet upgraded sees of a record this release writes.
+     */
+    record PreviousReleaseMember(String name, String role, String state, String host, int port, String apiUrl, boolean running,
+                                 boolean inRecovery, int timeline, long position, long replayed, boolean noFailover,
+                                 int failoverPriority, String following, boolean pendingRestart,
+                                 List<String> pendingRestartParameters, boolean noLoadBalance, boolean cloneFrom) {
+    }
+
+    @ParameterizedTest
+    @CsvSource({"member-node1", "member-node3"})
+    void theReleaseBeforeReadsTheMemberRecordThisOneWrites(String sample) throws JsonProcessingException {
+        ObjectMapper previous = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        Member m = (Member) record(sample);
+        assertThat(previous.readValue(ClusterJson.write(m), PreviousReleaseMember.class))
+                .isEqualTo(new PreviousReleaseMember(m.name(), m.role(), m.state(), m.host(), m.port(), m.apiUrl(), m.running(),
+                        m.inRecovery(), m.timeline(), m.position(), m.replayed(), m.noFailover(), m.failoverPriority(),
+                        m.following(), m.pendingRestart(), m.pendingRestartParameters(), m.noLoadBalance(), m.cloneFrom()));
+    }
+
+    private static Object record(String sample) {
+        return switch (sample) {
+            case "member-node1" -> Samples.NODE1;
+            case "member-node3" -> Samples.NODE3;
+            case "status" -> Samples.STATUS;
+            case "failover" -> Samples.FAILOVER;
+            case "sync" -> Samples.SYNC;
+            case "proxy" -> Samples.PROXY;
+            case "history" -> new History(List.of(Samples.PROMOTION));
+            case "spec" -> Samples.SPEC;
+            case "task" -> Samples.TASK;
+            default -> throw new IllegalArgumentException(sample);
+        };
+    }
+
+    private static Object read(String sample, String json) {
+        Class<?> type = record(sample).getClass();
+        return ClusterJson.read(sample, json, type);
+    }
+
+    private static String withUnknownFields(String object) {
+        return "{" + UNKNOWN + object.substring(1);
+    }
+
+    @Test
+    void samplesCoverEveryRecord() {
+        assertThat(Map.of("previous", List.of("member-node1", "status", "failover", "sync", "proxy", "history", "config",
+                "leader", "initialize"))).isNotEmpty();
+        assertThat(Samples.text("previous/leader.json")).isEqualTo("node1");
+        assertThat(Samples.text("previous/initialize.json")).isEqualTo("node1");
+    }
+}

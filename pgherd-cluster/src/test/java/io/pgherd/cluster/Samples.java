@@ -1,0 +1,47 @@
+package io.pgherd.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** The records of the golden samples, and the samples themselves. */
+final class Samples {
+    /** {@code previous/member-node1.json}: a standby with a pending restart. */
+    static final Member NODE1 = new Member("node1", "standby", "running", "127.0.0.1", 5432, "http://127.0.0.1:8008", true,
+            false, 3, 50331800L, 50331800L, false, 0, "", true, List.of("max_connections", "shared_buffers"), false, false);
+    /** {@code previous/member-node3.json}: a read replica tagged noloadbalance and clonefrom. */
+    static final Member NODE3 = new Member("node3", "replica", "streaming", "127.0.0.1", 5434, "http://127.0.0.1:8010", true,
+            true, 3, 50331648L, 50331600L, true, 2, "node1", false, List.of(), true, true);
+    static final Status STATUS = new Status(50331800L);
+    static final FailoverRequest FAILOVER = new FailoverRequest("node1", "node2", 1893553445000L);
+    static final SyncState SYNC = new SyncState("node1", "node2");
+    static final ProxyRecord PROXY = new ProxyRecord("127.0.0.1:6432", 42, 1765000000000L);
+    static final HistoryEntry PROMOTION = new HistoryEntry("node2", "node1", "failover", 4, 50332000L,
+            "2025-12-06T05:46:40.500Z", 17L,
+            new HistoryEntry.Timeline(1765000000000L, 1765000000100L, 1765000000200L, 1765000000500L, 1765000000600L),
+            500L, 600L, Map.of("127.0.0.1:6432", new HistoryEntry.ProxyTimeline(1765000000050L, 1765000000300L,
+                    1765000000550L, 1765000000610L, 500L, 17L)), null);
+    static final Spec SPEC = new Spec(Spec.FORMAT, 2, new Spec.Autoscaling(true, 1, 5, 70, 300));
+    static final Task TASK = new Task(Task.FORMAT, "t-20251206-1", "add_replica", Task.State.RUNNING,
+            List.of(new Task.Step("clone", Task.State.SUCCEEDED, 1765000000000L, 1765000060000L),
+                    new Task.Step("start", Task.State.RUNNING, 1765000060000L, 0)),
+            50, null, "controller-1", 1765000000000L, 1765000060000L, 0);
+
+    private Samples() {
+    }
+
+    /** A sample under {@code io/pgherd/cluster/}, without its final newline. */
+    static String text(String path) {
+        try (InputStream in = Samples.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no sample " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).stripTrailing();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
