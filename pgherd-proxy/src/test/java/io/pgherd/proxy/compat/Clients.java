@@ -72,15 +72,27 @@ final class Clients {
         return run(proxy, name + ".py", script, List.of(PYTHON), Map.of());
     }
 
+    /** The URI of the cluster's primary, bypassing the proxy. */
+    private static String directDsn(ProxyFixture proxy) {
+        return "postgresql://postgres:" + proxy.superuserPassword() + "@127.0.0.1:"
+                + proxy.cluster().primary().port() + "/postgres?sslmode=disable&connect_timeout=10";
+    }
+
     private static Map<String, String> run(ProxyFixture proxy, String fileName, String script, List<String> interpreter,
             Map<String, String> extraEnv) {
+        String dsn = proxy.uri("postgres", proxy.superuserPassword(), "postgres") + "?sslmode=disable&connect_timeout=10";
+        return run(proxy, dsn, fileName, script, interpreter, extraEnv);
+    }
+
+    /** Runs {@code script} with {@code $PGHERD_DSN} set to {@code dsn}; the values it printed as key=value lines. */
+    private static Map<String, String> run(ProxyFixture proxy, String dsn, String fileName, String script,
+            List<String> interpreter, Map<String, String> extraEnv) {
         Path file = proxy.dir().resolve(fileName);
         try {
             Files.writeString(file, script);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String dsn = proxy.uri("postgres", proxy.superuserPassword(), "postgres") + "?sslmode=disable&connect_timeout=10";
         List<String> command = new ArrayList<>(interpreter);
         command.add(file.toString());
         Map<String, String> env = new HashMap<>(extraEnv);
@@ -101,38 +113,14 @@ final class Clients {
      * directly (the same script run both ways shows what a client would see without the proxy).
      */
     static Map<String, String> pythonDirect(ProxyFixture proxy, String name, String script) {
-        return runDirect(proxy, name + ".direct.py", script, List.of(PYTHON), Map.of());
+        return run(proxy, directDsn(proxy), name + ".direct.py", script, List.of(PYTHON), Map.of());
     }
 
     /** As {@link #node(ProxyFixture, String, String)}, but the script reaches the cluster's primary directly. */
     static Map<String, String> nodeDirect(ProxyFixture proxy, String name, String script) {
         requireNodePostgres();
-        return runDirect(proxy, name + ".direct.js", script, List.of("node"), Map.of("NODE_PATH", NODE_MODULES.toString()));
-    }
-
-    private static Map<String, String> runDirect(ProxyFixture proxy, String fileName, String script,
-            List<String> interpreter, Map<String, String> extraEnv) {
-        Path file = proxy.dir().resolve(fileName);
-        try {
-            Files.writeString(file, script);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        String dsn = "postgresql://postgres:" + proxy.superuserPassword() + "@127.0.0.1:"
-                + proxy.cluster().primary().port() + "/postgres?sslmode=disable&connect_timeout=10";
-        List<String> command = new ArrayList<>(interpreter);
-        command.add(file.toString());
-        Map<String, String> env = new HashMap<>(extraEnv);
-        env.put("PGHERD_DSN", dsn);
-        ExternalCommand.Outcome outcome = ExternalCommand.run(command, env, Duration.ofSeconds(90)).requireSuccess();
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String line : outcome.stdout().split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                values.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        return values;
+        return run(proxy, directDsn(proxy), name + ".direct.js", script, List.of("node"),
+                Map.of("NODE_PATH", NODE_MODULES.toString()));
     }
 
     /** The fixture's libpq environment with some variables replaced. */

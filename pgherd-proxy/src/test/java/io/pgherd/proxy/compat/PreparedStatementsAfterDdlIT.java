@@ -55,7 +55,8 @@ class PreparedStatementsAfterDdlIT {
         };
     }
 
-    private static final String ASYNCPG = """
+    /** What the asyncpg scripts share: the DSN, printing, and an attempt that prints its result or its error's SQLSTATE. */
+    private static final String ASYNCPG_PRELUDE = """
             import asyncio, os, asyncpg
             # asyncpg would send connect_timeout to the server as a setting.
             DSN = os.environ["PGHERD_DSN"].split("?")[0] + "?sslmode=disable"
@@ -66,6 +67,9 @@ class PreparedStatementsAfterDdlIT {
                     out(key, repr(await coro))
                 except Exception as e:
                     out(key, type(e).__name__ + ":" + str(getattr(e, "sqlstate", "")))
+            """;
+
+    private static final String ASYNCPG = ASYNCPG_PRELUDE + """
             async def main():
                 setup = await asyncpg.connect(DSN)
                 await setup.execute("drop table if exists {t}; create table {t} (a int); insert into {t} values (1)")
@@ -96,17 +100,7 @@ class PreparedStatementsAfterDdlIT {
             asyncio.run(main())
             """;
 
-    private static final String ASYNCPG_TYPES = """
-            import asyncio, os, asyncpg
-            # asyncpg would send connect_timeout to the server as a setting.
-            DSN = os.environ["PGHERD_DSN"].split("?")[0] + "?sslmode=disable"
-            def out(key, value):
-                print(f"{key}={value}", flush=True)
-            async def attempt(key, coro):
-                try:
-                    out(key, repr(await coro))
-                except Exception as e:
-                    out(key, type(e).__name__ + ":" + str(getattr(e, "sqlstate", "")))
+    private static final String ASYNCPG_TYPES = ASYNCPG_PRELUDE + """
             async def main():
                 setup = await asyncpg.connect(DSN)
                 await setup.execute("drop table if exists {t}; drop type if exists {t}_pt;"
