@@ -45,6 +45,11 @@ final class ResponseQueue {
         deliverSynthetic();
     }
 
+    /** Whether the server skips every message until a Sync that has not been added yet. */
+    boolean isSkipping() {
+        return skipping;
+    }
+
     boolean isEmpty() {
         return entries.isEmpty();
     }
@@ -87,12 +92,13 @@ final class ResponseQueue {
         }
         if (error && head.kind.isExtended()) {
             entries.removeFirst();
+            // No Sync sent yet: the server skips whatever comes before it, also what the hooks below send
+            // (a Sync already sent comes before anything sent now, which the server then runs).
+            skipping = entries.stream().noneMatch(e -> e.kind == Expected.Kind.SYNC);
             run(head.onFailed);
             while (!entries.isEmpty() && entries.peekFirst().kind != Expected.Kind.SYNC) {
                 skip(entries.removeFirst());
             }
-            // No Sync sent yet: what the client sends before it is skipped too.
-            skipping = entries.isEmpty();
         } else if (error) {
             headFailed = true;
         } else if (head.kind.endsWith(type)) {

@@ -137,6 +137,12 @@ final class ServerLink {
     }
 
     private void dispatch(Frame frame) {
+        if (renaming && queue.isSkipping() && frame.type() != Sync.TYPE) {
+            // The server skips it (an error, no Sync since): it prepares, closes and checks nothing, as
+            // on PostgreSQL, where a skipped Parse defines nothing and a skipped Close closes nothing.
+            skipped(frame);
+            return;
+        }
         switch (frame.type()) {
             case Query.TYPE -> {
                 if (renaming) {
@@ -183,6 +189,19 @@ final class ServerLink {
                 extendedSinceSync = false;
                 forward(frame, Expected.Kind.SYNC);
             }
+            default -> server.write(frame);
+        }
+    }
+
+    /** Sends a message the server will skip; its entry fails at once. */
+    private void skipped(Frame frame) {
+        switch (frame.type()) {
+            case Query.TYPE, FunctionCall.TYPE -> forward(frame, Expected.Kind.QUERY);
+            case Parse.TYPE -> forward(frame, Expected.Kind.PARSE);
+            case Bind.TYPE -> forward(frame, Expected.Kind.BIND);
+            case Describe.TYPE -> forward(frame, Expected.Kind.DESCRIBE);
+            case Close.TYPE -> forward(frame, Expected.Kind.CLOSE);
+            case Execute.TYPE -> forward(frame, Expected.Kind.EXECUTE);
             default -> server.write(frame);
         }
     }
@@ -351,10 +370,11 @@ final class ServerLink {
         StatementShape.Collector described = new StatementShape.Collector();
         server.write(Frames.of(new Describe(ObjectKind.STATEMENT, shared), alloc));
         server.write(Frames.of(Flush.INSTANCE, alloc));
-        queue.add(Expected.injected(Expected.Kind.DESCRIBE, false, described,
-                () -> checked(shape, shared, described.shape()), this::resume));
+        // Held before the entry is added: should the entry fail at once, resume() sends the frame on.
         checking = true;
         held.addFirst(frame);
+        queue.add(Expected.injected(Expected.Kind.DESCRIBE, false, described,
+                () -> checked(shape, shared, described.shape()), this::resume));
         return null;
     }
 

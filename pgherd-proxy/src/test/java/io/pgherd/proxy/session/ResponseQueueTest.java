@@ -425,6 +425,40 @@ class ResponseQueueTest {
     }
 
     @Test
+    void whatAFailureHookSendsBeforeAnySyncIsSkippedAtOnce() {
+        // The hook of the failed entry sends more (a held Bind the proxy had been checking): the server
+        // skips it too, and the hook already knows so (ServerLink then slips in no Parse for it).
+        queue.add(Expected.forward(Kind.PARSE, null, () -> {
+            events.add("parse failed, skipping " + queue.isSkipping());
+            queue.add(forward(Kind.BIND, "held bind"));
+        }));
+        Frame e = error("bad");
+
+        accept(e);
+
+        assertForwarded(e);
+        assertThat(queue.isSkipping()).isTrue();
+        assertThat(events).containsExactly("parse failed, skipping true", "held bind failed");
+    }
+
+    @Test
+    void whatAFailureHookSendsAfterAQueuedSyncIsAnswered() {
+        queue.add(Expected.forward(Kind.PARSE, null, () -> {
+            events.add("parse failed, skipping " + queue.isSkipping());
+            queue.add(forward(Kind.BIND, "later bind"));
+        }));
+        queue.add(forward(Kind.SYNC, "sync"));
+        Frame e = error("bad");
+
+        accept(e);
+
+        assertForwarded(e);
+        assertThat(queue.isSkipping()).isFalse();
+        assertThat(queue.size()).isEqualTo(2);
+        assertThat(events).containsExactly("parse failed, skipping false");
+    }
+
+    @Test
     void errorAtSyncIsForwardedAndSyncEndsAtReadyForQuery() {
         queue.add(forward(Kind.SYNC, "sync"));
         queue.add(forward(Kind.QUERY, "next"));
