@@ -16,6 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Decision;
@@ -103,7 +104,7 @@ public final class Agent implements AutoCloseable {
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS));
         this.proxyAcks = new ProxyAcks(store);
-        this.applied = new AppliedConfig(config.name(), DynamicConfig.Timings.of(config));
+        this.applied = new AppliedConfig(config.name(), config.timings());
         this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
                 this::wakeUp);
         this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.pgherd.cluster.DynamicConfig.Timings;
 import io.pgherd.common.config.Config;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.HostPort;
@@ -47,13 +48,13 @@ public final class AgentConfig {
             "user for the API's writing endpoints (HTTP basic authentication)");
     public static final Key<String> API_PASSWORD_FILE = Key.string("agent.api.password_file", null, false,
             "file holding the API user's password (default: the superuser's password file)");
-    public static final Key<Duration> TTL = Key.duration("agent.ha.ttl", Duration.ofSeconds(10), Duration.ofSeconds(2), true,
+    public static final Key<Duration> TTL = Key.duration("agent.ha.ttl", Timings.DEFAULTS.ttl(), Duration.ofSeconds(2), true,
             "the leader key's time to live: a leader that stops renewing loses it after this");
-    public static final Key<Duration> LOOP_WAIT = Key.duration("agent.ha.loop_wait", Duration.ofSeconds(1),
+    public static final Key<Duration> LOOP_WAIT = Key.duration("agent.ha.loop_wait", Timings.DEFAULTS.loopWait(),
             Duration.ofMillis(100), true, "time between two cycles (DCS changes wake the loop early)");
-    public static final Key<Duration> RETRY_TIMEOUT = Key.duration("agent.ha.retry_timeout", Duration.ofSeconds(3),
+    public static final Key<Duration> RETRY_TIMEOUT = Key.duration("agent.ha.retry_timeout", Timings.DEFAULTS.retryTimeout(),
             Duration.ofMillis(100), true, "how long a DCS or PostgreSQL operation may take before it counts as failed");
-    public static final Key<Integer> MAXIMUM_LAG_ON_FAILOVER = Key.integer("agent.ha.maximum_lag_on_failover", 1 << 20, 0,
+    public static final Key<Integer> MAXIMUM_LAG_ON_FAILOVER = Key.integer("agent.ha.maximum_lag_on_failover", (int) Timings.DEFAULTS.maximumLagOnFailover(), 0,
             Integer.MAX_VALUE, true, "bytes behind the last known primary position beyond which a standby may not take the key");
     public static final Key<Boolean> SYNCHRONOUS_MODE = Key.bool("agent.ha.synchronous_mode", false, true,
             "keep one synchronous standby; only it may be promoted, so acknowledged commits survive failover (while"
@@ -86,6 +87,11 @@ public final class AgentConfig {
 
     public static AgentConfig read(String yaml, String source) {
         return new AgentConfig(Config.read(yaml, source, KEYS, AgentConfig::check));
+    }
+
+    /** The timings of this file ({@code agent.ha.*}), which the cluster's dynamic configuration may override. */
+    public Timings timings() {
+        return new Timings(get(TTL), get(LOOP_WAIT), get(RETRY_TIMEOUT), get(MAXIMUM_LAG_ON_FAILOVER));
     }
 
     public <T> T get(Key<T> key) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.Durations;

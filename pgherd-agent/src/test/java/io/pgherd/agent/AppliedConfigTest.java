@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.common.config.ConfigProblem;
 
 /** What a member takes from the documents it reads in the DCS (no PostgreSQL involved). */

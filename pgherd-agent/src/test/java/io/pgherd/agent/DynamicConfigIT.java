@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.cluster.Member;
 import io.pgherd.testkit.Await;
@@ -150,7 +151,7 @@ class DynamicConfigIT {
         cluster.send(cluster.member(leader), "PATCH", "/config",
                 "{\"ttl\": null, \"loop_wait\": null, \"retry_timeout\": null, \"maximum_lag_on_failover\": null}", true);
 
-        DynamicConfig.Timings file = DynamicConfig.Timings.of(cluster.member(leader).config);
+        DynamicConfig.Timings file = cluster.member(leader).config.timings();
         Await.until("every agent runs with its file's timings again", CONVERGE,
                 () -> cluster.members().stream().allMatch(m -> m.agent.timings().equals(file)));
         assertThat(cluster.awaitHealthy(CONVERGE)).isEqualTo(leader);

@@ -11,7 +11,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.DynamicConfig;
+import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.cluster.ClusterConfig;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.ConfigException;

@@ -12,7 +12,7 @@ import io.pgherd.common.config.Durations;
  * The record {@code config}: the dynamic configuration document every agent applies (Patroni's dynamic
  * configuration), changed with compare-and-set, as a JSON merge patch from the CLI or the REST API.
  * It stays a document, because a patch must keep keys it does not touch (also keys a newer release
- * added); the agent validates it whole ({@code io.pgherd.agent.DynamicConfig}). The few keys other
+ * added); it is validated whole and read into a typed {@link DynamicConfig}. The few keys other
  * processes act on have typed accessors here.
  *
  * @param document the JSON object ({@code {}} when the key is absent or unreadable); never change it

@@ -28,9 +28,6 @@ class DcsValuesParsedOnlyInTheModelTest {
     private static final Map<String, String> NOT_DCS = Map.of(
             "pgherd-agent/src/main/java/io/pgherd/agent/api/ClusterRequests.java", "REST request bodies",
             "pgherd-agent/src/main/java/io/pgherd/agent/api/MemberRequests.java", "REST request bodies",
-            "pgherd-agent/src/main/java/io/pgherd/agent/DynamicConfig.java",
-            "the agent's validation of the config document, handed over by the model as a tree"
-                    + " (ClusterConfig.document()); it never reads the store",
             "pgherd-cli/src/main/java/io/pgherd/cli/ClusterDirectory.java", "the local cluster's state file",
             "pgherd-cli/src/main/java/io/pgherd/cli/ConfigDocuments.java", "YAML and JSON the user types or edits",
             "pgherd-proxy/src/main/java/io/pgherd/proxy/ProxyConfig.java", "the proxy's configuration file (pgherd.yml)");

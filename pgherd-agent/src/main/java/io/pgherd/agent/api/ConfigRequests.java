@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.pgherd.agent.DynamicConfig;
+import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.dcs.DcsException;

@@ -1,4 +1,4 @@
-package io.pgherd.agent;
+package io.pgherd.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,15 +84,9 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
      * @param maximumLagOnFailover bytes a candidate may be behind
      */
     public record Timings(Duration ttl, Duration loopWait, Duration retryTimeout, long maximumLagOnFailover) {
-        /** The defaults of {@link AgentConfig}. */
-        public static final Timings DEFAULTS = new Timings(AgentConfig.TTL.defaultValue(), AgentConfig.LOOP_WAIT.defaultValue(),
-                AgentConfig.RETRY_TIMEOUT.defaultValue(), AgentConfig.MAXIMUM_LAG_ON_FAILOVER.defaultValue());
-
-        /** The timings of an agent's file. */
-        public static Timings of(AgentConfig config) {
-            return new Timings(config.get(AgentConfig.TTL), config.get(AgentConfig.LOOP_WAIT),
-                    config.get(AgentConfig.RETRY_TIMEOUT), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER));
-        }
+        /** Patroni's defaults, which are also those of an agent's file ({@code agent.ha.*}): 10 s, 1 s, 3 s, 1 MiB. */
+        public static final Timings DEFAULTS = new Timings(Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(3), 1 << 20);
 
         /** Patroni's rule {@code loop_wait + 2 * retry_timeout <= ttl}, as a problem when broken. */
         public Optional<ConfigProblem> ruleProblem() {

@@ -1,4 +1,4 @@
-package io.pgherd.agent;
+package io.pgherd.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
