@@ -33,7 +33,7 @@ class DcsValuesParsedOnlyInTheModelTest {
                     + " (ClusterConfig.document()); it never reads the store",
             "pgherd-cli/src/main/java/io/pgherd/cli/ClusterDirectory.java", "the local cluster's state file",
             "pgherd-cli/src/main/java/io/pgherd/cli/ConfigDocuments.java", "YAML and JSON the user types or edits",
-            "pgherd-proxy/src/main/java/io/pgherd/proxy/ProxyConfig.java", "the proxy's configuration file (pgherd.yml)");
+            "pgherd-proxy/src/main/java/io/pgherd/proxy/config/ProxyConfig.java", "the proxy's configuration file (pgherd.yml)");
     private static final Pattern RAW_VALUE = Pattern.compile(
             "import io\\.pgherd\\.dcs\\.Entry;|\\.entry\\(\\)\\.value\\(\\)|\\bdcs(\\(\\))?\\.(get|list)\\(");
     private static final Pattern PARSING = Pattern.compile(

@@ -3,7 +3,7 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 
 /**
  * One admin console command: the pattern it answers to and what it does. A command that must wait

@@ -25,7 +25,7 @@ import io.pgherd.protocol.ProtocolException;
 import io.pgherd.protocol.Query;
 import io.pgherd.protocol.ReadyForQuery;
 import io.pgherd.protocol.RowDescription;
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 
 /**
  * The admin console: the virtual database {@code pgherd}, spoken to with the normal wire protocol

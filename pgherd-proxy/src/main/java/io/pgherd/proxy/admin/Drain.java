@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
 

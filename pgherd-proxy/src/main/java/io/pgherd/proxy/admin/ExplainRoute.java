@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.route.Route;
 
 /**

@@ -3,7 +3,8 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
+import io.pgherd.proxy.session.ClientHandle;
 
 /** KILL id: closes one client connection (its id as SHOW CLIENTS shows it). */
 final class Kill implements AdminCommand {
@@ -25,7 +26,7 @@ final class Kill implements AdminCommand {
         } catch (NumberFormatException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no client " + match.group(1)));
         }
-        Proxy.ClientHandle client = proxy.client(id);
+        ClientHandle client = proxy.client(id);
         if (client == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no client " + id + " (see SHOW CLIENTS)"));
         }

@@ -4,8 +4,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.core.Proxy;
 
 /** PAUSE (wait until every server connection is back in its pool; new work waits) and RESUME. */
 final class PauseResume {

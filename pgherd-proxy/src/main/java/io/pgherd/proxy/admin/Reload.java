@@ -3,7 +3,7 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 
 /**
  * RELOAD: reads the configuration file again; a file with any problem is refused whole (every

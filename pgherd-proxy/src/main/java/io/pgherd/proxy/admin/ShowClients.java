@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 
 /** SHOW CLIENTS: every client connection with what it is doing. */
 final class ShowClients implements AdminCommand {

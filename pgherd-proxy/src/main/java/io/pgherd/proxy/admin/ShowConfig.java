@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.core.Proxy;
 
 /** SHOW CONFIG: every key with its value, default and whether RELOAD can change it. */
 final class ShowConfig implements AdminCommand {

@@ -8,8 +8,8 @@ import java.util.regex.Matcher;
 
 import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.core.Proxy;
 
 /** SHOW POOLS: one row per (node, database, user) pool with its connections and waits. */
 final class ShowPools implements AdminCommand {

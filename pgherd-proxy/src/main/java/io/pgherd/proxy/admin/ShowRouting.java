@@ -6,9 +6,9 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyStats;
+import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.stats.ProxyStats;
 
 /**
  * SHOW ROUTING: how many routing decisions sent work to the primary or a replica, by the rule that

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
+import io.pgherd.proxy.core.Proxy;
 
 /** SHOW SERVERS: every server connection with its pool, state, age and prepared statements. */
 final class ShowServers implements AdminCommand {

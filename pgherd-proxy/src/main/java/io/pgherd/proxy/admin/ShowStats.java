@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyStats;
+import io.pgherd.proxy.core.Proxy;
+import io.pgherd.proxy.stats.ProxyStats;
 
 /** SHOW STATS: the proxy's counters, one per row. */
 final class ShowStats implements AdminCommand {

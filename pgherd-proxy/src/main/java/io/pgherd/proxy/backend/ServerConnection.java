@@ -19,32 +19,31 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.pgherd.protocol.AuthenticationCleartextPassword;
 import io.pgherd.protocol.AuthenticationMD5Password;
 import io.pgherd.protocol.AuthenticationOk;
 import io.pgherd.protocol.AuthenticationRequest;
 import io.pgherd.protocol.AuthenticationSASL;
 import io.pgherd.protocol.AuthenticationSASLContinue;
 import io.pgherd.protocol.AuthenticationSASLFinal;
-import io.pgherd.protocol.AuthenticationCleartextPassword;
 import io.pgherd.protocol.BackendKeyData;
 import io.pgherd.protocol.BackendMessage;
 import io.pgherd.protocol.ErrorResponse;
 import io.pgherd.protocol.Frame;
 import io.pgherd.protocol.FrameEncoder;
 import io.pgherd.protocol.ParameterStatus;
-import io.pgherd.protocol.ReadyForQuery;
 import io.pgherd.protocol.PasswordMessage;
 import io.pgherd.protocol.PgFrameDecoder;
 import io.pgherd.protocol.PgMessageEncoder;
+import io.pgherd.protocol.ReadyForQuery;
 import io.pgherd.protocol.SASLInitialResponse;
 import io.pgherd.protocol.SASLResponse;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.protocol.StartupMessage;
-import io.pgherd.proxy.ProxyConfig;
-import io.pgherd.proxy.Transport;
 import io.pgherd.proxy.auth.Md5Auth;
 import io.pgherd.proxy.auth.ScramClientExchange;
-import io.pgherd.proxy.session.SessionState;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.net.Transport;
 
 /**
  * One connection from the proxy to a PostgreSQL server, logged in as one user to one database. It

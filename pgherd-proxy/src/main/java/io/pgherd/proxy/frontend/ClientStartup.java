@@ -37,8 +37,6 @@ import io.pgherd.protocol.SASLResponse;
 import io.pgherd.protocol.SSLRequest;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.protocol.StartupMessage;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
 import io.pgherd.proxy.admin.AdminSession;
 import io.pgherd.proxy.auth.AuthenticationFailedException;
 import io.pgherd.proxy.auth.Md5Auth;
@@ -49,7 +47,10 @@ import io.pgherd.proxy.auth.Secret;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.ClientSession;
 
 /**
@@ -133,7 +134,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof GSSENCRequest) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
             } else if (msg instanceof CancelRequest cancel) {
-                Proxy.ClientHandle client = proxy.client(cancel.processId());
+                ClientHandle client = proxy.client(cancel.processId());
                 if (client != null && client.secretKey() == cancel.secretKey()) {
                     client.cancel();
                 }

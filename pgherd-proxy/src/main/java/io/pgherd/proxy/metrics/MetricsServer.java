@@ -21,8 +21,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.pgherd.common.config.HostPort;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.Transport;
+import io.pgherd.proxy.core.Proxy;
+import io.pgherd.proxy.net.Transport;
 
 /** Serves {@code GET /metrics} in Prometheus text format on its own port. */
 public final class MetricsServer implements AutoCloseable {

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
-import io.pgherd.proxy.ProxyStats;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.stats.ProxyStats;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
 

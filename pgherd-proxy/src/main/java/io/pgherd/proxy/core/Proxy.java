@@ -1,4 +1,4 @@
-package io.pgherd.proxy;
+package io.pgherd.proxy.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,16 +9,23 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.pgherd.proxy.auth.Authenticator;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.PoolKey;
+import io.pgherd.proxy.cluster.FollowedProxy;
+import io.pgherd.proxy.cluster.PrimaryWatcher;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.PreparedStatements;
+import io.pgherd.proxy.session.SessionContext;
+import io.pgherd.proxy.stats.ProxyStats;
 
 /**
  * What every session of one proxy shares: the current configuration (swapped atomically on
  * RELOAD), the pools, the statement names, the registry of clients (for cancel requests, SHOW
  * CLIENTS and KILL), the counters and the paused flag. Thread-safe.
  */
-public final class Proxy {
+public final class Proxy implements SessionContext, FollowedProxy {
     private final AtomicReference<ProxyConfig> config;
     private final AtomicReference<Authenticator> authenticator;
     private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
@@ -36,45 +43,6 @@ public final class Proxy {
     private volatile long leaderEpoch;
     private final io.pgherd.proxy.cluster.WriteGate writes;
     private volatile PrimaryWatcher watcher;
-
-    /** Told what sessions see of the primary (the cluster follower, which confirms the leader again). */
-    public interface PrimaryWatcher {
-        /** A server connection to the primary broke, or one could not be opened. Must not block. */
-        void primaryFailed(String node, String reason);
-
-        /**
-         * One server connection to the primary was ended by the server (FATAL 57P01: a
-         * pg_terminate_backend, or the server shutting down). Unlike {@link #primaryFailed}, writes
-         * are held only if the primary then fails to answer as a writable primary: one terminated
-         * backend must not hold everyone's writes. Must not block.
-         */
-        void primaryConnectionTerminated(String node, String reason);
-
-        /** The first write after a change of primary went through. Must not block. */
-        void firstWrite();
-    }
-
-    /** What the proxy needs to know of a client from outside its event loop. */
-    public interface ClientHandle {
-        int processId();
-
-        int secretKey();
-
-        /** Forwards a cancel request to the server running this client's query, if any. */
-        void cancel();
-
-        /** Closes the client with a FATAL error saying why. */
-        void kill(String why);
-
-        /** One row of SHOW CLIENTS. */
-        List<String> describe();
-
-        /** Why the client is pinned to its server, or empty. */
-        String pinReason();
-
-        /** Bytes written to the client that its socket has not taken yet (what backpressure bounds). */
-        long bufferedBytes();
-    }
 
     public Proxy(ProxyConfig config, Authenticator authenticator) {
         this.config = new AtomicReference<>(config);
