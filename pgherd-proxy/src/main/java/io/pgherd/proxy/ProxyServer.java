@@ -25,7 +25,6 @@ import io.pgherd.protocol.StartupPacketDecoder;
 import io.pgherd.proxy.auth.Authenticator;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.config.ProxyConfig;
-import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.frontend.ClientStartup;
 import io.pgherd.proxy.metrics.MetricsServer;
 import io.pgherd.proxy.net.Transport;

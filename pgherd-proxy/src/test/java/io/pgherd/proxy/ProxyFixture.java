@@ -17,7 +17,6 @@ import java.util.Properties;
 
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.proxy.config.ProxyConfig;
-import io.pgherd.proxy.core.Proxy;
 import io.pgherd.testkit.ExternalCommand;
 import io.pgherd.testkit.TestDirectories;
 

@@ -3,7 +3,6 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.session.ClientHandle;
 
 /** KILL id: closes one client connection (its id as SHOW CLIENTS shows it). */
@@ -19,7 +18,7 @@ final class Kill implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         int id;
         try {
             id = Integer.parseInt(match.group(1));

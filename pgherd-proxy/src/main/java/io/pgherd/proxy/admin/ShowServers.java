@@ -7,7 +7,6 @@ import java.util.regex.Matcher;
 
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
-import io.pgherd.proxy.core.Proxy;
 
 /** SHOW SERVERS: every server connection with its pool, state, age and prepared statements. */
 final class ShowServers implements AdminCommand {
@@ -22,7 +21,7 @@ final class ShowServers implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         List<List<String>> rows = new ArrayList<>();
         for (Pool pool : proxy.pools()) {
             for (ServerConnection s : pool.servers()) {

@@ -48,7 +48,6 @@ import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
 import io.pgherd.proxy.config.ProxyConfig;
-import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.ClientSession;
@@ -66,7 +65,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientStartup.class);
     private enum Step { STARTUP, SCRAM_FIRST, SCRAM_FINAL, MD5, CONNECTING, DONE }
 
-    private final Proxy proxy;
+    private final FrontendContext proxy;
     private final SslContext ssl;
     private Step step = Step.STARTUP;
     private StartupMessage startup;
@@ -77,7 +76,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     /** Session pooling: the request for the client's own server, while it waits. */
     private Pool.Waiter sessionServer;
 
-    public ClientStartup(Proxy proxy, SslContext ssl) {
+    public ClientStartup(FrontendContext proxy, SslContext ssl) {
         this.proxy = proxy;
         this.ssl = ssl;
     }

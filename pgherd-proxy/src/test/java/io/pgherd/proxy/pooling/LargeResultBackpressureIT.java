@@ -9,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 import io.pgherd.postgres.LocalCluster;
+import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.ProxyFixture;
-import io.pgherd.proxy.core.Proxy;
 import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.testkit.PostgresCluster;
 

@@ -1,4 +1,4 @@
-package io.pgherd.proxy.core;
+package io.pgherd.proxy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +15,9 @@ import io.pgherd.proxy.backend.PoolKey;
 import io.pgherd.proxy.cluster.FollowedProxy;
 import io.pgherd.proxy.cluster.PrimaryWatcher;
 import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.frontend.FrontendContext;
 import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.PreparedStatements;
-import io.pgherd.proxy.session.SessionContext;
 import io.pgherd.proxy.stats.ProxyStats;
 
 /**
@@ -25,7 +25,7 @@ import io.pgherd.proxy.stats.ProxyStats;
  * RELOAD), the pools, the statement names, the registry of clients (for cancel requests, SHOW
  * CLIENTS and KILL), the counters and the paused flag. Thread-safe.
  */
-public final class Proxy implements SessionContext, FollowedProxy {
+public final class Proxy implements FrontendContext, FollowedProxy {
     private final AtomicReference<ProxyConfig> config;
     private final AtomicReference<Authenticator> authenticator;
     private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
