@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.pgherd.proxy.admin.AdminContext;
 import io.pgherd.proxy.auth.Authenticator;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.PoolKey;
@@ -16,14 +17,21 @@ import io.pgherd.proxy.cluster.FollowedProxy;
 import io.pgherd.proxy.cluster.PrimaryWatcher;
 import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.frontend.FrontendContext;
+import io.pgherd.proxy.metrics.MetricsSource;
 import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.PreparedStatements;
+import io.pgherd.proxy.session.SessionContext;
 import io.pgherd.proxy.stats.ProxyStats;
 
 /**
  * What every session of one proxy shares: the current configuration (swapped atomically on
  * RELOAD), the pools, the statement names, the registry of clients (for cancel requests, SHOW
  * CLIENTS and KILL), the counters and the paused flag. Thread-safe.
+ *
+ * <p>No other package sees this class: each sees the proxy through an interface of its own that
+ * names what it uses ({@link SessionContext}, {@link AdminContext}, {@link MetricsSource},
+ * {@link FrontendContext}, {@link FollowedProxy}), so that the sub-packages never depend on this
+ * one, which wires them together ({@code ProxyPackagesTest}).
  */
 public final class Proxy implements FrontendContext, FollowedProxy {
     private final AtomicReference<ProxyConfig> config;

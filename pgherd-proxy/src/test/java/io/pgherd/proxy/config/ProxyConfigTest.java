@@ -7,7 +7,6 @@ import io.pgherd.common.config.ConfigException;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.config.ProxyConfig.AuthType;
 import io.pgherd.proxy.config.ProxyConfig.Consistency;
 import io.pgherd.proxy.config.ProxyConfig.Node;
