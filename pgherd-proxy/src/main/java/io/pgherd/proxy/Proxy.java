@@ -65,15 +65,18 @@ public final class Proxy implements FrontendContext, FollowedProxy {
     }
 
     /** Whether work may start on the primary now; closed while a followed cluster has no confirmed writable leader. */
+    @Override
     public io.pgherd.proxy.cluster.WriteGate writes() {
         return writes;
     }
 
+    @Override
     public void watch(PrimaryWatcher primaryWatcher) {
         this.watcher = primaryWatcher;
     }
 
     /** A session found the primary {@code node} failing; a followed cluster holds writes until it is confirmed again. */
+    @Override
     public void primaryFailed(String node, String reason) {
         PrimaryWatcher w = watcher;
         if (w != null) {
@@ -82,6 +85,7 @@ public final class Proxy implements FrontendContext, FollowedProxy {
     }
 
     /** See {@link PrimaryWatcher#primaryConnectionTerminated}. */
+    @Override
     public void primaryConnectionTerminated(String node, String reason) {
         PrimaryWatcher w = watcher;
         if (w != null) {
@@ -90,16 +94,19 @@ public final class Proxy implements FrontendContext, FollowedProxy {
     }
 
     /** The epoch of the leader key held by the primary now (0: fixed nodes). */
+    @Override
     public long leaderEpoch() {
         return leaderEpoch;
     }
 
     /** The nodes, their health, WAL positions and catalogs. */
+    @Override
     public io.pgherd.proxy.topology.Backends backends() {
         return backends;
     }
 
     /** The router for {@code database}, bound to its latest function catalog. */
+    @Override
     public io.pgherd.proxy.route.StatementRouter router(String database) {
         io.pgherd.proxy.route.FunctionCatalog catalog = backends.catalog(database);
         io.pgherd.proxy.route.StatementRouter router = routers.get(database);
@@ -119,10 +126,12 @@ public final class Proxy implements FrontendContext, FollowedProxy {
         }
     }
 
+    @Override
     public ProxyConfig config() {
         return config.get();
     }
 
+    @Override
     public Authenticator authenticator() {
         return authenticator.get();
     }
@@ -141,6 +150,7 @@ public final class Proxy implements FrontendContext, FollowedProxy {
      * @return a sentence saying what changed
      * @throws io.pgherd.common.config.ConfigException listing every problem; the old configuration stays
      */
+    @Override
     public synchronized String reload() {
         ProxyConfig current = config();
         ProxyConfig next = ProxyConfig.load(java.nio.file.Path.of(current.source()));
@@ -165,6 +175,7 @@ public final class Proxy implements FrontendContext, FollowedProxy {
      * the configuration, with an authenticator whose auth_query goes to the new primary, and has the
      * topology follow. Sessions pick the new primary for their next transaction.
      */
+    @Override
     public synchronized void followNodes(List<ProxyConfig.Node> nodes, long epoch) {
         leaderEpoch = epoch;
         clusterNodes = List.copyOf(nodes);
@@ -173,20 +184,24 @@ public final class Proxy implements FrontendContext, FollowedProxy {
         backends.reconfigure();
     }
 
+    @Override
     public ProxyStats stats() {
         return stats;
     }
 
+    @Override
     public PreparedStatements statements() {
         return statements;
     }
 
     /** The pool of the primary for ({@code database}, {@code user}). */
+    @Override
     public Pool primaryPool(String database, String user) {
         return pool(config().primary(), database, user);
     }
 
     /** The pool of {@code node} for ({@code database}, {@code user}). */
+    @Override
     public Pool pool(ProxyConfig.Node node, String database, String user) {
         long epoch = node.role() == ProxyConfig.Role.PRIMARY ? leaderEpoch : 0;
         Pool pool = pools.get(new PoolKey(node.name(), database, user));
@@ -210,6 +225,7 @@ public final class Proxy implements FrontendContext, FollowedProxy {
      * come back: a statement through the proxy needs it to itself (DROP DATABASE, CREATE DATABASE …
      * TEMPLATE it, ALTER DATABASE … RENAME), which PostgreSQL refuses while other sessions are connected.
      */
+    @Override
     public void retireConnectionsTo(String database, String why) {
         for (Pool pool : pools.values()) {
             if (pool.key().database().equals(database)) {
@@ -218,11 +234,13 @@ public final class Proxy implements FrontendContext, FollowedProxy {
         }
     }
 
+    @Override
     public Collection<Pool> pools() {
         return pools.values();
     }
 
     /** Registers a client under a fresh random process id; returns that id. */
+    @Override
     public int register(java.util.function.IntFunction<ClientHandle> client) {
         while (true) {
             int pid = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
@@ -237,36 +255,44 @@ public final class Proxy implements FrontendContext, FollowedProxy {
      * Registers a client under {@code processId} (its server's own, in session pooling), unless another
      * client has it (a server of another node with the same pid): then returns false and registers nothing.
      */
+    @Override
     public boolean registerAs(int processId, ClientHandle client) {
         return clients.putIfAbsent(processId, client) == null;
     }
 
+    @Override
     public void unregister(int processId) {
         clients.remove(processId);
     }
 
+    @Override
     public ClientHandle client(int processId) {
         return clients.get(processId);
     }
 
+    @Override
     public List<ClientHandle> clients() {
         return new ArrayList<>(clients.values());
     }
 
+    @Override
     public int clientCount() {
         return clients.size();
     }
 
+    @Override
     public boolean paused() {
         return paused;
     }
 
     /** Stops handing out server connections; sessions that need one wait until {@link #resume()}. */
+    @Override
     public void pause() {
         paused = true;
     }
 
     /** Lets waiting sessions go on. */
+    @Override
     public void resume() {
         paused = false;
         Runnable r;
@@ -276,6 +302,7 @@ public final class Proxy implements FrontendContext, FollowedProxy {
     }
 
     /** Runs {@code action} now if not paused, else when resumed. */
+    @Override
     public void whenResumed(Runnable action) {
         if (!paused) {
             action.run();
