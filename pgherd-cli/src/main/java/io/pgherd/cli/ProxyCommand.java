@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import io.pgherd.proxy.ProxyConfig;
 import io.pgherd.proxy.ProxyServer;
+import io.pgherd.proxy.config.ProxyConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -9,16 +9,31 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.pgherd.proxy.admin.AdminContext;
+import io.pgherd.proxy.auth.Authenticator;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.PoolKey;
+import io.pgherd.proxy.cluster.FollowedProxy;
+import io.pgherd.proxy.cluster.PrimaryWatcher;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.frontend.FrontendContext;
+import io.pgherd.proxy.metrics.MetricsSource;
+import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.PreparedStatements;
+import io.pgherd.proxy.session.SessionContext;
+import io.pgherd.proxy.stats.ProxyStats;
 
 /**
  * What every session of one proxy shares: the current configuration (swapped atomically on
  * RELOAD), the pools, the statement names, the registry of clients (for cancel requests, SHOW
  * CLIENTS and KILL), the counters and the paused flag. Thread-safe.
+ *
+ * <p>No other package sees this class: each sees the proxy through an interface of its own that
+ * names what it uses ({@link SessionContext}, {@link AdminContext}, {@link MetricsSource},
+ * {@link FrontendContext}, {@link FollowedProxy}), so that the sub-packages never depend on this
+ * one, which wires them together ({@code ProxyPackagesTest}).
  */
-public final class Proxy {
+public final class Proxy implements FrontendContext, FollowedProxy {
     private final AtomicReference<ProxyConfig> config;
     private final AtomicReference<Authenticator> authenticator;
     private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
@@ -37,45 +52,6 @@ public final class Proxy {
     private final io.pgherd.proxy.cluster.WriteGate writes;
     private volatile PrimaryWatcher watcher;
 
-    /** Told what sessions see of the primary (the cluster follower, which confirms the leader again). */
-    public interface PrimaryWatcher {
-        /** A server connection to the primary broke, or one could not be opened. Must not block. */
-        void primaryFailed(String node, String reason);
-
-        /**
-         * One server connection to the primary was ended by the server (FATAL 57P01: a
-         * pg_terminate_backend, or the server shutting down). Unlike {@link #primaryFailed}, writes
-         * are held only if the primary then fails to answer as a writable primary: one terminated
-         * backend must not hold everyone's writes. Must not block.
-         */
-        void primaryConnectionTerminated(String node, String reason);
-
-        /** The first write after a change of primary went through. Must not block. */
-        void firstWrite();
-    }
-
-    /** What the proxy needs to know of a client from outside its event loop. */
-    public interface ClientHandle {
-        int processId();
-
-        int secretKey();
-
-        /** Forwards a cancel request to the server running this client's query, if any. */
-        void cancel();
-
-        /** Closes the client with a FATAL error saying why. */
-        void kill(String why);
-
-        /** One row of SHOW CLIENTS. */
-        List<String> describe();
-
-        /** Why the client is pinned to its server, or empty. */
-        String pinReason();
-
-        /** Bytes written to the client that its socket has not taken yet (what backpressure bounds). */
-        long bufferedBytes();
-    }
-
     public Proxy(ProxyConfig config, Authenticator authenticator) {
         this.config = new AtomicReference<>(config);
         this.authenticator = new AtomicReference<>(authenticator);
@@ -89,15 +65,18 @@ public final class Proxy {
     }
 
     /** Whether work may start on the primary now; closed while a followed cluster has no confirmed writable leader. */
+    @Override
     public io.pgherd.proxy.cluster.WriteGate writes() {
         return writes;
     }
 
+    @Override
     public void watch(PrimaryWatcher primaryWatcher) {
         this.watcher = primaryWatcher;
     }
 
     /** A session found the primary {@code node} failing; a followed cluster holds writes until it is confirmed again. */
+    @Override
     public void primaryFailed(String node, String reason) {
         PrimaryWatcher w = watcher;
         if (w != null) {
@@ -106,6 +85,7 @@ public final class Proxy {
     }
 
     /** See {@link PrimaryWatcher#primaryConnectionTerminated}. */
+    @Override
     public void primaryConnectionTerminated(String node, String reason) {
         PrimaryWatcher w = watcher;
         if (w != null) {
@@ -114,16 +94,19 @@ public final class Proxy {
     }
 
     /** The epoch of the leader key held by the primary now (0: fixed nodes). */
+    @Override
     public long leaderEpoch() {
         return leaderEpoch;
     }
 
     /** The nodes, their health, WAL positions and catalogs. */
+    @Override
     public io.pgherd.proxy.topology.Backends backends() {
         return backends;
     }
 
     /** The router for {@code database}, bound to its latest function catalog. */
+    @Override
     public io.pgherd.proxy.route.StatementRouter router(String database) {
         io.pgherd.proxy.route.FunctionCatalog catalog = backends.catalog(database);
         io.pgherd.proxy.route.StatementRouter router = routers.get(database);
@@ -143,10 +126,12 @@ public final class Proxy {
         }
     }
 
+    @Override
     public ProxyConfig config() {
         return config.get();
     }
 
+    @Override
     public Authenticator authenticator() {
         return authenticator.get();
     }
@@ -165,6 +150,7 @@ public final class Proxy {
      * @return a sentence saying what changed
      * @throws io.pgherd.common.config.ConfigException listing every problem; the old configuration stays
      */
+    @Override
     public synchronized String reload() {
         ProxyConfig current = config();
         ProxyConfig next = ProxyConfig.load(java.nio.file.Path.of(current.source()));
@@ -189,6 +175,7 @@ public final class Proxy {
      * the configuration, with an authenticator whose auth_query goes to the new primary, and has the
      * topology follow. Sessions pick the new primary for their next transaction.
      */
+    @Override
     public synchronized void followNodes(List<ProxyConfig.Node> nodes, long epoch) {
         leaderEpoch = epoch;
         clusterNodes = List.copyOf(nodes);
@@ -197,20 +184,24 @@ public final class Proxy {
         backends.reconfigure();
     }
 
+    @Override
     public ProxyStats stats() {
         return stats;
     }
 
+    @Override
     public PreparedStatements statements() {
         return statements;
     }
 
     /** The pool of the primary for ({@code database}, {@code user}). */
+    @Override
     public Pool primaryPool(String database, String user) {
         return pool(config().primary(), database, user);
     }
 
     /** The pool of {@code node} for ({@code database}, {@code user}). */
+    @Override
     public Pool pool(ProxyConfig.Node node, String database, String user) {
         long epoch = node.role() == ProxyConfig.Role.PRIMARY ? leaderEpoch : 0;
         Pool pool = pools.get(new PoolKey(node.name(), database, user));
@@ -234,6 +225,7 @@ public final class Proxy {
      * come back: a statement through the proxy needs it to itself (DROP DATABASE, CREATE DATABASE …
      * TEMPLATE it, ALTER DATABASE … RENAME), which PostgreSQL refuses while other sessions are connected.
      */
+    @Override
     public void retireConnectionsTo(String database, String why) {
         for (Pool pool : pools.values()) {
             if (pool.key().database().equals(database)) {
@@ -242,11 +234,13 @@ public final class Proxy {
         }
     }
 
+    @Override
     public Collection<Pool> pools() {
         return pools.values();
     }
 
     /** Registers a client under a fresh random process id; returns that id. */
+    @Override
     public int register(java.util.function.IntFunction<ClientHandle> client) {
         while (true) {
             int pid = ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
@@ -261,36 +255,44 @@ public final class Proxy {
      * Registers a client under {@code processId} (its server's own, in session pooling), unless another
      * client has it (a server of another node with the same pid): then returns false and registers nothing.
      */
+    @Override
     public boolean registerAs(int processId, ClientHandle client) {
         return clients.putIfAbsent(processId, client) == null;
     }
 
+    @Override
     public void unregister(int processId) {
         clients.remove(processId);
     }
 
+    @Override
     public ClientHandle client(int processId) {
         return clients.get(processId);
     }
 
+    @Override
     public List<ClientHandle> clients() {
         return new ArrayList<>(clients.values());
     }
 
+    @Override
     public int clientCount() {
         return clients.size();
     }
 
+    @Override
     public boolean paused() {
         return paused;
     }
 
     /** Stops handing out server connections; sessions that need one wait until {@link #resume()}. */
+    @Override
     public void pause() {
         paused = true;
     }
 
     /** Lets waiting sessions go on. */
+    @Override
     public void resume() {
         paused = false;
         Runnable r;
@@ -300,6 +302,7 @@ public final class Proxy {
     }
 
     /** Runs {@code action} now if not paused, else when resumed. */
+    @Override
     public void whenResumed(Runnable action) {
         if (!paused) {
             action.run();

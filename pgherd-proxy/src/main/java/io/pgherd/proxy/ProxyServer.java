@@ -22,10 +22,14 @@ import io.pgherd.common.config.HostPort;
 import io.pgherd.protocol.FrameEncoder;
 import io.pgherd.protocol.PgMessageEncoder;
 import io.pgherd.protocol.StartupPacketDecoder;
+import io.pgherd.proxy.auth.Authenticator;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.frontend.ClientStartup;
 import io.pgherd.proxy.metrics.MetricsServer;
+import io.pgherd.proxy.net.Transport;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.ClientSession;
 import java.util.List;
 
@@ -153,7 +157,7 @@ public final class ProxyServer implements AutoCloseable {
             }
             long idleLimit = proxy.config().get(ProxyConfig.CLIENT_IDLE_TIMEOUT).toNanos();
             if (idleLimit > 0) {
-                for (Proxy.ClientHandle client : proxy.clients()) {
+                for (ClientHandle client : proxy.clients()) {
                     if (client instanceof ClientSession session && session.idleLongerThan(idleLimit)) {
                         session.closeIdle();
                     }
@@ -188,7 +192,7 @@ public final class ProxyServer implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
-        for (Proxy.ClientHandle client : proxy.clients()) {
+        for (ClientHandle client : proxy.clients()) {
             client.kill("the proxy is shutting down");
         }
         for (Pool pool : proxy.pools()) {

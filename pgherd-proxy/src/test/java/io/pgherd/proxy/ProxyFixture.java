@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.pgherd.postgres.LocalCluster;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.testkit.ExternalCommand;
 import io.pgherd.testkit.TestDirectories;
 

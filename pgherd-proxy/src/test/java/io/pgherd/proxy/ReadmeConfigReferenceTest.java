@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import io.pgherd.common.config.Key;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /** README's configuration reference must list every proxy key with its real default and reloadability. */
 class ReadmeConfigReferenceTest {

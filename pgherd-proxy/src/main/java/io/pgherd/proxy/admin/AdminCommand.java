@@ -3,7 +3,6 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 
 /**
  * One admin console command: the pattern it answers to and what it does. A command that must wait
@@ -17,5 +16,5 @@ interface AdminCommand {
     /** One line for SHOW HELP. */
     String help();
 
-    CompletableFuture<AdminResult> run(Proxy proxy, Matcher match);
+    CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match);
 }

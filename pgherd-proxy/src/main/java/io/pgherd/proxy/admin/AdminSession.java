@@ -25,7 +25,6 @@ import io.pgherd.protocol.ProtocolException;
 import io.pgherd.protocol.Query;
 import io.pgherd.protocol.ReadyForQuery;
 import io.pgherd.protocol.RowDescription;
-import io.pgherd.proxy.Proxy;
 
 /**
  * The admin console: the virtual database {@code pgherd}, spoken to with the normal wire protocol
@@ -40,11 +39,11 @@ public final class AdminSession extends ChannelInboundHandlerAdapter {
     private static final List<Pattern> PATTERNS = COMMANDS.stream()
             .map(c -> Pattern.compile("\\s*" + c.pattern() + "\\s*;?\\s*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL)).toList();
 
-    private final Proxy proxy;
+    private final AdminContext proxy;
     private final Channel channel;
     private final String user;
 
-    public AdminSession(Proxy proxy, Channel channel, String user) {
+    public AdminSession(AdminContext proxy, Channel channel, String user) {
         this.proxy = proxy;
         this.channel = channel;
         this.user = user;

@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
 
@@ -18,7 +17,7 @@ final class Drain {
     }
 
     /** The node called {@code name}, or an IllegalArgumentException naming the nodes there are. */
-    static NodeState node(Proxy proxy, String name) {
+    static NodeState node(AdminContext proxy, String name) {
         Topology topology = proxy.backends().topology();
         NodeState node = topology.node(name);
         if (node == null) {
@@ -40,7 +39,7 @@ final class Drain {
         }
 
         @Override
-        public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+        public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
             node(proxy, match.group(1)).draining(true);
             return CompletableFuture.completedFuture(AdminResult.tag("DRAIN"));
         }
@@ -58,7 +57,7 @@ final class Drain {
         }
 
         @Override
-        public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+        public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
             node(proxy, match.group(1)).draining(false);
             return CompletableFuture.completedFuture(AdminResult.tag("UNDRAIN"));
         }

@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.route.Route;
 
 /**
@@ -32,7 +31,7 @@ final class ExplainRoute implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         String database = match.group(1) == null ? DEFAULT_DATABASE : unquote(match.group(1));
         Route route = proxy.router(database).route(match.group(2));
         List<String> row = List.of(route.target().name().toLowerCase(Locale.ROOT),

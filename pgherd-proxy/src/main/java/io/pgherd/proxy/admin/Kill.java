@@ -3,7 +3,7 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
+import io.pgherd.proxy.session.ClientHandle;
 
 /** KILL id: closes one client connection (its id as SHOW CLIENTS shows it). */
 final class Kill implements AdminCommand {
@@ -18,14 +18,14 @@ final class Kill implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         int id;
         try {
             id = Integer.parseInt(match.group(1));
         } catch (NumberFormatException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no client " + match.group(1)));
         }
-        Proxy.ClientHandle client = proxy.client(id);
+        ClientHandle client = proxy.client(id);
         if (client == null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no client " + id + " (see SHOW CLIENTS)"));
         }

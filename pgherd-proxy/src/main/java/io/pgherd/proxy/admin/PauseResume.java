@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.backend.Pool;
 
 /** PAUSE (wait until every server connection is back in its pool; new work waits) and RESUME. */
@@ -24,14 +23,14 @@ final class PauseResume {
         }
 
         @Override
-        public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+        public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
             proxy.pause();
             CompletableFuture<AdminResult> done = new CompletableFuture<>();
             poll(proxy, done);
             return done;
         }
 
-        private static void poll(Proxy proxy, CompletableFuture<AdminResult> done) {
+        private static void poll(AdminContext proxy, CompletableFuture<AdminResult> done) {
             boolean busy = proxy.pools().stream().map(Pool::snapshot).anyMatch(s -> s.active() > 0);
             if (!busy || !proxy.paused()) {
                 done.complete(AdminResult.tag("PAUSE"));
@@ -53,7 +52,7 @@ final class PauseResume {
         }
 
         @Override
-        public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+        public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
             proxy.resume();
             return CompletableFuture.completedFuture(AdminResult.tag("RESUME"));
         }

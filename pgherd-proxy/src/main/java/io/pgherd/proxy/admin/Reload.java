@@ -3,7 +3,6 @@ package io.pgherd.proxy.admin;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 
 /**
  * RELOAD: reads the configuration file again; a file with any problem is refused whole (every
@@ -22,7 +21,7 @@ final class Reload implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         return CompletableFuture.supplyAsync(() -> {
             String summary = proxy.reload();
             return new AdminResult(java.util.List.of("reload"), java.util.List.of(java.util.List.of(summary)), "RELOAD");

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 
 /** SHOW CLIENTS: every client connection with what it is doing. */
 final class ShowClients implements AdminCommand {
@@ -23,7 +22,7 @@ final class ShowClients implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         List<List<String>> rows = new ArrayList<>();
         proxy.clients().forEach(c -> rows.add(c.describe()));
         return CompletableFuture.completedFuture(AdminResult.table(COLUMNS, rows));

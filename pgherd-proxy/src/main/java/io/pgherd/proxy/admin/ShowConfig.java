@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
 
 /** SHOW CONFIG: every key with its value, default and whether RELOAD can change it. */
 final class ShowConfig implements AdminCommand {
@@ -22,7 +21,7 @@ final class ShowConfig implements AdminCommand {
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         List<List<String>> rows = new ArrayList<>();
         proxy.config().values().rendered().forEach((key, value) -> {
             Key k = key;

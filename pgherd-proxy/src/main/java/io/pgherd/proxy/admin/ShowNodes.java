@@ -8,8 +8,7 @@ import java.util.regex.Matcher;
 
 import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
 
@@ -34,7 +33,7 @@ final class ShowNodes implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         ProxyConfig config = proxy.config();
         Topology topology = proxy.backends().topology();
         List<List<String>> rows = new ArrayList<>();

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 
 /** SHOW PINS: clients held to one server connection, and why. */
 final class ShowPins implements AdminCommand {
@@ -20,7 +19,7 @@ final class ShowPins implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         List<List<String>> rows = new ArrayList<>();
         proxy.clients().forEach(c -> {
             if (!c.pinReason().isEmpty()) {

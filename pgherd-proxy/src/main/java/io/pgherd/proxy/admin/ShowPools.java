@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.backend.Pool;
 
 /** SHOW POOLS: one row per (node, database, user) pool with its connections and waits. */
@@ -22,7 +21,7 @@ final class ShowPools implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         List<List<String>> rows = new ArrayList<>();
         proxy.pools().stream().map(Pool::snapshot).sorted(Comparator.comparing(s -> s.key().toString())).forEach(s -> rows.add(List.of(
                 s.key().node(), s.key().database(), s.key().user(), Integer.toString(s.waiting()),

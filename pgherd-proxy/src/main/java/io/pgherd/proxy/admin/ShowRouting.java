@@ -6,9 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyStats;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.stats.ProxyStats;
 
 /**
  * SHOW ROUTING: how many routing decisions sent work to the primary or a replica, by the rule that
@@ -29,7 +28,7 @@ final class ShowRouting implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         ProxyStats s = proxy.stats();
         List<List<String>> rows = new ArrayList<>();
         for (Route.Target target : Route.Target.values()) {

@@ -5,8 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyStats;
+import io.pgherd.proxy.stats.ProxyStats;
 
 /** SHOW STATS: the proxy's counters, one per row. */
 final class ShowStats implements AdminCommand {
@@ -22,7 +21,7 @@ final class ShowStats implements AdminCommand {
     }
 
     @Override
-    public CompletableFuture<AdminResult> run(Proxy proxy, Matcher match) {
+    public CompletableFuture<AdminResult> run(AdminContext proxy, Matcher match) {
         ProxyStats s = proxy.stats();
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("clients_accepted", Long.toString(s.clientsAccepted.sum())));

@@ -16,7 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgherd.protocol.ErrorResponse;
 import io.pgherd.protocol.SqlState;
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /**
  * The server connections of one (node, database, user). A session borrows a connection for a

@@ -40,11 +40,10 @@ import io.pgherd.protocol.SASLInitialResponse;
 import io.pgherd.protocol.SASLResponse;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.protocol.StartupMessage;
-import io.pgherd.proxy.ProxyConfig;
-import io.pgherd.proxy.Transport;
 import io.pgherd.proxy.auth.Md5Auth;
 import io.pgherd.proxy.auth.ScramClientExchange;
-import io.pgherd.proxy.session.SessionState;
+import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.net.Transport;
 
 /**
  * One connection from the proxy to a PostgreSQL server, logged in as one user to one database. It

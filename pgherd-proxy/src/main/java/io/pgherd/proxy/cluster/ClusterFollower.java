@@ -28,8 +28,7 @@ import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.topology.NodeState;
 
 /**
@@ -49,7 +48,7 @@ import io.pgherd.proxy.topology.NodeState;
  *       the first write through it to the promotion's history entry.</li>
  * </ul>
  */
-public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatcher {
+public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private static final Logger log = LoggerFactory.getLogger(ClusterFollower.class);
     private static final long TICK_MILLIS = 1000;
     private static final long PROBE_MILLIS = 50;
@@ -57,7 +56,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
     private static final long TIMELINE_GIVE_UP_MILLIS = 60_000;
 
-    private final Proxy proxy;
+    private final FollowedProxy proxy;
     private final Dcs dcs;
     private final ClusterStore store;
     private final ClusterKeys keys;
@@ -94,7 +93,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     private WriteGate.Timeline timeline;
     private long timelineSince;
 
-    private ClusterFollower(Proxy proxy, Dcs dcs, ClusterKeys keys, String name) {
+    private ClusterFollower(FollowedProxy proxy, Dcs dcs, ClusterKeys keys, String name) {
         this.proxy = proxy;
         this.dcs = dcs;
         this.store = new ClusterStore(dcs, keys.cluster());
@@ -109,7 +108,7 @@ public final class ClusterFollower implements AutoCloseable, Proxy.PrimaryWatche
     }
 
     /** Starts following the cluster of {@code config} (which must name a DCS). */
-    public static ClusterFollower start(Proxy proxy, ProxyConfig config) {
+    public static ClusterFollower start(FollowedProxy proxy, ProxyConfig config) {
         DcsAddress address = DcsAddress.parse(config.get(ProxyConfig.CLUSTER_DCS));
         ClusterKeys keys = new ClusterKeys(config.get(ProxyConfig.CLUSTER_NAME));
         String name = proxyName(config);

@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import io.pgherd.cluster.Member;
-import io.pgherd.proxy.ProxyConfig.Node;
-import io.pgherd.proxy.ProxyConfig.Role;
+import io.pgherd.proxy.config.ProxyConfig.Node;
+import io.pgherd.proxy.config.ProxyConfig.Role;
 
 /**
  * The proxy's nodes as an HA cluster's DCS shows them (DESIGN.md §2, §4): the member holding the

@@ -37,8 +37,6 @@ import io.pgherd.protocol.SASLResponse;
 import io.pgherd.protocol.SSLRequest;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.protocol.StartupMessage;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
 import io.pgherd.proxy.admin.AdminSession;
 import io.pgherd.proxy.auth.AuthenticationFailedException;
 import io.pgherd.proxy.auth.Md5Auth;
@@ -49,7 +47,9 @@ import io.pgherd.proxy.auth.Secret;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.ClientSession;
 
 /**
@@ -65,7 +65,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientStartup.class);
     private enum Step { STARTUP, SCRAM_FIRST, SCRAM_FINAL, MD5, CONNECTING, DONE }
 
-    private final Proxy proxy;
+    private final FrontendContext proxy;
     private final SslContext ssl;
     private Step step = Step.STARTUP;
     private StartupMessage startup;
@@ -76,7 +76,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
     /** Session pooling: the request for the client's own server, while it waits. */
     private Pool.Waiter sessionServer;
 
-    public ClientStartup(Proxy proxy, SslContext ssl) {
+    public ClientStartup(FrontendContext proxy, SslContext ssl) {
         this.proxy = proxy;
         this.ssl = ssl;
     }
@@ -133,7 +133,7 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof GSSENCRequest) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
             } else if (msg instanceof CancelRequest cancel) {
-                Proxy.ClientHandle client = proxy.client(cancel.processId());
+                ClientHandle client = proxy.client(cancel.processId());
                 if (client != null && client.secretKey() == cancel.secretKey()) {
                     client.cancel();
                 }

@@ -21,14 +21,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.pgherd.common.config.HostPort;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.Transport;
+import io.pgherd.proxy.net.Transport;
 
 /** Serves {@code GET /metrics} in Prometheus text format on its own port. */
 public final class MetricsServer implements AutoCloseable {
     private final Channel channel;
 
-    public MetricsServer(Proxy proxy, HostPort listen, EventLoopGroup group) throws InterruptedException {
+    public MetricsServer(MetricsSource proxy, HostPort listen, EventLoopGroup group) throws InterruptedException {
         this.channel = new ServerBootstrap().group(group).channel(Transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -6,11 +6,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
-import io.pgherd.proxy.ProxyStats;
 import io.pgherd.proxy.backend.Pool;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.route.Route;
+import io.pgherd.proxy.stats.ProxyStats;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
 
@@ -24,7 +23,7 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
-    public static String render(Proxy proxy) {
+    public static String render(MetricsSource proxy) {
         StringBuilder out = new StringBuilder(4096);
         ProxyStats s = proxy.stats();
         gauge(out, "pgherd_clients", "client connections open", proxy.clientCount());
@@ -79,7 +78,7 @@ public final class PrometheusText {
     }
 
     /** One line per node of the topology, in configuration order; a node whose value is null (not measured yet) is left out. */
-    private static void nodes(StringBuilder out, Proxy proxy) {
+    private static void nodes(StringBuilder out, MetricsSource proxy) {
         Topology topology = proxy.backends().topology();
         List<NodeState> nodes = topology.nodes();
         ProxyConfig config = proxy.config();

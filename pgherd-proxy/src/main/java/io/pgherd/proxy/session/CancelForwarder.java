@@ -7,8 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.pgherd.protocol.BackendKeyData;
 import io.pgherd.protocol.CancelRequest;
-import io.pgherd.proxy.Transport;
 import io.pgherd.proxy.backend.ServerConnection;
+import io.pgherd.proxy.net.Transport;
 
 /** Sends a CancelRequest for a server connection's running query, on a connection of its own, as PostgreSQL wants. */
 final class CancelForwarder {

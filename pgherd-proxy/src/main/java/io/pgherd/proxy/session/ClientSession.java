@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.pgherd.common.config.Key;
 import io.pgherd.protocol.DataRow;
 import io.pgherd.protocol.ErrorResponse;
 import io.pgherd.protocol.Frame;
@@ -27,17 +28,16 @@ import io.pgherd.protocol.ProtocolException;
 import io.pgherd.protocol.Query;
 import io.pgherd.protocol.ReadyForQuery;
 import io.pgherd.protocol.SqlState;
-import io.pgherd.proxy.Proxy;
-import io.pgherd.proxy.ProxyConfig;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.backend.ServerConnection;
 import io.pgherd.proxy.backend.ServerCredentials;
 import io.pgherd.proxy.backend.ServerListener;
+import io.pgherd.proxy.backend.SessionState;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.route.StatementRouter;
 import io.pgherd.proxy.sql.DatabaseDdl;
 import io.pgherd.proxy.sql.SessionEffects;
-import io.pgherd.common.config.Key;
 import io.pgherd.proxy.topology.Lsn;
 import io.pgherd.proxy.topology.NodeState;
 import io.pgherd.proxy.topology.Topology;
@@ -63,7 +63,7 @@ import io.pgherd.proxy.topology.Topology;
  * <p>Everything here runs on the client channel's event loop. Buffer ownership: every frame read
  * from the client is forwarded, queued (and released if dropped) or released.
  */
-public final class ClientSession extends ChannelInboundHandlerAdapter implements ServerListener, Proxy.ClientHandle {
+public final class ClientSession extends ChannelInboundHandlerAdapter implements ServerListener, ClientHandle {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     private static final int MAX_REPLAYS = 2;
     private static final int MAX_CUSTOM_SETTINGS = 100;
@@ -82,7 +82,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private static final int MAX_HELD = 64;
     private static final String HEADER_TYPES = "12tnTSNK";
 
-    private final Proxy proxy;
+    private final SessionContext proxy;
     private final Channel channel;
     private final String user;
     private final String database;
@@ -184,7 +184,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Pool reservedPool;
     private ProxyConfig.Consistency consistencySetting;
 
-    public ClientSession(Proxy proxy, Channel channel, String user, String database,
+    public ClientSession(SessionContext proxy, Channel channel, String user, String database,
                          ServerCredentials credentials, Map<String, String> startupSettings, int processId, int secretKey) {
         this.proxy = proxy;
         this.channel = channel;

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.topology.Lsn;
 
 /**

@@ -8,7 +8,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /** Opens the proxy's own pgjdbc connections (health checks, WAL positions, catalogs) as proxy.health.user. */
 public final class NodeConnector {

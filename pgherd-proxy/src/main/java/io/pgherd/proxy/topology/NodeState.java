@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /**
  * What the proxy knows of one node: its configuration, what the last health check found (reachable,

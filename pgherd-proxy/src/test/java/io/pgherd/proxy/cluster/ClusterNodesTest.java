@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.Member;
-import io.pgherd.proxy.ProxyConfig.Node;
-import io.pgherd.proxy.ProxyConfig.Role;
 import io.pgherd.proxy.cluster.ClusterNodes.MemberRecord;
+import io.pgherd.proxy.config.ProxyConfig.Node;
+import io.pgherd.proxy.config.ProxyConfig.Role;
 
 class ClusterNodesTest {
     private static final List<Node> STATIC = List.of(new Node("node1", "127.0.0.1", 5001, Role.PRIMARY, 1),

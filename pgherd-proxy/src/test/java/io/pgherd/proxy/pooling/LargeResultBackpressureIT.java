@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.proxy.Proxy;
 import io.pgherd.proxy.ProxyFixture;
+import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.testkit.PostgresCluster;
 
 /**
@@ -71,7 +72,7 @@ class LargeResultBackpressureIT {
     }
 
     private static long buffered(Proxy proxy) {
-        return proxy.clients().stream().mapToLong(Proxy.ClientHandle::bufferedBytes).sum();
+        return proxy.clients().stream().mapToLong(ClientHandle::bufferedBytes).sum();
     }
 
     private static long usedHeapAfterGc() {

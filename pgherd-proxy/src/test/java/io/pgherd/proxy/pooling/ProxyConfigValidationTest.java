@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.common.config.ConfigProblem;
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /** A configuration with several problems is refused whole, every problem listed with its path. */
 class ProxyConfigValidationTest {

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.pgherd.proxy.ProxyConfig;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /** SET, SHOW and RESET of the proxy's own pgherd.* settings: what is recognized, and what is refused with which words. */
 class PgherdSettingTest {

@@ -1,4 +1,4 @@
-package io.pgherd.proxy;
+package io.pgherd.proxy.net;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;

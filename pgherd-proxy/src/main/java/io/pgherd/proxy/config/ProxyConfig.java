@@ -1,4 +1,4 @@
-package io.pgherd.proxy;
+package io.pgherd.proxy.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

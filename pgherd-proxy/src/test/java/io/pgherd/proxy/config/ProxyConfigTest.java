@@ -1,4 +1,4 @@
-package io.pgherd.proxy;
+package io.pgherd.proxy.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,12 +7,12 @@ import io.pgherd.common.config.ConfigException;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
-import io.pgherd.proxy.ProxyConfig.AuthType;
-import io.pgherd.proxy.ProxyConfig.Consistency;
-import io.pgherd.proxy.ProxyConfig.Node;
-import io.pgherd.proxy.ProxyConfig.PoolMode;
-import io.pgherd.proxy.ProxyConfig.PrimaryReads;
-import io.pgherd.proxy.ProxyConfig.Role;
+import io.pgherd.proxy.config.ProxyConfig.AuthType;
+import io.pgherd.proxy.config.ProxyConfig.Consistency;
+import io.pgherd.proxy.config.ProxyConfig.Node;
+import io.pgherd.proxy.config.ProxyConfig.PoolMode;
+import io.pgherd.proxy.config.ProxyConfig.PrimaryReads;
+import io.pgherd.proxy.config.ProxyConfig.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

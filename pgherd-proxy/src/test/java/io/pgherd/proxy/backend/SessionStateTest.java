@@ -1,4 +1,4 @@
-package io.pgherd.proxy.session;
+package io.pgherd.proxy.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.pgherd.proxy.session;
+package io.pgherd.proxy.backend;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package io.pgherd.proxy;
+package io.pgherd.proxy.auth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.proxy.auth.AuthFile;
 import io.pgherd.proxy.auth.Secret;
+import io.pgherd.proxy.config.ProxyConfig;
 
 /**
  * Finds a user's secret: in the auth file, else with {@code auth_query} run on the primary as

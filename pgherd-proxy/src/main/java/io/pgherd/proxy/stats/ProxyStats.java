@@ -1,4 +1,4 @@
-package io.pgherd.proxy;
+package io.pgherd.proxy.stats;
 
 import java.util.Map;
 import java.util.TreeMap;
