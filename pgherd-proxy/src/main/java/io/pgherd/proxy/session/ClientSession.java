@@ -2,12 +2,18 @@ package io.pgherd.proxy.session;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -96,7 +102,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Map<String, ClientStatement> statements = new HashMap<>();
     private final EnumSet<SessionEffects.Pin> pins = EnumSet.noneOf(SessionEffects.Pin.class);
     /** Custom settings (a.b) the client set or reset: capturing session state must ask for them by name. */
-    private final Set<String> customSettings = new java.util.LinkedHashSet<>();
+    private final Set<String> customSettings = new LinkedHashSet<>();
     private Phase phase = Phase.IDLE;
     private ServerLink link;
     private Pool.Waiter waiter;
@@ -107,7 +113,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Whether the frame analyze() just looked at may change session state (applied to {@link #dirty} when it is sent). */
     private boolean analyzedChangesState;
     /** Frames waiting in {@link #pending} that may change session state once they run. */
-    private final Set<Frame> stateChanging = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Frame> stateChanging = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean answered;
     private boolean discardUntilSync;
     /** The answer to the client's next request: its server died while it sat idle in a transaction. */
@@ -116,7 +122,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The FATAL error a dying server sent before it closed (null: none). */
     private ErrorResponse serverFatal;
     /** Frames waiting in {@link #pending} that call pg_terminate_backend (see {@link #mayEndOwnBackend}). */
-    private final Set<Frame> endingBackend = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Frame> endingBackend = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Work sent to the link may end its own backend, until the link is quiet again: never run again elsewhere. */
     private boolean mayEndOwnBackend;
     /** Whether the frame analyze() just looked at calls pg_terminate_backend. */
@@ -393,7 +399,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 frame = rewrite(frame, "SET pgherd." + setting.name() + " = " + PgherdSetting.literal(setting.value()));
             }
             switch (setting.name()) {
-                case PgherdSetting.ROUTE -> routeSetting = reset ? "auto" : setting.value().toLowerCase(java.util.Locale.ROOT);
+                case PgherdSetting.ROUTE -> routeSetting = reset ? "auto" : setting.value().toLowerCase(Locale.ROOT);
                 case PgherdSetting.CONSISTENCY -> consistencySetting = reset ? null : PgherdSetting.consistency(setting.value());
                 default -> {
                     if (!reset) {
@@ -608,7 +614,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** Reads a primary WAL position off the event loop; {@code then} runs back on it (-1: unknown). */
-    private void askPosition(java.util.function.LongConsumer then) {
+    private void askPosition(LongConsumer then) {
         positionPending = true;
         proxy.backends().primaryPosition(position -> eventLoop().execute(() -> {
             positionPending = false;
@@ -719,7 +725,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (holding && holdToken == token) {
                 holdExpired();
             }
-        }, holdDeadline - now, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }, holdDeadline - now, TimeUnit.NANOSECONDS);
         Runnable release = () -> eventLoop().execute(() -> {
             if (!holding || holdToken != token || phase != Phase.WAITING || link != null || waiter != null) {
                 return;
@@ -730,7 +736,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         });
         if (afterFailure) {
             eventLoop().schedule(() -> proxy.writes().whenOpen(release), HOLD_RETRY_MILLIS,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+                    TimeUnit.MILLISECONDS);
         } else {
             holdWaiter = release;
             proxy.writes().whenOpen(release);
@@ -942,7 +948,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if (phase == Phase.WAITING && link == null && waiter == null) {
                     decide();
                 }
-            }, CATCH_UP_RETRY_MICROS, java.util.concurrent.TimeUnit.MICROSECONDS);
+            }, CATCH_UP_RETRY_MICROS, TimeUnit.MICROSECONDS);
         }, error -> unusable(server, "reading the replay position", error));
         server.flush();
     }
@@ -1562,7 +1568,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public List<String> describe() {
         ServerConnection server = link == null ? null : link.server();
-        return List.of(Integer.toString(processId), user, database, phase.name().toLowerCase(java.util.Locale.ROOT),
+        return List.of(Integer.toString(processId), user, database, phase.name().toLowerCase(Locale.ROOT),
                 String.valueOf(channel.remoteAddress()), java.time.Instant.ofEpochMilli(connectedAt).toString(),
                 Long.toString((System.nanoTime() - lastActivityNanos) / 1_000_000),
                 server == null ? "" : Long.toString(server.id()), pinReason(), activity);

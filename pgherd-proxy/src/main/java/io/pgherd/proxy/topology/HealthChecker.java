@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.pgherd.proxy.config.ProxyConfig;
 
 /**
  * Checks every node each {@code proxy.health.interval}: whether it answers, whether it is in

@@ -184,14 +184,20 @@ class ServerLinkTest {
         assertThat(statements).isEmpty();
     }
 
-    @Test
-    void statementReparedWithOtherColumnsFailsAsPostgresAndTheServerSkipsToSync() {
+    /** Prepares "q" (one column, a) on a server, then binds and executes it through a link to {@code other}. */
+    private ServerLink bindElsewhere(ServerConnection other) {
         prepareOn(server(), columns("a"));
-        ServerConnection other = server();
         ServerLink link = link(other, true);
         link.send(bind("q"));
         link.send(frame(new Execute("", 0)));
         link.send(frame(Sync.INSTANCE));
+        return link;
+    }
+
+    @Test
+    void statementReparedWithOtherColumnsFailsAsPostgresAndTheServerSkipsToSync() {
+        ServerConnection other = server();
+        ServerLink link = bindElsewhere(other);
         List<String> sent = written(other);
         String shared = sent.get(0).split(" ")[1];
         assertThat(sent).as("re-prepared with the parameter types the client's Parse resolved, then held")
@@ -211,12 +217,8 @@ class ServerLinkTest {
 
     @Test
     void statementReparedWithTheSameColumnsRunsAndIsSharedWithoutAnotherCheck() {
-        prepareOn(server(), columns("a"));
         ServerConnection other = server();
-        ServerLink link = link(other, true);
-        link.send(bind("q"));
-        link.send(frame(new Execute("", 0)));
-        link.send(frame(Sync.INSTANCE));
+        ServerLink link = bindElsewhere(other);
         String shared = written(other).get(0).split(" ")[1];
         answer(link, ParseComplete.INSTANCE, new ParameterDescription(List.of(23)), columns("a"));
         assertThat(written(other)).containsExactly("Bind " + shared, "Execute", "Sync");
