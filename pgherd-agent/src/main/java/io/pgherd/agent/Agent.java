@@ -1,7 +1,6 @@
 package io.pgherd.agent;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -339,11 +338,8 @@ public final class Agent implements AutoCloseable {
             log.warn("{}: the first write after promotion failed: {}", name(), e.getMessage());
         }
         LocalNode.Status after = local.inspect();
-        HistoryEntry event = new HistoryEntry(name(), previousLeader, reason, after.timeline(), after.position(),
-                Instant.ofEpochMilli(promoted).toString(), epoch,
-                new HistoryEntry.Timeline(leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite),
-                leaderGoneMillis > 0 && firstWrite > 0 ? firstWrite - leaderGoneMillis : null,
-                leaderLastSeenMillis > 0 && firstWrite > 0 ? firstWrite - leaderLastSeenMillis : null);
+        HistoryEntry event = PromotionEntry.of(name(), previousLeader, reason, after.timeline(), after.position(), epoch,
+                leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite);
         try {
             store.appendHistory(event);
         } catch (ConflictException e) {
