@@ -70,6 +70,7 @@ public final class Agent implements AutoCloseable {
     private int failedStarts;
     private long leaderLastSeenMillis;
     private volatile long leaderGoneMillis;
+    private volatile long dcsLastSeenMillis;
     private String previousLeader = "";
     private String lastSentence = "";
     private long stuckSince;
@@ -122,6 +123,16 @@ public final class Agent implements AutoCloseable {
 
     public View view() {
         return view;
+    }
+
+    /** When the DCS last answered this agent, in epoch milliseconds (0: never). */
+    public long dcsLastSeenMillis() {
+        return dcsLastSeenMillis;
+    }
+
+    /** The local PostgreSQL, for what the REST API asks it directly ({@link ServerFactsReader}). */
+    LocalNode local() {
+        return local;
     }
 
     public String name() {
@@ -194,6 +205,7 @@ public final class Agent implements AutoCloseable {
             ensureSession();
             snapshot = store.read();
             reachable = true;
+            dcsLastSeenMillis = System.currentTimeMillis();
             dcsFailed = false;
         } catch (DcsException e) {
             reachable = false;
