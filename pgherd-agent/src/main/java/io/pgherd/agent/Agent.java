@@ -1,7 +1,6 @@
 package io.pgherd.agent;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +70,7 @@ public final class Agent implements AutoCloseable {
     private int failedStarts;
     private long leaderLastSeenMillis;
     private volatile long leaderGoneMillis;
+    private volatile long dcsLastSeenMillis;
     private String previousLeader = "";
     private String lastSentence = "";
     private long stuckSince;
@@ -100,9 +100,11 @@ public final class Agent implements AutoCloseable {
         this.dcs = Dcs.connect(config.get(AgentConfig.DCS), config.get(AgentConfig.RETRY_TIMEOUT));
         this.store = new ClusterStore(dcs, config.get(AgentConfig.CLUSTER));
         this.local = new LocalNode(config);
+        // A leader that stopped cleanly is waited for as long as its key would have outlived a crash.
         this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
-                config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS));
+                config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS), 30_000,
+                config.get(AgentConfig.TTL).toMillis());
         this.proxyAcks = new ProxyAcks(store);
         this.applied = new AppliedConfig(config.name(), config.timings());
         this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
@@ -121,6 +123,16 @@ public final class Agent implements AutoCloseable {
 
     public View view() {
         return view;
+    }
+
+    /** When the DCS last answered this agent, in epoch milliseconds (0: never). */
+    public long dcsLastSeenMillis() {
+        return dcsLastSeenMillis;
+    }
+
+    /** The local PostgreSQL, for what the REST API asks it directly ({@link ServerFactsReader}). */
+    LocalNode local() {
+        return local;
     }
 
     public String name() {
@@ -193,6 +205,7 @@ public final class Agent implements AutoCloseable {
             ensureSession();
             snapshot = store.read();
             reachable = true;
+            dcsLastSeenMillis = System.currentTimeMillis();
             dcsFailed = false;
         } catch (DcsException e) {
             reachable = false;
@@ -222,8 +235,9 @@ public final class Agent implements AutoCloseable {
         } else {
             stuckSince = 0;
         }
+        long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
-                local.wasPrimary(), following, status.position(), failedStarts, stuck);
+                local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless);
         if (reachable && alive) {
             publish(status, following);
         }
@@ -247,7 +261,8 @@ public final class Agent implements AutoCloseable {
     /** Carries the decision out; false when it failed (the loop then waits loop_wait before trying again). */
     private boolean act(Decision decision, ClusterSnapshot snapshot, ClusterState cluster, LocalNode.Status status) {
         String target = decision.target();
-        boolean starting = decision.action() == Decision.Action.START || decision.action() == Decision.Action.START_AS_STANDBY;
+        boolean starting = decision.action() == Decision.Action.START || decision.action() == Decision.Action.START_AS_STANDBY
+                || decision.action() == Decision.Action.RESUME;
         try {
             switch (decision.action()) {
                 case NONE -> leaderDuties(cluster, status);
@@ -282,6 +297,7 @@ public final class Agent implements AutoCloseable {
                 case REWIND -> rewind(cluster, target);
                 case SWITCHOVER -> switchover(snapshot);
                 case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
+                case RESUME -> resume(status);
             }
             if (starting) {
                 failedStarts = 0;
@@ -316,6 +332,25 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the key back as the leader that stopped cleanly while leading, then starts its PostgreSQL as the
+     * primary it was: the same timeline, so no history entry (nothing was promoted).
+     */
+    private void resume(LocalNode.Status status) {
+        OptionalLong epoch = store.takeLeader(name(), session);
+        if (epoch.isEmpty()) {
+            log.info("{}: another member took the leader key first", name());
+            return;
+        }
+        log.info("{}: took the leader key back (epoch {}) as the leader that stopped cleanly", name(), epoch.getAsLong());
+        if (settings.synchronousMode()) {
+            synchronous.claim();
+        }
+        if (!status.running()) {
+            local.start(parameters);
+        }
+    }
+
     private void promote(ClusterState cluster, long epoch, long elected) {
         if (settings.synchronousMode()) {
             synchronous.claim();
@@ -339,11 +374,8 @@ public final class Agent implements AutoCloseable {
             log.warn("{}: the first write after promotion failed: {}", name(), e.getMessage());
         }
         LocalNode.Status after = local.inspect();
-        HistoryEntry event = new HistoryEntry(name(), previousLeader, reason, after.timeline(), after.position(),
-                Instant.ofEpochMilli(promoted).toString(), epoch,
-                new HistoryEntry.Timeline(leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite),
-                leaderGoneMillis > 0 && firstWrite > 0 ? firstWrite - leaderGoneMillis : null,
-                leaderLastSeenMillis > 0 && firstWrite > 0 ? firstWrite - leaderLastSeenMillis : null);
+        HistoryEntry event = PromotionEntry.of(name(), previousLeader, reason, after.timeline(), after.position(), epoch,
+                leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite);
         try {
             store.appendHistory(event);
         } catch (ConflictException e) {
@@ -467,7 +499,8 @@ public final class Agent implements AutoCloseable {
                     log.info("{}: synchronous mode now {}", name(), synchronousMode ? "on" : "off");
                 }
                 settings = new HaSettings(settings.name(), settings.noFailover(), settings.failoverPriority(), lag,
-                        synchronousMode, settings.maxStartAttempts(), settings.stuckLimitMillis());
+                        synchronousMode, settings.maxStartAttempts(), settings.stuckLimitMillis(),
+                        settings.leaderReturnMillis());
             }
         }
         try {
@@ -609,6 +642,7 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         operations.awaitReinitialization(Duration.ofMinutes(5));
+        sayStoppedWhileLeading();
         if (watch != null) {
             watch.close();
         }
@@ -616,6 +650,30 @@ public final class Agent implements AutoCloseable {
             session.close();
         }
         dcs.close();
+    }
+
+    /**
+     * When this agent stops while it leads (its loop has ended; the key goes with the session next), it
+     * writes so in {@code status} with its position and timeline: the others then wait for it to take the
+     * key back rather than fail over ({@link HaRules}), so {@code pgherd down} then {@code up} keeps the leader
+     * and its timeline. A leader whose PostgreSQL no longer runs as a primary says nothing.
+     */
+    private void sayStoppedWhileLeading() {
+        View last = view;
+        if (session == null || session.state() != Session.State.ALIVE || !last.isWritablePrimary(name())) {
+            return;
+        }
+        LocalNode.Status now = local.inspect();
+        if (!now.running() || now.inRecovery()) {
+            return;
+        }
+        try {
+            store.leaderStopped(name(), now.position(), now.timeline());
+            log.info("{}: stopping while leading (timeline {}, position {}): the others wait for this member to take the"
+                    + " key back", name(), now.timeline(), now.position());
+        } catch (DcsException e) {
+            log.warn("{}: could not record that the leader stopped cleanly: {}", name(), e.getMessage());
+        }
     }
 
     /** Stops the agent and then its PostgreSQL (a clean shutdown of the member). */

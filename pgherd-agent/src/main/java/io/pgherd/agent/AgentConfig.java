@@ -48,6 +48,10 @@ public final class AgentConfig {
             "user for the API's writing endpoints (HTTP basic authentication)");
     public static final Key<String> API_PASSWORD_FILE = Key.string("agent.api.password_file", null, false,
             "file holding the API user's password (default: the superuser's password file)");
+    public static final Key<String> API_READONLY_USER = Key.string("agent.api.readonly_user", null, false,
+            "a user for monitoring that may read but not write (403 on the writing endpoints); unset: none");
+    public static final Key<String> API_READONLY_PASSWORD_FILE = Key.string("agent.api.readonly_password_file", null, false,
+            "file holding the read-only user's password (required with agent.api.readonly_user)");
     public static final Key<Duration> TTL = Key.duration("agent.ha.ttl", Timings.DEFAULTS.ttl(), Duration.ofSeconds(2), true,
             "the leader key's time to live: a leader that stops renewing loses it after this");
     public static final Key<Duration> LOOP_WAIT = Key.duration("agent.ha.loop_wait", Timings.DEFAULTS.loopWait(),
@@ -72,7 +76,8 @@ public final class AgentConfig {
                     + " (0: no wait)");
 
     public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, ROLE, FAILOVER_PRIORITY, NO_LOAD_BALANCE, CLONE_FROM,
-            DIRECTORY, PORT, BIN_DIR, CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
+            DIRECTORY, PORT, BIN_DIR, CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, API_READONLY_USER,
+            API_READONLY_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
             MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, SLOT_RETENTION, MAX_START_ATTEMPTS, START_TIMEOUT, PROXY_ACK_TIMEOUT);
 
     private final Config config;
@@ -133,6 +138,22 @@ public final class AgentConfig {
         String passwordFile = c.get(API_PASSWORD_FILE);
         if (passwordFile != null && !Files.isReadable(Path.of(passwordFile))) {
             problems.add(new ConfigProblem(API_PASSWORD_FILE.path(), "cannot read file " + passwordFile));
+        }
+        String readOnlyUser = c.get(API_READONLY_USER);
+        String readOnlyFile = c.get(API_READONLY_PASSWORD_FILE);
+        if (readOnlyUser != null && (readOnlyUser.isBlank() || readOnlyUser.indexOf(':') >= 0
+                || readOnlyUser.equals(c.get(API_USER)))) {
+            problems.add(new ConfigProblem(API_READONLY_USER.path(), "must be set, hold no ':' and differ from "
+                    + API_USER.path() + " (got '" + readOnlyUser + "')"));
+        }
+        if (readOnlyUser != null && readOnlyFile == null) {
+            problems.add(new ConfigProblem(API_READONLY_PASSWORD_FILE.path(), "must be set with " + API_READONLY_USER.path()));
+        }
+        if (readOnlyFile != null && readOnlyUser == null) {
+            problems.add(new ConfigProblem(API_READONLY_USER.path(), "must be set with " + API_READONLY_PASSWORD_FILE.path()));
+        }
+        if (readOnlyFile != null && !Files.isReadable(Path.of(readOnlyFile))) {
+            problems.add(new ConfigProblem(API_READONLY_PASSWORD_FILE.path(), "cannot read file " + readOnlyFile));
         }
         return problems;
     }

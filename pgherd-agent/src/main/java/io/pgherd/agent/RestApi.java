@@ -37,24 +37,37 @@ public final class RestApi implements AutoCloseable {
         AgentConfig config = agent.config();
         Path passwordFile = Optional.ofNullable(config.get(AgentConfig.API_PASSWORD_FILE)).map(Path::of)
                 .orElseGet(() -> config.credentialsDirectory().resolve(Credentials.SUPERUSER_PASSWORD_FILE));
-        String password;
+        String password = read(agent, passwordFile);
+        Optional<ApiServer.ReadOnlyUser> readOnly = Optional.ofNullable(config.get(AgentConfig.API_READONLY_USER))
+                .map(user -> new ApiServer.ReadOnlyUser(user,
+                        read(agent, Path.of(config.get(AgentConfig.API_READONLY_PASSWORD_FILE)))));
+        String version = Optional.ofNullable(RestApi.class.getPackage().getImplementationVersion()).orElse("unknown");
+        return new RestApi(ApiServer.start(agent.name(), () -> stateOf(agent.view(), agent.pendingRestart(),
+                        agent.dcsLastSeenMillis()), agent.store(), agent.operations(), config.get(AgentConfig.API_LISTEN),
+                config.get(AgentConfig.API_USER), password, config.get(AgentConfig.TTL),
+                new ApiServer.Extras(version, new ServerFactsReader(agent.local()), readOnly)));
+    }
+
+    private static String read(Agent agent, Path passwordFile) {
         try {
-            password = Files.readString(passwordFile).strip();
+            return Files.readString(passwordFile).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("REST API of " + agent.name() + ": cannot read the password file " + passwordFile, e);
         }
-        return new RestApi(ApiServer.start(agent.name(), () -> stateOf(agent.view(), agent.pendingRestart()), agent.store(),
-                agent.operations(), config.get(AgentConfig.API_LISTEN), config.get(AgentConfig.API_USER), password,
-                config.get(AgentConfig.TTL)));
     }
 
     /** The API's view of one agent cycle and of what its PostgreSQL needs a restart for. */
     static NodeState stateOf(Agent.View view, List<String> pendingRestart) {
+        return stateOf(view, pendingRestart, view.dcsReachable() ? view.cycleMillis() : 0);
+    }
+
+    /** As {@link #stateOf(Agent.View, List)}, with when the DCS last answered the agent. */
+    static NodeState stateOf(Agent.View view, List<String> pendingRestart, long dcsLastSeenMillis) {
         LocalNode.Status s = view.status();
         return new NodeState(Optional.ofNullable(view.cluster()).map(ClusterState::of),
                 new NodeState.Postgres(s.running(), s.inRecovery(), s.position(), s.replayed(), s.timeline(),
                         s.running() ? pendingRestart : List.of()),
-                view.decision().sentence(), view.cycleMillis(), view.dcsReachable());
+                view.decision().sentence(), view.cycleMillis(), view.dcsReachable(), dcsLastSeenMillis);
     }
 
     /** The port it listens on. */

@@ -154,6 +154,11 @@ final class AgentCluster implements AutoCloseable {
         m.api = RestApi.start(m.agent);
     }
 
+    /** Stops a member's PostgreSQL (fast shutdown), its agent being stopped: what {@code pgherd down} does last. */
+    void stopPostgresOf(Member m) {
+        stopPostgres(m);
+    }
+
     /** Stops a member's PostgreSQL (fast shutdown) and deletes its data directory: a member that lost its disk. */
     void wipe(Member m) throws IOException {
         stopPostgres(m);

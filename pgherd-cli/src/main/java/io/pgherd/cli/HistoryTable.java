@@ -26,7 +26,8 @@ final class HistoryTable {
     /** The moments each proxy adds under {@code proxies.<name>}, in order. */
     private static final List<Moment<ProxyTimeline>> PROXY_MOMENTS = List.of(
             new Moment<>("failure seen", ProxyTimeline::failureSeen), new Moment<>("leader seen", ProxyTimeline::leaderSeen),
-            new Moment<>("writes released", ProxyTimeline::writesReleased), new Moment<>("first write", ProxyTimeline::firstWrite));
+            new Moment<>("writes released", ProxyTimeline::writesReleased), new Moment<>("first write", HistoryTable::firstWrite));
+    private static final String NO_WRITE_SEEN = "no write seen";
     private static final Timeline UNMEASURED = new Timeline(0, 0, 0, 0, 0);
 
     private HistoryTable() {
@@ -42,8 +43,8 @@ final class HistoryTable {
             table.add(List.of(text(e.time()), e.timeline() > 0 ? Integer.toString(e.timeline()) : "-",
                     text(e.previousLeader()) + " -> " + text(e.leader()),
                     text(e.reason()),
-                    e.writesResumedAfterKeyGoneMs() != null ? e.writesResumedAfterKeyGoneMs() + " ms" : "-",
-                    timeline(e.timelineMs() == null ? UNMEASURED : e.timelineMs(), e.proxies() == null ? Map.of() : e.proxies())));
+                    writesAfterKeyGone(e),
+                    timeline(agentTimeline(e), e.proxies() == null ? Map.of() : e.proxies())));
         }
         return Columns.format(table);
     }
@@ -52,7 +53,8 @@ final class HistoryTable {
      * The moments of {@code timeline_ms} relative to the first measured one: {@code last seen +0, key gone
      * +4812, elected +4950, promoted +5301, first write +5322 ms}, then what each proxy saw
      * ({@code proxies.<name>}: {@code ; proxy1 failure seen +2, leader seen +5290, writes released +5296,
-     * first write +5330}); {@code -} when none was measured.
+     * first write +5330}; {@code no write seen} when no client wrote within
+     * {@link ProxyTimeline#FIRST_WRITE_WINDOW_MILLIS} of the release); {@code -} when none was measured.
      */
     static String timeline(Timeline timeline, Map<String, ProxyTimeline> proxies) {
         long origin = origin(timeline, MOMENTS, Long.MAX_VALUE);
@@ -65,11 +67,44 @@ final class HistoryTable {
         StringBuilder out = new StringBuilder(moments(timeline, MOMENTS, origin));
         for (Map.Entry<String, ProxyTimeline> proxy : proxies.entrySet()) {
             String seen = moments(proxy.getValue(), PROXY_MOMENTS, origin);
+            if (!seen.isEmpty() && proxy.getValue().writesReleased() > 0 && firstWrite(proxy.getValue()) == 0) {
+                seen += " ms, " + NO_WRITE_SEEN;
+            }
             if (!seen.isEmpty()) {
                 out.append(out.length() == 0 ? "" : "; ").append(proxy.getKey()).append(' ').append(seen);
             }
         }
-        return out + " ms";
+        return out.toString().endsWith(NO_WRITE_SEEN) ? out.toString() : out + " ms";
+    }
+
+    /**
+     * The time from the old key's disappearance to the first write: only for a promotion that followed a
+     * leader ({@code previous_leader} set); a bootstrap had no key to lose (agents before this release
+     * measured one from their own start).
+     */
+    private static String writesAfterKeyGone(HistoryEntry e) {
+        return followedALeader(e) && e.writesResumedAfterKeyGoneMs() != null ? e.writesResumedAfterKeyGoneMs() + " ms" : "-";
+    }
+
+    /** The agent's moments; a bootstrap (no previous leader) has no old primary or key to lose. */
+    private static Timeline agentTimeline(HistoryEntry e) {
+        Timeline t = e.timelineMs() == null ? UNMEASURED : e.timelineMs();
+        return followedALeader(e) ? t : new Timeline(0, 0, t.elected(), t.promoted(), t.firstWrite());
+    }
+
+    private static boolean followedALeader(HistoryEntry e) {
+        return e.previousLeader() != null && !e.previousLeader().isEmpty();
+    }
+
+    /**
+     * A proxy's first write, when it measures the promotion: within
+     * {@link ProxyTimeline#FIRST_WRITE_WINDOW_MILLIS} of releasing writes (proxies before this release
+     * recorded whenever a client next wrote, minutes later after a quiet switchover).
+     */
+    private static long firstWrite(ProxyTimeline proxy) {
+        long released = proxy.writesReleased();
+        return proxy.firstWrite() > 0 && (released <= 0 || proxy.firstWrite() - released <= ProxyTimeline.FIRST_WRITE_WINDOW_MILLIS)
+                ? proxy.firstWrite() : 0;
     }
 
     private static <T> long origin(T times, List<Moment<T>> moments, long origin) {

@@ -14,6 +14,7 @@ import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.dcs.DcsException;
+import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Deadline;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.PostgresException;
@@ -29,6 +30,9 @@ import io.pgherd.postgres.SecureFiles;
 final class LocalAgents {
     static final String AGENTS_DIR = "agents";
     static final String ZOOKEEPER_DIR = "zookeeper";
+    /** The REST APIs' read-only user and its password file in DIR (see {@link #writeConfigurations()}). */
+    static final String MONITOR_USER = "monitor";
+    static final String MONITOR_PASSWORD_FILE = "monitor.password";
     /** Small heaps and a quick JIT: an agent and ZooKeeper need little, and start often. */
     private static final List<String> JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final Duration DAEMON_START = Duration.ofSeconds(60);
@@ -72,6 +76,7 @@ final class LocalAgents {
         } catch (IOException e) {
             throw new UncheckedIOException("could not create " + agentsDir(), e);
         }
+        Path monitorPassword = monitorPasswordFile();
         for (LocalState.Node node : state.nodes()) {
             String yaml = "# Written by 'pgherd up': the HA agent of " + node.name() + ".\n"
                     + "agent:\n"
@@ -85,9 +90,23 @@ final class LocalAgents {
                     + "    bin_dir: " + state.pgBin() + "\n"
                     + "    credentials_dir: " + directory.path() + "\n"
                     + "  api:\n"
-                    + "    listen: 127.0.0.1:" + node.apiPort() + "\n";
+                    + "    listen: 127.0.0.1:" + node.apiPort() + "\n"
+                    + "    readonly_user: " + MONITOR_USER + "\n"
+                    + "    readonly_password_file: " + monitorPassword + "\n";
             SecureFiles.write(configFile(node.name()), yaml, null);
         }
+    }
+
+    /**
+     * {@code DIR/monitor.password} (0600), made once with a random password: the REST APIs' read-only user
+     * {@value #MONITOR_USER}, for monitoring that must not be able to write.
+     */
+    private Path monitorPasswordFile() {
+        Path file = directory.path().resolve(MONITOR_PASSWORD_FILE);
+        if (!Files.exists(file)) {
+            SecureFiles.write(file, Credentials.randomPassword() + "\n", null);
+        }
+        return file;
     }
 
     /**

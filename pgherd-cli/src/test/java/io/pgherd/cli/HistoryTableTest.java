@@ -58,4 +58,27 @@ class HistoryTableTest {
     void anEmptyHistorySaysSo() {
         assertThat(HistoryTable.text("main", List.of())).isEqualTo("no promotion recorded in cluster main\n");
     }
+
+    @Test
+    void aProxyFirstWriteLongAfterTheReleaseIsNoWriteSeenAndABootstrapHasNoKeyGone() throws Exception {
+        // As agents and proxies before this release wrote them: a quiet switchover's "first write" is when a
+        // client next wrote, three minutes later; the bootstrap measured a key gone from its own start.
+        HistoryEntry bootstrap = json("""
+                {"leader":"n1","previous_leader":"","reason":"initialized","timeline":1,"time":"2030-01-01T00:00:00Z",
+                 "timeline_ms":{"old_primary_last_seen":0,"key_gone":6000,"elected":7000,"promoted":7000,"first_write":7010},
+                 "writes_resumed_after_key_gone_ms":1010}""");
+        HistoryEntry switchover = json("""
+                {"leader":"n2","previous_leader":"n1","reason":"switchover","timeline":2,"time":"2030-01-03T00:00:00Z",
+                 "timeline_ms":{"old_primary_last_seen":0,"key_gone":0,"elected":2000,"promoted":2100,"first_write":2110},
+                 "proxies":{"proxy1":{"failure_seen":1500,"leader_seen":2005,"writes_released":2120,"first_write":178921},
+                            "proxy2":{"failure_seen":1510,"leader_seen":2006,"writes_released":2130,"first_write":0}}}""");
+
+        String table = HistoryTable.text("main", List.of(bootstrap, switchover));
+
+        assertThat(table).doesNotContain("1010 ms").doesNotContain("+177421").contains("""
+                elected +500, promoted +600, first write +610; proxy1 failure seen +0, leader seen +505, \
+                writes released +620 ms, no write seen; proxy2 failure seen +10, leader seen +506, \
+                writes released +630 ms, no write seen""");
+        assertThat(table.lines().skip(1).findFirst().orElseThrow()).matches("2030-01-01T00:00:00Z +1 +- -> n1 +initialized +- +elected \\+0, promoted \\+0, first write \\+10 ms");
+    }
 }

@@ -162,6 +162,15 @@ public final class ClusterStore {
     }
 
     /**
+     * The leader's agent, stopping cleanly while it leads (before its session and key go), says so with its
+     * last position and timeline: the other members then wait for it to take the key back rather than
+     * fail over (see {@link Status#stoppedLeader()}).
+     */
+    public void leaderStopped(String name, long position, int timeline) {
+        dcs.put(keys.status(), ClusterJson.write(new Status(position, timeline, name)));
+    }
+
+    /**
      * Writes the {@code sync} key if it still holds {@code expected} (compare-and-set on what the
      * caller read; empty: the key must be absent), so a leader acting on an old snapshot cannot
      * overwrite what a newer leader wrote.

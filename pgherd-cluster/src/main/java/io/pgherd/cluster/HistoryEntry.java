@@ -91,7 +91,8 @@ public record HistoryEntry(@JsonProperty("leader") String leader,
      * @param failureSeen when it saw the old primary fail (or the key go)
      * @param leaderSeen when it saw the new leader
      * @param writesReleased when it released held writes to the new leader
-     * @param firstWrite its first write through the new leader
+     * @param firstWrite its first write through the new leader, within {@link #FIRST_WRITE_WINDOW_MILLIS} of
+     *                   {@code writesReleased} (0: no client wrote in that window, so nothing was measured)
      * @param writesHeldMs how long it held writes
      * @param leaderEpoch the epoch of the leader it saw
      */
@@ -101,5 +102,10 @@ public record HistoryEntry(@JsonProperty("leader") String leader,
                                 @JsonProperty("first_write") long firstWrite,
                                 @JsonProperty("writes_held_ms") long writesHeldMs,
                                 @JsonProperty("leader_epoch") long leaderEpoch) {
+        /**
+         * How long after writes were released a proxy's first write still measures the promotion: a later one
+         * only says when a client next wrote (after a quiet switchover, minutes), so it is not recorded.
+         */
+        public static final long FIRST_WRITE_WINDOW_MILLIS = 30_000;
     }
 }

@@ -23,8 +23,10 @@
  *     as {@code DynamicConfig})</td><td>CLI ({@code config set}, {@code pause}), REST API
  *     ({@code PATCH /config})</td><td>agents (timings, parameters, pause), proxies ({@code ttl}), CLI</td>
  *     <td>persistent</td><td>compare-and-set (a JSON merge patch, retried)</td></tr>
- * <tr><td>{@code status}</td><td>{@link io.pgherd.cluster.Status}</td><td>the leader's agent, every cycle</td>
- *     <td>agents (judging candidates after the leader is gone)</td><td>persistent</td><td>put</td></tr>
+ * <tr><td>{@code status}</td><td>{@link io.pgherd.cluster.Status}</td><td>the leader's agent, every cycle,
+ *     and once more when it stops cleanly while leading (naming itself)</td>
+ *     <td>agents (judging candidates after the leader is gone; the stopped leader takes the key back)</td>
+ *     <td>persistent</td><td>put</td></tr>
  * <tr><td>{@code history}</td><td>{@link io.pgherd.cluster.History} of
  *     {@link io.pgherd.cluster.HistoryEntry}</td><td>the promoted agent (appends its entry with
  *     {@code leader_epoch}); each proxy (adds its measured timeline to the entry of that epoch)</td>

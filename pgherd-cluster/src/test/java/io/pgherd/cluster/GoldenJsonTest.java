@@ -26,7 +26,7 @@ class GoldenJsonTest {
     private static final String UNKNOWN = "\"zone\":\"eu-1\",\"future\":{\"x\":[1,2]},";
 
     @ParameterizedTest
-    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "history", "spec", "task"})
+    @CsvSource({"member-node1", "member-node3", "status", "status-stopped", "failover", "sync", "proxy", "history", "spec", "task"})
     void writesItsGoldenJson(String sample) {
         assertThat(ClusterJson.write(record(sample))).isEqualTo(Samples.text("written/" + sample + ".json"));
     }
@@ -45,7 +45,7 @@ class GoldenJsonTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "history", "spec", "task"})
+    @CsvSource({"member-node1", "member-node3", "status", "status-stopped", "failover", "sync", "proxy", "history", "spec", "task"})
     void readsWhatItWrites(String sample) {
         assertThat(read(sample, ClusterJson.write(record(sample)))).isEqualTo(record(sample));
     }
@@ -129,6 +129,7 @@ class GoldenJsonTest {
             case "member-node1" -> Samples.NODE1;
             case "member-node3" -> Samples.NODE3;
             case "status" -> Samples.STATUS;
+            case "status-stopped" -> Samples.STATUS_STOPPED;
             case "failover" -> Samples.FAILOVER;
             case "sync" -> Samples.SYNC;
             case "proxy" -> Samples.PROXY;

@@ -16,6 +16,8 @@ final class Samples {
     static final Member NODE3 = new Member("node3", "replica", "streaming", "127.0.0.1", 5434, "http://127.0.0.1:8010", true,
             true, 3, 50331648L, 50331600L, true, 2, "node1", false, List.of(), true, true);
     static final Status STATUS = new Status(50331800L);
+    /** The leader's last record after its agent stopped cleanly while leading. */
+    static final Status STATUS_STOPPED = new Status(50331800L, 3, "node1");
     static final FailoverRequest FAILOVER = new FailoverRequest("node1", "node2", 1893553445000L);
     static final SyncState SYNC = new SyncState("node1", "node2");
     static final ProxyRecord PROXY = new ProxyRecord("127.0.0.1:6432", 42, 1765000000000L);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,13 +37,17 @@ import io.pgherd.common.config.HostPort;
  * (which sends {@code OPTIONS /}) and {@code GET /primary} / {@code /replica} checks work unchanged.
  *
  * <ul>
- *   <li>Health checks (GET, HEAD, OPTIONS; 200 or 503 with a JSON status document, no body for
- *       HEAD and OPTIONS): {@code /}, {@code /primary}, {@code /master}, {@code /leader},
+ *   <li>Health checks (GET, HEAD, OPTIONS; 200 or 503 with Patroni 3's JSON status document, no body
+ *       for HEAD and OPTIONS): {@code /}, {@code /primary}, {@code /master}, {@code /leader},
  *       {@code /read-write}: this member holds the key and takes writes; {@code /replica[?lag=]};
- *       {@code /read-only[?lag=]}; {@code /health}; {@code /liveness}; {@code /readiness}.</li>
- *   <li>Reports (GET, HEAD): {@code /cluster}, {@code /history}, {@code /config} (JSON, read from
- *       the DCS now), {@code /metrics} (Prometheus text).</li>
- *   <li>Writing, with HTTP basic authentication (401 otherwise): {@code POST /switchover},
+ *       {@code /read-only[?lag=]}; {@code /sync}, {@code /synchronous}: the synchronous standby;
+ *       {@code /async}, {@code /asynchronous}{@code [?lag=]}: any other running standby;
+ *       {@code /standby-leader}: always 503 (no standby clusters); {@code /health}; {@code /liveness};
+ *       {@code /readiness}.</li>
+ *   <li>Reports (GET, HEAD): {@code /patroni} (the status document, always 200), {@code /cluster},
+ *       {@code /history}, {@code /config} (JSON, read from the DCS now), {@code /metrics} (Prometheus text).</li>
+ *   <li>Writing, with HTTP basic authentication as the API user (401 otherwise; 403 for the read-only
+ *       user, which monitoring may send everywhere): {@code POST /switchover},
  *       {@code DELETE /switchover}, {@code POST /failover}, {@code PATCH /config} (a JSON merge
  *       patch of the dynamic configuration, 400 listing every problem); {@code POST /restart},
  *       {@code /reload}, {@code /reinitialize}, which the member's agent carries out
@@ -65,18 +70,50 @@ public final class ApiServer implements AutoCloseable {
     private record Endpoint(boolean writes, Function<Request, Response> handler) {
     }
 
+    /**
+     * A user that may read but not write: monitoring's credentials, separate from the API user's, refused
+     * (403) on every writing endpoint. Reading endpoints need no credentials (as Patroni's).
+     *
+     * @param user its name (no ':')
+     * @param password its password (not empty); never shown
+     */
+    public record ReadOnlyUser(String user, String password) {
+        @Override
+        public String toString() {
+            return "ReadOnlyUser[user=" + user + ", password=(hidden)]";
+        }
+    }
+
+    /**
+     * What the API shows beyond the agent's cycle.
+     *
+     * @param version pgherd's version ({@code patroni.version} of the status document)
+     * @param facts what the running PostgreSQL says (empty: it does not answer)
+     * @param readOnly the read-only user, if any
+     */
+    public record Extras(String version, Supplier<Optional<ServerFacts>> facts, Optional<ReadOnlyUser> readOnly) {
+        /** No read-only user, no facts beyond the agent's cycle. */
+        public static final Extras NONE = new Extras("unknown", Optional::empty, Optional.empty());
+    }
+
     private final String member;
     private final BasicAuth auth;
+    private final Optional<BasicAuth> readOnly;
     private final Map<String, Map<String, Endpoint>> routes;
     private final ExecutorService executor;
     private final HttpServer server;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ApiServer(String member, Supplier<NodeState> state, ClusterStore store, Operations operations, HostPort listen,
-                      BasicAuth auth, Duration ttl, Clock clock) {
+                      BasicAuth auth, Duration ttl, Clock clock, Extras extras) {
         this.member = member;
         this.auth = auth;
-        this.routes = routes(member, state, store, operations, ttl, clock);
+        this.readOnly = extras.readOnly().map(r -> new BasicAuth(r.user(), r.password()));
+        if (readOnly.isPresent() && readOnly.get().user().equals(auth.user())) {
+            throw new IllegalArgumentException("REST API of " + member + ": the read-only user must differ from the API user "
+                    + auth.user());
+        }
+        this.routes = routes(member, state, store, operations, ttl, clock, extras);
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("REST API of " + member + ": cannot resolve the listen address " + listen);
@@ -122,22 +159,34 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(String member, Supplier<NodeState> state, ClusterStore store, Operations operations,
                                   HostPort listen, String user, String password, Duration ttl) {
+        return start(member, state, store, operations, listen, user, password, ttl, Extras.NONE);
+    }
+
+    /**
+     * Starts the API as {@link #start(String, Supplier, ClusterStore, Operations, HostPort, String, String, Duration)}
+     * does, with a read-only user and PostgreSQL's facts for the status documents.
+     *
+     * @throws IllegalArgumentException also for a read-only user named as the API user, or blank, or without a password
+     */
+    public static ApiServer start(String member, Supplier<NodeState> state, ClusterStore store, Operations operations,
+                                  HostPort listen, String user, String password, Duration ttl, Extras extras) {
         if (member == null || member.isBlank()) {
             throw new IllegalArgumentException("REST API: the member name must be set");
         }
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("REST API of " + member + ": ttl must be > 0 (got " + ttl.toMillis() + " ms)");
         }
-        ApiServer api = new ApiServer(member, state, store, operations, listen, new BasicAuth(user, password), ttl, Clock.systemUTC());
+        ApiServer api = new ApiServer(member, state, store, operations, listen, new BasicAuth(user, password), ttl,
+                Clock.systemUTC(), extras);
         api.server.start();
         log.info("{}: REST API listening on {}:{}", member, listen.host(), api.port());
         return api;
     }
 
     private static Map<String, Map<String, Endpoint>> routes(String member, Supplier<NodeState> state, ClusterStore store,
-                                                            Operations operations, Duration ttl, Clock clock) {
+                                                            Operations operations, Duration ttl, Clock clock, Extras extras) {
         String scope = store.keys().cluster();
-        HealthChecks health = new HealthChecks(member, scope, state, ttl, clock);
+        HealthChecks health = new HealthChecks(member, scope, state, ttl, clock, extras.version(), extras.facts());
         ClusterReport report = new ClusterReport(store);
         Metrics metrics = new Metrics(member, scope, state, health);
         ClusterRequests requests = new ClusterRequests(member, store, clock);
@@ -149,6 +198,14 @@ public final class ApiServer implements AutoCloseable {
         }
         add(routes, "/replica", PROBE, false, health::replica);
         add(routes, "/read-only", PROBE, false, health::readOnly);
+        for (String path : List.of("/sync", "/synchronous")) {
+            add(routes, path, PROBE, false, health::synchronous);
+        }
+        for (String path : List.of("/async", "/asynchronous")) {
+            add(routes, path, PROBE, false, health::asynchronous);
+        }
+        add(routes, "/standby-leader", PROBE, false, health::standbyLeader);
+        add(routes, "/patroni", REPORT, false, health::patroni);
         add(routes, "/health", PROBE, false, health::health);
         add(routes, "/liveness", PROBE, false, health::liveness);
         add(routes, "/readiness", PROBE, false, health::readiness);
@@ -215,6 +272,12 @@ public final class ApiServer implements AutoCloseable {
         String remote = address(exchange);
         if (endpoint.writes()) {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (!auth.accepts(authorization) && readOnly.filter(r -> r.accepts(authorization)).isPresent()) {
+                log.warn("{}: REST API: refused {} {} from {}: the read-only user {} may not write", member, method, path,
+                        remote, readOnly.get().user());
+                return Response.text(403, "pgherd: user " + readOnly.get().user() + " may only read; " + method + " " + path
+                        + " needs the API user " + auth.user());
+            }
             if (!auth.accepts(authorization)) {
                 log.warn("{}: REST API: refused {} {} from {}: {}", member, method, path, remote,
                         authorization == null ? "no credentials" : "wrong credentials");

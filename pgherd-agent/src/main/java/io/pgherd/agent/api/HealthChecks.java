@@ -3,7 +3,9 @@ package io.pgherd.agent.api;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,8 +14,10 @@ import io.pgherd.cluster.Member;
 
 /**
  * The health-check endpoints with Patroni's status codes (200 or 503), so that HAProxy's
- * {@code option httpchk} and Kubernetes probes work unchanged. Each answers from the agent's last
- * cycle only ({@link NodeState}) and returns the same JSON status document. Thread-safe.
+ * {@code option httpchk} and Kubernetes probes work unchanged. Each decides from the agent's last
+ * cycle only ({@link NodeState}) and returns the same JSON status document: Patroni 3's fields
+ * ({@link PatroniStatus}, with what PostgreSQL is asked for at most once a second), then pgherd's own.
+ * Thread-safe.
  */
 final class HealthChecks {
     private final String member;
@@ -21,13 +25,54 @@ final class HealthChecks {
     private final Supplier<NodeState> state;
     private final Duration ttl;
     private final Clock clock;
+    private final String version;
+    private final Supplier<Optional<ServerFacts>> facts;
 
     HealthChecks(String member, String scope, Supplier<NodeState> state, Duration ttl, Clock clock) {
+        this(member, scope, state, ttl, clock, "unknown", Optional::empty);
+    }
+
+    /**
+     * @param version pgherd's version, shown as {@code patroni.version}
+     * @param facts what the running PostgreSQL says beyond the agent's cycle (empty: it does not answer)
+     */
+    HealthChecks(String member, String scope, Supplier<NodeState> state, Duration ttl, Clock clock, String version,
+                 Supplier<Optional<ServerFacts>> facts) {
         this.member = member;
         this.scope = scope;
         this.state = state;
         this.ttl = ttl;
         this.clock = clock;
+        this.version = version;
+        this.facts = facts;
+    }
+
+    /** {@code /patroni}: the status document, always 200 (as Patroni answers it). */
+    Response patroni(Request request) {
+        return Response.json(200, status(state.get()));
+    }
+
+    /**
+     * {@code /sync} and {@code /synchronous}: a running standby (not tagged noloadbalance) that the
+     * {@code sync} key names as the synchronous standby (synchronous mode).
+     */
+    Response synchronous(Request request) {
+        NodeState s = state.get();
+        return answer(PatroniStatus.isSynchronousStandby(s, member) && isReplica(s, OptionalLong.empty()), s);
+    }
+
+    /** {@code /async} and {@code /asynchronous}{@code [?lag=]}: a running standby that is not the synchronous one. */
+    Response asynchronous(Request request) {
+        return withLagLimit(request, (s, limit) -> !PatroniStatus.isSynchronousStandby(s, member) && isReplica(s, limit));
+    }
+
+    /**
+     * {@code /standby-leader}: the leader of a standby cluster (one that replicates from another
+     * cluster). pgherd has no standby clusters, so it is always 503, as Patroni answers in a cluster
+     * that is not one.
+     */
+    Response standbyLeader(Request request) {
+        return answer(false, state.get());
     }
 
     /**
@@ -53,7 +98,7 @@ final class HealthChecks {
     }
 
     /** Answers whether {@code check} holds for the current state and the request's {@code ?lag=} (400 when malformed). */
-    private Response withLagLimit(Request request, java.util.function.BiPredicate<NodeState, OptionalLong> check) {
+    private Response withLagLimit(Request request, BiPredicate<NodeState, OptionalLong> check) {
         NodeState s = state.get();
         OptionalLong limit;
         try {
@@ -121,22 +166,13 @@ final class HealthChecks {
         return Response.json(ok ? 200 : 503, status(s));
     }
 
-    /** The status document, in the shape of Patroni's ({@code state}, {@code role}, {@code timeline}, {@code xlog}, ...). */
+    /**
+     * The status document: Patroni 3's fields ({@code state}, {@code role}, {@code timeline}, {@code xlog},
+     * {@code patroni}, ...), then pgherd's ({@code name}, {@code leader}, {@code decision}, ...).
+     */
     ObjectNode status(NodeState s) {
         NodeState.Postgres pg = s.postgres();
-        ObjectNode out = Response.JSON.createObjectNode();
-        out.put("state", pg.running() ? "running" : "stopped");
-        out.put("role", !pg.running() ? "unknown" : pg.inRecovery() ? "replica" : "primary");
-        if (pg.running()) {
-            out.put("timeline", pg.timeline());
-            ObjectNode xlog = out.putObject("xlog");
-            if (pg.inRecovery()) {
-                xlog.put("received_location", pg.position());
-                xlog.put("replayed_location", pg.replayed());
-            } else {
-                xlog.put("location", pg.position());
-            }
-        }
+        ObjectNode out = PatroniStatus.document(s, member, scope, version, pg.running() ? facts.get() : Optional.empty());
         s.replayLag().ifPresent(lag -> out.put("lag", lag));
         out.put("name", member);
         out.put("scope", scope);
@@ -144,17 +180,10 @@ final class HealthChecks {
             out.put("leader", s.leader().get());
         } else {
             out.putNull("leader");
-            if (s.cluster().isPresent()) {
-                out.put("cluster_unlocked", true);
-            }
         }
         out.put("holds_leader_key", s.holdsKey(member));
         if (pg.running() && !pg.pendingRestart().isEmpty()) {
-            out.put("pending_restart", true);
             pg.pendingRestart().forEach(out.putArray("pending_restart_parameters")::add);
-        }
-        if (s.cluster().isPresent() && s.cluster().get().paused()) {
-            out.put("pause", true);
         }
         out.put("dcs_reachable", s.dcsReachable());
         if (s.cycleMillis() > 0) {

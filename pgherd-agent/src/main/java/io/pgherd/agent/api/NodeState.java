@@ -16,9 +16,16 @@ import io.pgherd.agent.ha.ClusterState;
  * @param cycleMillis when the last cycle ran, in epoch milliseconds (0: none yet)
  * @param dcsReachable whether the DCS answered in the last cycle; when false, {@code cluster} is
  *                     from an earlier cycle and proves nothing about the leader key now
+ * @param dcsLastSeenMillis when the DCS last answered, in epoch milliseconds (0: never)
  */
 public record NodeState(Optional<ClusterState> cluster, Postgres postgres, String decision, long cycleMillis,
-                        boolean dcsReachable) {
+                        boolean dcsReachable, long dcsLastSeenMillis) {
+
+    /** A state whose DCS was last seen in this cycle if it answered, never otherwise. */
+    public NodeState(Optional<ClusterState> cluster, Postgres postgres, String decision, long cycleMillis,
+                     boolean dcsReachable) {
+        this(cluster, postgres, decision, cycleMillis, dcsReachable, dcsReachable ? cycleMillis : 0);
+    }
 
     /**
      * The local PostgreSQL.

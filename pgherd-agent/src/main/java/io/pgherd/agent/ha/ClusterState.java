@@ -19,12 +19,30 @@ import io.pgherd.cluster.SyncState;
  * @param switchover a requested switchover or failover, if any
  * @param sync the {@code sync} key (synchronous mode), if present
  * @param paused maintenance mode: no automatic failover
+ * @param stoppedLeader the last leader, when its agent stopped cleanly while it led and no leader led since
  */
 public record ClusterState(Optional<Leader> leader, Map<String, Member> members, Optional<String> initializedBy,
                            long lastLeaderPosition, Optional<Switchover> switchover, Optional<Sync> sync,
-                           boolean paused) {
+                           boolean paused, Optional<StoppedLeader> stoppedLeader) {
     /** The holder of the leader key. */
     public record Leader(String member, long epoch) {
+    }
+
+    /**
+     * A leader whose agent stopped cleanly while it led ({@code pgherd down}, an agent restart): the
+     * {@code status} record it wrote last.
+     *
+     * @param member the leader
+     * @param position its WAL position then
+     * @param timeline its timeline then
+     */
+    public record StoppedLeader(String member, long position, int timeline) {
+    }
+
+    /** A cluster whose last leader did not stop cleanly while leading (or that leads now). */
+    public ClusterState(Optional<Leader> leader, Map<String, Member> members, Optional<String> initializedBy,
+                        long lastLeaderPosition, Optional<Switchover> switchover, Optional<Sync> sync, boolean paused) {
+        this(leader, members, initializedBy, lastLeaderPosition, switchover, sync, paused, Optional.empty());
     }
 
     /**
@@ -101,7 +119,9 @@ public record ClusterState(Optional<Leader> leader, Map<String, Member> members,
     public static ClusterState of(ClusterSnapshot snapshot) {
         return new ClusterState(snapshot.leader().map(l -> new Leader(l.member(), l.epoch())), snapshot.members(),
                 snapshot.initializedBy(), snapshot.lastLeaderPosition(), snapshot.failover().map(ClusterState::switchover),
-                snapshot.sync().map(Sync::of), snapshot.config().pause());
+                snapshot.sync().map(Sync::of), snapshot.config().pause(), snapshot.status()
+                        .filter(s -> s.stoppedLeader() != null && !s.stoppedLeader().isEmpty())
+                        .map(s -> new StoppedLeader(s.stoppedLeader(), s.position(), s.timeline())));
     }
 
     private static Switchover switchover(FailoverRequest request) {

@@ -35,7 +35,12 @@ public record Decision(Action action, String target, String sentence) {
         /** Hand the key to the requested candidate: checkpoint, shut down cleanly, release the key. */
         SWITCHOVER,
         /** Replace the data directory with a fresh clone of the leader (a rewound node that still cannot follow). */
-        RECLONE
+        RECLONE,
+        /**
+         * Take the leader key back as the leader that stopped cleanly while leading, then start PostgreSQL as the
+         * primary it was (when stopped): no promotion, the same timeline, no history entry.
+         */
+        RESUME
     }
 
     /** A decision to do nothing, with its sentence (for what is shown before the first cycle). */

@@ -128,6 +128,10 @@ public final class HaRules {
         if (cluster.paused()) {
             return Decision.of(Action.NONE, "no leader, but maintenance mode is on: no automatic failover");
         }
+        Optional<Decision> returning = leaderReturns(cluster, local, me);
+        if (returning.isPresent()) {
+            return returning.get();
+        }
         if (!local.running()) {
             if (local.wasPrimary()) {
                 return Decision.of(Action.DEMOTE, "no leader and this former primary is stopped: starting it read-only"
@@ -185,6 +189,41 @@ public final class HaRules {
                 : "the synchronous standby";
         return Decision.of(Action.TAKE_LEADERSHIP, "no leader: taking the key as " + as
                 + " (position " + local.position() + ", " + Math.max(0, lag) + " bytes behind the last primary position)");
+    }
+
+    /**
+     * After the leader's agent stopped cleanly while it led ({@code pgherd down} then {@code up}, an agent
+     * restart), as Patroni's "healthiest node" check would have it: that leader holds every acknowledged
+     * commit, so it takes the key back as the primary it was (no promotion, no new timeline, no rewind of
+     * anyone), and the others wait for it for {@code leaderReturnMillis} of seeing no leader. Not when a
+     * member is on a later timeline (someone was promoted since), nor for a former leader that runs as a
+     * standby or whose starts failed; after the wait, the usual rules pick the best candidate. A read
+     * replica only ever waits. Empty: the usual rules decide.
+     */
+    private static Optional<Decision> leaderReturns(ClusterState cluster, LocalState local, HaSettings me) {
+        if (cluster.stoppedLeader().isEmpty()) {
+            return Optional.empty();
+        }
+        ClusterState.StoppedLeader last = cluster.stoppedLeader().get();
+        Optional<Member> later = cluster.members().values().stream().filter(m -> m.timeline() > last.timeline()).findFirst();
+        if (later.isPresent()) {
+            return Optional.empty();
+        }
+        if (last.member().equals(me.name())) {
+            if (me.noFailover() || !local.wasPrimary() || (local.running() && local.inRecovery())
+                    || local.failedStarts() >= me.maxStartAttempts()) {
+                return Optional.empty();
+            }
+            return Optional.of(Decision.of(Action.RESUME, "no leader; this member led until its agent stopped cleanly"
+                    + " (timeline " + last.timeline() + ", position " + last.position() + ") and no member is on a later"
+                    + " timeline: taking the key back as the same primary"));
+        }
+        if (local.leaderlessMillis() < me.leaderReturnMillis()) {
+            return Optional.of(Decision.of(Action.NONE, "no leader; waiting for " + last.member() + ", which led until its"
+                    + " agent stopped cleanly (position " + last.position() + "), to take the key back (for up to "
+                    + me.leaderReturnMillis() + " ms without a leader)"));
+        }
+        return Optional.empty();
     }
 
     /**

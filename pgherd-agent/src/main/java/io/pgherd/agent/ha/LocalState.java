@@ -14,10 +14,19 @@ package io.pgherd.agent.ha;
  * @param position the current WAL position of a primary, the last received one of a standby
  * @param failedStarts consecutive starts that failed
  * @param stuckMillis how long this standby has followed the leader without reaching its timeline (0: it does)
+ * @param leaderlessMillis how long this agent has seen no leader (0: it sees one)
  */
 public record LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
                          boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts,
-                         long stuckMillis) {
+                         long stuckMillis, long leaderlessMillis) {
+    /** A state without a count of leaderless time. */
+    public LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
+                      boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts,
+                      long stuckMillis) {
+        this(dcsReachable, sessionAlive, dataDirectory, running, inRecovery, wasPrimary, following, position, failedStarts,
+                stuckMillis, 0);
+    }
+
     /** A state whose standby is not known to be stuck. */
     public LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
                       boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts) {

@@ -244,7 +244,7 @@ class RestApiHealthIT {
         assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
         JsonNode body = json(response);
         assertThat(body.path("state").asText()).isEqualTo("running");
-        assertThat(body.path("role").asText()).isEqualTo("primary");
+        assertThat(body.path("role").asText()).as("Patroni 3's name of the primary's role").isEqualTo("master");
         assertThat(body.path("timeline").asInt()).isEqualTo(3);
         assertThat(body.path("xlog").path("location").asLong()).isEqualTo(LEADER_POSITION);
         assertThat(body.path("name").asText()).isEqualTo(ME);
@@ -285,6 +285,119 @@ class RestApiHealthIT {
         JsonNode starting = json(client.get("/liveness"));
         assertThat(starting.path("last_cycle").isNull()).isTrue();
         assertThat(starting.path("leader").isNull()).isTrue();
+    }
+
+    // ---- Patroni 3's endpoints and status document
+
+    /** n1 as the standby the sync key names, or another standby of the same leader. */
+    private static NodeState standbyWithSyncKeyNaming(String synchronous) {
+        NodeState.Postgres standby = new NodeState.Postgres(true, true, LEADER_POSITION - 100, LEADER_POSITION - 1000, 3);
+        return new NodeState(Optional.of(new ClusterState(Optional.of(new ClusterState.Leader("n2", 7)), Map.of(),
+                Optional.of("n1"), LEADER_POSITION, Optional.empty(), Optional.of(new ClusterState.Sync("n2", synchronous)), false)),
+                standby, "following the leader n2", System.currentTimeMillis(), true);
+    }
+
+    @ParameterizedTest(name = "{0}: sync {1}, async {2}, standby-leader {3}, patroni {4}")
+    @CsvSource({
+            "primary,     503, 503, 503, 200",
+            "replica,     503, 200, 503, 200",
+            "synchronous, 200, 503, 503, 200",
+            "other-sync,  503, 200, 503, 200",
+            "stopped,     503, 503, 503, 200"
+    })
+    void synchronousAsynchronousAndStandbyLeaderAnswerAsPatroni(String name, int sync, int async, int standbyLeader,
+                                                                int patroni) {
+        state.set(switch (name) {
+            case "synchronous" -> standbyWithSyncKeyNaming(ME);
+            case "other-sync" -> standbyWithSyncKeyNaming("n3");
+            default -> state(name);
+        });
+
+        for (String path : new String[] {"/sync", "/synchronous"}) {
+            assertThat(client.get(path).statusCode()).as(path).isEqualTo(sync);
+        }
+        for (String path : new String[] {"/async", "/asynchronous"}) {
+            assertThat(client.get(path).statusCode()).as(path).isEqualTo(async);
+        }
+        assertThat(client.get("/standby-leader").statusCode()).isEqualTo(standbyLeader);
+        assertThat(client.get("/patroni").statusCode()).isEqualTo(patroni);
+    }
+
+    @Test
+    void asynchronousTakesALagLimit() {
+        state.set(state("replica"));
+
+        assertThat(client.get("/asynchronous?lag=1000").statusCode()).isEqualTo(200);
+        assertThat(client.get("/async?lag=999").statusCode()).isEqualTo(503);
+        assertThat(client.get("/async?lag=1MB").statusCode()).isEqualTo(200);
+        assertThat(client.get("/async?lag=lots").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void thePatroniDocumentHasPatroni3sFieldsWithoutPostgresFacts() {
+        state.set(state("primary"));
+        JsonNode primary = json(client.get("/patroni"));
+        assertThat(primary.path("state").asText()).isEqualTo("running");
+        assertThat(primary.path("role").asText()).isEqualTo("master");
+        assertThat(primary.path("xlog").path("location").asLong()).isEqualTo(LEADER_POSITION);
+        assertThat(primary.path("timeline").asInt()).isEqualTo(3);
+        assertThat(primary.path("patroni").path("scope").asText()).isEqualTo(store.keys().cluster());
+        assertThat(primary.path("patroni").path("name").asText()).isEqualTo(ME);
+        assertThat(primary.path("dcs_last_seen").asLong()).isPositive();
+        assertThat(primary.has("cluster_unlocked")).isFalse();
+
+        state.set(standbyWithSyncKeyNaming(ME));
+        JsonNode sync = json(client.get("/patroni"));
+        assertThat(sync.path("role").asText()).isEqualTo("replica");
+        assertThat(sync.path("sync_standby").asBoolean()).isTrue();
+
+        state.set(new NodeState(Optional.of(new ClusterState(Optional.empty(), Map.of(), Optional.of("n1"), 0, Optional.empty(),
+                Optional.empty(), false)), new NodeState.Postgres(true, true, 0, 0, 0), "starting", System.currentTimeMillis(),
+                true));
+        JsonNode starting = json(client.get("/patroni"));
+        assertThat(starting.path("state").asText()).as("running, not answering yet").isEqualTo("starting");
+        assertThat(starting.path("cluster_unlocked").asBoolean()).isTrue();
+        assertThat(starting.has("xlog")).isFalse();
+    }
+
+    @Test
+    void theReadOnlyUserReadsButIsRefusedEveryWrite() {
+        ApiServer withMonitor = ApiServer.start(ME, state::get, store, Operations.UNAVAILABLE, new HostPort("127.0.0.1", 0),
+                "pgherd", "secret", TTL, new ApiServer.Extras("test", Optional::empty,
+                        Optional.of(new ApiServer.ReadOnlyUser("monitor", "watch"))));
+        try {
+            state.set(state("primary"));
+            ApiClient monitor = new ApiClient("127.0.0.1", withMonitor.port());
+            String asMonitor = ApiClient.basic("monitor", "watch");
+
+            assertThat(monitor.send("GET", "/patroni", null, asMonitor).statusCode()).isEqualTo(200);
+            assertThat(monitor.send("GET", "/cluster", null, asMonitor).statusCode()).isEqualTo(200);
+            assertThat(monitor.send("GET", "/metrics", null, asMonitor).statusCode()).isEqualTo(200);
+            for (String[] write : new String[][] {{"POST", "/switchover", "{\"leader\":\"n1\"}"},
+                    {"DELETE", "/switchover", null}, {"POST", "/failover", "{\"candidate\":\"n2\"}"},
+                    {"PATCH", "/config", "{\"ttl\":20}"}, {"POST", "/restart", null}, {"POST", "/reload", null},
+                    {"POST", "/reinitialize", null}}) {
+                HttpResponse<String> refused = monitor.send(write[0], write[1], write[2], asMonitor);
+                assertThat(refused.statusCode()).as(write[0] + " " + write[1]).isEqualTo(403);
+                assertThat(refused.body()).isEqualTo("pgherd: user monitor may only read; " + write[0] + " " + write[1]
+                        + " needs the API user pgherd\n");
+            }
+            assertThat(monitor.send("POST", "/reload", null, ApiClient.basic("monitor", "wrong")).statusCode())
+                    .as("a wrong password is no read-only user").isEqualTo(401);
+            assertThat(monitor.send("POST", "/reload", null, ApiClient.basic("pgherd", "secret")).statusCode())
+                    .as("the API user still writes").isEqualTo(503);
+            assertThat(new ApiServer.ReadOnlyUser("monitor", "watch").toString()).doesNotContain("watch");
+        } finally {
+            withMonitor.close();
+        }
+    }
+
+    @Test
+    void theReadOnlyUserMustNotBeTheApiUser() {
+        assertThatThrownBy(() -> ApiServer.start(ME, state::get, store, Operations.UNAVAILABLE, new HostPort("127.0.0.1", 0),
+                "pgherd", "secret", TTL, new ApiServer.Extras("test", Optional::empty,
+                        Optional.of(new ApiServer.ReadOnlyUser("pgherd", "watch")))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ from the API user pgherd");
     }
 
     // ---- metrics

@@ -699,6 +699,94 @@ class HaRulesTest {
         assertThat(d.target()).isEmpty();
     }
 
+    // ---- the leader stopped cleanly while leading (pgherd down, then up; an agent restart) ----
+
+    @Test
+    void aStoppedLeaderThatComesBackTakesTheKeyBackWithoutPromotion() {
+        Decision d = decide(cluster().stoppedLeader(ME, 20_000, 3).member(standby("node3", 19_000).onTimeline(3)),
+                stopped().wasPrimary());
+
+        assertDecision(d, Action.RESUME, "", "no leader; this member led until its agent stopped cleanly (timeline 3,"
+                + " position 20000) and no member is on a later timeline: taking the key back as the same primary");
+    }
+
+    @Test
+    void aStoppedLeaderWhosePrimaryStillRunsTakesTheKeyBackToo() {
+        // Only its agent was restarted: its PostgreSQL went on as the primary.
+        Decision d = decide(cluster().stoppedLeader(ME, 20_000, 3), primary(20_500).wasPrimary());
+
+        assertThat(d.action()).isEqualTo(Action.RESUME);
+    }
+
+    @Test
+    void aStoppedLeaderEvenBehindAStandbyTakesTheKeyBackWhenNobodyIsOnALaterTimeline() {
+        // A standby further on the same timeline only has WAL the stopped leader wrote: the leader has it too.
+        Decision d = decide(cluster().stoppedLeader(ME, 20_000, 3).member(standby("node3", 20_100).onTimeline(3)),
+                stopped().wasPrimary());
+
+        assertThat(d.action()).isEqualTo(Action.RESUME);
+    }
+
+    @Test
+    void theOthersWaitForTheStoppedLeaderInsteadOfFailingOver() {
+        // The standby is the most advanced one the DCS shows and within the lag limit: without the rule it takes the key.
+        Decision d = decide(cluster().stoppedLeader("node1", 20_000, 3).member(standby("node3", 19_000).onTimeline(3)),
+                standbyOf("node1", 19_500).leaderlessFor(4_000));
+
+        assertDecision(d, Action.NONE, "", "no leader; waiting for node1, which led until its agent stopped cleanly"
+                + " (position 20000), to take the key back (for up to 10000 ms without a leader)");
+    }
+
+    @Test
+    void aStoppedStandbyWaitsForTheStoppedLeaderRatherThanStartingToBeJudged() {
+        Decision d = decide(cluster().stoppedLeader("node1", 20_000, 3), stopped());
+
+        assertDecision(d, Action.NONE, "", "no leader; waiting for node1, which led until its agent stopped cleanly"
+                + " (position 20000), to take the key back (for up to 10000 ms without a leader)");
+    }
+
+    @Test
+    void aStoppedLeaderThatDoesNotComeBackInTimeIsFailedOverFrom() {
+        Decision d = decide(cluster().stoppedLeader("node1", 20_000, 3).member(standby("node3", 19_000).onTimeline(3)),
+                standbyOf("node1", 19_500).leaderlessFor(10_000));
+
+        assertThat(d.action()).isEqualTo(Action.TAKE_LEADERSHIP);
+    }
+
+    @Test
+    void aStoppedLeaderDoesNotTakeTheKeyBackWhenAMemberIsOnALaterTimeline() {
+        // Someone was promoted after it stopped (it waited out the wait): the usual rules, a rewind later.
+        Cluster promotedSince = cluster().stoppedLeader(ME, 20_000, 3).member(standby("node3", 30_000).onTimeline(4));
+
+        assertThat(decide(promotedSince, stopped().wasPrimary()).action()).isEqualTo(Action.DEMOTE);
+        assertThat(decide(cluster().stoppedLeader("node1", 20_000, 3).member(standby("node3", 30_000).onTimeline(4)),
+                standbyOf("node1", 19_500)).sentence()).doesNotContain("waiting for node1");
+    }
+
+    @Test
+    void aStoppedLeaderWhoseStartsFailedOrThatRunsAsAStandbyIsJudgedAsAnyCandidate() {
+        Cluster stoppedMe = cluster().stoppedLeader(ME, 20_000, 3);
+
+        assertThat(decide(stoppedMe, stopped().wasPrimary().failedStarts(3)).action()).isEqualTo(Action.DEMOTE);
+        assertThat(decide(cluster().stoppedLeader(ME, 20_000, 3), standbyOf("", 20_000).wasPrimary()).action())
+                .isEqualTo(Action.TAKE_LEADERSHIP);
+    }
+
+    @Test
+    void aReadReplicaNeverTakesTheKeyBackButWaitsForTheStoppedLeader() {
+        assertThat(decide(cluster().stoppedLeader(ME, 20_000, 3), primary(20_000).wasPrimary(), me().readReplica())
+                .action()).isNotEqualTo(Action.RESUME);
+        assertDecision(decide(cluster().stoppedLeader("node1", 20_000, 3), standbyOf("node1", 19_000), me().readReplica()),
+                Action.NONE, "", "no leader; waiting for node1, which led until its agent stopped cleanly (position 20000),"
+                        + " to take the key back (for up to 10000 ms without a leader)");
+    }
+
+    @Test
+    void inMaintenanceModeNothingIsTakenBack() {
+        assertDecision(decide(cluster().stoppedLeader(ME, 20_000, 3).paused(), stopped().wasPrimary()), Action.NONE, "",
+                "no leader, but maintenance mode is on: no automatic failover");
+    }
+
     // ---- builders ----
 
     private static Decision decide(Cluster cluster, Local local) {
@@ -766,6 +854,7 @@ class HaRulesTest {
         private Optional<Switchover> switchover = Optional.empty();
         private Optional<ClusterState.Sync> sync = Optional.empty();
         private boolean paused;
+        private Optional<ClusterState.StoppedLeader> stoppedLeader = Optional.empty();
 
         Cluster(Optional<String> initializedBy) {
             this.initializedBy = initializedBy;
@@ -809,8 +898,15 @@ class HaRulesTest {
             return this;
         }
 
+        /** {@code name} led until its agent stopped cleanly, at {@code position} on {@code timeline}. */
+        Cluster stoppedLeader(String name, long position, int timeline) {
+            stoppedLeader = Optional.of(new ClusterState.StoppedLeader(name, position, timeline));
+            lastLeaderPosition = position;
+            return this;
+        }
+
         ClusterState build() {
-            return new ClusterState(leader, members, initializedBy, lastLeaderPosition, switchover, sync, paused);
+            return new ClusterState(leader, members, initializedBy, lastLeaderPosition, switchover, sync, paused, stoppedLeader);
         }
     }
 
@@ -862,6 +958,11 @@ class HaRulesTest {
             return this;
         }
 
+        Peer onTimeline(int t) {
+            timeline = t;
+            return this;
+        }
+
         Member build() {
             return new Member(name, noFailover ? "replica" : "standby", running ? "running" : "stopped", "127.0.0.1", 5432,
                     "http://127.0.0.1:8008", running, inRecovery, timeline, position, position, noFailover, priority,
@@ -881,6 +982,7 @@ class HaRulesTest {
         private long position;
         private int failedStarts;
         private long stuckMillis;
+        private long leaderlessMillis;
 
         Local running(boolean isRunning, boolean isInRecovery) {
             running = isRunning;
@@ -928,9 +1030,14 @@ class HaRulesTest {
             return this;
         }
 
+        Local leaderlessFor(long millis) {
+            leaderlessMillis = millis;
+            return this;
+        }
+
         LocalState build() {
             return new LocalState(dcsReachable, sessionAlive, dataDirectory, running, inRecovery, wasPrimary, following,
-                    position, failedStarts, stuckMillis);
+                    position, failedStarts, stuckMillis, leaderlessMillis);
         }
     }
 

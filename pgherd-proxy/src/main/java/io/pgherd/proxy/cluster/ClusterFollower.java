@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,6 +186,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
             switchoverRevision = 0;
             gate.clear(WriteGate.Reason.SWITCHOVER);
         }
+        gate.expireFirstWrite(System.currentTimeMillis());
         if (timeline != null) {
             recordTimeline();
         }
@@ -413,11 +415,15 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
                 t.firstWrite(), t.opened() - t.failureSeen(), t.epoch());
         try {
             // Empty while its agent has not recorded the promotion yet: the tick tries again.
-            if (store.updateHistory(history -> promotionEntry(history, t)
-                    .map(i -> history.replace(i, history.entries().get(i).withProxy(name, mine))))) {
-                log.info("recorded in the history: failure seen, leader {} seen {} ms later, writes released after {} ms,"
-                        + " first write after {} ms", t.leader(), t.leaderSeen() - t.failureSeen(),
-                        t.opened() - t.failureSeen(), t.firstWrite() - t.failureSeen());
+            AtomicReference<String> lost = new AtomicReference<>("");
+            if (store.updateHistory(history -> promotionEntry(history, t).map(i -> {
+                lost.set(Optional.ofNullable(history.entries().get(i).previousLeader()).orElse(""));
+                return history.replace(i, history.entries().get(i).withProxy(name, mine));
+            }))) {
+                log.info("recorded in the history: {}{} promoted, seen {} ms after the failure, writes released after {} ms, {}",
+                        lost.get().isEmpty() ? "" : "primary " + lost.get() + " lost; ", t.leader(),
+                        t.leaderSeen() - t.failureSeen(), t.opened() - t.failureSeen(), t.firstWrite() > 0
+                                ? "first write after " + (t.firstWrite() - t.failureSeen()) + " ms" : "no write seen");
                 timeline = null;
                 return;
             }

@@ -4,13 +4,17 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import io.pgherd.cluster.HistoryEntry.ProxyTimeline;
+
 /**
  * Whether a proxy following an HA cluster may start work on the primary now (DESIGN.md §3, §4).
  * While it is closed, sessions hold their next write transaction instead of failing it, and run it
  * on whichever primary is confirmed when it opens again; transactions already in flight go on.
  * It is closed for one or more reasons at once and opens when the last one clears. It also keeps the
  * proxy's part of a promotion's timeline: when it first closed, when a new leader was seen, when the
- * first write after that went through. Thread-safe; waiters run on the thread that opens it.
+ * first write after that went through, if one did within a window of the opening
+ * ({@link ProxyTimeline#FIRST_WRITE_WINDOW_MILLIS}): a later write measures only when a client next wrote.
+ * Thread-safe; waiters run on the thread that opens it.
  */
 public final class WriteGate {
     /** Why writes are held. */
@@ -37,7 +41,7 @@ public final class WriteGate {
      * @param failureSeen when writes were first held (the old primary failed, the key vanished, a switchover began)
      * @param leaderSeen when the new leader was seen in the DCS
      * @param opened when writes were let through to it
-     * @param firstWrite when the first write transaction on it ended
+     * @param firstWrite when the first write transaction on it ended (0: none within the window)
      * @param leader the new leader
      * @param epoch its leader key's epoch
      */
@@ -57,14 +61,21 @@ public final class WriteGate {
     private volatile Timeline pending;
     private volatile Timeline finished;
     private final Runnable onFirstWrite;
+    private final long firstWriteWindowMillis;
 
     /**
      * @param open whether it starts open (a proxy with fixed nodes) or closed until the leader is confirmed
-     * @param onFirstWrite told when a timeline is complete (on the session's thread; must not block)
+     * @param onFirstWrite told when a timeline is complete: by the first write (on the session's thread), or
+     *                     by {@link #expireFirstWrite} (on its caller's); must not block
      */
     public WriteGate(boolean open, Runnable onFirstWrite) {
+        this(open, onFirstWrite, ProxyTimeline.FIRST_WRITE_WINDOW_MILLIS);
+    }
+
+    WriteGate(boolean open, Runnable onFirstWrite, long firstWriteWindowMillis) {
         this.open = open;
         this.onFirstWrite = onFirstWrite;
+        this.firstWriteWindowMillis = firstWriteWindowMillis;
         if (!open) {
             closedSince = System.currentTimeMillis();
             closed.put(Reason.UNCONFIRMED, closedSince);
@@ -127,20 +138,39 @@ public final class WriteGate {
         epoch = leaderEpoch;
     }
 
-    /** A write transaction ended on the primary: completes the timeline of the last change, if any. */
+    /**
+     * A write transaction ended on the primary: completes the timeline of the last change, if any, with this
+     * first write, or without one when it comes after the window.
+     */
     public void wrote() {
         Timeline t = pending;
         if (t == null) {
             return;
         }
+        complete(t, System.currentTimeMillis(), true);
+    }
+
+    /**
+     * Completes the timeline of the last change without a first write when no write came within the window
+     * of its opening ({@code nowMillis} later); true when it did so. Called periodically, so a promotion
+     * nobody writes after is still recorded.
+     */
+    public boolean expireFirstWrite(long nowMillis) {
+        Timeline t = pending;
+        return t != null && nowMillis - t.opened() > firstWriteWindowMillis && complete(t, nowMillis, false);
+    }
+
+    private boolean complete(Timeline t, long nowMillis, boolean wrote) {
         synchronized (this) {
             if (pending != t) {
-                return;
+                return false;
             }
             pending = null;
-            finished = new Timeline(t.failureSeen(), t.leaderSeen(), t.opened(), System.currentTimeMillis(), t.leader(), t.epoch());
+            long firstWrite = wrote && nowMillis - t.opened() <= firstWriteWindowMillis ? nowMillis : 0;
+            finished = new Timeline(t.failureSeen(), t.leaderSeen(), t.opened(), firstWrite, t.leader(), t.epoch());
         }
         onFirstWrite.run();
+        return true;
     }
 
     /** The last complete timeline, taken once (null when none is waiting to be recorded). */

@@ -103,4 +103,41 @@ class WriteGateTest {
         gate.wrote();
         assertThat(gate.takeFinished().failureSeen()).isGreaterThanOrEqualTo(second);
     }
+
+    @Test
+    void aPromotionNobodyWritesAfterIsRecordedWithoutAFirstWriteOnceTheWindowHasPassed() {
+        AtomicInteger told = new AtomicInteger();
+        WriteGate gate = new WriteGate(true, told::incrementAndGet, 1_000);
+        gate.close(Reason.NO_LEADER);
+        gate.leaderSeen("node2", 9);
+        gate.clear(Reason.NO_LEADER);
+        long opened = System.currentTimeMillis();
+
+        assertThat(gate.expireFirstWrite(opened + 500)).as("within the window: a write may still come").isFalse();
+        assertThat(told).hasValue(0);
+        assertThat(gate.expireFirstWrite(opened + 60_000)).isTrue();
+        assertThat(told).as("told once, so the follower records it").hasValue(1);
+        WriteGate.Timeline t = gate.takeFinished();
+        assertThat(t.leader()).isEqualTo("node2");
+        assertThat(t.opened()).isPositive();
+        assertThat(t.firstWrite()).as("no write seen").isZero();
+
+        gate.wrote();
+        assertThat(gate.expireFirstWrite(opened + 120_000)).isFalse();
+        assertThat(told).as("a write minutes later measures nothing").hasValue(1);
+    }
+
+    @Test
+    void aFirstWriteAfterTheWindowIsNotRecordedAsTheFirstWrite() throws Exception {
+        WriteGate gate = new WriteGate(true, () -> { }, 0);
+        gate.close(Reason.NO_LEADER);
+        gate.leaderSeen("node2", 9);
+        gate.clear(Reason.NO_LEADER);
+        long opened = System.currentTimeMillis();
+        while (System.currentTimeMillis() == opened) {
+            Thread.onSpinWait(); // past a window of 0 ms
+        }
+        gate.wrote();
+        assertThat(gate.takeFinished().firstWrite()).isZero();
+    }
 }
