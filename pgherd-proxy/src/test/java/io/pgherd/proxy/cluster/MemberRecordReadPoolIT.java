@@ -51,8 +51,12 @@ class MemberRecordReadPoolIT {
     static void start(LocalCluster c) {
         cluster = c;
         etcd = EtcdServer.start(TestDirectories.create("MemberRecordReadPoolIT-etcd"));
-        dcs = Dcs.connect(DcsAddress.parse(etcd.url()), Duration.ofSeconds(5));
-        dcs.put(KEYS.config(), "{\"ttl\": 5}");
+        dcs = Dcs.connect(DcsAddress.parse(etcd.url()), Duration.ofSeconds(10));
+        // The first request of a new client may outlast its timeout on a busy machine.
+        Await.success("etcd takes the cluster's config", WAIT, () -> {
+            dcs.put(KEYS.config(), "{\"ttl\": 5}");
+            return true;
+        });
         for (PostgresNode node : cluster.nodes()) {
             agentStarts(node);
         }
