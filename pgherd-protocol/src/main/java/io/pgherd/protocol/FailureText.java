@@ -3,6 +3,7 @@ package io.pgherd.protocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The text of a failure fit for a client's {@link ErrorResponse}: what went wrong in words, never a
@@ -19,12 +20,14 @@ public final class FailureText {
     private static final Pattern CLASS_NAME = Pattern.compile(
             "(?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)\\b(?::\\s*)?");
 
+    /** A line of a printed stack trace. */
+    private static final Pattern STACK_LINE = Pattern.compile("\\s*(?:at \\S+\\(.*\\)|Caused by: .*|Suppressed: .*|\\.\\.\\. \\d+ more)\\s*");
+
     private FailureText() {
     }
 
     /**
-     * The first message along {@code failure}'s causes, without class names and cut at its first
-     * line; {@link #INTERNAL} for a programming error or when no message says anything.
+     * The first message along {@code failure}'s causes, without class names and stack lines; {@link #INTERNAL} for a programming error or when no message says anything.
      */
     public static String describe(Throwable failure) {
         List<Throwable> chain = new ArrayList<>();
@@ -37,13 +40,18 @@ public final class FailureText {
         return chain.stream().map(t -> clean(t.getMessage())).filter(text -> !text.isEmpty()).findFirst().orElse(INTERNAL);
     }
 
-    /** {@code message} without Java class names, cut at its first line; empty when nothing is left. */
+    /**
+     * {@code message} without Java class names and without stack lines ({@code at ...}, {@code Caused by:},
+     * {@code ... 3 more}); its other lines stay (a configuration error lists every problem). Empty when
+     * nothing is left.
+     */
     public static String clean(String message) {
         if (message == null) {
             return "";
         }
-        String firstLine = message.strip().lines().findFirst().orElse("");
-        return CLASS_NAME.matcher(firstLine).replaceAll("").strip();
+        String kept = message.strip().lines().filter(line -> !STACK_LINE.matcher(line).matches())
+                .collect(Collectors.joining("\n"));
+        return CLASS_NAME.matcher(kept).replaceAll("").strip();
     }
 
     private static boolean programmingError(Throwable t) {

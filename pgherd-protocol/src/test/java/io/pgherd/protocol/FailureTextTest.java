@@ -24,8 +24,11 @@ class FailureTextTest {
     }
 
     @Test
-    void onlyTheFirstLineIsKept() {
-        assertThat(FailureText.clean("boom\n\tat io.pgherd.Foo.bar(Foo.java:1)")).isEqualTo("boom");
+    void stackLinesAreDroppedAndOtherLinesKept() {
+        assertThat(FailureText.clean("boom\n\tat io.pgherd.Foo.bar(Foo.java:1)\nCaused by: java.io.IOException: x\n\t... 3 more"))
+                .isEqualTo("boom");
+        assertThat(FailureText.clean("invalid configuration (2 problems):\n  proxy.a: bad\n  proxy.b: worse"))
+                .isEqualTo("invalid configuration (2 problems):\n  proxy.a: bad\n  proxy.b: worse");
     }
 
     @Test
