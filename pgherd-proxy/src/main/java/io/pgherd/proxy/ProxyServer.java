@@ -25,6 +25,7 @@ import io.pgherd.protocol.StartupPacketDecoder;
 import io.pgherd.proxy.auth.Authenticator;
 import io.pgherd.proxy.backend.Pool;
 import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.frontend.ClientMessageLog;
 import io.pgherd.proxy.frontend.ClientStartup;
 import io.pgherd.proxy.metrics.MetricsServer;
 import io.pgherd.proxy.net.Transport;
@@ -32,6 +33,7 @@ import io.pgherd.proxy.route.Route;
 import io.pgherd.proxy.session.ClientHandle;
 import io.pgherd.proxy.session.ClientSession;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A running proxy: the client listener, the event loops (one per core), the metrics endpoint and a
@@ -39,6 +41,8 @@ import java.util.List;
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    /** Set in tests only: every error and notice a client gets is written down (ClientMessageLog). */
+    private static final Optional<ClientMessageLog> CLIENT_MESSAGE_LOG = ClientMessageLog.fromEnvironment(System.getenv());
     private static final io.netty.util.AttributeKey<Route.Target> FIXED = io.netty.util.AttributeKey.valueOf("pgherd.listenerTarget");
 
     private final Proxy proxy;
@@ -121,6 +125,7 @@ public final class ProxyServer implements AutoCloseable {
                         ch.pipeline().addLast("frames", new StartupPacketDecoder(maxMessage));
                         ch.pipeline().addLast("frameEncoder", FrameEncoder.INSTANCE);
                         ch.pipeline().addLast("messageEncoder", PgMessageEncoder.INSTANCE);
+                        CLIENT_MESSAGE_LOG.ifPresent(h -> ch.pipeline().addLast("clientMessageLog", h));
                         ch.pipeline().addLast("startup", new ClientStartup(proxy, ssl));
                     }
                 }).bind(at.host(), at.port()).sync().channel();

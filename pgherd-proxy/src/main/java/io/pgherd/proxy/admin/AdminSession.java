@@ -19,6 +19,7 @@ import io.pgherd.protocol.CommandComplete;
 import io.pgherd.protocol.DataRow;
 import io.pgherd.protocol.EmptyQueryResponse;
 import io.pgherd.protocol.ErrorResponse;
+import io.pgherd.protocol.FailureText;
 import io.pgherd.protocol.FormatCode;
 import io.pgherd.protocol.Frame;
 import io.pgherd.protocol.ProtocolException;
@@ -109,7 +110,7 @@ public final class AdminSession extends ChannelInboundHandlerAdapter {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             channel.write(ErrorResponse.pgherdError(cause instanceof IllegalArgumentException ? "42601" : "XX000",
-                    String.valueOf(cause.getMessage())));
+                    FailureText.describe(cause)));
         } else {
             if (!result.columns().isEmpty()) {
                 List<RowDescription.Field> fields = new ArrayList<>();

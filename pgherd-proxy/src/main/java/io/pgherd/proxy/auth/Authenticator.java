@@ -16,19 +16,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.pgherd.protocol.FailureText;
 import io.pgherd.protocol.SqlState;
-import io.pgherd.proxy.auth.AuthFile;
-import io.pgherd.proxy.auth.Secret;
 import io.pgherd.proxy.config.ProxyConfig;
+import io.pgherd.proxy.topology.NodeConnector;
 
 /**
- * Finds a user's secret: in the auth file, else with {@code auth_query} run on the primary as
- * {@code auth_user} (on a small blocking executor, never on an event loop), or on another node while
- * the primary cannot be reached. auth_query answers are cached for a few seconds per (database,
- * user), so a burst of logins costs one query. Thread-safe.
+ * Finds a user's secret: in the auth file, else with {@code auth_query} run as {@code auth_user} in
+ * {@code auth.dbname} (never the client's database, so a client naming a missing database is
+ * authenticated first and then told as PostgreSQL would tell it) on the primary, or on another node
+ * while the primary cannot be reached; on a small blocking executor, never on an event loop.
+ * auth_query answers are cached for a few seconds per user, so a burst of logins costs one query.
+ * Thread-safe.
  */
 public final class Authenticator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
@@ -65,8 +68,11 @@ public final class Authenticator implements AutoCloseable {
         });
     }
 
-    /** The secret of {@code user} for a login to {@code database}; empty when the user is unknown. */
-    public CompletableFuture<Optional<Secret>> secretFor(String database, String user) {
+    /**
+     * The secret of {@code user}; empty when the user is unknown. Completes exceptionally with an
+     * {@link AuthQueryException} when auth_query could not run.
+     */
+    public CompletableFuture<Optional<Secret>> secretFor(String user) {
         if (file != null) {
             Optional<Secret> found = file.lookup(user);
             if (found.isPresent() || config.get(ProxyConfig.AUTH_USER) == null) {
@@ -76,6 +82,7 @@ public final class Authenticator implements AutoCloseable {
         if (config.get(ProxyConfig.AUTH_USER) == null) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
+        String database = config.get(ProxyConfig.AUTH_DBNAME);
         String cacheKey = database + "\0" + user;
         Cached cached = cache.get(cacheKey);
         if (cached != null && System.nanoTime() - cached.atNanos() < CACHE_NANOS) {
@@ -97,10 +104,13 @@ public final class Authenticator implements AutoCloseable {
      * Runs auth_query on the primary; when the primary cannot be reached (a failover: the old one is down
      * and no new one is confirmed yet) on the other nodes in turn, which hold the same roles, so that
      * logins go on while writes are held. An error the query itself raises is not retried elsewhere.
+     *
+     * @throws AuthQueryException with the first node's error when no node answered
      */
     private Optional<Secret> query(String database, String user) {
         ProxyConfig.Node primary = config.primary();
         SQLException first = null;
+        ProxyConfig.Node firstNode = null;
         for (ProxyConfig.Node node : config.primaryFirst()) {
             try {
                 Optional<Secret> secret = query(node, database, user);
@@ -111,13 +121,25 @@ public final class Authenticator implements AutoCloseable {
                 return secret;
             } catch (SQLException e) {
                 log.warn("auth_query for user {} on {}/{} failed: {}", user, node.name(), database, e.getMessage());
-                first = first == null ? e : first;
+                if (first == null) {
+                    first = e;
+                    firstNode = node;
+                }
                 if (!SqlState.serverUnavailable(e.getSQLState())) {
                     break;
                 }
             }
         }
-        throw new IllegalStateException("auth_query failed: " + first.getMessage(), first);
+        throw new AuthQueryException(first.getSQLState(), "auth_query as \"" + config.get(ProxyConfig.AUTH_USER)
+                + "\" in database \"" + database + "\" on " + firstNode.name() + " failed: " + serverMessage(first), first);
+    }
+
+    /** What the server said (its primary message only), else the driver's message; never a class name. */
+    private static String serverMessage(SQLException e) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null && p.getServerErrorMessage().getMessage() != null) {
+            return p.getServerErrorMessage().getMessage();
+        }
+        return FailureText.describe(e);
     }
 
     private Optional<Secret> query(ProxyConfig.Node node, String database, String user) throws SQLException {
@@ -126,7 +148,7 @@ public final class Authenticator implements AutoCloseable {
         props.setProperty("password", authPassword);
         props.setProperty("connectTimeout", "10");
         props.setProperty("ApplicationName", "pgherd auth_query");
-        String url = io.pgherd.proxy.topology.NodeConnector.url(node.host(), node.port(), database);
+        String url = NodeConnector.url(node.host(), node.port(), database);
         String sql = config.get(ProxyConfig.AUTH_QUERY).replace("$1", "?");
         try (Connection c = DriverManager.getConnection(url, props); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, user);

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgherd.protocol.ErrorResponse;
+import io.pgherd.protocol.FailureText;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.proxy.config.ProxyConfig;
 
@@ -411,7 +412,7 @@ public final class Pool {
                 }
                 ErrorResponse error = f.cause() instanceof ServerLoginException e ? e.error()
                         : ErrorResponse.pgherdError(SqlState.CONNECTION_FAILURE, "could not connect to " + node + ": "
-                        + f.cause().getMessage());
+                        + FailureText.describe(f.cause()));
                 log.warn("{}: login to {} failed: {}", key, node, error.message());
                 if (failed != null) {
                     fail(failed, error);

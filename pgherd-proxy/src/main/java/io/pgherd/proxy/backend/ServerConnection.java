@@ -29,6 +29,7 @@ import io.pgherd.protocol.AuthenticationCleartextPassword;
 import io.pgherd.protocol.BackendKeyData;
 import io.pgherd.protocol.BackendMessage;
 import io.pgherd.protocol.ErrorResponse;
+import io.pgherd.protocol.FailureText;
 import io.pgherd.protocol.Frame;
 import io.pgherd.protocol.FrameEncoder;
 import io.pgherd.protocol.ParameterStatus;
@@ -116,7 +117,7 @@ public final class ServerConnection {
         connected.addListener(f -> {
             if (!f.isSuccess()) {
                 promise.tryFailure(new ServerLoginException(SqlState.CONNECTION_FAILURE, "could not connect to " + node
-                        + ": " + f.cause().getMessage()));
+                        + ": " + FailureText.describe(f.cause())));
                 return;
             }
             channel.pipeline().addLast("frames", new PgFrameDecoder(Integer.MAX_VALUE));
@@ -328,7 +329,7 @@ public final class ServerConnection {
                 ctx.close();
             } catch (RuntimeException e) {
                 promise.tryFailure(new ServerLoginException(SqlState.CONNECTION_FAILURE, "login to " + node + " as "
-                        + key.user() + " failed: " + e.getMessage()));
+                        + key.user() + " failed: " + FailureText.describe(e)));
                 ctx.close();
             } finally {
                 frame.release();
@@ -366,7 +367,7 @@ public final class ServerConnection {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             promise.tryFailure(new ServerLoginException(SqlState.CONNECTION_FAILURE, "login to " + node + " failed: "
-                    + cause.getMessage()));
+                    + FailureText.describe(cause)));
             ctx.close();
         }
     }
@@ -422,7 +423,7 @@ public final class ServerConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            close("I/O error: " + cause.getMessage());
+            close("I/O error: " + FailureText.describe(cause));
         }
 
         private void idleMessage(Frame frame) {

@@ -38,7 +38,8 @@ import io.pgherd.proxy.topology.NodeState;
  * <ul>
  *   <li><b>Topology.</b> It reads the leader key and the member records and swaps in the nodes they
  *       describe ({@link ClusterNodes#follow}) with the leader key's epoch, so writes go to the new
- *       leader within milliseconds of a change and never to a connection opened under another epoch.</li>
+ *       leader within milliseconds of a change and never to a connection opened under another epoch;
+ *       a node whose member record is gone takes no reads until it is back ({@link MemberReads}).</li>
  *   <li><b>The write gate.</b> Writes are held ({@link WriteGate}) while nobody holds the key, until a
  *       new leader (or a primary a session saw fail) answers as writable, during a planned switchover,
  *       and while the DCS has not answered for longer than the TTL.</li>
@@ -278,7 +279,27 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
                 probe();
             }
         }
+        followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
         switchover(cluster.failover(), cluster.failoverRevision());
+    }
+
+    /**
+     * Keeps the nodes whose member record is gone out of the read pool ({@link MemberReads}) and takes
+     * back those whose record returned. After the nodes are swapped in, so a node made anew has it too.
+     */
+    private void followMemberRecords(Optional<String> leaderName, Set<String> recorded) {
+        Map<String, String> keptOut = MemberReads.keptOut(leaderName, recorded,
+                proxy.backends().topology().nodes().stream().map(NodeState::node).toList());
+        for (NodeState node : proxy.backends().topology().nodes()) {
+            String reason = keptOut.get(node.name());
+            if (reason != null && node.keptOut() == null) {
+                log.info("member {} has no record in the DCS any more (its agent is stopped or cut off): no reads go to it",
+                        node.name());
+            } else if (reason == null && node.keptOut() != null) {
+                log.info("member {} has a record in the DCS again: it takes reads", node.name());
+            }
+            node.keepOut(reason);
+        }
     }
 
     /**

@@ -42,7 +42,7 @@ public final class ClusterNodes {
      * The nodes with {@code leader} leading, or empty when nothing changes (also when nobody leads:
      * the last primary stays until another member takes the key, so a failover does not leave the
      * proxy without one). Members whose record is gone (their agent is down) keep their place, as
-     * standbys if they led; health checks tell whether they serve.
+     * standbys if they led, but take no reads while it is gone ({@link MemberReads}).
      *
      * @param leader who holds the leader key, if anyone
      * @param members the member records, by name

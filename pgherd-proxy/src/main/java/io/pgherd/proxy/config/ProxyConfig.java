@@ -70,10 +70,13 @@ public final class ProxyConfig {
             "file of \"user\" \"secret\" lines (SCRAM-SHA-256 or md5 secrets as in pg_authid), PgBouncer's format");
     public static final Key<String> AUTH_QUERY = Key.string("proxy.auth.query",
             "SELECT rolname, rolpassword FROM pg_catalog.pg_authid WHERE rolname = $1 AND rolcanlogin", RELOAD,
-            "query run as auth_user on the primary (on another node while the primary is unreachable) to look up a"
-                    + " user's secret when the auth file lacks it");
+            "query run as auth_user in auth.dbname on the primary (on another node while the primary is unreachable) to"
+                    + " look up a user's secret when the auth file lacks it");
     public static final Key<String> AUTH_USER = Key.string("proxy.auth.user", null, RELOAD,
             "role that runs auth_query (unset: no auth_query)");
+    public static final Key<String> AUTH_DBNAME = Key.string("proxy.auth.dbname", "postgres", RELOAD,
+            "database auth_query runs in, whatever database the client asks for (PgBouncer's auth_dbname, whose default"
+                    + " is the client's database); a client's missing database is then reported after authentication");
     public static final Key<String> AUTH_PASSWORD_FILE = Key.string("proxy.auth.password_file", null, RELOAD,
             "file holding auth_user's password (first line), readable only by the proxy's user");
     public static final Key<List<String>> ADMIN_USERS = Key.strings("proxy.admin_users", List.of(), RELOAD,
@@ -164,7 +167,7 @@ public final class ProxyConfig {
 
     /** Every key, in documentation order. */
     public static final List<Key<?>> KEYS = List.of(LISTEN, NODES, AUTH_TYPE, AUTH_FILE, AUTH_QUERY, AUTH_USER,
-            AUTH_PASSWORD_FILE, ADMIN_USERS, TLS_CERT_FILE, TLS_KEY_FILE, POOL_MODE, MAX_CLIENT_CONN, POOL_SIZE,
+            AUTH_DBNAME, AUTH_PASSWORD_FILE, ADMIN_USERS, TLS_CERT_FILE, TLS_KEY_FILE, POOL_MODE, MAX_CLIENT_CONN, POOL_SIZE,
             MIN_POOL_SIZE, QUERY_WAIT_TIMEOUT, SERVER_IDLE_TIMEOUT, SERVER_LIFETIME, SERVER_CONNECT_TIMEOUT,
             CLIENT_IDLE_TIMEOUT, CLIENT_LOGIN_TIMEOUT, MAX_PREPARED_STATEMENTS, SERVER_RESET_QUERY, READ_WRITE_SPLIT,
             STANDBY_READS, PRIMARY_READS, MAX_REPLICA_LAG_BYTES, MAX_REPLICA_LAG, PRIMARY_LISTEN, REPLICA_LISTEN,
@@ -258,6 +261,9 @@ public final class ProxyConfig {
         }
         if (c.get(AUTH_TYPE) != AuthType.TRUST && c.get(AUTH_FILE) == null && c.get(AUTH_USER) == null) {
             problems.add(new ConfigProblem("proxy.auth", "needs a file or a user for auth_query (or type: trust)"));
+        }
+        if (c.get(AUTH_DBNAME).isBlank()) {
+            problems.add(new ConfigProblem(AUTH_DBNAME.path(), "must name a database (got an empty string)"));
         }
         if (c.get(AUTH_USER) != null && c.get(AUTH_PASSWORD_FILE) == null) {
             problems.add(new ConfigProblem(AUTH_PASSWORD_FILE.path(), "must be set when proxy.auth.user is"));

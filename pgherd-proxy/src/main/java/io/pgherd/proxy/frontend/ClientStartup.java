@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +25,7 @@ import io.pgherd.protocol.AuthenticationSASLFinal;
 import io.pgherd.protocol.BackendKeyData;
 import io.pgherd.protocol.CancelRequest;
 import io.pgherd.protocol.ErrorResponse;
+import io.pgherd.protocol.FailureText;
 import io.pgherd.protocol.Frame;
 import io.pgherd.protocol.GSSENCRequest;
 import io.pgherd.protocol.NegotiateProtocolVersion;
@@ -38,6 +40,7 @@ import io.pgherd.protocol.SSLRequest;
 import io.pgherd.protocol.SqlState;
 import io.pgherd.protocol.StartupMessage;
 import io.pgherd.proxy.admin.AdminSession;
+import io.pgherd.proxy.auth.AuthQueryException;
 import io.pgherd.proxy.auth.AuthenticationFailedException;
 import io.pgherd.proxy.auth.Md5Auth;
 import io.pgherd.proxy.auth.Md5Secret;
@@ -199,11 +202,21 @@ public final class ClientStartup extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(false);
-        proxy.authenticator().secretFor(database(), user).whenComplete((secret, error) -> ctx.executor().execute(() -> {
+        // The user's secret comes first, whatever the database: a missing database is told only to an
+        // authenticated client, by the server's own login error, as PostgreSQL does.
+        proxy.authenticator().secretFor(user).whenComplete((secret, error) -> ctx.executor().execute(() -> {
             ctx.channel().config().setAutoRead(true);
             if (error != null) {
-                fail(ctx, ErrorResponse.pgherdFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "could not look up user \""
-                        + user + "\": " + error.getMessage()), "auth_query failed");
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                ErrorResponse answer = cause instanceof AuthQueryException e ? e.toErrorResponse(user)
+                        : ErrorResponse.pgherdFatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "could not look up user \""
+                                + user + "\": " + FailureText.describe(cause));
+                if (cause instanceof AuthQueryException) {
+                    log.info("client {}: closed: {}", ctx.channel().remoteAddress(), answer.message());
+                } else {
+                    log.warn("client {}: looking up user {} failed", ctx.channel().remoteAddress(), user, cause);
+                }
+                fail(ctx, answer, "auth_query failed");
                 return;
             }
             challenge(ctx, secret);

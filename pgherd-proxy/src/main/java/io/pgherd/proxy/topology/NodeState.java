@@ -21,6 +21,7 @@ public final class NodeState {
     private volatile long lagBytes = -1;
     private volatile double lagSeconds = -1;
     private volatile boolean draining;
+    private volatile String keptOut;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final LongAdder reads = new LongAdder();
     private final LongAdder writes = new LongAdder();
@@ -86,6 +87,16 @@ public final class NodeState {
     /** Drains the node (no new reads; reads in flight finish; writes still go to a primary) or takes it back. */
     public void draining(boolean on) {
         this.draining = on;
+    }
+
+    /** Why the followed cluster keeps the node out of the read pool (its agent is gone), or null. */
+    public String keptOut() {
+        return keptOut;
+    }
+
+    /** Keeps the node out of the read pool for {@code reason} (reads in flight finish), or takes it back (null). */
+    public void keepOut(String reason) {
+        this.keptOut = reason;
     }
 
     /** Work linked to the node right now. */

@@ -10,9 +10,10 @@ import io.pgherd.proxy.config.ProxyConfig;
 
 /**
  * The nodes the proxy routes to, from the configuration plus what health checks and sessions found,
- * and the choice of a node for a read: among eligible nodes (up, in recovery, not draining, weight
- * above 0, within the lag limits, standbys only when they serve reads) the one with the fewest
- * outstanding requests per unit of weight, ties broken at random in proportion to weight.
+ * and the choice of a node for a read: among eligible nodes (up, in recovery, not draining, not kept
+ * out by the followed cluster, weight above 0, within the lag limits, standbys only when they serve
+ * reads) the one with the fewest outstanding requests per unit of weight, ties broken at random in
+ * proportion to weight.
  * Thread-safe; a reload swaps the node list and keeps each surviving node's state.
  */
 public final class Topology {
@@ -93,6 +94,10 @@ public final class Topology {
     public String whyNoReads(NodeState n, ProxyConfig config) {
         if (n.draining()) {
             return "draining";
+        }
+        String keptOut = n.keptOut();
+        if (keptOut != null) {
+            return keptOut;
         }
         if (!n.isUp()) {
             return "down: " + n.downReason();

@@ -170,6 +170,7 @@ class ProxyConfigTest {
         assertThat(config.get(ProxyConfig.AUTH_QUERY)).isEqualTo(
                 "SELECT rolname, rolpassword FROM pg_catalog.pg_authid WHERE rolname = $1 AND rolcanlogin");
         assertThat(config.get(ProxyConfig.AUTH_USER)).isNull();
+        assertThat(config.get(ProxyConfig.AUTH_DBNAME)).as("auth_query's database").isEqualTo("postgres");
         assertThat(config.get(ProxyConfig.AUTH_PASSWORD_FILE)).isNull();
         assertThat(config.get(ProxyConfig.ADMIN_USERS)).isEmpty();
         assertThat(config.get(ProxyConfig.TLS_CERT_FILE)).isNull();
@@ -237,6 +238,12 @@ class ProxyConfigTest {
         assertThat(problemsOf(TRUST_WITH_PRIMARY + "  pool:\n    pool_size: 5\n    min_pool_size: 6\n"))
                 .containsExactly(new ConfigProblem("proxy.pool.min_pool_size",
                         "must be <= proxy.pool.pool_size (5) (got 6)"));
+    }
+
+    @Test
+    void anEmptyAuthDbnameIsRefused() {
+        assertThat(problemsOf("proxy:\n  auth:\n    type: trust\n    dbname: ''\n  nodes:\n    - {name: pg1, port: 5432}\n"))
+                .containsExactly(new ConfigProblem("proxy.auth.dbname", "must name a database (got an empty string)"));
     }
 
     @Test

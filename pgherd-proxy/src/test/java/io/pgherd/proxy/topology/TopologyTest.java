@@ -127,6 +127,25 @@ class TopologyTest {
     }
 
     @Test
+    void aNodeTheClusterKeepsOutTakesNoReadsUntilTakenBack() {
+        ProxyConfig config = config();
+        Topology topology = new Topology(config);
+        NodeState r1 = topology.node("r1");
+        NodeState r2 = topology.node("r2");
+        following(r1, 1000, 0, 0);
+        following(r2, 1000, 0, 0);
+
+        r1.keepOut("no member record in the DCS");
+        assertThat(topology.whyNoReads(r1, config)).isEqualTo("no member record in the DCS");
+        for (int i = 0; i < 50; i++) {
+            assertThat(topology.chooseReader(config, 0).node()).isNotSameAs(r1);
+        }
+
+        r1.keepOut(null);
+        assertThat(topology.whyNoReads(r1, config)).isNull();
+    }
+
+    @Test
     void aNodeOfWeightZeroTakesNoReads() {
         ProxyConfig config = configOf("""
                   nodes:
