@@ -29,6 +29,7 @@ public final class Main implements Runnable {
             err.flush();
             return 1;
         });
+        cli.setParameterExceptionHandler(new UnknownArguments(cli.getParameterExceptionHandler()));
         return cli;
     }
 
