@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.PostgresException;
 import io.pgherd.postgres.PostgresNode;
+import io.pgherd.postgres.Processes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,8 +34,12 @@ final class DownCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ClusterDirectory directory = new ClusterDirectory(dir);
         LocalState state = directory.read();
-        stopForegroundUp(directory, out);
         LocalCluster cluster = directory.cluster(state, Optional.empty());
+        if (!anythingRuns(directory, state, cluster)) {
+            out.println("pgherd: the cluster in " + directory.path() + " is not running; nothing to stop");
+            return 0;
+        }
+        stopForegroundUp(directory, out);
         try (ClusterDirectory.Lock lock = directory.lock()) {
             List<LocalProxy> proxies = LocalProxy.all(directory, state);
             proxies.forEach(LocalProxy::signalStop);
@@ -46,6 +51,16 @@ final class DownCommand implements Callable<Integer> {
                 .collect(Collectors.joining(", ")) + (state.zooKeeperPort() > 0 ? ", ZooKeeper" : "")
                 + " in " + directory.path() + " (data kept; 'pgherd up --dir " + directory.path() + "' starts it again)");
         return 0;
+    }
+
+    /** Whether any process of the cluster runs: a foreground 'up', a proxy, an agent, ZooKeeper or a PostgreSQL server. */
+    private static boolean anythingRuns(ClusterDirectory directory, LocalState state, LocalCluster cluster) {
+        LocalAgents agents = new LocalAgents(directory, state, cluster);
+        return directory.pid().stream().anyMatch(Processes::isRunning)
+                || LocalProxy.all(directory, state).stream().anyMatch(proxy -> proxy.daemon().isRunning())
+                || state.nodes().stream().anyMatch(node -> agents.agent(node).isRunning())
+                || agents.zooKeeper().map(Daemon::isRunning).orElse(false)
+                || cluster.nodes().stream().anyMatch(PostgresNode::isRunning);
     }
 
     private static void stopForegroundUp(ClusterDirectory directory, PrintWriter out) throws InterruptedException {

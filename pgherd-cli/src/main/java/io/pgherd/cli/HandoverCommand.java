@@ -36,9 +36,10 @@ abstract class HandoverCommand extends HaCommand {
 
     final int handOver(ClusterStore store, PrintWriter out) {
         checkWait(waitSeconds);
-        SwitchoverRequest request = check(ClusterState.of(store.read()));
+        ClusterState before = ClusterState.of(store.read());
+        SwitchoverRequest request = check(before);
         if (!force) {
-            confirm(request);
+            confirm(request, before);
             // The user may have taken a while to answer: check again against the cluster as it is now.
             request = check(ClusterState.of(store.read()));
         }
@@ -121,8 +122,7 @@ abstract class HandoverCommand extends HaCommand {
     }
 
     /** Asks on the terminal; without one, refuses: a script must say --force rather than hang on a prompt. */
-    private static void confirm(SwitchoverRequest request) {
-        Confirmation.require(request.summary(), "Are you sure you want a " + request.summary() + "?", request.kind().label(),
-                "nothing was written");
+    private static void confirm(SwitchoverRequest request, ClusterState cluster) {
+        Confirmation.require(request.summary(), request.question(cluster), request.kind().label(), "nothing was written");
     }
 }

@@ -33,8 +33,6 @@ final class LocalAgents {
     /** The REST APIs' read-only user and its password file in DIR (see {@link #writeConfigurations()}). */
     static final String MONITOR_USER = "monitor";
     static final String MONITOR_PASSWORD_FILE = "monitor.password";
-    /** Small heaps and a quick JIT: an agent and ZooKeeper need little, and start often. */
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final Duration DAEMON_START = Duration.ofSeconds(60);
 
     private final ClusterDirectory directory;
@@ -117,7 +115,7 @@ final class LocalAgents {
      * @return the leader
      */
     String start(boolean fresh, Duration timeout) {
-        zooKeeper().filter(zk -> !zk.isRunning()).ifPresent(zk -> zk.start(JVM_OPTIONS,
+        zooKeeper().filter(zk -> !zk.isRunning()).ifPresent(zk -> zk.start(JvmOptions.of(JvmOptions.Kind.ZOOKEEPER),
                 List.of("zookeeper", "--dir", directory.path().resolve(ZOOKEEPER_DIR).toString(), "--port",
                         Integer.toString(state.zooKeeperPort())), DAEMON_START));
         List<LocalState.Node> nodes = state.nodes();
@@ -134,7 +132,8 @@ final class LocalAgents {
     private void startAgent(LocalState.Node node) {
         Daemon agent = agent(node);
         if (!agent.isRunning()) {
-            agent.start(JVM_OPTIONS, List.of("agent", "--config", configFile(node.name()).toString()), DAEMON_START);
+            agent.start(JvmOptions.of(JvmOptions.Kind.AGENT), List.of("agent", "--config", configFile(node.name()).toString()),
+                    DAEMON_START);
         }
     }
 

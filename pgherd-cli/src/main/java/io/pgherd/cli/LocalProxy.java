@@ -153,9 +153,7 @@ final class LocalProxy {
      * @throws PostgresException with the end of its log when it does not come up
      */
     void startDetached(Duration timeout) {
-        // Netty's pooled allocator keeps what it once needed, up to the direct-memory limit (by default
-        // the heap's maximum): bound both, so the proxy's footprint stays predictable.
-        daemon().start(List.of("-Xmx512m", "-XX:MaxDirectMemorySize=256m"),
+        daemon().start(JvmOptions.of(JvmOptions.Kind.PROXY),
                 List.of("proxy", "--config", configFile().toString()), timeout);
     }
 

@@ -1,34 +1,51 @@
 package io.pgherd.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code pgherd} command line. */
 @Command(name = "pgherd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "PostgreSQL high availability with read/write splitting.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ProxyCommand.class, AgentCommand.class,
-                ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class, FailoverCommand.class,
-                MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class, RestartCommand.class,
-                ReinitCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        description = "PostgreSQL high availability with read/write splitting.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(UpCommand.class, DownCommand.class, StatusCommand.class,
+            ProxyCommand.class, AgentCommand.class, ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class,
+            FailoverCommand.class, MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class,
+            RestartCommand.class, ReinitCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args.length == 0 ? "" : args[0]).execute(args));
     }
 
-    /** The command line with pgherd's error handling: a failure prints one clear message, not a stack trace. */
+    /** The command line with every subcommand and pgherd's error handling: a failure prints one clear message, not a stack trace. */
     static CommandLine commandLine() {
+        return commandLine("");
+    }
+
+    /**
+     * The command line for a run whose first word is {@code first}: when that names a subcommand,
+     * with that one only. Building picocli's model of a command reads all its annotations by
+     * reflection; for all sixteen that is a good part of a short command's start. Anything else
+     * (help, a typo to suggest for) gets them all.
+     */
+    static CommandLine commandLine(String first) {
         CommandLine cli = new CommandLine(new Main());
+        List<Class<?>> named = SUBCOMMANDS.stream().filter(c -> c.getAnnotation(Command.class).name().equals(first))
+                .filter(c -> c != CommandLine.HelpCommand.class).toList();
+        (named.isEmpty() ? SUBCOMMANDS : named).forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
             err.println("pgherd: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             err.flush();
             return 1;
         });
+        cli.setParameterExceptionHandler(new UnknownArguments(cli.getParameterExceptionHandler()));
         return cli;
     }
 

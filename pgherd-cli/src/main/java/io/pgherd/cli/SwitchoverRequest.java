@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.agent.ha.HaRules;
 import io.pgherd.cluster.Member;
 
 /**
@@ -157,6 +158,22 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
             return "failover to " + to + " (the cluster has no leader)";
         }
         return kind.label() + " " + new ClusterState.Switchover(leaderBefore, to, notBeforeMillis).describe();
+    }
+
+    /**
+     * The question to confirm it with, naming who leads and who would take over: {@code Switch over
+     * from n1 to n2?}. Without a named candidate it names the one the agents would pick in
+     * {@code cluster} now ({@link HaRules#best}); they pick again when they act, so it says so.
+     */
+    String question(ClusterState cluster) {
+        String verb = kind == Kind.SWITCHOVER ? "Switch over" : "Fail over";
+        String target = to.isEmpty() ? HaRules.best(cluster, leaderBefore, cluster.synchronousStandby().isPresent())
+                .map(best -> best + " (the best candidate now)").orElse("the best candidate") : to;
+        String when = notBeforeMillis > 0 ? ", not before " + Instant.ofEpochMilli(notBeforeMillis) : "";
+        if (leaderBefore.isEmpty()) {
+            return verb + " to " + target + " (the cluster has no leader)" + when + "?";
+        }
+        return verb + " from " + leaderBefore + " to " + target + when + "?";
     }
 
     /** Parses {@code --scheduled}; see {@link ClusterState.Switchover#parseTime}. */

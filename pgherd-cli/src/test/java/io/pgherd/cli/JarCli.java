@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -81,6 +82,36 @@ final class JarCli {
             }
             return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** {@link #pgherd} with {@code environment} added to this process's. */
+    static Result pgherd(Map<String, String> environment, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        argv.addAll(List.of(args));
+        return run(argv, environment, "");
+    }
+
+    /** {@link #run(List)} with {@code environment} added to this process's and {@code input} on its standard input. */
+    static Result run(List<String> argv, Map<String, String> environment, String input) throws Exception {
+        Path in = Files.createTempFile("pgherd-cli", ".in");
+        Path out = Files.createTempFile("pgherd-cli", ".out");
+        Path err = Files.createTempFile("pgherd-cli", ".err");
+        try {
+            Files.writeString(in, input);
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(in.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().putAll(environment);
+            Process p = builder.start();
+            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(argv + " did not finish within " + COMMAND_TIMEOUT);
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(in);
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }

@@ -157,4 +157,28 @@ class SwitchoverRequestTest {
         assertThatThrownBy(() -> SwitchoverRequest.parseScheduled(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("must be an ISO-8601 time such as 2030-01-02T03:04:05+02:00");
     }
+    @Test
+    void theQuestionNamesTheLeaderAndTheCandidate() {
+        assertThat(SwitchoverRequest.switchover(TYPICAL, "", "n5", 0).question(TYPICAL)).isEqualTo("Switch over from n1 to n5?");
+        assertThat(SwitchoverRequest.failover(TYPICAL, "n5").question(TYPICAL)).isEqualTo("Fail over from n1 to n5?");
+        ClusterState leaderless = Clusters.ledBy(TYPICAL, Optional.empty());
+        assertThat(SwitchoverRequest.failover(leaderless, "n2").question(leaderless))
+                .isEqualTo("Fail over to n2 (the cluster has no leader)?");
+        assertThat(SwitchoverRequest.switchover(TYPICAL, "", "n2", 1_893_553_445_000L).question(TYPICAL))
+                .isEqualTo("Switch over from n1 to n2, not before 2030-01-02T03:04:05Z?");
+    }
+
+    @Test
+    void withoutACandidateTheQuestionNamesTheOneTheAgentsWouldPick() {
+        // n2 is further along than n5; n3 is a read replica, n4 is stopped.
+        assertThat(SwitchoverRequest.switchover(TYPICAL, "", "", 0).question(TYPICAL))
+                .isEqualTo("Switch over from n1 to n2 (the best candidate now)?");
+        ClusterState sync = Clusters.with(TYPICAL, Optional.empty(), Optional.of("n5"), false);
+        assertThat(SwitchoverRequest.switchover(sync, "", "", 0).question(sync))
+                .isEqualTo("Switch over from n1 to n5 (the best candidate now)?");
+        ClusterState priority = Clusters.state(Optional.of("n1"), Clusters.leader("n1"), Clusters.standby("n2", 100),
+                Clusters.standby("n3", 100));
+        assertThat(SwitchoverRequest.switchover(priority, "n1", "", 0).question(priority))
+                .isEqualTo("Switch over from n1 to n2 (the best candidate now)?");
+    }
 }

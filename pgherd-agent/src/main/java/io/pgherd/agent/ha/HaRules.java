@@ -247,7 +247,7 @@ public final class HaRules {
     }
 
     /** The best healthy candidate other than {@code except}, or empty. */
-    static Optional<String> best(ClusterState cluster, String except, boolean synchronousMode) {
+    public static Optional<String> best(ClusterState cluster, String except, boolean synchronousMode) {
         if (synchronousMode && cluster.synchronousStandby().isPresent()) {
             Member sync = cluster.members().get(cluster.synchronousStandby().get());
             return sync != null && healthyCandidate(sync) ? Optional.of(sync.name()) : Optional.empty();
