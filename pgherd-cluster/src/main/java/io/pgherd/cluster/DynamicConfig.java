@@ -63,6 +63,7 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
     static final Duration MIN_RETRY_TIMEOUT = Duration.ofMillis(100);
     /** Parameters pgherd sets itself on every member, with the reason a user may not. */
     static final Map<String, String> MANAGED_PARAMETERS = managedParameters();
+    private static final String PARAMETERS = "postgresql.parameters.";
     private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z_][a-z0-9_$]*(\\.[a-z_][a-z0-9_$]*)?");
 
     public DynamicConfig {
@@ -120,6 +121,24 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
     public static DynamicConfig parse(JsonNode document) {
         List<ConfigProblem> problems = new ArrayList<>();
         DynamicConfig config = read(document, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException("the dynamic configuration", problems);
+        }
+        return config;
+    }
+
+    /**
+     * Reads a document as {@link #parse} does and checks every PostgreSQL parameter against
+     * {@code catalogue} too (unknown names with a suggestion, values by type, unit, range and enum
+     * values), so a change is refused with all its problems at once before it is stored.
+     *
+     * @param catalogue the parameters of the version the cluster runs; empty: names and values are not checked
+     * @throws ConfigException listing every problem, each with its path
+     */
+    public static DynamicConfig parse(JsonNode document, Optional<ParameterCatalogue> catalogue) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        DynamicConfig config = read(document, problems);
+        catalogue.ifPresent(c -> problems.addAll(c.problems(config.parameters(), PARAMETERS)));
         if (!problems.isEmpty()) {
             throw new ConfigException("the dynamic configuration", problems);
         }
