@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import io.pgherd.agent.api.ApiServer;
 import io.pgherd.agent.api.NodeState;
@@ -43,17 +45,22 @@ public final class RestApi implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("REST API of " + agent.name() + ": cannot read the password file " + passwordFile, e);
         }
-        return new RestApi(ApiServer.start(agent.name(), () -> stateOf(agent.view(), agent.pendingRestart()), agent.store(),
+        return new RestApi(ApiServer.start(agent.name(), () -> stateOf(agent.view(), agent.pendingRestart(), agent.rejectedParameters()), agent.store(),
                 agent.operations(), config.get(AgentConfig.API_LISTEN), config.get(AgentConfig.API_USER), password,
                 config.get(AgentConfig.TTL)));
     }
 
     /** The API's view of one agent cycle and of what its PostgreSQL needs a restart for. */
     static NodeState stateOf(Agent.View view, List<String> pendingRestart) {
+        return stateOf(view, pendingRestart, new TreeMap<>());
+    }
+
+    /** The same, with the parameters of the dynamic configuration the agent did not write because PostgreSQL refuses them. */
+    static NodeState stateOf(Agent.View view, List<String> pendingRestart, SortedMap<String, String> rejectedParameters) {
         LocalNode.Status s = view.status();
         return new NodeState(Optional.ofNullable(view.cluster()).map(ClusterState::of),
                 new NodeState.Postgres(s.running(), s.inRecovery(), s.position(), s.replayed(), s.timeline(),
-                        s.running() ? pendingRestart : List.of()),
+                        s.running() ? pendingRestart : List.of(), rejectedParameters),
                 view.decision().sentence(), view.cycleMillis(), view.dcsReachable());
     }
 

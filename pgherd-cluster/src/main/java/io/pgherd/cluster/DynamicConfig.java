@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -143,6 +144,18 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
             throw new ConfigException("the dynamic configuration", problems);
         }
         return config;
+    }
+
+    /**
+     * The parameters whose value differs from {@code before} to {@code after} (set, changed or
+     * removed), lower case and sorted; parameters either document cannot state are left out.
+     */
+    public static List<String> changedParameters(JsonNode before, JsonNode after) {
+        Map<String, String> old = read(before, new ArrayList<>()).parameters();
+        Map<String, String> now = read(after, new ArrayList<>()).parameters();
+        TreeMap<String, String> all = new TreeMap<>(old);
+        all.putAll(now);
+        return all.keySet().stream().filter(name -> !Objects.equals(old.get(name), now.get(name))).toList();
     }
 
     /** Every problem of a document; empty when {@link #parse} accepts it. */

@@ -153,6 +153,9 @@ final class HealthChecks {
             out.put("pending_restart", true);
             pg.pendingRestart().forEach(out.putArray("pending_restart_parameters")::add);
         }
+        if (!pg.rejectedParameters().isEmpty()) {
+            pg.rejectedParameters().forEach(out.putObject("rejected_parameters")::put);
+        }
         if (s.cluster().isPresent() && s.cluster().get().paused()) {
             out.put("pause", true);
         }
