@@ -275,7 +275,7 @@ final class LocalNode {
         Map<String, ParameterCatalogue.Parameter> parameters = new HashMap<>();
         String version = "";
         try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), name, context, vartype, coalesce(unit, ''),"
+             ResultSet rs = s.executeQuery("SELECT split_part(current_setting('server_version'), ' ', 1), name, context, vartype, coalesce(unit, ''),"
                      + " coalesce(min_val, ''), coalesce(max_val, ''), coalesce(enumvals, '{}') FROM pg_settings")) {
             while (rs.next()) {
                 version = rs.getString(1);
