@@ -205,14 +205,6 @@ final class LocalNode {
     record Settings(List<String> pendingRestart, List<String> errors) {
     }
 
-    /** Writes the managed configuration file with {@code parameters} and has the running server read it again. */
-    void reconfigure(Map<String, String> parameters) throws SQLException {
-        node.writeConfiguration(parameters);
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_reload_conf()");
-        }
-    }
-
     /** Has the running server read its configuration files again. */
     void reloadConfiguration() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {

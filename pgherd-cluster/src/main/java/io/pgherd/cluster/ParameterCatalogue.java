@@ -2,10 +2,12 @@ package io.pgherd.cluster;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -34,9 +36,10 @@ public record ParameterCatalogue(@JsonProperty("server_version") String serverVe
     public static final String POSTMASTER = "postmaster";
 
     public ParameterCatalogue {
-        Map<String, Parameter> lower = new TreeMap<>();
+        SortedMap<String, Parameter> lower = new TreeMap<>();
         (parameters == null ? Map.<String, Parameter>of() : parameters).forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
-        parameters = Map.copyOf(lower);
+        // Sorted, so the record's JSON is the same text each time it is written.
+        parameters = Collections.unmodifiableSortedMap(lower);
     }
 
     /**

@@ -52,9 +52,10 @@ final class ParameterValues {
      * A number in the parameter's base unit: {@code value} with an optional unit of the kind of
      * {@code baseUnit} (empty: the parameter takes none).
      *
-     * @return the number, or why it is not one
+     * @return the number: a {@code Long} for an integer parameter, else a {@code Double}
+     * @throws IllegalArgumentException saying why {@code value} is not such a number
      */
-    static Number number(String value, String baseUnit, boolean integer) throws IllegalArgumentException {
+    static Number number(String value, String baseUnit, boolean integer) {
         Matcher m = NUMBER.matcher(value);
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid value \"" + value + "\": must be " + (integer ? "an integer" : "a number")
