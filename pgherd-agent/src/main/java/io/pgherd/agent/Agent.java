@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.pgherd.cluster.DynamicConfig;
+import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Decision;
@@ -458,7 +460,7 @@ public final class Agent implements AutoCloseable {
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
                 status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of(),
-                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM));
+                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM)).withRejectedParameters(applied.rejected());
         try {
             store.publish(me, session);
         } catch (DcsException e) {
@@ -471,6 +473,11 @@ public final class Agent implements AutoCloseable {
     /** Parameters the running PostgreSQL has a new value of that applies only after a restart (sorted; empty: none). */
     public List<String> pendingRestart() {
         return applied.pendingRestart();
+    }
+
+    /** Parameters of the dynamic configuration this member did not write because PostgreSQL refuses them, with why. */
+    public SortedMap<String, String> rejectedParameters() {
+        return applied.rejected();
     }
 
     /** The timings the loop runs with: the dynamic configuration's where set and valid, the file's elsewhere. */
@@ -504,9 +511,31 @@ public final class Agent implements AutoCloseable {
             }
         }
         try {
+            if (reachable && !status.running() && applied.catalogue().isEmpty()) {
+                store.readCatalogue().ifPresent(applied::catalogue);
+            }
             applied.apply(local, status.running(), false, System.currentTimeMillis());
+            parameters = applied.parameters();
+            if (reachable) {
+                publishCatalogue();
+            }
         } catch (IllegalStateException | PostgresException | java.io.UncheckedIOException e) {
             log.warn("{}: could not apply the dynamic configuration: {}", name(), e.getMessage());
+        } catch (DcsException e) {
+            log.warn("{}: could not read or write the parameter catalogue in the DCS: {}", name(), e.getMessage());
+        }
+    }
+
+    /** Writes the local server's parameter catalogue into the DCS once per agent, if the DCS holds another. */
+    private void publishCatalogue() {
+        Optional<ParameterCatalogue> mine = applied.catalogueToPublish();
+        if (mine.isPresent()) {
+            if (!store.readCatalogue().equals(mine)) {
+                store.publishCatalogue(mine.get());
+                log.info("{}: published the parameters of PostgreSQL {} for checking changes of the configuration", name(),
+                        mine.get().serverVersion());
+            }
+            applied.cataloguePublished();
         }
     }
 

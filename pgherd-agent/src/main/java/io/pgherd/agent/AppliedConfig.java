@@ -3,10 +3,13 @@ package io.pgherd.agent;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgherd.cluster.DynamicConfig;
+import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.Durations;
@@ -25,7 +29,10 @@ import io.pgherd.postgres.PostgresException;
  * set and valid together with the file's, the file's elsewhere), the PostgreSQL parameters to
  * write into the managed configuration file, and what its PostgreSQL says still needs a restart.
  * A document in the DCS that is not valid changes nothing (the last valid one stays, with a
- * warning); top-level keys this version does not know are ignored (a newer agent's). Used by the agent's loop thread only; {@link #timings()} and {@link #pendingRestart()}
+ * warning); top-level keys this version does not know are ignored (a newer agent's). Parameters
+ * PostgreSQL would refuse are never written (see {@link ParameterScreen}): they are checked against
+ * the server's catalogue, and the written file by the server itself before each reload; they are
+ * reported in {@link #rejected()}. Used by the agent's loop thread only; {@link #timings()} and {@link #pendingRestart()}
  * may be read from any thread.
  */
 final class AppliedConfig {
@@ -38,6 +45,13 @@ final class AppliedConfig {
     private volatile DynamicConfig.Timings timings;
     private volatile List<String> pendingRestart = List.of();
     private Map<String, String> parameters = Map.of();
+    /** The parameters of the dynamic configuration, before {@link ParameterScreen#screen}. */
+    private Map<String, String> wanted = Map.of();
+    private volatile Optional<ParameterCatalogue> catalogue = Optional.empty();
+    private boolean catalogueFromServer;
+    private boolean cataloguePublished;
+    private final Map<String, ParameterScreen.Refused> refused = new HashMap<>();
+    private volatile SortedMap<String, String> rejected = Collections.emptySortedMap();
     private volatile Optional<Boolean> synchronousMode = Optional.empty();
     /** What was last written and reloaded; null until the first time. */
     private Map<String, String> written;
@@ -68,6 +82,36 @@ final class AppliedConfig {
         return parameters;
     }
 
+    /**
+     * Parameters of the dynamic configuration not written because PostgreSQL refuses them (unknown name,
+     * invalid value), with the reason, by name; empty when none.
+     */
+    SortedMap<String, String> rejected() {
+        return rejected;
+    }
+
+    /** The parameter catalogue known here: the local server's, else one read from the DCS; empty before either. */
+    Optional<ParameterCatalogue> catalogue() {
+        return catalogue;
+    }
+
+    /** A catalogue read from the DCS, used until the local server describes itself. */
+    void catalogue(ParameterCatalogue fromDcs) {
+        if (!catalogueFromServer) {
+            catalogue = Optional.of(fromDcs);
+            screen();
+        }
+    }
+
+    /** The local server's catalogue, once, until {@link #cataloguePublished()}: for the DCS key {@code parameters}. */
+    Optional<ParameterCatalogue> catalogueToPublish() {
+        return catalogueFromServer && !cataloguePublished ? catalogue : Optional.empty();
+    }
+
+    void cataloguePublished() {
+        cataloguePublished = true;
+    }
+
     /** Parameters the running PostgreSQL has a new value of that applies only after a restart (sorted; empty: none). */
     List<String> pendingRestart() {
         return pendingRestart;
@@ -94,7 +138,8 @@ final class AppliedConfig {
             problems = e.problems();
             return problems;
         }
-        parameters = config.parameters();
+        wanted = config.parameters();
+        screen();
         synchronousMode = config.synchronousMode();
         DynamicConfig.Timings wanted = config.over(file);
         if (wanted.equals(timings)) {
@@ -113,6 +158,18 @@ final class AppliedConfig {
                         + Durations.format(file.retryTimeout()) + " it connected with)");
         timings = wanted;
         return problems;
+    }
+
+    /** Recomputes what is written from what the configuration wants, leaving out what PostgreSQL refuses. */
+    private void screen() {
+        refused.keySet().retainAll(wanted.keySet());
+        ParameterScreen.Screened screened = ParameterScreen.screen(wanted, catalogue, refused, written);
+        if (!screened.rejected().equals(rejected) && !screened.rejected().isEmpty()) {
+            log.warn("{}: not writing parameters of the dynamic configuration that PostgreSQL refuses: {}", member,
+                    screened.rejected());
+        }
+        parameters = screened.parameters();
+        rejected = Collections.unmodifiableSortedMap(screened.rejected());
     }
 
     /**
@@ -139,8 +196,9 @@ final class AppliedConfig {
     }
 
     /**
-     * Brings a running PostgreSQL in line: writes the managed file and reloads when the parameters
-     * differ from what was last written (or {@code force}), then reads which parameters need a
+     * Brings a running PostgreSQL in line: writes the managed file, has the server check it (leaving
+     * out what it refuses) and reloads when the parameters differ from what was last written (or
+     * {@code force}), then reads which parameters need a
      * restart: every cycle for {@value #SETTLE_MILLIS} ms after a reload (PostgreSQL reloads
      * asynchronously), otherwise every {@value #RECHECK_MILLIS} ms (a change made outside pgherd),
      * which spares a connection per cycle. A stopped server gets the parameters when it starts.
@@ -155,8 +213,14 @@ final class AppliedConfig {
             return;
         }
         try {
+            if (!catalogueFromServer) {
+                catalogue = Optional.of(local.catalogue());
+                catalogueFromServer = true;
+                screen();
+            }
             if (force || !parameters.equals(written)) {
-                local.reconfigure(parameters);
+                writeChecked(local);
+                local.reloadConfiguration();
                 if (written != null || !parameters.isEmpty()) {
                     log.info("{}: wrote {} parameter(s) of the dynamic configuration and reloaded PostgreSQL: {}", member,
                             parameters.size(), parameters);
@@ -181,6 +245,26 @@ final class AppliedConfig {
             errors = settings.errors();
         } catch (SQLException e) {
             throw new IllegalStateException("could not reload or read the settings of PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes the managed file and has the running server check it before any reload: a parameter it
+     * refuses is left out (its last good value kept) and the file written again, until it finds no fault.
+     * Each round leaves out at least one parameter, so it ends.
+     */
+    private void writeChecked(LocalNode local) throws SQLException {
+        for (int round = 0; round <= wanted.size(); round++) {
+            local.writeConfiguration(parameters);
+            Map<String, String> refusals = ParameterScreen.refusals(local.fileErrors(), catalogue, parameters.keySet());
+            if (refusals.isEmpty()) {
+                return;
+            }
+            refusals.forEach((name, why) -> {
+                String value = parameters.get(name);
+                refused.put(name, new ParameterScreen.Refused(value, local.refusal(name, value).orElse(why)));
+            });
+            screen();
         }
     }
 

@@ -5,18 +5,21 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.postgres.CommandRunner;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
@@ -202,12 +205,78 @@ final class LocalNode {
     record Settings(List<String> pendingRestart, List<String> errors) {
     }
 
-    /** Writes the managed configuration file with {@code parameters} and has the running server read it again. */
-    void reconfigure(Map<String, String> parameters) throws SQLException {
-        node.writeConfiguration(parameters);
+    /** Has the running server read its configuration files again. */
+    void reloadConfiguration() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("SELECT pg_reload_conf()");
         }
+    }
+
+    /**
+     * One line of the managed file the running server finds fault with, as {@code pg_file_settings}
+     * (which reads the files afresh on each query, without applying them) says.
+     *
+     * @param name the parameter
+     * @param value the value written
+     * @param error PostgreSQL's word: {@code unrecognized configuration parameter}, or {@code setting could not be
+     *              applied} for an invalid value and for a parameter that needs a restart alike
+     */
+    record FileError(String name, String value, String error) {
+    }
+
+    /** What the running server would refuse in the managed file as it is now on disk, before a reload. */
+    List<FileError> fileErrors() throws SQLException {
+        List<FileError> out = new ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name, setting, error FROM pg_file_settings WHERE error IS NOT NULL"
+                     + " AND name IS NOT NULL AND sourcefile LIKE '%/" + PostgresNode.MANAGED_CONF + "' ORDER BY sourceline")) {
+            while (rs.next()) {
+                out.add(new FileError(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2), rs.getString(3)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * PostgreSQL's own reason for refusing {@code name = value}, found by setting it in a transaction that
+     * is rolled back (no effect on the server); empty when it takes it or it cannot be tried so (a
+     * parameter that may not change in a session).
+     */
+    Optional<String> refusal(String name, String value) {
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("SELECT set_config(?, ?, true)")) {
+                s.setString(1, name);
+                s.setString(2, value);
+                s.executeQuery().close();
+                return Optional.empty();
+            } catch (SQLException e) {
+                String message = e.getMessage().lines().findFirst().orElse("").replaceFirst("^ERROR: ", "");
+                return message.contains("cannot be changed") || message.contains("cannot be set") || message.contains("permission")
+                        ? Optional.empty() : Optional.of(message);
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What the running server says about each of its parameters ({@code pg_settings}): the catalogue a change is checked against. */
+    ParameterCatalogue catalogue() throws SQLException {
+        Map<String, ParameterCatalogue.Parameter> parameters = new HashMap<>();
+        String version = "";
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT split_part(current_setting('server_version'), ' ', 1), name, context, vartype, coalesce(unit, ''),"
+                     + " coalesce(min_val, ''), coalesce(max_val, ''), coalesce(enumvals, '{}') FROM pg_settings")) {
+            while (rs.next()) {
+                version = rs.getString(1);
+                parameters.put(rs.getString(2).toLowerCase(Locale.ROOT), new ParameterCatalogue.Parameter(rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                        List.of((String[]) rs.getArray(8).getArray())));
+            }
+        }
+        return new ParameterCatalogue(version, parameters);
     }
 
     /** Writes the managed configuration file with {@code parameters}, for the next start of a stopped server. */

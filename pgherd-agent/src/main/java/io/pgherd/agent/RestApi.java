@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import io.pgherd.agent.api.ApiServer;
 import io.pgherd.agent.api.NodeState;
@@ -43,7 +45,7 @@ public final class RestApi implements AutoCloseable {
                         read(agent, Path.of(config.get(AgentConfig.API_READONLY_PASSWORD_FILE)))));
         String version = Optional.ofNullable(RestApi.class.getPackage().getImplementationVersion()).orElse("unknown");
         return new RestApi(ApiServer.start(agent.name(), () -> stateOf(agent.view(), agent.pendingRestart(),
-                        agent.dcsLastSeenMillis()), agent.store(), agent.operations(), config.get(AgentConfig.API_LISTEN),
+                        agent.rejectedParameters(), agent.dcsLastSeenMillis()), agent.store(), agent.operations(), config.get(AgentConfig.API_LISTEN),
                 config.get(AgentConfig.API_USER), password, config.get(AgentConfig.TTL),
                 new ApiServer.Extras(version, new ServerFactsReader(agent.local()), readOnly)));
     }
@@ -58,15 +60,19 @@ public final class RestApi implements AutoCloseable {
 
     /** The API's view of one agent cycle and of what its PostgreSQL needs a restart for. */
     static NodeState stateOf(Agent.View view, List<String> pendingRestart) {
-        return stateOf(view, pendingRestart, view.dcsReachable() ? view.cycleMillis() : 0);
+        return stateOf(view, pendingRestart, new TreeMap<>(), view.dcsReachable() ? view.cycleMillis() : 0);
     }
 
-    /** As {@link #stateOf(Agent.View, List)}, with when the DCS last answered the agent. */
-    static NodeState stateOf(Agent.View view, List<String> pendingRestart, long dcsLastSeenMillis) {
+    /**
+     * As {@link #stateOf(Agent.View, List)}, with the parameters of the dynamic configuration the agent did not
+     * write because PostgreSQL refuses them, and when the DCS last answered the agent.
+     */
+    static NodeState stateOf(Agent.View view, List<String> pendingRestart, SortedMap<String, String> rejectedParameters,
+                             long dcsLastSeenMillis) {
         LocalNode.Status s = view.status();
         return new NodeState(Optional.ofNullable(view.cluster()).map(ClusterState::of),
                 new NodeState.Postgres(s.running(), s.inRecovery(), s.position(), s.replayed(), s.timeline(),
-                        s.running() ? pendingRestart : List.of()),
+                        s.running() ? pendingRestart : List.of(), rejectedParameters),
                 view.decision().sentence(), view.cycleMillis(), view.dcsReachable(), dcsLastSeenMillis);
     }
 

@@ -15,8 +15,8 @@ import io.pgherd.cluster.Member;
 /**
  * What {@code pgherd list} prints for a {@link ClusterState}: one row per member (sorted by name)
  * with its role as the cluster sees it, its lag behind the leader's last published position and,
- * when any member has one, its pending restart (marked {@code *} with the parameters), as a text
- * table or as JSON. Pure functions of the state; thread-safe.
+ * when any member has one, its pending restart (marked {@code *} with the parameters), then a line
+ * per member whose agent rejected parameters of the dynamic configuration, as a text table or as JSON. Pure functions of the state; thread-safe.
  */
 final class ClusterTable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,6 +81,14 @@ final class ClusterTable {
             out.append("no member has published a record in cluster ").append(name)
                     .append(" (no agent runs, or --cluster names another cluster)\n");
         }
+        for (Row row : rows(cluster)) {
+            Member m = row.member();
+            if (!m.rejectedParameters().isEmpty()) {
+                List<String> each = new ArrayList<>();
+                m.rejectedParameters().forEach((parameter, why) -> each.add(parameter + " (" + why + ")"));
+                out.append(m.name()).append(": rejected parameters: ").append(String.join("; ", each)).append('\n');
+            }
+        }
         cluster.leader().filter(l -> !cluster.members().containsKey(l.member())).ifPresent(l -> out
                 .append("the leader key is held by ").append(l.member()).append(", which has published no member record\n"));
         cluster.switchover().ifPresent(s -> out.append("pending ").append(s.from().isEmpty() ? "failover" : "switchover")
@@ -123,6 +131,7 @@ final class ClusterTable {
             putOrNull(member, "following", m.following());
             member.put("pending_restart", m.pendingRestart());
             m.pendingRestartParameters().forEach(member.putArray("pending_restart_parameters")::add);
+            m.rejectedParameters().forEach(member.putObject("rejected_parameters")::put);
             putOrNull(member, "api_url", m.apiUrl());
         }
         if (cluster.switchover().isPresent()) {

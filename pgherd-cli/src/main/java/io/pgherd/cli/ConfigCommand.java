@@ -8,14 +8,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.cluster.ClusterConfig;
 import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.dcs.DcsException;
+import io.pgherd.postgres.PostgresNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,15 +46,21 @@ final class ConfigCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Print the dynamic configuration as stored in the DCS, as YAML ({} when nothing is set).")
+            description = {"Print the dynamic configuration every agent runs with, as YAML: each key with its value,"
+                    + " those not set in the DCS marked '# default', and the PostgreSQL parameters pgherd sets by default"
+                    + " after those set."})
     static final class Show extends HaCommand {
-        @Option(names = "--json", description = "Print JSON instead.")
+        @Option(names = "--json", description = "Print the document as stored in the DCS, as JSON ({} when nothing is set).")
         boolean json;
+
+        @Option(names = "--stored", description = "Print the document as stored in the DCS, as YAML ({} when nothing is set).")
+        boolean stored;
 
         @Override
         int run(ClusterStore store, PrintWriter out) {
             ObjectNode document = store.readConfig().document();
-            out.print(json ? ConfigDocuments.json(document) : ConfigDocuments.yaml(document));
+            out.print(json ? ConfigDocuments.json(document) : stored ? ConfigDocuments.yaml(document)
+                    : ConfigDocuments.effective(document, DynamicConfig.Timings.DEFAULTS, PostgresNode.DEFAULT_PARAMETERS));
             return 0;
         }
     }
@@ -74,8 +83,10 @@ final class ConfigCommand implements Runnable {
                 throw badOption(e.getMessage());
             }
             ClusterStore.ConfigChange change;
+            Optional<ParameterCatalogue> catalogue;
             try {
-                change = store.patchConfig(patch, DynamicConfig::parse);
+                catalogue = store.readCatalogue();
+                change = store.patchConfig(patch, document -> DynamicConfig.parse(document, catalogue));
             } catch (ConfigException e) {
                 throw new CommandFailure(DynamicConfig.refusal(e.problems()), e);
             } catch (IllegalStateException e) {
@@ -85,6 +96,7 @@ final class ConfigCommand implements Runnable {
                         + " config show' shows it): " + e.getMessage(), e);
             }
             printChange(out, cluster, ConfigDocuments.diff(change.before(), change.after()));
+            printParameterNotes(out, catalogue, DynamicConfig.changedParameters(change.before(), change.after()));
             return 0;
         }
     }
@@ -125,11 +137,13 @@ final class ConfigCommand implements Runnable {
             diff.forEach(line -> out.println("  " + line));
             out.flush();
             boolean written;
+            Optional<ParameterCatalogue> catalogue;
             try {
                 if (!force) {
                     Confirmation.require("writing these changes", "Apply these changes?", "config edit", "nothing was written");
                 }
-                written = store.replaceConfig(read, edited, DynamicConfig::parse);
+                catalogue = store.readCatalogue();
+                written = store.replaceConfig(read, edited, document -> DynamicConfig.parse(document, catalogue));
             } catch (ConfigException e) {
                 throw new CommandFailure(DynamicConfig.refusal(e.problems()) + "\n(your edit is kept in " + file + ")", e);
             }
@@ -139,6 +153,7 @@ final class ConfigCommand implements Runnable {
             }
             delete(file);
             out.println("configuration written; the agents apply it in their next cycle");
+            printParameterNotes(out, catalogue, DynamicConfig.changedParameters(read.document(), edited));
             return 0;
         }
 
@@ -184,6 +199,27 @@ final class ConfigCommand implements Runnable {
             } catch (IOException e) {
                 // A temporary file left behind, nothing worse.
             }
+        }
+    }
+
+    /**
+     * After a change of parameters: those that take effect only when PostgreSQL restarts, or that the
+     * parameters could not be checked (no agent has published its server's catalogue yet).
+     */
+    private static void printParameterNotes(PrintWriter out, Optional<ParameterCatalogue> catalogue, List<String> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        if (catalogue.isEmpty()) {
+            out.println("the parameters were not checked: no agent has published the parameters of its PostgreSQL yet"
+                    + " (each agent still checks them before writing, and 'pgherd list' shows what it rejected)");
+            return;
+        }
+        List<String> restart = catalogue.get().needingRestart(changed);
+        if (!restart.isEmpty()) {
+            out.println("pending restart on every member: " + String.join(", ", restart) + " (PostgreSQL reads "
+                    + (restart.size() == 1 ? "it" : "them") + " only when it starts; 'pgherd restart --pending' restarts the"
+                    + " members that need it)");
         }
     }
 

@@ -3,6 +3,7 @@ package io.pgherd.cli;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,9 +16,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import io.pgherd.cluster.DynamicConfig;
+import io.pgherd.common.config.Durations;
 
 /**
  * The dynamic configuration as {@code pgherd config} shows and takes it: YAML or JSON text,
@@ -48,6 +55,62 @@ final class ConfigDocuments {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not write the configuration as YAML", e);
         }
+    }
+
+    /**
+     * What every agent runs with, as YAML: each key of the dynamic configuration in a fixed order, with
+     * its value from {@code document} where set there, else its default marked {@code # default} (for
+     * the timings and synchronous mode: unless an agent's own file, {@code agent.ha.*}, says otherwise);
+     * {@code postgresql.parameters} with those set, then the ones pgherd sets by default. Keys this
+     * release does not know follow as they are. Valid YAML: its values read back as set.
+     *
+     * @param timings the defaults of the timings
+     * @param pgherdParameters the parameters pgherd sets unless the configuration does
+     */
+    static String effective(JsonNode document, DynamicConfig.Timings timings, Map<String, String> pgherdParameters) {
+        Map<String, JsonNode> defaults = new LinkedHashMap<>();
+        defaults.put("pause", BooleanNode.FALSE);
+        defaults.put("ttl", TextNode.valueOf(Durations.format(timings.ttl())));
+        defaults.put("loop_wait", TextNode.valueOf(Durations.format(timings.loopWait())));
+        defaults.put("retry_timeout", TextNode.valueOf(Durations.format(timings.retryTimeout())));
+        defaults.put("maximum_lag_on_failover", LongNode.valueOf(timings.maximumLagOnFailover()));
+        defaults.put("synchronous_mode", BooleanNode.FALSE);
+        StringBuilder out = new StringBuilder();
+        defaults.forEach((key, fallback) -> {
+            JsonNode set = document.get(key);
+            boolean agentFile = !key.equals("pause");
+            out.append(key).append(": ").append(set == null || set.isNull() ? scalar(fallback) + "  # default"
+                    + (agentFile ? " (unless agent.ha." + key + " of an agent's file says otherwise)" : "") : scalar(set)).append('\n');
+        });
+        out.append("postgresql:\n  parameters:");
+        JsonNode postgresql = document.get("postgresql");
+        JsonNode given = postgresql == null ? null : postgresql.get("parameters");
+        Map<String, String> lines = new LinkedHashMap<>();
+        if (given != null && given.isObject()) {
+            given.fields().forEachRemaining(f -> lines.put(f.getKey(), "    " + f.getKey() + ": " + scalar(f.getValue())));
+        }
+        pgherdParameters.forEach((name, value) -> lines.putIfAbsent(name, "    " + name + ": " + scalar(TextNode.valueOf(value))
+                + "  # pgherd's default"));
+        out.append(lines.isEmpty() ? " {}\n" : "\n" + String.join("\n", lines.values()) + "\n");
+        ObjectNode others = JSON.createObjectNode();
+        document.fields().forEachRemaining(f -> {
+            if (!defaults.containsKey(f.getKey()) && !f.getKey().equals("postgresql")) {
+                others.set(f.getKey(), f.getValue());
+            }
+        });
+        if (!others.isEmpty()) {
+            out.append(yaml(others));
+        }
+        return out.toString();
+    }
+
+    /** One value as YAML text on the line of its key. */
+    private static String scalar(JsonNode value) {
+        if (value.isContainerNode()) {
+            return value.toString();
+        }
+        String line = yaml(JSON.createObjectNode().set("v", value));
+        return line.substring("v: ".length(), line.length() - 1);
     }
 
     /** The document as indented JSON, ending in a newline. */

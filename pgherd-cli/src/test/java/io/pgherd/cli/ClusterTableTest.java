@@ -3,6 +3,7 @@ package io.pgherd.cli;
 import static io.pgherd.cli.Clusters.LEADER_POSITION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.Member;
 
 class ClusterTableTest {
 
@@ -76,6 +78,20 @@ class ClusterTableTest {
     void aLeaderKeyWithoutMemberRecordIsPointedOut() {
         assertThat(ClusterTable.text("main", Clusters.state(Optional.of("n9"), Clusters.standby("n2", 0))))
                 .contains("the leader key is held by n9, which has published no member record\n");
+    }
+
+    @Test
+    void parametersAnAgentRejectedAreListedPerMemberWithTheReason() {
+        Member n2 = Clusters.standby("n2", 0).withRejectedParameters(Map.of("shared_bufers",
+                "unknown parameter \"shared_bufers\" in PostgreSQL 15.18; did you mean \"shared_buffers\"?", "timezone",
+                "invalid value for parameter \"TimeZone\": \"Mars/Base\""));
+        ClusterState state = Clusters.state(Optional.of("n2"), n2, Clusters.standby("n3", 0));
+
+        assertThat(ClusterTable.text("main", state)).contains("\nn2: rejected parameters: shared_bufers (unknown parameter"
+                + " \"shared_bufers\" in PostgreSQL 15.18; did you mean \"shared_buffers\"?); timezone (invalid value for"
+                + " parameter \"TimeZone\": \"Mars/Base\")\n").doesNotContain("n3: rejected");
+        assertThat(ClusterTable.json("main", state).path("members").get(0).path("rejected_parameters").path("timezone").asText())
+                .contains("Mars/Base");
     }
 
     @Test

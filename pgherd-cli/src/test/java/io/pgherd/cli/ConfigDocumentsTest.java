@@ -3,12 +3,16 @@ package io.pgherd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.pgherd.cluster.DynamicConfig;
 
 /** KEY=VALUE assignments, YAML both ways and the diff that {@code pgherd config} prints. */
 class ConfigDocumentsTest {
@@ -71,5 +75,39 @@ class ConfigDocumentsTest {
         assertThat(ConfigDocuments.parse("# all gone\n")).isEmpty();
         assertThatThrownBy(() -> ConfigDocuments.parse("- ttl\n")).hasMessageContaining("must be a mapping of keys (got array)");
         assertThatThrownBy(() -> ConfigDocuments.parse("ttl: [1\n")).hasMessageStartingWith("not valid YAML: ");
+    }
+
+    @Test
+    void effectiveConfigurationOfANewClusterShowsEveryDefaultMarkedAsSuch() throws Exception {
+        String shown = ConfigDocuments.effective(JSON.readTree("{}"), DynamicConfig.Timings.DEFAULTS,
+                new LinkedHashMap<>(Map.of("shared_buffers", "64MB")));
+
+        assertThat(shown).isEqualTo("""
+                pause: false  # default
+                ttl: 10s  # default (unless agent.ha.ttl of an agent's file says otherwise)
+                loop_wait: 1s  # default (unless agent.ha.loop_wait of an agent's file says otherwise)
+                retry_timeout: 3s  # default (unless agent.ha.retry_timeout of an agent's file says otherwise)
+                maximum_lag_on_failover: 1048576  # default (unless agent.ha.maximum_lag_on_failover of an agent's file says otherwise)
+                synchronous_mode: false  # default (unless agent.ha.synchronous_mode of an agent's file says otherwise)
+                postgresql:
+                  parameters:
+                    shared_buffers: 64MB  # pgherd's default
+                """);
+        assertThat(ConfigDocuments.parse(shown).get("ttl").asText()).isEqualTo("10s");
+    }
+
+    @Test
+    void effectiveConfigurationShowsWhatIsSetUnmarkedAndKeepsUnknownKeys() throws Exception {
+        String shown = ConfigDocuments.effective(JSON.readTree("{\"ttl\": 20, \"pause\": true, \"zone\": \"eu\","
+                + " \"postgresql\": {\"parameters\": {\"shared_buffers\": \"1GB\", \"work_mem\": \"8MB\"}}}"),
+                DynamicConfig.Timings.DEFAULTS, new LinkedHashMap<>(Map.of("shared_buffers", "64MB")));
+
+        assertThat(shown).startsWith("pause: true\nttl: 20\nloop_wait: 1s  # default").contains("""
+                postgresql:
+                  parameters:
+                    shared_buffers: 1GB
+                    work_mem: 8MB
+                zone: eu
+                """);
     }
 }

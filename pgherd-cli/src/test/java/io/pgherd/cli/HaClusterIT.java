@@ -196,6 +196,17 @@ class HaClusterIT {
                 Await.until("work_mem on " + node, Duration.ofSeconds(30),
                         () -> "9MB".equals(psql(uri(statusJson(dir), node), "show work_mem")));
             }
+            // A typo is refused with a suggestion from the running PostgreSQL's own parameters, and nothing is
+            // written; show prints what every agent runs with, defaults marked (issue 14).
+            JarCli.Result typo = pgherd("config", "set", "--dir", dir.toString(), "postgresql.parameters.shared_bufers=1",
+                    "postgresql.parameters.work_mem=lots");
+            assertThat(typo.exit()).as(typo.toString()).isEqualTo(1);
+            assertThat(typo.stderr()).contains("pgherd: the configuration was not changed (2 problems):",
+                    "\n  postgresql.parameters.shared_bufers: unknown parameter \"shared_bufers\" in PostgreSQL 15.",
+                    "; did you mean \"shared_buffers\"?", "\n  postgresql.parameters.work_mem: invalid value \"lots\"");
+            JarCli.Result shown = pgherd("config", "show", "--dir", dir.toString());
+            assertThat(shown.stdout()).as(shown.toString()).contains("\nloop_wait: ", "  # default", "\n    work_mem: 9MB\n")
+                    .doesNotContain("shared_bufers");
             long before = postmasterPid(dir, "node3");
             JarCli.Result restart = pgherd("restart", "--dir", dir.toString(), "node3", "--force");
             assertThat(restart.exit()).as(restart.toString()).isZero();

@@ -32,6 +32,7 @@ import io.pgherd.agent.api.Operations.Outcome;
 import io.pgherd.agent.api.Operations;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.Member;
+import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.EmbeddedZooKeeper;
@@ -52,6 +53,14 @@ class NodeCommandsIT {
     private static final String PASSWORD = "correct horse battery staple";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger clusters = new AtomicInteger();
+    /** Rows of PostgreSQL 15's pg_settings (the agents publish all of them; ParameterChecksIT reads them from a server). */
+    private static final ParameterCatalogue PG15 = new ParameterCatalogue("15.18", Map.of(
+            "shared_buffers", new ParameterCatalogue.Parameter("postmaster", "integer", "8kB", "16", "1073741823", List.of()),
+            "wal_buffers", new ParameterCatalogue.Parameter("postmaster", "integer", "8kB", "-1", "262143", List.of()),
+            "max_connections", new ParameterCatalogue.Parameter("postmaster", "integer", "", "1", "262143", List.of()),
+            "work_mem", new ParameterCatalogue.Parameter("user", "integer", "kB", "64", "2147483647", List.of()),
+            "synchronous_commit", new ParameterCatalogue.Parameter("user", "enum", "", "", "",
+                    List.of("local", "remote_write", "remote_apply", "on", "off"))));
 
     private EmbeddedZooKeeper zooKeeper;
     private String url;
@@ -167,11 +176,13 @@ class NodeCommandsIT {
                 + "  + postgresql.parameters.pg_stat_statements.track: all\n"
                 + "  + postgresql.parameters.work_mem: 8MB\n"
                 + "  + ttl: 20\n"
-                + "the agents apply it in their next cycle; 'pgherd list' shows members that need a restart for it\n");
+                + "the agents apply it in their next cycle; 'pgherd list' shows members that need a restart for it\n"
+                + "the parameters were not checked: no agent has published the parameters of its PostgreSQL yet (each agent"
+                + " still checks them before writing, and 'pgherd list' shows what it rejected)\n");
         assertThat(stored()).isEqualTo(JSON.readTree("{\"ttl\": 20, \"pause\": false, \"postgresql\": {\"parameters\":"
                 + " {\"work_mem\": \"8MB\", \"pg_stat_statements.track\": \"all\"}}}"));
 
-        Result yaml = config("show");
+        Result yaml = config("show", "--stored");
         assertThat(yaml.exit()).isZero();
         assertThat(yaml.out()).isEqualTo("""
                 ttl: 20
@@ -191,11 +202,53 @@ class NodeCommandsIT {
     }
 
     @Test
-    void configShowOfAnEmptyConfigurationIsAnEmptyMapping() {
+    void configShowOfAnEmptyConfigurationShowsTheEffectiveValuesMarkedAsDefaults() {
         Result r = config("show");
+        Result stored = config("show", "--stored");
 
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).isEqualTo("{}\n");
+        assertThat(r.out()).startsWith("pause: false  # default\nttl: 10s  # default (unless agent.ha.ttl of an agent's file"
+                + " says otherwise)\nloop_wait: 1s  # default").contains("\nretry_timeout: 3s  # default",
+                "\nmaximum_lag_on_failover: 1048576  # default", "\nsynchronous_mode: false  # default",
+                "\npostgresql:\n  parameters:\n", "\n    shared_buffers: 64MB  # pgherd's default\n");
+        assertThat(stored.out()).isEqualTo("{}\n");
+    }
+
+    @Test
+    void configSetRefusesUnknownParametersWithASuggestionAndBadValuesAndWritesNothing() throws Exception {
+        store.publishCatalogue(PG15);
+        config("set", "ttl=20");
+
+        Result r = config("set", "postgresql.parameters.shared_bufers=1", "postgresql.parameters.wal_buffers=5 parsecs",
+                "postgresql.parameters.max_connections=0", "postgresql.parameters.synchronous_commit=always",
+                "postgresql.parameters.work_mem=8MB");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("""
+                pgherd: the configuration was not changed (4 problems):
+                  postgresql.parameters.max_connections: "0" is outside the valid range: 0 is not within 1 .. 262143
+                  postgresql.parameters.shared_bufers: unknown parameter "shared_bufers" in PostgreSQL 15.18; did you mean \
+                "shared_buffers"?
+                  postgresql.parameters.synchronous_commit: invalid value "always": must be one of local, remote_write, \
+                remote_apply, on, off
+                  postgresql.parameters.wal_buffers: invalid value "5 parsecs": valid units for this parameter are "B", "kB", \
+                "MB", "GB", "TB"
+                """);
+        assertThat(stored()).isEqualTo(JSON.readTree("{\"ttl\": 20}"));
+    }
+
+    @Test
+    void configSetNamesTheParametersThatNeedARestart() throws Exception {
+        store.publishCatalogue(PG15);
+
+        Result r = config("set", "postgresql.parameters.shared_buffers=128MB", "postgresql.parameters.work_mem=8MB");
+
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).endsWith("pending restart on every member: shared_buffers (PostgreSQL reads it only when it starts;"
+                + " 'pgherd restart --pending' restarts the members that need it)\n");
+        assertThat(stored()).isEqualTo(JSON.readTree("{\"postgresql\": {\"parameters\": {\"shared_buffers\": \"128MB\","
+                + " \"work_mem\": \"8MB\"}}}"));
     }
 
     @Test

@@ -128,6 +128,19 @@ public final class ClusterStore {
         return dcs.get(keys.config()).map(this::config).orElseGet(ClusterConfig::absent);
     }
 
+    /**
+     * Reads the {@code parameters} key: the parameter catalogue an agent published; empty when no
+     * agent has yet (or the key is unreadable, which is reported).
+     */
+    public Optional<ParameterCatalogue> readCatalogue() {
+        return dcs.get(keys.parameters()).flatMap(e -> parse(e, ParameterCatalogue.class));
+    }
+
+    /** Writes the {@code parameters} key (an agent whose server describes itself otherwise than the key says). */
+    public void publishCatalogue(ParameterCatalogue catalogue) {
+        dcs.put(keys.parameters(), ClusterJson.write(catalogue));
+    }
+
     // ---------------------------------------------------------------- members and the leader key (agents)
 
     /** Publishes a member's record, bound to its agent's session. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -63,6 +64,7 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
     static final Duration MIN_RETRY_TIMEOUT = Duration.ofMillis(100);
     /** Parameters pgherd sets itself on every member, with the reason a user may not. */
     static final Map<String, String> MANAGED_PARAMETERS = managedParameters();
+    private static final String PARAMETERS = "postgresql.parameters.";
     private static final Pattern PARAMETER_NAME = Pattern.compile("[a-z_][a-z0-9_$]*(\\.[a-z_][a-z0-9_$]*)?");
 
     public DynamicConfig {
@@ -124,6 +126,36 @@ public record DynamicConfig(boolean pause, Optional<Duration> ttl, Optional<Dura
             throw new ConfigException("the dynamic configuration", problems);
         }
         return config;
+    }
+
+    /**
+     * Reads a document as {@link #parse} does and checks every PostgreSQL parameter against
+     * {@code catalogue} too (unknown names with a suggestion, values by type, unit, range and enum
+     * values), so a change is refused with all its problems at once before it is stored.
+     *
+     * @param catalogue the parameters of the version the cluster runs; empty: names and values are not checked
+     * @throws ConfigException listing every problem, each with its path
+     */
+    public static DynamicConfig parse(JsonNode document, Optional<ParameterCatalogue> catalogue) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        DynamicConfig config = read(document, problems);
+        catalogue.ifPresent(c -> problems.addAll(c.problems(config.parameters(), PARAMETERS)));
+        if (!problems.isEmpty()) {
+            throw new ConfigException("the dynamic configuration", problems);
+        }
+        return config;
+    }
+
+    /**
+     * The parameters whose value differs from {@code before} to {@code after} (set, changed or
+     * removed), lower case and sorted; parameters either document cannot state are left out.
+     */
+    public static List<String> changedParameters(JsonNode before, JsonNode after) {
+        Map<String, String> old = read(before, new ArrayList<>()).parameters();
+        Map<String, String> now = read(after, new ArrayList<>()).parameters();
+        TreeMap<String, String> all = new TreeMap<>(old);
+        all.putAll(now);
+        return all.keySet().stream().filter(name -> !Objects.equals(old.get(name), now.get(name))).toList();
     }
 
     /** Every problem of a document; empty when {@link #parse} accepts it. */

@@ -1,8 +1,11 @@
 package io.pgherd.cluster;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -37,6 +40,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param noLoadBalance tag {@code noloadbalance}: serves no reads ({@code GET /replica} answers 503)
  * @param cloneFrom tag {@code clonefrom}: new members clone from it rather than from the leader
  * @param draining the member takes no new reads (the proxies drain it); written by no agent yet, read by the proxies
+ * @param rejectedParameters parameters of the dynamic configuration its agent did not write because PostgreSQL would
+ *        refuse them (unknown name, invalid value), with the reason, by name; empty when none
  */
 @JsonIgnoreProperties(value = "format", allowGetters = true)
 public record Member(@JsonProperty("name") String name,
@@ -58,12 +63,32 @@ public record Member(@JsonProperty("name") String name,
                      List<String> pendingRestartParameters,
                      @JsonProperty("no_load_balance") boolean noLoadBalance,
                      @JsonProperty("clone_from") boolean cloneFrom,
-                     @JsonProperty("draining") boolean draining) {
+                     @JsonProperty("draining") boolean draining,
+                     @JsonProperty("rejected_parameters") SortedMap<String, String> rejectedParameters) {
     /** The format this release writes. */
     public static final int FORMAT = 2;
 
     public Member {
         pendingRestartParameters = pendingRestartParameters == null ? List.of() : List.copyOf(pendingRestartParameters);
+        rejectedParameters = Collections.unmodifiableSortedMap(new TreeMap<>(rejectedParameters == null ? Map.of()
+                : rejectedParameters));
+    }
+
+    /** A member whose agent wrote every parameter of the dynamic configuration. */
+    public Member(String name, String role, String state, String host, int port, String apiUrl, boolean running,
+                  boolean inRecovery, int timeline, long position, long replayed, boolean noFailover,
+                  int failoverPriority, String following, boolean pendingRestart, List<String> pendingRestartParameters,
+                  boolean noLoadBalance, boolean cloneFrom, boolean draining) {
+        this(name, role, state, host, port, apiUrl, running, inRecovery, timeline, position, replayed, noFailover,
+                failoverPriority, following, pendingRestart, pendingRestartParameters, noLoadBalance, cloneFrom, draining,
+                new TreeMap<>());
+    }
+
+    /** This member with {@code rejected} as its rejected parameters. */
+    public Member withRejectedParameters(Map<String, String> rejected) {
+        return new Member(name, role, state, host, port, apiUrl, running, inRecovery, timeline, position, replayed, noFailover,
+                failoverPriority, following, pendingRestart, pendingRestartParameters, noLoadBalance, cloneFrom, draining,
+                new TreeMap<>(rejected));
     }
 
     /** A member that is not draining. */
@@ -114,12 +139,14 @@ public record Member(@JsonProperty("name") String name,
                        @JsonProperty("no_load_balance") Boolean noLoadBalance,
                        @JsonProperty("noLoadBalance") Boolean noLoadBalance1,
                        @JsonProperty("clone_from") Boolean cloneFrom, @JsonProperty("cloneFrom") Boolean cloneFrom1,
-                       @JsonProperty("draining") boolean draining) {
+                       @JsonProperty("draining") boolean draining,
+                       @JsonProperty("rejected_parameters") Map<String, String> rejectedParameters) {
         return new Member(name, role, state, host, port, either(apiUrl, apiUrl1, null), running,
                 either(inRecovery, inRecovery1, false), timeline, position, replayed, either(noFailover, noFailover1, false),
                 either(failoverPriority, failoverPriority1, 0), following, either(pendingRestart, pendingRestart1, false),
                 either(pendingRestartParameters, pendingRestartParameters1, List.of()),
-                either(noLoadBalance, noLoadBalance1, false), either(cloneFrom, cloneFrom1, false), draining);
+                either(noLoadBalance, noLoadBalance1, false), either(cloneFrom, cloneFrom1, false), draining,
+                rejectedParameters == null ? null : new TreeMap<>(rejectedParameters));
     }
 
     private static <T> T either(T current, T previous, T absent) {

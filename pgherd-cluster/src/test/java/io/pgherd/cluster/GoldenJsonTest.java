@@ -26,7 +26,8 @@ class GoldenJsonTest {
     private static final String UNKNOWN = "\"zone\":\"eu-1\",\"future\":{\"x\":[1,2]},";
 
     @ParameterizedTest
-    @CsvSource({"member-node1", "member-node3", "status", "status-stopped", "failover", "sync", "proxy", "history", "spec", "task"})
+    @CsvSource({"member-node1", "member-node2", "member-node3", "status", "status-stopped", "failover", "sync", "proxy",
+            "history", "spec", "task", "parameters"})
     void writesItsGoldenJson(String sample) {
         assertThat(ClusterJson.write(record(sample))).isEqualTo(Samples.text("written/" + sample + ".json"));
     }
@@ -45,7 +46,8 @@ class GoldenJsonTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"member-node1", "member-node3", "status", "status-stopped", "failover", "sync", "proxy", "history", "spec", "task"})
+    @CsvSource({"member-node1", "member-node2", "member-node3", "status", "status-stopped", "failover", "sync", "proxy",
+            "history", "spec", "task", "parameters"})
     void readsWhatItWrites(String sample) {
         assertThat(read(sample, ClusterJson.write(record(sample)))).isEqualTo(record(sample));
     }
@@ -127,7 +129,9 @@ class GoldenJsonTest {
     private static Object record(String sample) {
         return switch (sample) {
             case "member-node1" -> Samples.NODE1;
+            case "member-node2" -> Samples.NODE2;
             case "member-node3" -> Samples.NODE3;
+            case "parameters" -> Samples.PARAMETERS;
             case "status" -> Samples.STATUS;
             case "status-stopped" -> Samples.STATUS_STOPPED;
             case "failover" -> Samples.FAILOVER;

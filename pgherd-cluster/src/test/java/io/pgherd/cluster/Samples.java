@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The records of the golden samples, and the samples themselves. */
 final class Samples {
@@ -15,6 +16,15 @@ final class Samples {
     /** {@code previous/member-node3.json}: a read replica tagged noloadbalance and clonefrom. */
     static final Member NODE3 = new Member("node3", "replica", "streaming", "127.0.0.1", 5434, "http://127.0.0.1:8010", true,
             true, 3, 50331648L, 50331600L, true, 2, "node1", false, List.of(), true, true);
+    /** {@code written/member-node2.json}: a standby whose agent did not write two parameters PostgreSQL would refuse. */
+    static final Member NODE2 = new Member("node2", "standby", "streaming", "127.0.0.1", 5433, "http://127.0.0.1:8009", true,
+            true, 3, 50331800L, 50331800L, false, 0, "node1", false, List.of(), false, false, false, new TreeMap<>(
+            Map.of("shared_bufers", "unknown parameter \"shared_bufers\" in PostgreSQL 15.18; did you mean \"shared_buffers\"?",
+                    "timezone", "PostgreSQL refused the value \"Mars/Base\"")));
+    /** {@code written/parameters.json}: two parameters of PostgreSQL 15's catalogue. */
+    static final ParameterCatalogue PARAMETERS = new ParameterCatalogue("15.18", Map.of(
+            "shared_buffers", new ParameterCatalogue.Parameter("postmaster", "integer", "8kB", "16", "1073741823", List.of()),
+            "wal_level", new ParameterCatalogue.Parameter("postmaster", "enum", "", "", "", List.of("minimal", "replica", "logical"))));
     static final Status STATUS = new Status(50331800L);
     /** The leader's last record after its agent stopped cleanly while leading. */
     static final Status STATUS_STOPPED = new Status(50331800L, 3, "node1");

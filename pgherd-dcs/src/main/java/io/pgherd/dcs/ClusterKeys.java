@@ -45,6 +45,11 @@ public record ClusterKeys(String cluster) {
         return prefix() + "config";
     }
 
+    /** Persistent catalogue of the PostgreSQL parameters of the version the cluster runs, written by the agents. */
+    public String parameters() {
+        return prefix() + "parameters";
+    }
+
     /** Persistent last known WAL position of the leader and slot positions. */
     public String status() {
         return prefix() + "status";

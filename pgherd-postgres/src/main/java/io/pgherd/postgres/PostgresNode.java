@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,12 @@ public final class PostgresNode {
      * stream from it (its first write after promotion included). The new leader chooses its own.
      */
     public static final String SYNCHRONOUS_STANDBY_NAMES = "synchronous_standby_names";
+    /**
+     * The parameters pgherd sets on every node unless the dynamic configuration sets them otherwise, in
+     * the order written (beside those it always sets: listening, naming, {@code wal_level},
+     * {@code hot_standby}, {@code wal_log_hints}).
+     */
+    public static final Map<String, String> DEFAULT_PARAMETERS = defaultParameters();
     private static final Logger log = LoggerFactory.getLogger(PostgresNode.class);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
     private static final int LOG_TAIL_LINES = 20;
@@ -192,18 +199,10 @@ public final class PostgresNode {
         settings.put("port", Integer.toString(port));
         settings.put("unix_socket_directories", "");
         settings.put("cluster_name", name);
-        settings.put("password_encryption", "scram-sha-256");
         settings.put("wal_level", "replica");
-        settings.put("max_wal_senders", "16");
-        settings.put("max_replication_slots", "16");
-        settings.put("wal_keep_size", "128MB");
         settings.put("hot_standby", "on");
-        settings.put("hot_standby_feedback", "on");
         settings.put("wal_log_hints", "on");
-        settings.put("max_connections", "100");
-        settings.put("shared_buffers", "64MB");
-        settings.put("log_line_prefix", "%m [%p] %q%u@%d ");
-        settings.put("log_connections", "off");
+        settings.putAll(DEFAULT_PARAMETERS);
         settings.putAll(extra);
         PgConfFile managed = PgConfFile.empty().comment("Written by pgherd for node " + name + "; changes are overwritten.");
         settings.forEach(managed::set);
@@ -215,6 +214,20 @@ public final class PostgresNode {
             conf.set("include_if_exists", MANAGED_CONF);
             SecureFiles.write(main, conf.render(), runner.user());
         }
+    }
+
+    private static Map<String, String> defaultParameters() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("password_encryption", "scram-sha-256");
+        m.put("max_wal_senders", "16");
+        m.put("max_replication_slots", "16");
+        m.put("wal_keep_size", "128MB");
+        m.put("hot_standby_feedback", "on");
+        m.put("max_connections", "100");
+        m.put("shared_buffers", "64MB");
+        m.put("log_line_prefix", "%m [%p] %q%u@%d ");
+        m.put("log_connections", "off");
+        return Collections.unmodifiableMap(m);
     }
 
     /** Replaces {@code pg_hba.conf} with {@code rules}. */

@@ -104,6 +104,9 @@ final class ClusterReport {
             out.put("pending_restart", true);
             m.pendingRestartParameters().forEach(out.putArray("pending_restart_parameters")::add);
         }
+        if (!m.rejectedParameters().isEmpty()) {
+            m.rejectedParameters().forEach(out.putObject("rejected_parameters")::put);
+        }
         ObjectNode tags = out.putObject("tags");
         tags.put("nofailover", m.noFailover());
         tags.put("failover_priority", m.failoverPriority());

@@ -1,11 +1,14 @@
 package io.pgherd.agent.api;
 
+import java.util.Optional;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgherd.cluster.DynamicConfig;
+import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.dcs.DcsException;
@@ -14,7 +17,9 @@ import io.pgherd.dcs.DcsException;
  * {@code GET /config} and {@code PATCH /config}: the cluster's dynamic configuration
  * ({@link DynamicConfig}) as stored in the DCS key {@code config}. A PATCH body is a JSON merge
  * patch (RFC 7396: {@code null} deletes a key) applied with compare-and-set; the result must be a
- * valid configuration, or nothing is written and the answer is 400 listing every problem. 503 when
+ * valid configuration, its PostgreSQL parameters known to the version the cluster runs and their
+ * values valid (the catalogue in the DCS key {@code parameters}), or nothing is written and the
+ * answer is 400 listing every problem. 503 when
  * the DCS does not answer. Thread-safe.
  */
 final class ConfigRequests {
@@ -47,7 +52,8 @@ final class ConfigRequests {
         }
         ClusterStore.ConfigChange change;
         try {
-            change = store.patchConfig(patch, DynamicConfig::parse);
+            Optional<ParameterCatalogue> catalogue = store.readCatalogue();
+            change = store.patchConfig(patch, document -> DynamicConfig.parse(document, catalogue));
         } catch (ConfigException e) {
             return Response.text(400, "pgherd: " + DynamicConfig.refusal(e.problems()));
         } catch (DcsException e) {

@@ -185,6 +185,9 @@ final class HealthChecks {
         if (pg.running() && !pg.pendingRestart().isEmpty()) {
             pg.pendingRestart().forEach(out.putArray("pending_restart_parameters")::add);
         }
+        if (!pg.rejectedParameters().isEmpty()) {
+            pg.rejectedParameters().forEach(out.putObject("rejected_parameters")::put);
+        }
         out.put("dcs_reachable", s.dcsReachable());
         if (s.cycleMillis() > 0) {
             out.put("last_cycle", Instant.ofEpochMilli(s.cycleMillis()).toString());

@@ -45,6 +45,9 @@ final class Metrics {
                 bit(s.dcsReachable()));
         gauge(out, "pgherd_agent_pending_restart", "1 if PostgreSQL runs with a parameter change that needs a restart, 0 otherwise.",
                 bit(pg.running() && !pg.pendingRestart().isEmpty()));
+        gauge(out, "pgherd_config_rejected_parameters", "Number of parameters of the dynamic configuration the agent did not"
+                + " write because PostgreSQL refuses them (unknown name, invalid value); 0 when none.",
+                pg.rejectedParameters().size());
         return new Response(200, CONTENT_TYPE, out.toString().getBytes(StandardCharsets.UTF_8), Map.of());
     }
 

@@ -1,8 +1,11 @@
 package io.pgherd.agent.api;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import io.pgherd.agent.ha.ClusterState;
 
@@ -36,13 +39,22 @@ public record NodeState(Optional<ClusterState> cluster, Postgres postgres, Strin
      * @param replayed the last replayed position of a standby (bytes)
      * @param timeline its timeline
      * @param pendingRestart the parameters whose new values apply only after a restart, sorted (empty: none)
+     * @param rejectedParameters parameters of the dynamic configuration the agent did not write because PostgreSQL
+     *                           refuses them, with the reason, by name (empty: none)
      */
     public record Postgres(boolean running, boolean inRecovery, long position, long replayed, int timeline,
-                           List<String> pendingRestart) {
+                           List<String> pendingRestart, SortedMap<String, String> rejectedParameters) {
         public static final Postgres STOPPED = new Postgres(false, false, 0, 0, 0);
 
         public Postgres {
             pendingRestart = List.copyOf(pendingRestart);
+            rejectedParameters = Collections.unmodifiableSortedMap(new TreeMap<>(rejectedParameters));
+        }
+
+        /** A server whose agent wrote every parameter. */
+        public Postgres(boolean running, boolean inRecovery, long position, long replayed, int timeline,
+                        List<String> pendingRestart) {
+            this(running, inRecovery, position, replayed, timeline, pendingRestart, new TreeMap<>());
         }
 
         /** A server without a pending restart. */
