@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.pgherd.postgres.CommandRunner;
+import io.pgherd.postgres.ControlFile;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
 import io.pgherd.postgres.LocalCluster;
@@ -77,6 +78,11 @@ final class LocalNode {
 
     boolean hasDataDirectory() {
         return node.isInitialized();
+    }
+
+    /** The database system identifier of the data directory, empty without one. */
+    Optional<String> systemIdentifier() {
+        return node.isInitialized() ? ControlFile.systemIdentifier(node.dataDir()) : Optional.empty();
     }
 
     boolean wasPrimary() {
