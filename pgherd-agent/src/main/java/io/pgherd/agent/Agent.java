@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import io.pgherd.cluster.DynamicConfig;
 import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.agent.api.Operations;
+import io.pgherd.agent.ha.ClusterIdentity;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
@@ -77,6 +79,8 @@ public final class Agent implements AutoCloseable {
     private String lastSentence = "";
     private long stuckSince;
     private boolean dcsFailed;
+    /** Completed with the reason when the agent stopped itself for good (its data belongs to another cluster). */
+    private final CompletableFuture<String> refusal = new CompletableFuture<>();
     private volatile View view = new View(null, LocalNode.Status.STOPPED, Decision.of0("starting"), 0, false);
 
     /**
@@ -147,6 +151,15 @@ public final class Agent implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Completes with one sentence when the agent stopped its loop for good because it must not take part
+     * in the cluster the DCS holds under its name (its data belongs to another cluster); it wrote nothing
+     * into the DCS. Its process should then exit with an error rather than be restarted.
+     */
+    public CompletableFuture<String> refusal() {
+        return refusal;
+    }
+
     /** Runs the next cycle now (and has a wait for the proxies' acknowledgements look again). */
     public void wakeUp() {
         lock.lock();
@@ -214,6 +227,9 @@ public final class Agent implements AutoCloseable {
             dcsFailed = true;
             log.warn("{}: the DCS did not answer: {}", name(), e.getMessage());
         }
+        if (reachable && !identityAllows(snapshot)) {
+            return false;
+        }
         boolean alive = session != null && session.state() == Session.State.ALIVE;
         if (operations.reinitializing(now).isPresent()) {
             return whileReinitializing(snapshot, reachable, alive, now);
@@ -271,6 +287,7 @@ public final class Agent implements AutoCloseable {
                 case INITIALIZE -> {
                     if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
                         local.initialize(parameters);
+                        local.systemIdentifier().ifPresent(store::recordSystemId);
                         OptionalLong epoch = store.takeLeader(name(), session);
                         if (epoch.isPresent()) {
                             long now = System.currentTimeMillis();
@@ -312,6 +329,35 @@ public final class Agent implements AutoCloseable {
             log.warn("{}: {} failed: {}", name(), decision.action(), e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Checks, before this cycle writes anything into the DCS, that this member's data belongs to the cluster
+     * there ({@link ClusterIdentity}); records the identifier when this member leads a cluster without one.
+     * On a refusal the loop ends for good ({@link #refusal}).
+     *
+     * @return whether the cycle may go on
+     */
+    private boolean identityAllows(ClusterSnapshot snapshot) {
+        boolean leading = snapshot.leader().map(Leader::member).filter(name()::equals).isPresent();
+        ClusterIdentity.Verdict verdict = ClusterIdentity.check(store.keys().cluster(), snapshot.systemId(),
+                local.systemIdentifier(), leading);
+        return switch (verdict.outcome()) {
+            case JOIN -> true;
+            case RECORD -> {
+                log.info("{}: {}", name(), verdict.sentence());
+                store.recordSystemId(verdict.systemId());
+                yield true;
+            }
+            case REFUSE -> {
+                log.error("{}: {}", name(), verdict.sentence());
+                running = false;
+                view = new View(snapshot, LocalNode.Status.STOPPED, Decision.of0(verdict.sentence()),
+                        System.currentTimeMillis(), true);
+                refusal.complete(verdict.sentence());
+                yield false;
+            }
+        };
     }
 
     private void takeLeadership(ClusterState cluster, LocalNode.Status status) {

@@ -21,6 +21,7 @@ import java.util.Set;
 
 import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.postgres.CommandRunner;
+import io.pgherd.postgres.ControlFile;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
 import io.pgherd.postgres.LocalCluster;
@@ -80,6 +81,11 @@ final class LocalNode {
 
     boolean hasDataDirectory() {
         return node.isInitialized();
+    }
+
+    /** The database system identifier of the data directory, empty without one. */
+    Optional<String> systemIdentifier() {
+        return node.isInitialized() ? ControlFile.systemIdentifier(node.dataDir()) : Optional.empty();
     }
 
     boolean wasPrimary() {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 import io.pgherd.postgres.Deadline;
+import io.pgherd.postgres.PortInUseException;
+import io.pgherd.postgres.Ports;
 import io.pgherd.postgres.PostgresException;
 import io.pgherd.postgres.Processes;
 import io.pgherd.postgres.SecureFiles;
@@ -45,6 +47,15 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
         }
     }
 
+    /** Whether process {@code pid} accepts connections on its port (any process, when {@code /proc} does not tell). */
+    private boolean listens(long pid) {
+        if (!accepts()) {
+            return false;
+        }
+        OptionalLong listener = Ports.listenerPid(port);
+        return listener.isEmpty() || listener.getAsLong() == pid;
+    }
+
     /** Its PID while it runs. */
     OptionalLong pid() {
         try {
@@ -60,11 +71,14 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
 
     /**
      * Starts {@code java jvmOptions -cp <this jar> io.pgherd.cli.Main arguments} in the background and
-     * waits until it accepts connections on {@link #port}.
+     * waits until it accepts connections on {@link #port}: it, not another process (one that held the port
+     * would make a daemon that failed to listen look ready).
      *
+     * @throws PortInUseException when another process listens on {@link #port} before the start
      * @throws PostgresException with the end of its log when it exits or does not come up in time
      */
     void start(List<String> jvmOptions, List<String> arguments, Duration timeout) {
+        Ports.requireFree(port, what);
         List<String> argv = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             // Its own session: closing the terminal that ran 'pgherd up' must not take it down.
@@ -85,7 +99,7 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
         // setsid execs into java, so the started process's PID is the daemon's.
         long pid = process.pid();
         SecureFiles.write(pidFile, pid + "\n", null);
-        if (!Deadline.await(timeout, () -> accepts() || !Processes.isRunning(pid))) {
+        if (!Deadline.await(timeout, () -> listens(pid) || !Processes.isRunning(pid))) {
             stop(Duration.ofSeconds(10));
             throw new PostgresException(what + " did not accept connections on port " + port + " within "
                     + timeout.toSeconds() + " s; end of " + logFile + ":\n" + tail());

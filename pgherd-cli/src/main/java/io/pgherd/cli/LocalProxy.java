@@ -10,10 +10,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 
 import io.pgherd.postgres.Credentials;
+import io.pgherd.postgres.Deadline;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.NodeRole;
+import io.pgherd.postgres.Ports;
 import io.pgherd.postgres.PostgresException;
 import io.pgherd.postgres.SecureFiles;
 
@@ -155,6 +158,21 @@ final class LocalProxy {
     void startDetached(Duration timeout) {
         daemon().start(JvmOptions.of(JvmOptions.Kind.PROXY),
                 List.of("proxy", "--config", configFile().toString()), timeout);
+        // Its metrics endpoint listens just after the clients' port: a proxy that cannot bind it exits then.
+        Daemon metrics = new Daemon(daemon().what() + "'s metrics", daemon().pidFile(), daemon().logFile(), proxy.metricsPort());
+        if (!Deadline.await(timeout, () -> servesMetrics(metrics) || !daemon().isRunning()) || !daemon().isRunning()) {
+            String log = daemon().tail();
+            stop(Duration.ofSeconds(10));
+            throw new PostgresException(daemon().what() + " did not serve its metrics on port " + proxy.metricsPort()
+                    + (Ports.isFree(proxy.metricsPort()) ? "" : " (in use by " + Ports.holder(proxy.metricsPort()) + ")")
+                    + "; end of " + daemon().logFile() + ":\n" + log);
+        }
+    }
+
+    /** Whether the proxy's own process (not another one) accepts connections on its metrics port. */
+    private boolean servesMetrics(Daemon metrics) {
+        OptionalLong listener = Ports.listenerPid(metrics.port());
+        return metrics.accepts() && (listener.isEmpty() || listener.equals(daemon().pid()));
     }
 
     /** Asks the background proxy to stop (SIGTERM) without waiting, so several stop at once. */

@@ -4,21 +4,21 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 import io.pgherd.postgres.ClusterLayout;
+import io.pgherd.postgres.ControlFile;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.NodeRole;
 import io.pgherd.postgres.PgBinaries;
-import io.pgherd.postgres.Ports;
+import io.pgherd.postgres.Processes;
 import io.pgherd.postgres.PostgresNode;
 import io.pgherd.postgres.SecureFiles;
 import io.pgherd.postgres.ServerUser;
@@ -45,17 +45,19 @@ final class UpCommand implements Callable<Integer> {
     int replicas;
 
     @Option(names = "--base-port", defaultValue = "15432", paramLabel = "P",
-            description = "Nodes take consecutive free ports from P, for a new cluster (default: ${DEFAULT-VALUE}).")
+            description = "Nodes take consecutive free ports from P, for a new cluster (default: ${DEFAULT-VALUE}). Given,"
+                    + " the first node listens on P or up refuses to start; the default moves to the next free port.")
     int basePort;
 
     @Option(names = "--proxy-port", defaultValue = "6432", paramLabel = "P",
-            description = "Port of the proxy (pooling, admin console; proxy1 with --proxies) for a new cluster; the next"
+            description = "Port of the proxy (pooling, admin console; proxy1 with --proxies) for a new cluster. Given, it"
+                    + " is used or up refuses to start (naming the process that holds it); the default moves to the next"
                     + " free one if taken (default: ${DEFAULT-VALUE}).")
     int proxyPort;
 
     @Option(names = "--metrics-port", defaultValue = "9930", paramLabel = "P",
-            description = "Port of the proxy's (proxy1's) Prometheus endpoint for a new cluster; the next free one if taken"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Port of the proxy's (proxy1's) Prometheus endpoint for a new cluster. Given, it is used or"
+                    + " refused; the default moves to the next free one if taken (default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
     @Option(names = "--proxies", defaultValue = "1", paramLabel = "N",
@@ -73,12 +75,20 @@ final class UpCommand implements Callable<Integer> {
     String clusterName;
 
     @Option(names = "--zookeeper-port", defaultValue = "2181", paramLabel = "P",
-            description = "Port of the embedded ZooKeeper for a new cluster; the next free one if taken (default: ${DEFAULT-VALUE}).")
+            description = "Port of the embedded ZooKeeper for a new cluster. Given, it is used or refused; the default"
+                    + " moves to the next free one if taken (default: ${DEFAULT-VALUE}).")
     int zooKeeperPort;
 
     @Option(names = "--api-port", defaultValue = "8008", paramLabel = "P",
-            description = "The agents' REST APIs take consecutive free ports from P, for a new cluster (default: ${DEFAULT-VALUE}).")
+            description = "The agents' REST APIs take consecutive free ports from P, for a new cluster (default:"
+                    + " ${DEFAULT-VALUE}). Given, the first agent's API listens on P or up refuses to start; the default"
+                    + " moves to the next free port.")
     int apiPort;
+
+    @Option(names = "--node-port", paramLabel = "NODE=PORT", description = "Move a node of an existing, stopped cluster to"
+            + " PORT (repeatable): its PostgreSQL, its agent's member record in the DCS and the proxies use the new port"
+            + " from this start on. PORT must be free.")
+    Map<String, Integer> nodePorts;
 
     @Option(names = "--detach", description = "Start the servers and return instead of staying in the foreground.")
     boolean detach;
@@ -107,11 +117,14 @@ final class UpCommand implements Callable<Integer> {
             if (directory.exists()) {
                 state = directory.read();
                 if (!state.highlyAvailable()) {
-                    state = withAgents(state, new HashSet<>(state.nodes().stream().map(LocalState.Node::port).toList()));
+                    PortPlan plan = recordedPorts(state);
+                    state = withAgents(state, plan);
+                    plan.check();
                     directory.write(state);
                     out.println("pgherd: this cluster was made before pgherd had agents; it now runs with them");
                 }
                 state = withMoreProxies(out, directory, state);
+                state = withNodePorts(out, directory, state);
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
                 LocalAgents agents = new LocalAgents(directory, state, cluster);
                 if (agents.isRunning() && cluster.isRunning()
@@ -124,6 +137,10 @@ final class UpCommand implements Callable<Integer> {
                 if (spec.commandLine().getParseResult().hasMatchedOption("--replicas") && recordedReplicas != replicas) {
                     out.println("pgherd: reusing the existing cluster with " + recordedReplicas + " read replicas (--replicas "
                             + replicas + " applies to a new cluster only)");
+                }
+                StartPorts.requireFree(directory, state, cluster);
+                if (state.highlyAvailable() && state.zooKeeperPort() == 0) {
+                    DcsClusterCheck.refuseForeign(state.dcs(), state.cluster(), systemIdentifier(cluster), false);
                 }
             } else {
                 cluster = create(directory);
@@ -156,23 +173,30 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private LocalCluster create(ClusterDirectory directory) {
+        if (nodePorts != null && !nodePorts.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--node-port moves a node of an existing cluster;"
+                    + " there is none in " + directory.path() + " (a new cluster takes --base-port)");
+        }
         PgBinaries binaries = PgBinaries.find(Optional.ofNullable(pgBin));
         int count = 2 + replicas;
-        List<Integer> ports = new ArrayList<>();
-        Set<Integer> taken = new HashSet<>();
-        int next = basePort;
-        for (int i = 0; i < count; i++) {
-            int port = Ports.nextFree(next, taken);
-            ports.add(port);
-            taken.add(port);
-            next = port + 1;
+        PortPlan plan = PortPlan.onThisMachine();
+        for (String option : List.of("--base-port", "--proxy-port", "--metrics-port", "--zookeeper-port", "--api-port")) {
+            if (given(option)) {
+                plan.reserve(spec.commandLine().getParseResult().matchedOptionValue(option, 0));
+            }
         }
+        List<Integer> ports = sequence(plan, basePort, "--base-port", count, i -> "PostgreSQL of node" + (i + 1));
         ClusterLayout layout = ClusterLayout.standard(directory.path(), true, replicas, ports, Map.of());
         List<LocalState.Node> nodes = layout.nodes().stream()
                 .map(n -> new LocalState.Node(n.name(), n.role().label(), n.port(), 0)).toList();
         LocalState state = new LocalState(binaries.binDir().toString(), binaries.version(), nodes, 0, 0, null, clusterName, 0,
                 List.of());
-        directory.write(withAgents(withProxyPorts(state, taken), taken));
+        LocalState planned = withAgents(withProxyPorts(state, plan), plan);
+        plan.check();
+        if (dcs != null) {
+            DcsClusterCheck.refuseForeign(dcs, clusterName, Optional.empty(), true);
+        }
+        directory.write(planned);
         return LocalCluster.of(layout, binaries, ServerUser.detect());
     }
 
@@ -180,21 +204,24 @@ final class UpCommand implements Callable<Integer> {
      * The state with --proxies proxies, each with free ports for clients and metrics: the first from
      * --proxy-port and --metrics-port, each next one from just after its predecessor's.
      */
-    private LocalState withProxyPorts(LocalState state, Set<Integer> taken) {
-        return state.withProxies(addProxies(List.of(), proxies, taken));
+    private LocalState withProxyPorts(LocalState state, PortPlan plan) {
+        return state.withProxies(addProxies(List.of(), proxies, plan));
     }
 
-    /** {@code existing} followed by new proxies up to {@code count}, on free ports not in {@code taken} (which gains them). */
-    private List<LocalState.Proxy> addProxies(List<LocalState.Proxy> existing, int count, Set<Integer> taken) {
+    /**
+     * {@code existing} followed by new proxies up to {@code count}, on ports claimed in {@code plan}: the first
+     * proxy's exactly --proxy-port and --metrics-port when given, every other one the next free port.
+     */
+    private List<LocalState.Proxy> addProxies(List<LocalState.Proxy> existing, int count, PortPlan plan) {
         List<LocalState.Proxy> out = new ArrayList<>(existing);
         int nextPort = existing.isEmpty() ? proxyPort : existing.get(existing.size() - 1).port() + 1;
         int nextMetrics = existing.isEmpty() ? metricsPort : existing.get(existing.size() - 1).metricsPort() + 1;
         while (out.size() < count) {
-            int port = Ports.nextFree(nextPort, taken);
-            taken.add(port);
-            int metrics = Ports.nextFree(nextMetrics, taken);
-            taken.add(metrics);
-            out.add(new LocalState.Proxy(LocalState.Proxy.name(out.size() + 1), port, metrics));
+            boolean first = out.isEmpty();
+            String name = LocalState.Proxy.name(out.size() + 1);
+            int port = plan.claim(nextPort, first && given("--proxy-port"), "--proxy-port", "the clients of " + name);
+            int metrics = plan.claim(nextMetrics, first && given("--metrics-port"), "--metrics-port", "the metrics of " + name);
+            out.add(new LocalState.Proxy(name, port, metrics));
             nextPort = port + 1;
             nextMetrics = metrics + 1;
         }
@@ -215,47 +242,125 @@ final class UpCommand implements Callable<Integer> {
                     + " does not remove any)");
             return state;
         }
-        Set<Integer> taken = new HashSet<>();
-        for (LocalState.Node node : state.nodes()) {
-            taken.add(node.port());
-            taken.add(node.apiPort());
-        }
-        for (LocalState.Proxy proxy : state.proxies()) {
-            taken.add(proxy.port());
-            taken.add(proxy.metricsPort());
-        }
-        taken.add(state.zooKeeperPort());
-        LocalState more = state.withProxies(addProxies(state.proxies(), proxies, taken));
+        PortPlan plan = recordedPorts(state);
+        LocalState more = state.withProxies(addProxies(state.proxies(), proxies, plan));
+        plan.check();
         directory.write(more);
         out.println("pgherd: adding " + more.proxies().subList(recorded, proxies).stream().map(LocalState.Proxy::name)
                 .collect(Collectors.joining(", ")) + " to the cluster");
         return more;
     }
 
-    /** The state with the DCS (an embedded ZooKeeper on a free port, unless --dcs) and a free port for each agent's API. */
-    private LocalState withAgents(LocalState state, Set<Integer> taken) {
-        for (LocalState.Proxy proxy : state.proxies()) {
-            taken.add(proxy.port());
-            taken.add(proxy.metricsPort());
-        }
+    /**
+     * The state with the DCS (an embedded ZooKeeper, unless --dcs) and a port for each agent's API, claimed in
+     * {@code plan}.
+     */
+    private LocalState withAgents(LocalState state, PortPlan plan) {
         int zk = 0;
         String address = dcs;
         if (address == null) {
-            zk = Ports.nextFree(zooKeeperPort, taken);
-            taken.add(zk);
+            zk = plan.claim(zooKeeperPort, given("--zookeeper-port"), "--zookeeper-port", "the embedded ZooKeeper");
             address = "zookeeper://127.0.0.1:" + zk;
         }
+        List<Integer> apis = sequence(plan, apiPort, "--api-port", state.nodes().size(),
+                i -> "the REST API of the agent of " + state.nodes().get(i).name());
         List<LocalState.Node> nodes = new ArrayList<>();
-        int next = apiPort;
-        for (LocalState.Node node : state.nodes()) {
-            int api = Ports.nextFree(next, taken);
-            taken.add(api);
-            next = api + 1;
-            nodes.add(new LocalState.Node(node.name(), node.role(), node.port(), api));
+        for (int i = 0; i < state.nodes().size(); i++) {
+            LocalState.Node node = state.nodes().get(i);
+            nodes.add(new LocalState.Node(node.name(), node.role(), node.port(), apis.get(i)));
         }
         String name = state.cluster() == null ? clusterName : state.cluster();
         return new LocalState(state.pgBin(), state.postgresVersion(), nodes, state.proxyPort(), state.metricsPort(), address,
                 name, zk, state.proxies());
+    }
+
+    /** Whether {@code option} was given on the command line (an explicit request: used or refused, never moved). */
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * {@code count} ports claimed in {@code plan} for consecutive parts: the first from {@code from} (exactly,
+     * when {@code option} was given), each next one the first free port after its predecessor's.
+     */
+    private List<Integer> sequence(PortPlan plan, int from, String option, int count, IntFunction<String> what) {
+        List<Integer> out = new ArrayList<>();
+        int next = from;
+        for (int i = 0; i < count; i++) {
+            int port = plan.claim(next, i == 0 && given(option), option, what.apply(i));
+            out.add(port);
+            next = port + 1;
+        }
+        return out;
+    }
+
+    /** A plan in which every port the cluster recorded is in use by its part (new parts take others). */
+    private static PortPlan recordedPorts(LocalState state) {
+        PortPlan plan = PortPlan.onThisMachine();
+        for (LocalState.Node node : state.nodes()) {
+            plan.recorded(node.port(), "PostgreSQL of " + node.name());
+            if (node.apiPort() > 0) {
+                plan.recorded(node.apiPort(), "the REST API of the agent of " + node.name());
+            }
+        }
+        for (LocalState.Proxy proxy : state.proxies()) {
+            plan.recorded(proxy.port(), "the clients of " + proxy.name());
+            plan.recorded(proxy.metricsPort(), "the metrics of " + proxy.name());
+        }
+        if (state.zooKeeperPort() > 0) {
+            plan.recorded(state.zooKeeperPort(), "the embedded ZooKeeper");
+        }
+        return plan;
+    }
+
+    /**
+     * An existing cluster's state with the nodes --node-port moves on their new ports (written to the
+     * directory). Each node moved must be stopped (its PostgreSQL and its agent), and its new port free.
+     */
+    private LocalState withNodePorts(PrintWriter out, ClusterDirectory directory, LocalState state) {
+        if (nodePorts == null || nodePorts.isEmpty()) {
+            return state;
+        }
+        List<String> names = state.nodes().stream().map(LocalState.Node::name).toList();
+        List<String> unknown = nodePorts.keySet().stream().filter(n -> !names.contains(n)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new CommandFailure("--node-port: no node " + String.join(", ", unknown) + " in this cluster (its nodes: "
+                    + String.join(", ", names) + ")");
+        }
+        LocalCluster cluster = directory.cluster(state, Optional.ofNullable(pgBin));
+        LocalAgents agents = new LocalAgents(directory, state, cluster);
+        PortPlan plan = recordedPorts(state);
+        List<LocalState.Node> nodes = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        for (LocalState.Node node : state.nodes()) {
+            Integer port = nodePorts.get(node.name());
+            if (port == null || port == node.port()) {
+                nodes.add(node);
+                continue;
+            }
+            boolean postgresRuns = cluster.node(node.name()).postmasterPid().stream().anyMatch(Processes::isRunning);
+            if (postgresRuns || (state.highlyAvailable() && agents.agent(node).isRunning())) {
+                throw new CommandFailure(node.name() + " runs: stop the cluster first ('pgherd down --dir " + directory.path()
+                        + "'), then move it with --node-port");
+            }
+            plan.claim(port, true, "--node-port", "PostgreSQL of " + node.name());
+            nodes.add(new LocalState.Node(node.name(), node.role(), port, node.apiPort()));
+            moved.add(node.name() + " from port " + node.port() + " to " + port);
+        }
+        plan.check();
+        if (moved.isEmpty()) {
+            return state;
+        }
+        LocalState changed = state.withNodes(nodes);
+        directory.write(changed);
+        out.println("pgherd: moving " + String.join(", ", moved));
+        return changed;
+    }
+
+    /** The database system identifier of the cluster's data (any node's: they are clones), if any node has data. */
+    private static Optional<String> systemIdentifier(LocalCluster cluster) {
+        return cluster.nodes().stream().filter(PostgresNode::isInitialized)
+                .map(node -> ControlFile.systemIdentifier(node.dataDir())).flatMap(Optional::stream).findFirst();
     }
 
     private int runInForeground(PrintWriter out, LocalCluster cluster, LocalState state, ClusterDirectory directory,
@@ -347,6 +452,13 @@ final class UpCommand implements Callable<Integer> {
                 problems.add(option + " must be 1024..65000 (got " + port + ")");
             }
         });
+        if (nodePorts != null) {
+            nodePorts.forEach((node, port) -> {
+                if (port < 1024 || port > 65000) {
+                    problems.add("--node-port " + node + " must be 1024..65000 (got " + port + ")");
+                }
+            });
+        }
         if (dcs != null) {
             try {
                 io.pgherd.dcs.DcsAddress.parse(dcs);

@@ -23,11 +23,13 @@ import java.util.TreeMap;
  * @param proxies every live proxy's record, by name (sorted)
  * @param spec the desired shape of the cluster, if set
  * @param tasks the controller's tasks, by id (sorted)
+ * @param systemId the database system identifier of the cluster's data ({@code system_id}), once recorded
  */
 public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
                               Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
                               Optional<SyncState> sync, ClusterConfig config, History history,
-                              SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks) {
+                              SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
+                              Optional<String> systemId) {
     public ClusterSnapshot {
         members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
         proxies = Collections.unmodifiableSortedMap(new TreeMap<>(proxies));
@@ -37,7 +39,16 @@ public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member>
     /** An empty cluster: no key at all. */
     public static ClusterSnapshot empty() {
         return new ClusterSnapshot(Optional.empty(), new TreeMap<>(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
-                Optional.empty(), ClusterConfig.absent(), History.EMPTY, new TreeMap<>(), Optional.empty(), new TreeMap<>());
+                Optional.empty(), ClusterConfig.absent(), History.EMPTY, new TreeMap<>(), Optional.empty(), new TreeMap<>(),
+                Optional.empty());
+    }
+
+    /**
+     * Whether a cluster of this name exists in the DCS: someone won the {@code initialize} key, leads,
+     * or publishes a member record.
+     */
+    public boolean exists() {
+        return initializedBy.isPresent() || leader.isPresent() || !members.isEmpty() || systemId.isPresent();
     }
 
     /** The leader's last published WAL position; 0 when unknown. */

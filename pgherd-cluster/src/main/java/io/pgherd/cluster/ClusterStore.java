@@ -72,6 +72,7 @@ public final class ClusterStore {
         SortedMap<String, ProxyRecord> proxies = new TreeMap<>();
         Optional<Spec> spec = Optional.empty();
         SortedMap<String, Task> tasks = new TreeMap<>();
+        Optional<String> systemId = Optional.empty();
         for (Entry e : dcs.list(keys.prefix())) {
             String key = e.key();
             if (key.equals(keys.leader())) {
@@ -80,6 +81,8 @@ public final class ClusterStore {
                 parse(e, Member.class).ifPresent(m -> members.put(m.name(), m));
             } else if (key.equals(keys.initialize())) {
                 initializedBy = Optional.of(e.value());
+            } else if (key.equals(keys.systemId())) {
+                systemId = Optional.of(e.value().strip()).filter(v -> !v.isEmpty());
             } else if (key.equals(keys.status())) {
                 status = parse(e, Status.class);
             } else if (key.equals(keys.failover())) {
@@ -101,7 +104,7 @@ public final class ClusterStore {
             }
         }
         return new ClusterSnapshot(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history,
-                proxies, spec, tasks);
+                proxies, spec, tasks, systemId);
     }
 
     /** Every recorded promotion, oldest first (empty when the key is absent or unreadable). */
@@ -167,6 +170,14 @@ public final class ClusterStore {
     /** Tries to win the bootstrap race; true for the one member that initializes the cluster. */
     public boolean initialize(String name) {
         return dcs.createIfAbsent(keys.initialize(), name);
+    }
+
+    /**
+     * Records the database system identifier of the cluster's data (the member that just initialized it, or
+     * a leader of a cluster initialized before the key existed): whatever the key held is replaced.
+     */
+    public void recordSystemId(String systemId) {
+        dcs.put(keys.systemId(), systemId);
     }
 
     /** The leader publishes its WAL position (candidates are judged against the last one). */

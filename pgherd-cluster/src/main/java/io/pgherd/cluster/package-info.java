@@ -19,6 +19,11 @@
  *     <td>ephemeral (the agent's session)</td><td>put ({@code publish})</td></tr>
  * <tr><td>{@code initialize}</td><td>plain text: the member that bootstrapped</td><td>the agent winning the
  *     bootstrap race</td><td>agents</td><td>persistent</td><td>atomic create, once</td></tr>
+ * <tr><td>{@code system_id}</td><td>plain text: the database system identifier of the cluster's data, as
+ *     {@code pg_controldata} prints it</td><td>the agent that initialized the cluster (right after initdb); a
+ *     leader that finds none (a cluster initialized before the key existed)</td><td>agents (an agent whose data
+ *     has another identifier refuses to join and exits), CLI ({@code up} refuses a directory whose data, or
+ *     absence of data, does not match what the DCS holds under the name)</td><td>persistent</td><td>put</td></tr>
  * <tr><td>{@code config}</td><td>{@link io.pgherd.cluster.ClusterConfig} (a document; the agent validates it
  *     as {@code DynamicConfig})</td><td>CLI ({@code config set}, {@code pause}), REST API
  *     ({@code PATCH /config})</td><td>agents (timings, parameters, pause), proxies ({@code ttl}), CLI</td>

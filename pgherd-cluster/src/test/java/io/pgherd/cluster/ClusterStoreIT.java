@@ -75,6 +75,19 @@ class ClusterStoreIT {
         assertThat(s.spec()).contains(Samples.SPEC);
         assertThat(s.tasks().values()).containsExactly(Samples.TASK);
         assertThat(store.unreadable().count()).isZero();
+        assertThat(s.systemId()).as("a release before system_id").isEmpty();
+        assertThat(s.exists()).isTrue();
+    }
+
+    @Test
+    void theSystemIdentifierIsRecordedAndReadBackAndMarksTheNameAsHeld() {
+        assertThat(store.read().exists()).isFalse();
+        store.recordSystemId("7312345678901234567");
+        ClusterSnapshot s = store.read();
+        assertThat(s.systemId()).contains("7312345678901234567");
+        assertThat(s.exists()).isTrue();
+        assertThat(dcs.get(keys.systemId()).orElseThrow().value()).isEqualTo("7312345678901234567");
+        assertThat(new ClusterStore(dcs, "another").read().exists()).isFalse();
     }
 
     @Test

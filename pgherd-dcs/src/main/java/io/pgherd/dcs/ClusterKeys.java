@@ -40,6 +40,15 @@ public record ClusterKeys(String cluster) {
         return prefix() + "initialize";
     }
 
+    /**
+     * Persistent; the database system identifier of the cluster's data (as {@code pg_controldata} prints it),
+     * written by the member that initialized it (or by a leader of a cluster initialized before the key
+     * existed): a data directory with another identifier belongs to another cluster.
+     */
+    public String systemId() {
+        return prefix() + "system_id";
+    }
+
     /** Persistent dynamic configuration, changed with compare-and-set. */
     public String config() {
         return prefix() + "config";

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -36,9 +37,16 @@ public final class Ports {
     public static void requireFree(int port, String purpose) {
         if (!isFree(port)) {
             throw new PortInUseException(port, "port " + port + " on 127.0.0.1 (wanted by " + purpose
-                    + ") is already in use" + listener(port).map(p -> " by " + p).orElse("")
-                    + "; stop that process or choose another port");
+                    + ") is already in use by " + holder(port) + "; stop that process or choose another port");
         }
+    }
+
+    /**
+     * Who holds {@code port}, for messages: {@code pid N (command line)} when {@code /proc} tells, else
+     * {@code another process} (one of another user, whose sockets this process may not see).
+     */
+    public static String holder(int port) {
+        return listener(port).orElse("another process (not visible to this user)");
     }
 
     /** The first free port at or after {@code from} that is not in {@code taken}. */
@@ -53,9 +61,17 @@ public final class Ports {
 
     /** The process listening on {@code port}, as {@code pid N (command line)}, if {@code /proc} tells. */
     public static Optional<String> listener(int port) {
-        Optional<String> inode = Stream.of("/proc/net/tcp", "/proc/net/tcp6")
-                .flatMap(file -> listeningInodes(Path.of(file), port)).findFirst();
-        return inode.flatMap(Ports::processOwning);
+        return listeningInode(port).flatMap(Ports::processOwning).map(Ports::describe);
+    }
+
+    /** The PID of the process listening on {@code port}, if {@code /proc} tells. */
+    public static OptionalLong listenerPid(int port) {
+        return listeningInode(port).flatMap(Ports::processOwning)
+                .map(proc -> OptionalLong.of(Long.parseLong(proc.getFileName().toString()))).orElse(OptionalLong.empty());
+    }
+
+    private static Optional<String> listeningInode(int port) {
+        return Stream.of("/proc/net/tcp", "/proc/net/tcp6").flatMap(file -> listeningInodes(Path.of(file), port)).findFirst();
     }
 
     private static Stream<String> listeningInodes(Path table, int port) {
@@ -65,17 +81,39 @@ public final class Ports {
         } catch (IOException e) {
             return Stream.empty();
         }
-        String hexPort = String.format(":%04X", port);
-        return lines.stream().skip(1).map(String::trim).map(l -> l.split("\\s+"))
-                .filter(f -> f.length > 9 && f[1].endsWith(hexPort) && f[3].equals("0A"))
-                .map(f -> f[9]).filter(inode -> !inode.equals("0"));
+        return lines.stream().skip(1).map(line -> listeningInode(line, port)).flatMap(Optional::stream);
     }
 
-    private static Optional<String> processOwning(String inode) {
+    /**
+     * The socket inode of one line of {@code /proc/net/tcp} or {@code /proc/net/tcp6} when it is a socket
+     * listening (state {@code 0A}) on local port {@code port}, any address; empty for any other line (a
+     * header, a connection, another port, an inode of 0: a socket being torn down).
+     */
+    static Optional<String> listeningInode(String line, int port) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length <= 9 || !f[3].equals("0A")) {
+            return Optional.empty();
+        }
+        int colon = f[1].lastIndexOf(':');
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        try {
+            if (Integer.parseInt(f[1].substring(colon + 1), 16) != port) {
+                return Optional.empty();
+            }
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return f[9].equals("0") ? Optional.empty() : Optional.of(f[9]);
+    }
+
+    /** The {@code /proc/PID} directory of a process that holds the socket {@code inode} open. */
+    private static Optional<Path> processOwning(String inode) {
         String target = "socket:[" + inode + "]";
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
-                    .filter(p -> holdsSocket(p, target)).findFirst().map(Ports::describe);
+                    .filter(p -> holdsSocket(p, target)).findFirst();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -47,6 +47,18 @@ class PostgresNodeErrorsIT {
     }
 
     @Test
+    void theSystemIdentifierReadFromTheControlFileIsPgControldatas() throws Exception {
+        Process p = new ProcessBuilder(binaries.tool("pg_controldata").toString(), initialized.dataDir().toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        String expected = out.lines().filter(l -> l.startsWith("Database system identifier:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElseThrow();
+        assertThat(ControlFile.systemIdentifier(initialized.dataDir())).contains(expected);
+        assertThat(ControlFile.systemIdentifier(root.resolve("nowhere"))).isEmpty();
+    }
+
+    @Test
     void startOnATakenPortNamesThePortAndTheProcessHoldingIt() throws IOException {
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), initialized.port()));
