@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 /** {@code pgherd down}: stops everything {@code pgherd up} started for a directory. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', the proxies, the agents (followers"
+        description = "Stop everything 'pgherd up' started for DIR: the supervisor (a foreground 'up' or the background one), the proxies, the agents (followers"
                 + " first, so none takes over), PostgreSQL, then the embedded ZooKeeper. Data is kept.")
 final class DownCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
@@ -33,6 +33,11 @@ final class DownCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ClusterDirectory directory = new ClusterDirectory(dir);
         LocalState state = directory.read();
+        // The supervisor first, so it restarts nothing this command stops.
+        OptionalLong supervisor = Supervisors.background(directory).pid();
+        if (Supervisors.stopBackground(directory, Duration.ofSeconds(90))) {
+            out.println("pgherd: stopped the background supervisor (pid " + supervisor.orElse(0) + ")");
+        }
         stopForegroundUp(directory, out);
         LocalCluster cluster = directory.cluster(state, Optional.empty());
         try (ClusterDirectory.Lock lock = directory.lock()) {

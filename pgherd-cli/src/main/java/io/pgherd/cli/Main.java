@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ProxyCommand.class, AgentCommand.class,
                 ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class, FailoverCommand.class,
                 MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class, RestartCommand.class,
-                ReinitCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                ReinitCommand.class, ConfigCommand.class, SuperviseCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
