@@ -38,10 +38,12 @@ final class ClusterEvents {
         Optional<String> leaderAfter = after.leader().map(Leader::member);
         boolean newEpoch = !before.leader().map(Leader::epoch).equals(after.leader().map(Leader::epoch));
         if (leaderAfter.isEmpty() && leaderBefore.isPresent()) {
-            out.add(leaderBefore.get() + "'s leader key is gone; the cluster has no leader");
+            out.add(before.failover().isPresent() ? leaderBefore.get() + " released the leader key for the requested "
+                    + (blank(before.failover().get().to()).isEmpty() ? "switchover" : "switchover to " + before.failover().get().to())
+                    : leaderBefore.get() + "'s leader key is gone; the cluster has no leader");
         } else if (leaderAfter.isPresent() && newEpoch
                 && added.stream().noneMatch(p -> Objects.equals(p.leader(), leaderAfter.get()))) {
-            out.add(leaderAfter.get() + " holds the leader key" + (leaderAfter.equals(leaderBefore) ? " again" : ""));
+            out.add(leaderAfter.get() + " took the leader key" + (leaderAfter.equals(leaderBefore) ? " again" : ""));
         }
         for (Member gone : before.members().values()) {
             if (!after.members().containsKey(gone.name())) {

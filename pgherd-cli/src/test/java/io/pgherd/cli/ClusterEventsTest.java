@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.pgherd.cluster.ClusterConfig;
 import io.pgherd.cluster.ClusterSnapshot;
+import io.pgherd.cluster.FailoverRequest;
 import io.pgherd.cluster.History;
 import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.cluster.Leader;
@@ -99,6 +100,26 @@ class ClusterEventsTest {
     }
 
     @Test
+    void aSwitchoverSeenStepByStepSaysTheKeyWasHandedOverNotLost() {
+        ClusterSnapshot requested = new ClusterSnapshot(HEALTHY.leader(), HEALTHY.members(), HEALTHY.initializedBy(),
+                Optional.empty(), Optional.of(new FailoverRequest("n1", "n2", 0)), 5, Optional.empty(), HEALTHY.config(),
+                HEALTHY.history(), new TreeMap<>(), Optional.empty(), new TreeMap<>());
+        ClusterSnapshot released = snapshot(Optional.empty(), List.of(BOOTSTRAP), false, stopped("n1"),
+                standby("n2", "n1", 1), standby("n3", "n1", 1));
+        ClusterSnapshot taken = snapshot(led("n2", 20), List.of(BOOTSTRAP), false, stopped("n1"), standby("n2", "n1", 1),
+                standby("n3", "n1", 1));
+        ClusterSnapshot promoted = snapshot(led("n2", 20), List.of(BOOTSTRAP, promotion("n2", "n1", "switchover", 2)), false,
+                stopped("n1"), primary("n2", 2), standby("n3", "n2", 2));
+
+        assertThat(ClusterEvents.between(HEALTHY, requested)).isEmpty();
+        assertThat(ClusterEvents.between(requested, released)).containsExactly(
+                "n1 released the leader key for the requested switchover to n2", "n1's PostgreSQL is stopped");
+        assertThat(ClusterEvents.between(released, taken)).containsExactly("n2 took the leader key");
+        assertThat(ClusterEvents.between(taken, promoted)).containsExactly("n2 promoted (switchover from n1), timeline 2",
+                "n3 follows n2 (was n1)");
+    }
+
+    @Test
     void postgresStoppedAndStartedAgainIsTold() {
         ClusterSnapshot down = snapshot(led("n1", 10), List.of(BOOTSTRAP), false, primary("n1", 1), standby("n2", "n1", 1),
                 stopped("n3"));
@@ -112,7 +133,7 @@ class ClusterEventsTest {
         ClusterSnapshot again = snapshot(led("n1", 11), List.of(BOOTSTRAP), false, primary("n1", 1), standby("n2", "n1", 1),
                 standby("n3", "n1", 1));
 
-        assertThat(ClusterEvents.between(HEALTHY, again)).containsExactly("n1 holds the leader key again");
+        assertThat(ClusterEvents.between(HEALTHY, again)).containsExactly("n1 took the leader key again");
     }
 
     @Test
