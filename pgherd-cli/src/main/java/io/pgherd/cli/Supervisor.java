@@ -88,6 +88,7 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void superviseChildren() {
+        String failure = "";
         do {
             try {
                 refresh(directory.read());
@@ -97,9 +98,13 @@ final class Supervisor implements AutoCloseable {
                     }
                     supervise(child);
                 }
+                failure = "";
             } catch (RuntimeException e) {
-                // The loop outlives any one failure (an unreadable state file, a PID file being replaced).
-                say("supervising failed this cycle: " + firstLine(e));
+                // The loop outlives any failure (an unreadable state file, a PID file being replaced); said once.
+                if (!firstLine(e).equals(failure)) {
+                    failure = firstLine(e);
+                    say("could not supervise the cluster this cycle (" + failure + "); trying again every second");
+                }
             }
         } while (!pause(CYCLE));
     }
@@ -187,7 +192,7 @@ final class Supervisor implements AutoCloseable {
                     }
                     ClusterSnapshot now = new ClusterStore(dcs, cluster.cluster()).read();
                     if (!answering) {
-                        say("the DCS answers again");
+                        say("the DCS answers again: the agents' decisions are shown again");
                         answering = true;
                     }
                     if (last != null) {
@@ -201,7 +206,11 @@ final class Supervisor implements AutoCloseable {
                     }
                     dcs = close(dcs);
                 } catch (RuntimeException e) {
-                    say("could not read the cluster from the DCS: " + firstLine(e));
+                    if (answering) {
+                        say("could not read the cluster from the DCS (" + firstLine(e) + "); the agents' decisions are"
+                                + " not shown until it can");
+                        answering = false;
+                    }
                     dcs = close(dcs);
                 }
             } while (!pause(CYCLE));
