@@ -23,12 +23,12 @@ import io.pgherd.postgres.SecureFiles;
  * One background process of a local cluster, run from this jar ({@code pgherd proxy}, {@code pgherd
  * agent}, {@code pgherd zookeeper}): started in its own session so it outlives the command that
  * started it, its PID in a file, its output appended to a log, ready once it accepts connections on
- * its port; stopped by that PID only.
+ * its port (or at once, without a port); stopped by that PID only. Its log is owner-only (0600).
  *
  * @param what what it is, for messages ("the proxy", "the agent of node2")
  * @param pidFile where its PID is kept
  * @param logFile where its output goes
- * @param port the loopback port it listens on once it is ready
+ * @param port the loopback port it listens on once it is ready; 0: none (ready once started)
  */
 record Daemon(String what, Path pidFile, Path logFile, int port) {
 
@@ -37,8 +37,11 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
         return pid().isPresent();
     }
 
-    /** Whether something accepts connections on its port. */
+    /** Whether something accepts connections on its port; a daemon without a port (0) needs none: it accepts. */
     boolean accepts() {
+        if (port == 0) {
+            return true;
+        }
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;
@@ -88,6 +91,8 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
         argv.addAll(jvmOptions);
         argv.addAll(List.of("-cp", ownJar(), Main.class.getName()));
         argv.addAll(arguments);
+        // Created owner-only before the process appends to it: a log may show addresses, names and errors.
+        SecureFiles.createPrivateFile(logFile);
         Process process;
         try {
             process = new ProcessBuilder(argv).redirectErrorStream(true)

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /** {@code pgherd down}: stops everything {@code pgherd up} started for a directory. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop everything 'pgherd up' started for DIR: a foreground 'up', the proxies, the agents (followers"
+        description = "Stop everything 'pgherd up' started for DIR: the supervisor (a foreground 'up' or the background one), the proxies, the agents (followers"
                 + " first, so none takes over), PostgreSQL, then the embedded ZooKeeper. Data is kept.")
 final class DownCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
@@ -34,8 +34,14 @@ final class DownCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ClusterDirectory directory = new ClusterDirectory(dir);
         LocalState state = directory.read();
+        // The supervisor first, so it restarts nothing this command stops.
+        OptionalLong supervisor = Supervisors.background(directory).pid();
+        boolean supervised = Supervisors.stopBackground(directory, Duration.ofSeconds(90));
+        if (supervised) {
+            out.println("pgherd: stopped the background supervisor (pid " + supervisor.orElse(0) + ")");
+        }
         LocalCluster cluster = directory.cluster(state, Optional.empty());
-        if (!anythingRuns(directory, state, cluster)) {
+        if (!supervised && !anythingRuns(directory, state, cluster)) {
             out.println("pgherd: the cluster in " + directory.path() + " is not running; nothing to stop");
             return 0;
         }

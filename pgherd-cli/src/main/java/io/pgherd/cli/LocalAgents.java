@@ -115,9 +115,7 @@ final class LocalAgents {
      * @return the leader
      */
     String start(boolean fresh, Duration timeout) {
-        zooKeeper().filter(zk -> !zk.isRunning()).ifPresent(zk -> zk.start(JvmOptions.of(JvmOptions.Kind.ZOOKEEPER),
-                List.of("zookeeper", "--dir", directory.path().resolve(ZOOKEEPER_DIR).toString(), "--port",
-                        Integer.toString(state.zooKeeperPort())), DAEMON_START));
+        startZooKeeper();
         List<LocalState.Node> nodes = state.nodes();
         if (fresh) {
             startAgent(nodes.get(0));
@@ -129,7 +127,15 @@ final class LocalAgents {
         return awaitHealthy(timeout);
     }
 
-    private void startAgent(LocalState.Node node) {
+    /** Starts the embedded ZooKeeper unless it runs (or the cluster uses an external DCS). */
+    void startZooKeeper() {
+        zooKeeper().filter(zk -> !zk.isRunning()).ifPresent(zk -> zk.start(JvmOptions.of(JvmOptions.Kind.ZOOKEEPER),
+                List.of("zookeeper", "--dir", directory.path().resolve(ZOOKEEPER_DIR).toString(), "--port",
+                        Integer.toString(state.zooKeeperPort())), DAEMON_START));
+    }
+
+    /** Starts {@code node}'s agent unless it runs, and waits until its REST API accepts connections. */
+    void startAgent(LocalState.Node node) {
         Daemon agent = agent(node);
         if (!agent.isRunning()) {
             agent.start(JvmOptions.of(JvmOptions.Kind.AGENT), List.of("agent", "--config", configFile(node.name()).toString()),

@@ -73,6 +73,7 @@ final class StatusCommand implements Callable<Integer> {
             p.put("metrics_url", "http://127.0.0.1:" + state.metricsPort() + "/metrics");
             root.put("proxy", p);
             root.put("proxies", proxies.stream().map(each -> proxyJson(each, cluster.credentials())).toList());
+            root.put("supervisor", supervisorJson(directory));
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
             out.println("cluster " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
@@ -81,6 +82,8 @@ final class StatusCommand implements Callable<Integer> {
                         + (dcsError != null ? "not answering (" + dcsError + ")"
                         : leader.map(l -> "leader " + l).orElse("no leader")));
             }
+            out.println(Supervisors.find(directory).map(s -> "supervised by pid " + s.pid() + " (" + s.kind() + "), running")
+                    .orElse("no supervisor running: a process that exits stays down ('pgherd up' starts one)"));
             out.printf("%-8s %-8s %-6s %-10s %-9s %s%n", "NAME", "ROLE", "PORT", "STATE", "AGENT", "LAG");
             for (NodeStatus node : nodes) {
                 out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", node.name(), node.role().label(), node.port(), node.state(),
@@ -110,6 +113,18 @@ final class StatusCommand implements Callable<Integer> {
         p.put("admin_uri", proxy.uri(credentials, "pgherd"));
         p.put("metrics_url", "http://127.0.0.1:" + proxy.recorded().metricsPort() + "/metrics");
         return p;
+    }
+
+    /** The supervisor for --json: its PID, whether it runs, and whether it is a foreground 'up' or the background one. */
+    private static Map<String, Object> supervisorJson(ClusterDirectory directory) {
+        Optional<Supervisors.Running> supervisor = Supervisors.find(directory);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("pid", supervisor.map(Supervisors.Running::pid).orElse(null));
+        s.put("running", supervisor.isPresent());
+        s.put("kind", supervisor.map(r -> r.foreground() ? "foreground" : "background").orElse(null));
+        s.put("log", supervisor.filter(r -> !r.foreground())
+                .map(r -> Supervisors.background(directory).logFile().toString()).orElse(null));
+        return s;
     }
 
     private static String agentState(LocalAgents agents, LocalState state, String name) {

@@ -113,7 +113,10 @@ final class UpCommand implements Callable<Integer> {
         LocalCluster cluster;
         LocalState state;
         String leader;
+        Optional<Supervisors.Running> supervisor;
         try (ClusterDirectory.Lock lock = directory.lock()) {
+            // Under the lock: an 'up' claims supervision before it lets go, so two cannot both become supervisors.
+            supervisor = Supervisors.find(directory);
             if (directory.exists()) {
                 state = directory.read();
                 if (!state.highlyAvailable()) {
@@ -129,7 +132,7 @@ final class UpCommand implements Callable<Integer> {
                 LocalAgents agents = new LocalAgents(directory, state, cluster);
                 if (agents.isRunning() && cluster.isRunning()
                         && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)) {
-                    out.println("pgherd: the cluster in " + directory.path() + " is already running; nothing changed.");
+                    out.println(alreadyRunning(directory, supervisor));
                     printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
                 }
@@ -155,9 +158,15 @@ final class UpCommand implements Callable<Integer> {
                 leader = agents.start(fresh, timeout);
                 LocalProxy.writeConfigurations(directory, state, cluster, leader);
                 for (LocalProxy proxy : proxies) {
-                    if (detach && !proxy.isRunning()) {
+                    // With a supervisor elsewhere this 'up' ends once started: its proxies must outlive it.
+                    if ((detach || supervisor.isPresent()) && !proxy.isRunning()) {
                         proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
                     }
+                }
+                if (supervisor.isEmpty() && detach) {
+                    Supervisors.startBackground(directory, Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
+                } else if (supervisor.isEmpty()) {
+                    directory.writePid(ProcessHandle.current().pid());
                 }
             } catch (RuntimeException e) {
                 proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(10)));
@@ -165,8 +174,12 @@ final class UpCommand implements Callable<Integer> {
                 throw e;
             }
         }
-        if (detach) {
+        if (detach || supervisor.isPresent()) {
             printNodes(out, cluster, state, directory, leader);
+            out.println("pgherd: supervised by " + supervisor.map(Supervisors.Running::describe)
+                    .orElseGet(() -> "the background supervisor (log " + Supervisors.background(directory).logFile() + ")")
+                    + ": it restarts a process that exits.");
+            out.flush();
             return 0;
         }
         return runInForeground(out, cluster, state, directory, leader);
@@ -384,9 +397,13 @@ final class UpCommand implements Callable<Integer> {
         for (LocalProxy proxy : hosted) {
             SecureFiles.write(proxy.daemon().pidFile(), pid + "\n", null);
         }
+        // It restarts what exits and tells what the agents decide, until Ctrl-C; stopped first then, so it
+        // restarts nothing that is being stopped.
+        Supervisor supervisor = Supervisor.start(directory, out, false);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                supervisor.close();
                 servers.forEach(ProxyServer::close);
                 // The proxies first, as 'down' does; a hosted one's PID file is only removed.
                 proxies.forEach(LocalProxy::signalStop);
@@ -424,6 +441,21 @@ final class UpCommand implements Callable<Integer> {
         out.println("'pgherd status" + dirOption + " --json' gives every connection URI; 'pgherd down" + dirOption
                 + "' stops everything.");
         out.flush();
+    }
+
+    /**
+     * What {@code up} says of a cluster that already runs: who supervises it; when nobody does (a cluster
+     * started by a version without supervisors, or whose foreground 'up' was killed), the background
+     * supervisor it starts.
+     */
+    private String alreadyRunning(ClusterDirectory directory, Optional<Supervisors.Running> supervisor) {
+        String running = "pgherd: the cluster in " + directory.path() + " is already running";
+        if (supervisor.isPresent()) {
+            return running + ", supervised by " + supervisor.get().describe() + "; nothing changed.";
+        }
+        long pid = Supervisors.startBackground(directory, Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
+        return running + " without a supervisor; nothing changed but that: started the background supervisor (pid " + pid
+                + ", log " + Supervisors.background(directory).logFile() + ").";
     }
 
     /** How a proxy is shown in tables: {@code proxy} when it is the only one (as before there could be several), else its name. */

@@ -128,7 +128,8 @@ class CliIT {
 
         JarCli.Result again = pgherd("up", "--dir", dir.toString(), "--detach");
         assertThat(again.exit()).isZero();
-        assertThat(again.stdout()).contains("is already running; nothing changed");
+        assertThat(again.stdout()).contains("is already running, supervised by pid "
+                + Files.readString(dir.resolve("supervisor.pid")).strip() + " (the background supervisor); nothing changed.");
         assertThat(postmasterPids(dir)).isEqualTo(postmasters);
 
         JarCli.Result down = pgherd("down", "--dir", dir.toString());

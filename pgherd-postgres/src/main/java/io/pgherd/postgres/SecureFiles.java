@@ -37,6 +37,22 @@ public final class SecureFiles {
         }
     }
 
+    /**
+     * Makes {@code path} an owner-only file (mode 0600) to append to, such as a log: creates it empty
+     * if missing, else takes away every permission of the group and others (content kept).
+     */
+    public static void createPrivateFile(Path path) {
+        try {
+            if (Files.exists(path)) {
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            } else {
+                Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + path + " with mode 0600", e);
+        }
+    }
+
     /** Creates {@code dir} (and parents) if missing, with mode 0700 for the last element. */
     public static void createPrivateDirectory(Path dir, ServerUser owner) {
         try {
