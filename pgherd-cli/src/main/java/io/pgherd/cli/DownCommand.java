@@ -55,7 +55,7 @@ final class DownCommand implements Callable<Integer> {
         out.println("pgherd: stopped the " + (state.proxies().size() == 1 ? "proxy" : state.proxies().size() + " proxies")
                 + ", the agents and " + cluster.nodes().stream().map(PostgresNode::name)
                 .collect(Collectors.joining(", ")) + (state.zooKeeperPort() > 0 ? ", ZooKeeper" : "")
-                + " in " + directory.path() + " (data kept; 'pgherd up --dir " + directory.path() + "' starts it again)");
+                + " in " + directory.path() + " (data kept; '" + Main.command() + " up --dir " + directory.path() + "' starts it again)");
         return 0;
     }
 

@@ -23,6 +23,15 @@ public final class Main implements Runnable {
         System.exit(commandLine(args.length == 0 ? "" : args[0]).execute(args));
     }
 
+    /**
+     * How the user runs pgherd, for commands it prints for them to type: what the {@code pgherd}
+     * script says ({@code ./pgherd}, or {@code pgherd} when that is on the PATH), else {@code pgherd}.
+     */
+    static String command() {
+        String command = System.getenv("PGHERD_COMMAND");
+        return command == null || command.isBlank() ? "pgherd" : command;
+    }
+
     /** The command line with every subcommand and pgherd's error handling: a failure prints one clear message, not a stack trace. */
     static CommandLine commandLine() {
         return commandLine("");

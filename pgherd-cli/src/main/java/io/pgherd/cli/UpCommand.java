@@ -438,7 +438,8 @@ final class UpCommand implements Callable<Integer> {
         out.println("  PGPASSWORD=$(cat " + passwordFile + ") psql -h 127.0.0.1 -p " + state.proxyPort() + " -U "
                 + LocalCluster.SUPERUSER + " postgres");
         String dirOption = " --dir " + directory.path();
-        out.println("'pgherd status" + dirOption + " --json' gives every connection URI; 'pgherd down" + dirOption
+        String pgherd = Main.command();
+        out.println("'" + pgherd + " status" + dirOption + " --json' gives every connection URI; '" + pgherd + " down" + dirOption
                 + "' stops everything.");
         out.flush();
     }
