@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 
+import io.pgherd.common.text.EditDistance;
+
 /**
  * What a user probably meant by a command or option name that does not exist: the known names
  * nearest to it by edit distance, where swapping two neighbouring letters counts as one edit
@@ -30,7 +32,7 @@ final class Suggestions {
         int best = Integer.MAX_VALUE;
         TreeSet<String> nearest = new TreeSet<>();
         for (String name : new TreeSet<>(known)) {
-            int d = distance(t, name.toLowerCase(Locale.ROOT));
+            int d = EditDistance.between(t, name.toLowerCase(Locale.ROOT));
             if (d > limit || d > best) {
                 continue;
             }
@@ -58,31 +60,6 @@ final class Suggestions {
      */
     static int limit(int length) {
         return length <= 4 ? 1 : length <= 8 ? 2 : 3;
-    }
-
-    /**
-     * The optimal-string-alignment distance: insertions, deletions, substitutions and transpositions
-     * of two adjacent characters, each one edit (no substring edited twice).
-     */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    v = Math.min(v, d[i - 2][j - 2] + 1);
-                }
-                d[i][j] = v;
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     private static String stripDashes(String name) {

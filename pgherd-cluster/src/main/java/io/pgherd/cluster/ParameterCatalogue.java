@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.pgherd.common.config.ConfigProblem;
+import io.pgherd.common.text.EditDistance;
 
 /**
  * The record {@code parameters}: every parameter of the PostgreSQL version the cluster runs, as its
@@ -146,32 +147,12 @@ public record ParameterCatalogue(@JsonProperty("server_version") String serverVe
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String known : parameters.keySet()) {
-            int d = distance(name, known);
+            int d = EditDistance.between(name, known);
             if (d < bestDistance) {
                 best = known;
                 bestDistance = d;
             }
         }
         return bestDistance <= Math.max(2, name.length() / 3) ? Optional.ofNullable(best) : Optional.empty();
-    }
-
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

@@ -115,12 +115,6 @@ class ParameterCatalogueTest {
                 .doesNotContain("postgresql.parameters.shared_bufers");
     }
 
-    @ParameterizedTest
-    @CsvSource({"shared_buffers,shared_buffers,0", "shared_bufers,shared_buffers,1", "work_meme,work_mem,1", "kitten,sitting,3"})
-    void editDistance(String a, String b, int distance) {
-        assertThat(ParameterCatalogue.distance(a, b)).isEqualTo(distance);
-    }
-
     @Test
     void readsWhatItWrites() {
         assertThat(ClusterJson.read("parameters", ClusterJson.write(PG15), ParameterCatalogue.class)).isEqualTo(PG15);

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import io.pgherd.common.text.EditDistance;
+
 /**
  * A validated configuration: a value for every key of its table. Built only by {@link #read}, which
  * refuses the whole document with every problem listed. Immutable and thread-safe; a reload builds
@@ -149,29 +151,10 @@ public final class Config {
             if (known.stream().anyMatch(k -> k.startsWith(path + "."))) {
                 unknownKeys(field.getValue(), path + ".", known, problems);
             } else {
-                String nearest = known.stream().min((a, b) -> distance(a, path) - distance(b, path)).orElse("");
-                problems.add(new ConfigProblem(path, "unknown key" + (distance(nearest, path) <= 3 ? " (did you mean "
+                String nearest = known.stream().min((a, b) -> EditDistance.between(a, path) - EditDistance.between(b, path)).orElse("");
+                problems.add(new ConfigProblem(path, "unknown key" + (EditDistance.between(nearest, path) <= 3 ? " (did you mean "
                         + nearest + "?)" : "")));
             }
         }
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }
