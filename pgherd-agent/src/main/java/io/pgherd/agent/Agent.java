@@ -69,7 +69,8 @@ public final class Agent implements AutoCloseable {
     private final Map<String, Long> membersLastSeen = new HashMap<>();
     private volatile boolean running = true;
     private boolean woken;
-    private Session session;
+    private volatile Session session;
+    private final LeaseGuard guard;
     private Watch watch;
     private int failedStarts;
     private long leaderLastSeenMillis;
@@ -117,6 +118,7 @@ public final class Agent implements AutoCloseable {
                 this::wakeUp);
         this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
+        this.guard = new LeaseGuard(config.name(), () -> session, local::stop);
     }
 
     public AgentConfig config() {
@@ -147,6 +149,7 @@ public final class Agent implements AutoCloseable {
 
     /** Starts the loop. */
     public Agent start() {
+        guard.start();
         thread.start();
         return this;
     }
@@ -238,6 +241,7 @@ public final class Agent implements AutoCloseable {
         configure(snapshot, reachable, status);
         ClusterState cluster = snapshot == null ? emptyCluster() : ClusterState.of(snapshot);
         if (reachable) {
+            guard.holdsLeaderKey(alive && cluster.ledBy(name()));
             trackLeader(cluster, now);
             trackMembers(cluster, now);
         }
@@ -255,7 +259,7 @@ public final class Agent implements AutoCloseable {
         }
         long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
-                local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless);
+                local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
         if (reachable && alive) {
             publish(status, following);
         }
@@ -709,6 +713,8 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        // Before the session closes: an agent that stops leaves its PostgreSQL running (sayStoppedWhileLeading).
+        guard.close();
         operations.refuseNew();
         wakeUp();
         try {

@@ -19,6 +19,7 @@ import java.util.Properties;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.cluster.ClusterStore;
+import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.EmbeddedZooKeeper;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Processes;
@@ -50,6 +51,8 @@ final class AgentCluster implements AutoCloseable {
     private final EmbeddedZooKeeper zooKeeper;
     private final int zooKeeperPort;
     private final Map<String, Member> members = new LinkedHashMap<>();
+    private Duration retryTimeout = RETRY_TIMEOUT;
+    private Dcs directDcs;
 
     /** One member: its configuration, its agent (null while stopped) and its way to the DCS. */
     static final class Member {
@@ -83,10 +86,16 @@ final class AgentCluster implements AutoCloseable {
 
     /** As {@link #start(int, int)}, every agent with {@code agent.ha.synchronous_mode} as given. */
     static AgentCluster start(int standbys, int replicas, boolean synchronousMode) {
+        return start(standbys, replicas, synchronousMode, RETRY_TIMEOUT);
+    }
+
+    /** As {@link #start(int, int, boolean)}, every agent with {@code agent.ha.retry_timeout} as given. */
+    static AgentCluster start(int standbys, int replicas, boolean synchronousMode, Duration retryTimeout) {
         Path dir = TestDirectories.create("agents");
         List<Integer> ports = FreePorts.allocate(1 + 2 * (standbys + replicas));
         EmbeddedZooKeeper zk = EmbeddedZooKeeper.start(dir.resolve("zookeeper"), ports.get(0), Duration.ofMillis(500));
         AgentCluster cluster = new AgentCluster(dir, zk, ports.get(0));
+        cluster.retryTimeout = retryTimeout;
         for (int i = 0; i < standbys + replicas; i++) {
             String name = "node" + (i + 1);
             cluster.add(name, ports.get(i + 1), ports.get(1 + standbys + replicas + i), i >= standbys, synchronousMode);
@@ -123,7 +132,7 @@ final class AgentCluster implements AutoCloseable {
                 + "  ha:\n"
                 + "    ttl: " + TTL.toMillis() + "ms\n"
                 + "    loop_wait: 500ms\n"
-                + "    retry_timeout: " + RETRY_TIMEOUT.toMillis() + "ms\n"
+                + "    retry_timeout: " + retryTimeout.toMillis() + "ms\n"
                 + "    start_timeout: 20s\n"
                 + "    proxy_ack_timeout: " + PROXY_ACK_TIMEOUT.toMillis() + "ms\n"
                 + "    synchronous_mode: " + synchronousMode + "\n"
@@ -309,6 +318,17 @@ final class AgentCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * The cluster's records read straight from ZooKeeper, not through any member's link: what a test polls
+     * while it cuts members off.
+     */
+    synchronized ClusterStore directStore() {
+        if (directDcs == null) {
+            directDcs = Dcs.connect("zookeeper://127.0.0.1:" + zooKeeperPort, RETRY_TIMEOUT);
+        }
+        return new ClusterStore(directDcs, "test");
+    }
+
     ClusterStore store() {
         for (Member m : members.values()) {
             if (m.agent != null) {
@@ -339,6 +359,11 @@ final class AgentCluster implements AutoCloseable {
         for (Member m : members.values()) {
             stopPostgres(m);
             m.dcsLink.close();
+        }
+        synchronized (this) {
+            if (directDcs != null) {
+                directDcs.close();
+            }
         }
         zooKeeper.close();
     }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.pgherd.cluster.History;
 import io.pgherd.cluster.HistoryEntry;
+import io.pgherd.cluster.Leader;
 import io.pgherd.testkit.Await;
 
 /**
@@ -32,9 +34,17 @@ class FailoverIT {
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     private static AgentCluster cluster;
 
+    /**
+     * The longest {@code retry_timeout} Patroni's rule ({@code loop_wait + 2 * retry_timeout <= ttl}) allows with
+     * the test cluster's ttl of 8 s and loop_wait of 0.5 s. A DCS read through a silent link then holds the
+     * cut-off leader's loop past the moment its key can expire (it took 7.5 s with 3 s), so only the lease guard,
+     * not the loop, stops the old primary before another member takes the key.
+     */
+    private static final Duration RETRY_TIMEOUT = Duration.ofMillis(3750);
+
     @BeforeAll
     static void start() {
-        cluster = AgentCluster.start(2, 1);
+        cluster = AgentCluster.start(2, 1, false, RETRY_TIMEOUT);
     }
 
     @AfterAll
@@ -115,10 +125,24 @@ class FailoverIT {
     void aPrimaryCutOffFromTheDcsStopsTakingWritesBeforeAnotherIsPromoted() throws Exception {
         String old = cluster.awaitHealthy(CONVERGE);
         AtomicInteger maxWritable = new AtomicInteger();
-        // A checker polling every node every 50 ms for a PostgreSQL that takes writes.
+        AtomicInteger oldWritableUnderAnotherLeader = new AtomicInteger();
+        // A checker polling every 50 ms: the leader key as the DCS holds it, then every node for a PostgreSQL that
+        // takes writes. The old primary must have stopped before another member could take the key, not merely
+        // before another was promoted: the key moves first, the promotion follows within a cycle.
         java.util.concurrent.ScheduledExecutorService checker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
-        checker.scheduleWithFixedDelay(() -> maxWritable.accumulateAndGet(cluster.writable().size(), Math::max), 0, 50,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        checker.scheduleWithFixedDelay(() -> {
+            try {
+                Optional<String> holder = cluster.directStore().read().leader().map(Leader::member);
+                List<String> writable = cluster.writable();
+                maxWritable.accumulateAndGet(writable.size(), Math::max);
+                if (holder.isPresent() && !holder.get().equals(old) && writable.contains(old)) {
+                    oldWritableUnderAnotherLeader.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                // A failed poll must not end the polling (the executor would drop the task); the next one looks again.
+                System.out.println("poll failed: " + e);
+            }
+        }, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             cluster.member(old).dcsLink.freeze();
             Await.until("another member leads and takes writes", CONVERGE,
@@ -131,6 +155,8 @@ class FailoverIT {
             assertThat(checker.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
         assertThat(maxWritable.get()).as("writable primaries seen at once, polling every 50 ms").isEqualTo(1);
+        assertThat(oldWritableUnderAnotherLeader.get()).as("polls that found the old primary taking writes while another"
+                + " member held the leader key").isZero();
     }
 
     @Test

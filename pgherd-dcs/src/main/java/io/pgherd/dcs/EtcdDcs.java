@@ -198,8 +198,11 @@ public final class EtcdDcs implements Dcs {
     @Override
     public Session openSession(Duration ttl) {
         long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
+        // etcd grants the lease after this moment, so it lives at least its TTL from here.
+        long opened = System.nanoTime();
         var grant = await("openSession", "ttl " + seconds + " s", client.getLeaseClient().grant(seconds));
-        EtcdSession session = new EtcdSession(this, client.getLeaseClient(), grant.getID(), Duration.ofSeconds(grant.getTTL()), events);
+        EtcdSession session = new EtcdSession(this, client.getLeaseClient(), grant.getID(), Duration.ofSeconds(grant.getTTL()), events,
+                opened);
         sessions.add(session);
         session.start();
         return session;

@@ -27,14 +27,17 @@ final class EtcdSession implements Session {
     private final long lease;
     private final Duration ttl;
     private final SessionLifecycle lifecycle;
+    private final Renewals renewals;
     private volatile CloseableClient keepAlive;
 
-    EtcdSession(EtcdDcs dcs, Lease leases, long lease, Duration ttl, Executor events) {
+    /** @param openedNanos when the lease was asked for ({@link System#nanoTime()}), before etcd granted it */
+    EtcdSession(EtcdDcs dcs, Lease leases, long lease, Duration ttl, Executor events, long openedNanos) {
         this.dcs = dcs;
         this.leases = leases;
         this.lease = lease;
         this.ttl = ttl;
         this.lifecycle = new SessionLifecycle(dcs.store() + " lease " + id(), events);
+        this.renewals = new Renewals(ttl, openedNanos);
     }
 
     void start() {
@@ -81,6 +84,27 @@ final class EtcdSession implements Session {
     @Override
     public State state() {
         return lifecycle.state();
+    }
+
+    /** One keepalive request of its own (etcd renews the lease to its full TTL when it answers with a TTL above 0). */
+    @Override
+    public void renew() {
+        long sent = System.nanoTime();
+        if (state() != State.ALIVE || !renewals.begin(sent)) {
+            return;
+        }
+        leases.keepAliveOnce(lease).whenComplete((response, error) -> {
+            if (error == null && response.getTTL() > 0) {
+                renewals.confirmed(sent);
+            } else {
+                renewals.failed(sent);
+            }
+        });
+    }
+
+    @Override
+    public long expiresNotBeforeNanos() {
+        return renewals.expiresNotBeforeNanos();
     }
 
     @Override

@@ -42,6 +42,21 @@ public sealed interface Session extends AutoCloseable permits EtcdSession, ZooKe
     State state();
 
     /**
+     * Asks the store to renew the session now, without waiting for the answer; does nothing while an
+     * earlier request is unanswered (for up to the TTL) or when the session is not alive. The background
+     * renewal goes on regardless; this one exists so that {@link #expiresNotBeforeNanos()} moves forward.
+     */
+    void renew();
+
+    /**
+     * A {@link System#nanoTime()} before which the store cannot have ended this session, whatever
+     * happened since: the moment this client sent the last request of the session the store answered
+     * (its creation or a {@link #renew()}), plus the TTL. A holder of an ephemeral key that must not act
+     * after the key may be gone (a primary holding the leader key) stops acting before this moment.
+     */
+    long expiresNotBeforeNanos();
+
+    /**
      * Calls {@code listener} once with a sentence saying why, when the session is lost; at once if
      * it already is. Not called on {@link #close()}. Listeners run on the event thread of the
      * {@link Dcs} that opened the session, in order, and may call that {@link Dcs}.

@@ -263,12 +263,14 @@ public final class ZooKeeperDcs implements Dcs {
         CuratorFramework sessionClient = newClient(connectString, ttl, connectionTimeout);
         ZooKeeperSession session = call("openSession", "ttl " + ttl.toMillis() + " ms", () -> {
             try {
+                // The server creates the session after this moment, so it lives at least its timeout from here.
+                long opened = System.nanoTime();
                 sessionClient.start();
                 if (!sessionClient.blockUntilConnected(Math.toIntExact(timeout.toMillis()), TimeUnit.MILLISECONDS)) {
                     throw new DcsException(store, "openSession", "ttl " + ttl.toMillis() + " ms",
                             "no connection within " + timeout.toMillis() + " ms", null);
                 }
-                return new ZooKeeperSession(this, sessionClient, events);
+                return new ZooKeeperSession(this, sessionClient, events, opened);
             } catch (Exception | Error e) {
                 sessionClient.close();
                 throw e;

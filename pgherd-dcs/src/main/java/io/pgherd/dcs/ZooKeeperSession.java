@@ -8,6 +8,8 @@ import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +31,21 @@ final class ZooKeeperSession implements Session {
     private final long sessionId;
     private final Duration ttl;
     private final SessionLifecycle lifecycle;
+    private final Renewals renewals;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
 
-    /** @param client a started client that is connected */
-    ZooKeeperSession(ZooKeeperDcs dcs, CuratorFramework client, Executor events) throws Exception {
+    /**
+     * @param client a started client that is connected
+     * @param openedNanos when the client was started ({@link System#nanoTime()}), before the server created the session
+     */
+    ZooKeeperSession(ZooKeeperDcs dcs, CuratorFramework client, Executor events, long openedNanos) throws Exception {
         this.dcs = dcs;
         this.client = client;
         this.events = events;
         this.sessionId = client.getZookeeperClient().getZooKeeper().getSessionId();
         this.ttl = Duration.ofMillis(client.getZookeeperClient().getZooKeeper().getSessionTimeout());
         this.lifecycle = new SessionLifecycle(dcs.store() + " session " + id(), events);
+        this.renewals = new Renewals(ttl, openedNanos);
     }
 
     void start() {
@@ -85,6 +92,39 @@ final class ZooKeeperSession implements Session {
     @Override
     public State state() {
         return lifecycle.state();
+    }
+
+    /**
+     * Sends one {@code exists} of the root through this session's own connection, without Curator's retries:
+     * every request a server receives renews the session it belongs to.
+     */
+    @Override
+    public void renew() {
+        long sent = System.nanoTime();
+        if (state() != State.ALIVE || !renewals.begin(sent)) {
+            return;
+        }
+        try {
+            ZooKeeper zooKeeper = client.getZookeeperClient().getZooKeeper();
+            if (zooKeeper.getSessionId() != sessionId) {
+                renewals.failed(sent);
+                return;
+            }
+            zooKeeper.exists("/", false, (rc, path, context, stat) -> {
+                if (rc == KeeperException.Code.OK.intValue()) {
+                    renewals.confirmed(sent);
+                } else {
+                    renewals.failed(sent);
+                }
+            }, null);
+        } catch (Exception e) {
+            renewals.failed(sent);
+        }
+    }
+
+    @Override
+    public long expiresNotBeforeNanos() {
+        return renewals.expiresNotBeforeNanos();
     }
 
     @Override

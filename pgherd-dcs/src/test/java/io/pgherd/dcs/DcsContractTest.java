@@ -381,6 +381,45 @@ abstract class DcsContractTest {
         assertThat(lateListener.get(5, TimeUnit.SECONDS)).as("a listener added after the loss").isEqualTo(reason);
     }
 
+    @Test
+    void renewalsMoveTheProvenExpiryAndACutOffSessionKeepsItsKeyUntilThen() throws Exception {
+        InetSocketAddress server = serverAddress().servers().get(0);
+        TcpProxy proxy = TcpProxy.to(server.getHostString(), server.getPort());
+        closeAfterTest.add(proxy);
+        Dcs cutOff = connect(new DcsAddress(serverAddress().backend(), List.of(proxy.address())));
+        Dcs observer = connect();
+        String leader = newCluster().leader();
+        long opened = System.nanoTime();
+        Session session = cutOff.openSession(TTL);
+        long took = System.nanoTime() - opened;
+        assertThat(session.expiresNotBeforeNanos() - opened).as("a new session: its ttl from when it was asked for")
+                .isBetween(session.ttl().toNanos(), session.ttl().toNanos() + took);
+        cutOff.createEphemeral(leader, "cut off", session).orElseThrow();
+
+        long first = session.expiresNotBeforeNanos();
+        Await.until("a renewal moves the proven expiry", EVENT_DEADLINE, () -> {
+            session.renew();
+            return session.expiresNotBeforeNanos() > first;
+        });
+
+        proxy.freeze();
+        long frozenAt = System.nanoTime();
+        // Until the proven moment the key must be there: every read answered before it finds it.
+        while (true) {
+            session.renew();
+            boolean present = observer.get(leader).isPresent();
+            if (System.nanoTime() - session.expiresNotBeforeNanos() >= 0) {
+                break;
+            }
+            assertThat(present).as("the key, read before its session's proven expiry").isTrue();
+            Thread.sleep(50);
+        }
+        assertThat(session.expiresNotBeforeNanos() - frozenAt).as("renewals sent through the frozen link prove nothing")
+                .isLessThanOrEqualTo(session.ttl().toNanos());
+        Await.until("the store deletes the key of the silent session", session.ttl().plus(MARGIN),
+                () -> observer.get(leader).isEmpty());
+    }
+
     // ---- watches
 
     @Test

@@ -74,6 +74,15 @@ public final class HaRules {
 
     private static Decision lead(ClusterState cluster, LocalState local, HaSettings me, long nowMillis) {
         long epoch = cluster.leader().get().epoch();
+        if (!local.leaseConfirmed()) {
+            // The key may vanish before the store answers again, and another member promote.
+            if (local.running() && !local.inRecovery()) {
+                return Decision.of(Action.DEMOTE, "holding the leader key but the DCS has not renewed this member's"
+                        + " session in time: demoting, so no other primary can be promoted while this one takes writes");
+            }
+            return Decision.of(Action.NONE, "holding the leader key but the DCS has not renewed this member's session"
+                    + " in time: neither starting nor promoting PostgreSQL until it does");
+        }
         if (!local.running()) {
             if (local.failedStarts() >= me.maxStartAttempts()) {
                 return Decision.of(Action.RELEASE, "holding the leader key but PostgreSQL did not start in "

@@ -15,10 +15,20 @@ package io.pgherd.agent.ha;
  * @param failedStarts consecutive starts that failed
  * @param stuckMillis how long this standby has followed the leader without reaching its timeline (0: it does)
  * @param leaderlessMillis how long this agent has seen no leader (0: it sees one)
+ * @param leaseConfirmed whether the DCS renewed this member's session recently enough that a leader key bound to
+ *                       it cannot vanish within the fencing margin ({@link Lease#confirmed})
  */
 public record LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
                          boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts,
-                         long stuckMillis, long leaderlessMillis) {
+                         long stuckMillis, long leaderlessMillis, boolean leaseConfirmed) {
+    /** A state whose session is confirmed. */
+    public LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
+                      boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts,
+                      long stuckMillis, long leaderlessMillis) {
+        this(dcsReachable, sessionAlive, dataDirectory, running, inRecovery, wasPrimary, following, position, failedStarts,
+                stuckMillis, leaderlessMillis, true);
+    }
+
     /** A state without a count of leaderless time. */
     public LocalState(boolean dcsReachable, boolean sessionAlive, boolean dataDirectory, boolean running,
                       boolean inRecovery, boolean wasPrimary, String following, long position, int failedStarts,

@@ -70,6 +70,40 @@ class HaRulesTest {
         assertDecision(d, Action.NONE, "", "the DCS cannot be reached: changing nothing until it answers");
     }
 
+    // ---- the leader's session is not proven to outlive the fencing margin ----
+
+    @Test
+    void leaderWhoseSessionTheDcsHasNotRenewedInTimeDemotes() {
+        Decision d = decide(cluster().ledBy(ME), primary(10_000).leaseUnconfirmed());
+
+        assertDecision(d, Action.DEMOTE, "", "holding the leader key but the DCS has not renewed this member's session in"
+                + " time: demoting, so no other primary can be promoted while this one takes writes");
+    }
+
+    @Test
+    void stoppedLeaderWhoseSessionTheDcsHasNotRenewedInTimeIsNotStarted() {
+        Decision d = decide(cluster().ledBy(ME), stopped().leaseUnconfirmed());
+
+        assertDecision(d, Action.NONE, "", "holding the leader key but the DCS has not renewed this member's session"
+                + " in time: neither starting nor promoting PostgreSQL until it does");
+    }
+
+    @Test
+    void leaderInRecoveryWhoseSessionTheDcsHasNotRenewedInTimeIsNotPromoted() {
+        Decision d = decide(cluster().ledBy(ME), standbyOf("", 9_500).leaseUnconfirmed());
+
+        assertDecision(d, Action.NONE, "", "holding the leader key but the DCS has not renewed this member's session"
+                + " in time: neither starting nor promoting PostgreSQL until it does");
+    }
+
+    @Test
+    void standbyWhoseSessionIsUnconfirmedFollowsAsBefore() {
+        Decision d = decide(cluster().ledBy("node1"), standbyOf("node1", 9_500).leaseUnconfirmed());
+
+        assertThat(d.action()).isEqualTo(Action.NONE);
+        assertThat(d.sentence()).doesNotContain("renewed");
+    }
+
     // ---- bootstrap: no data directory ----
 
     @Test
@@ -983,6 +1017,7 @@ class HaRulesTest {
         private int failedStarts;
         private long stuckMillis;
         private long leaderlessMillis;
+        private boolean leaseConfirmed = true;
 
         Local running(boolean isRunning, boolean isInRecovery) {
             running = isRunning;
@@ -1030,6 +1065,11 @@ class HaRulesTest {
             return this;
         }
 
+        Local leaseUnconfirmed() {
+            leaseConfirmed = false;
+            return this;
+        }
+
         Local leaderlessFor(long millis) {
             leaderlessMillis = millis;
             return this;
@@ -1037,7 +1077,7 @@ class HaRulesTest {
 
         LocalState build() {
             return new LocalState(dcsReachable, sessionAlive, dataDirectory, running, inRecovery, wasPrimary, following,
-                    position, failedStarts, stuckMillis, leaderlessMillis);
+                    position, failedStarts, stuckMillis, leaderlessMillis, leaseConfirmed);
         }
     }
 
