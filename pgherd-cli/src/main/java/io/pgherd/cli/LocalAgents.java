@@ -222,9 +222,13 @@ final class LocalAgents {
         return ClusterState.of(new ClusterStore(dcs, state.cluster()).read());
     }
 
-    /** A client of the cluster's DCS, for one command's checks (closed by the caller). */
+    /**
+     * A client of the cluster's DCS, for one command's checks (closed by the caller). Its calls may take the agents'
+     * default retry_timeout and more: a new client's first call also opens the connection (etcd: a gRPC channel), which
+     * a busy host stretched past 2 s, and {@code status} then reported no leader.
+     */
     private Dcs connect() {
-        return Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2));
+        return Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(5));
     }
 
     /** Whether {@code node} answers and is not in recovery. */

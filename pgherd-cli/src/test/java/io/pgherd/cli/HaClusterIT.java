@@ -145,7 +145,7 @@ class HaClusterIT {
             Path dir = up("HaClusterIT-etcd-cluster", "--dcs", etcd.url(), "--cluster", "on-etcd", "--proxies", "2");
             JsonNode status = statusJson(dir);
             assertThat(status.get("dcs").asText()).isEqualTo(etcd.url());
-            assertThat(status.get("leader").asText()).isEqualTo("node1");
+            assertThat(status.get("leader").asText()).as(status.toString()).isEqualTo("node1");
             assertThat(dir.resolve("zookeeper.pid")).doesNotExist();
             JsonNode proxies = status.get("proxies");
             assertThat(proxies).hasSize(2);
