@@ -41,7 +41,7 @@ public final class Main implements Runnable {
     /**
      * The command line for a run whose first word is {@code first}: when that names a subcommand,
      * with that one only. Building picocli's model of a command reads all its annotations by
-     * reflection; for all sixteen that is a good part of a short command's start. Anything else
+     * reflection; for all of them that is a good part of a short command's start. Anything else
      * (help, a typo to suggest for) gets them all.
      */
     static CommandLine commandLine(String first) {

@@ -144,9 +144,14 @@ abstract class ControllerTakeoverTest {
             assertThat(dcs.get(keys.prefix() + "made/step-" + step)).as("key of step " + step).isPresent();
         }
 
-        // c1 wakes up in the middle of its step 2 and tries to record it: refused by the fence.
-        firstLink.thaw();
         TaskEntry before = observer.task(created.id()).orElseThrow();
+        assertThat(observer.update(before, before.task().withOwner("c1", old.epoch(), 1), old))
+                .as("a task write fenced by the deposed epoch").isFalse();
+        assertThat(observer.task(created.id()).orElseThrow()).isEqualTo(before);
+
+        // c1 wakes up in the middle of its step 2 and tries to record it: refused by the fence (or it
+        // finds its session lost first and writes nothing).
+        firstLink.thaw();
         never.countDown();
         Await.until("c1 steps down", Duration.ofSeconds(20), () -> first.fence().isEmpty());
         assertThat(observer.task(created.id()).orElseThrow()).as("unchanged by the deposed controller").isEqualTo(before);

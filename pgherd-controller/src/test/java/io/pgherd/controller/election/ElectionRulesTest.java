@@ -25,6 +25,7 @@ class ElectionRulesTest {
             another acts: stand by                   | true      | true  | c2     | 9     |      | STAND_BY    | controller c2 acts (epoch 9): standing by
             own key of an earlier session            | true      | true  | c1     | 5     |      | STAND_BY    | the controller key names this controller from an earlier session (epoch 5): waiting for it to expire
             another took over: step down             | true      | true  | c2     | 9     | 7    | STEP_DOWN   | the controller epoch is no longer 7 (epoch 9, controller c2 holds the key): stepping down
+            same name, newer epoch: step down        | true      | true  | c1     | 9     | 7    | STEP_DOWN   | the controller epoch is no longer 7 (epoch 9, controller c1 holds the key): stepping down
             own key gone, epoch unchanged            | true      | true  |        | 7     | 7    | STEP_DOWN   | the controller epoch is no longer 7 (epoch 7, no controller holds the key): stepping down
             session lost while acting                | true      | false | c1     | 7     | 7    | NEW_SESSION | the DCS session was lost: stepping down as controller (epoch 7) and opening a new session
             session lost while standing by           | true      | false | c2     | 9     |      | NEW_SESSION | the DCS session was lost: opening a new session
