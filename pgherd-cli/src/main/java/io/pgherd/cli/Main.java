@@ -14,7 +14,8 @@ public final class Main implements Runnable {
     private static final List<Class<?>> SUBCOMMANDS = List.of(UpCommand.class, DownCommand.class, StatusCommand.class,
             ProxyCommand.class, AgentCommand.class, ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class,
             FailoverCommand.class, MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class,
-            RestartCommand.class, ReinitCommand.class, ConfigCommand.class, SuperviseCommand.class, CommandLine.HelpCommand.class);
+            RestartCommand.class, ReinitCommand.class, ConfigCommand.class, ControllerCommand.class, TasksCommand.class,
+            TaskCommand.class, SuperviseCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,7 +41,7 @@ public final class Main implements Runnable {
     /**
      * The command line for a run whose first word is {@code first}: when that names a subcommand,
      * with that one only. Building picocli's model of a command reads all its annotations by
-     * reflection; for all sixteen that is a good part of a short command's start. Anything else
+     * reflection; for all of them that is a good part of a short command's start. Anything else
      * (help, a typo to suggest for) gets them all.
      */
     static CommandLine commandLine(String first) {

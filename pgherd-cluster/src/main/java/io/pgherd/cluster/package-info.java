@@ -49,9 +49,18 @@
  *     <td>ephemeral (the proxy's session)</td><td>put ({@code register})</td></tr>
  * <tr><td>{@code spec}</td><td>{@link io.pgherd.cluster.Spec}</td><td>users (CLI, cluster API), from the next
  *     release</td><td>the controller, from the next release</td><td>persistent</td><td>compare-and-set</td></tr>
- * <tr><td>{@code tasks/<id>}</td><td>{@link io.pgherd.cluster.Task}</td><td>the controller owning the task,
- *     from the next release</td><td>controllers, CLI, dashboard</td><td>persistent</td>
- *     <td>atomic create, then compare-and-set as it advances</td></tr>
+ * <tr><td>{@code controller}</td><td>plain text: the acting controller's name</td><td>the controller that wins
+ *     the controllers' election</td><td>controllers (standbys wait while it exists), CLI</td><td>ephemeral (the
+ *     controller's session)</td><td>atomic create together with advancing {@code controller_epoch}
+ *     ({@code acquire})</td></tr>
+ * <tr><td>{@code controller_epoch}</td><td>plain text: the name of the controller that advanced it last; its mod
+ *     revision is the controller epoch, the fence of every controller write</td><td>the controller taking
+ *     {@code controller}, in the same transaction</td><td>the DCS itself (fenced writes compare it),
+ *     controllers, CLI</td><td>persistent, never deleted</td><td>advanced only with {@code controller}</td></tr>
+ * <tr><td>{@code tasks/<id>}</td><td>{@link io.pgherd.cluster.Task}</td><td>the acting controller (the owner
+ *     epoch is its epoch); CLI ({@code task cancel} sets {@code cancel_requested})</td><td>controllers, CLI,
+ *     dashboard</td><td>persistent</td><td>fenced atomic create, then fenced compare-and-set as it advances
+ *     ({@link io.pgherd.cluster.ControllerStore})</td></tr>
  * </table>
  *
  * <p><b>Compatibility.</b> Processes of two releases share a cluster during a rolling upgrade, so readers

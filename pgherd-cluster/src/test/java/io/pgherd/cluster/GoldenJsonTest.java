@@ -91,6 +91,11 @@ class GoldenJsonTest {
     }
 
     @Test
+    void aTaskOfTheReleaseBeforeOwnerEpochsReadsWithNoEpochAndNoParameters() {
+        assertThat(ClusterJson.read("tasks/t", Samples.text("previous/task.json"), Task.class)).isEqualTo(Samples.PREVIOUS_TASK);
+    }
+
+    @Test
     void aTaskStateOfANewerReleaseReadsAsUnknown() {
         String newer = Samples.text("written/task.json").replace("\"state\":\"running\",\"steps\"", "\"state\":\"paused\",\"steps\"");
         assertThat(ClusterJson.read("tasks/t", newer, Task.class).state()).isEqualTo(Task.State.UNKNOWN);

@@ -38,9 +38,15 @@ final class Samples {
                     1765000000550L, 1765000000610L, 500L, 17L)), null);
     static final Spec SPEC = new Spec(Spec.FORMAT, 2, new Spec.Autoscaling(true, 1, 5, 70, 300));
     static final Task TASK = new Task(Task.FORMAT, "t-20251206-1", "add_replica", Task.State.RUNNING,
-            List.of(new Task.Step("clone", Task.State.SUCCEEDED, 1765000000000L, 1765000060000L),
-                    new Task.Step("start", Task.State.RUNNING, 1765000060000L, 0)),
-            50, null, "controller-1", 1765000000000L, 1765000060000L, 0);
+            List.of(new Task.Step("clone", Task.State.SUCCEEDED, 1765000000000L, 1765000060000L, null, 0),
+                    new Task.Step("start", Task.State.RUNNING, 1765000060000L, 0, null, 0)),
+            50, null, "controller-1", 1765000000000L, 1765000060000L, 0, 1234, Map.of("member", "node4", "source", "node2"),
+            false, false);
+    /** {@link #TASK} as the release before owner epochs and parameters wrote it (and reads it back). */
+    static final Task PREVIOUS_TASK = new Task(Task.FORMAT, "t-20251206-1", "add_replica", Task.State.RUNNING,
+            List.of(new Task.Step("clone", Task.State.SUCCEEDED, 1765000000000L, 1765000060000L, null, 0),
+                    new Task.Step("start", Task.State.RUNNING, 1765000060000L, 0, null, 0)),
+            50, null, "controller-1", 1765000000000L, 1765000060000L, 0, 0, Map.of(), false, false);
 
     private Samples() {
     }

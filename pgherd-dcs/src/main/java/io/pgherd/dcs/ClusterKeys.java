@@ -94,6 +94,22 @@ public record ClusterKeys(String cluster) {
         return prefix() + "spec";
     }
 
+    /**
+     * Ephemeral; the acting controller (its name), bound to its session. Taken together with
+     * {@link #controllerEpoch()} by {@link Dcs#acquire}.
+     */
+    public String controller() {
+        return prefix() + "controller";
+    }
+
+    /**
+     * Persistent; advanced each time a controller takes {@link #controller()}. Its mod revision is the
+     * controller epoch, the {@link Fence} every controller write carries. Never deleted.
+     */
+    public String controllerEpoch() {
+        return prefix() + "controller_epoch";
+    }
+
     /** Prefix of the persistent controller tasks. */
     public String tasks() {
         return prefix() + "tasks/";

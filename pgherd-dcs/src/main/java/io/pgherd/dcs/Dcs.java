@@ -139,6 +139,50 @@ public sealed interface Dcs extends AutoCloseable permits EtcdDcs, ZooKeeperDcs 
     boolean delete(String key);
 
     /**
+     * Takes a lease with a fencing token in one atomic step: creates {@code key} bound to
+     * {@code session} if no key of that name exists <b>and</b> in the same transaction writes
+     * {@code epochValue} to the persistent {@code epochKey} (creating it if absent). The fence
+     * returned names the epoch key's new mod revision, larger than any earlier fence of it.
+     *
+     * <p>Because the epoch key advances only together with the creation of an absent lease key,
+     * a holder whose lease key vanished (its session lost) can never advance it again: at most one
+     * fence of an epoch key passes at a time, and it belongs to the holder of the lease key, or
+     * to the last one until someone else acquires.
+     *
+     * @return the fence if this call created the key; empty if the key exists (nothing written)
+     * @throws LostSessionException if {@code session} is not alive (nothing written)
+     * @throws DcsException         if the store did not answer (the key may or may not have been created)
+     */
+    Optional<Fence> acquire(String key, String value, Session session, String epochKey, String epochValue);
+
+    /**
+     * {@link #compareAndSet(String, long, String)} that also requires {@code fence} to pass, in the
+     * same transaction: a holder deposed since it took its fence writes nothing.
+     *
+     * @return true if written; false if the key changed or vanished, or the fence no longer passes
+     * @throws DcsException if the store did not answer (the write may or may not have happened)
+     */
+    boolean compareAndSet(String key, long expectedModRevision, String value, Fence fence);
+
+    /**
+     * {@link #createIfAbsent(String, String)} that also requires {@code fence} to pass, in the same
+     * transaction.
+     *
+     * @return true if created; false if the key exists or the fence no longer passes
+     * @throws DcsException if the store did not answer (the key may or may not have been created)
+     */
+    boolean createIfAbsent(String key, String value, Fence fence);
+
+    /**
+     * {@link #compareAndDelete(String, long)} that also requires {@code fence} to pass, in the same
+     * transaction.
+     *
+     * @return true if deleted; false if the key changed or vanished, or the fence no longer passes
+     * @throws DcsException if the store did not answer (the key may or may not have been deleted)
+     */
+    boolean compareAndDelete(String key, long expectedModRevision, Fence fence);
+
+    /**
      * Opens a session that the client renews in the background until it is closed or lost.
      *
      * @param ttl how long the store keeps the session's keys after the last renewal; the store may

@@ -196,6 +196,78 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
+    public Optional<Fence> acquire(String key, String value, Session session, String epochKey, String epochValue) {
+        Keys.requireKey(key);
+        Keys.requireKey(epochKey);
+        long lease = aliveLease("acquire", key, session);
+        for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+            Optional<KeyValue> epoch = await("acquire", epochKey, kv.get(bytes(epochKey))).getKvs().stream().findFirst();
+            Cmp epochUnchanged = epoch
+                    .map(e -> new Cmp(bytes(epochKey), Cmp.Op.EQUAL, CmpTarget.modRevision(e.getModRevision())))
+                    .orElseGet(() -> absent(epochKey));
+            TxnResponse response = await("acquire", key, kv.txn()
+                    .If(absent(key), epochUnchanged)
+                    .Then(Op.put(bytes(key), bytes(value), withLease(lease)),
+                            Op.put(bytes(epochKey), bytes(epochValue), PutOption.DEFAULT))
+                    .Else(Op.get(bytes(key), GetOption.DEFAULT))
+                    .commit());
+            if (response.isSucceeded()) {
+                // Both puts of one transaction carry its revision.
+                return Optional.of(new Fence(epochKey, response.getHeader().getRevision()));
+            }
+            boolean held = response.getGetResponses().stream().anyMatch(get -> !get.getKvs().isEmpty());
+            if (held) {
+                return Optional.empty();
+            }
+            // The epoch moved under us while the key was absent: another contender; read again.
+        }
+        throw new DcsException(store, "acquire", key,
+                "epoch key " + epochKey + " changed under every one of " + MAX_WRITE_ATTEMPTS + " attempts", null);
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expectedModRevision, String value, Fence fence) {
+        Keys.requireKey(key);
+        Optional<KeyValue> current = await("compareAndSet", key, kv.get(bytes(key))).getKvs().stream().findFirst();
+        if (current.isEmpty() || current.get().getModRevision() != expectedModRevision) {
+            return false;
+        }
+        TxnResponse response = await("compareAndSet", key, kv.txn()
+                .If(passes(fence), new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
+                .Then(Op.put(bytes(key), bytes(value), withLease(current.get().getLease())))
+                .commit());
+        return response.isSucceeded();
+    }
+
+    @Override
+    public boolean createIfAbsent(String key, String value, Fence fence) {
+        Keys.requireKey(key);
+        TxnResponse response = await("createIfAbsent", key, kv.txn()
+                .If(passes(fence), absent(key))
+                .Then(Op.put(bytes(key), bytes(value), PutOption.DEFAULT))
+                .commit());
+        return response.isSucceeded();
+    }
+
+    @Override
+    public boolean compareAndDelete(String key, long expectedModRevision, Fence fence) {
+        Keys.requireKey(key);
+        if (expectedModRevision <= 0) {
+            return false;
+        }
+        TxnResponse response = await("compareAndDelete", key, kv.txn()
+                .If(passes(fence), new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
+                .Then(Op.delete(bytes(key), DeleteOption.DEFAULT))
+                .commit());
+        return response.isSucceeded();
+    }
+
+    /** The epoch key was not written since the fence was taken (a deleted key has mod_revision 0). */
+    private static Cmp passes(Fence fence) {
+        return new Cmp(bytes(fence.key()), Cmp.Op.EQUAL, CmpTarget.modRevision(fence.modRevision()));
+    }
+
+    @Override
     public Session openSession(Duration ttl) {
         long seconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
         // etcd grants the lease after this moment, so it lives at least its TTL from here.

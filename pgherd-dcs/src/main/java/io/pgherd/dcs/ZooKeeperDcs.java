@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -255,6 +256,147 @@ public final class ZooKeeperDcs implements Dcs {
                 return false;
             }
         });
+    }
+
+    @Override
+    public Optional<Fence> acquire(String key, String value, Session session, String epochKey, String epochValue) {
+        Keys.requireKey(key);
+        Keys.requireKey(epochKey);
+        ZooKeeperSession owner = alive("acquire", key, session);
+        return call("acquire", key, () -> {
+            CuratorFramework sessionClient = owner.client();
+            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+                Stat epoch = new Stat();
+                try {
+                    client.getData().storingStatIn(epoch).forPath(epochKey);
+                } catch (KeeperException.NoNodeException absent) {
+                    // Creating the epoch key alone grants nothing: only advancing it with the lease key does.
+                    try {
+                        create(client, epochKey, epochValue, CreateMode.PERSISTENT, new Stat());
+                    } catch (KeeperException.NodeExistsException raced) {
+                        // Created by a contender: fine.
+                    }
+                    continue;
+                }
+                try {
+                    ensureParents(sessionClient, key);
+                    List<CuratorTransactionResult> results = sessionClient.transaction().forOperations(
+                            sessionClient.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(key, bytes(value)),
+                            sessionClient.transactionOp().setData().withVersion(epoch.getVersion()).forPath(epochKey, bytes(epochValue)));
+                    Stat created = new Stat();
+                    sessionClient.getData().storingStatIn(created).forPath(key);
+                    owner.requireOwned("acquire", key, created);
+                    return Optional.of(new Fence(epochKey, results.get(1).getResultStat().getMzxid()));
+                } catch (KeeperException.NodeExistsException held) {
+                    return Optional.empty();
+                } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+                    // The epoch moved (a contender), or a parent container vanished: read again.
+                }
+            }
+            throw new DcsException(store, "acquire", key,
+                    "epoch key " + epochKey + " changed under every one of " + MAX_WRITE_ATTEMPTS + " attempts", null);
+        });
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expectedModRevision, String value, Fence fence) {
+        Keys.requireKey(key);
+        return call("compareAndSet", key, () -> {
+            Optional<Integer> fenceVersion = fenceVersion(fence);
+            Stat stat = new Stat();
+            try {
+                client.getData().storingStatIn(stat).forPath(key);
+            } catch (KeeperException.NoNodeException e) {
+                return false;
+            }
+            if (fenceVersion.isEmpty() || stat.getMzxid() != expectedModRevision) {
+                return false;
+            }
+            try {
+                client.transaction().forOperations(
+                        client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
+                        client.transactionOp().setData().withVersion(stat.getVersion()).forPath(key, bytes(value)));
+                return true;
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                return false;
+            }
+        });
+    }
+
+    @Override
+    public boolean createIfAbsent(String key, String value, Fence fence) {
+        Keys.requireKey(key);
+        return call("createIfAbsent", key, () -> {
+            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+                Optional<Integer> fenceVersion = fenceVersion(fence);
+                if (fenceVersion.isEmpty()) {
+                    return false;
+                }
+                ensureParents(client, key);
+                try {
+                    client.transaction().forOperations(
+                            client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
+                            client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(key, bytes(value)));
+                    return true;
+                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+                    return false;
+                } catch (KeeperException.NoNodeException e) {
+                    // The fence key vanished (the next read says so), or a parent container did: again.
+                }
+            }
+            throw new DcsException(store, "createIfAbsent", key,
+                    "a parent vanished under every one of " + MAX_WRITE_ATTEMPTS + " attempts to create it", null);
+        });
+    }
+
+    @Override
+    public boolean compareAndDelete(String key, long expectedModRevision, Fence fence) {
+        Keys.requireKey(key);
+        return call("compareAndDelete", key, () -> {
+            Optional<Integer> fenceVersion = fenceVersion(fence);
+            Stat stat = new Stat();
+            try {
+                client.getData().storingStatIn(stat).forPath(key);
+            } catch (KeeperException.NoNodeException e) {
+                return false;
+            }
+            if (fenceVersion.isEmpty() || stat.getMzxid() != expectedModRevision) {
+                return false;
+            }
+            try {
+                client.transaction().forOperations(
+                        client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
+                        client.transactionOp().delete().withVersion(stat.getVersion()).forPath(key));
+                return true;
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * The version of the fence's epoch key if it still has the fence's mod revision; see
+     * {@link Fence} for why checking this version in a transaction checks the mod revision.
+     */
+    private Optional<Integer> fenceVersion(Fence fence) throws Exception {
+        Stat stat = new Stat();
+        try {
+            client.getData().storingStatIn(stat).forPath(fence.key());
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+        return stat.getMzxid() == fence.modRevision() ? Optional.of(stat.getVersion()) : Optional.empty();
+    }
+
+    /** Creates the missing parents of {@code key} as containers, as a transaction cannot. */
+    private static void ensureParents(CuratorFramework client, String key) throws Exception {
+        for (int slash = key.indexOf('/', 1); slash > 0; slash = key.indexOf('/', slash + 1)) {
+            try {
+                client.create().withMode(CreateMode.CONTAINER).forPath(key.substring(0, slash), null);
+            } catch (KeeperException.NodeExistsException exists) {
+                // A parent already.
+            }
+        }
     }
 
     @Override

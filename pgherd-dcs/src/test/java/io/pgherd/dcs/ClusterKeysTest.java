@@ -25,12 +25,14 @@ class ClusterKeysTest {
         assertThat(keys.proxy("p1")).isEqualTo("/pgherd/main/proxies/p1");
         assertThat(keys.spec()).isEqualTo("/pgherd/main/spec");
         assertThat(keys.task("42")).isEqualTo("/pgherd/main/tasks/42");
+        assertThat(keys.controller()).isEqualTo("/pgherd/main/controller");
+        assertThat(keys.controllerEpoch()).isEqualTo("/pgherd/main/controller_epoch");
     }
 
     @Test
     void everyKeyAndPrefixIsWellFormed() {
         for (String key : new String[] {keys.leader(), keys.member("a"), keys.config(), keys.status(), keys.history(),
-                keys.failover(), keys.sync(), keys.proxy("p"), keys.spec(), keys.task("t")}) {
+                keys.failover(), keys.sync(), keys.proxy("p"), keys.spec(), keys.task("t"), keys.controller(), keys.controllerEpoch()}) {
             assertThat(Keys.requireKey(key)).isEqualTo(key);
         }
         for (String prefix : new String[] {keys.prefix(), keys.members(), keys.proxies(), keys.tasks()}) {

@@ -174,6 +174,89 @@ abstract class DcsContractTest {
         }
     }
 
+    // ---- fenced writes: a lease with an epoch key, writes guarded by the epoch
+
+    @Test
+    void acquireCreatesTheLeaseOnlyWhenAbsentAndEveryHolderGetsALargerEpoch() {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        String lease = keys.prefix() + "lease";
+        String epochKey = keys.prefix() + "lease_epoch";
+        long previous = 0;
+        for (int term = 0; term < 3; term++) {
+            Session holder = dcs.openSession(TTL);
+            Session contender = dcs.openSession(TTL);
+            Fence fence = dcs.acquire(lease, "term " + term, holder, epochKey, "epoch of term " + term).orElseThrow();
+
+            assertThat(fence.epoch()).isGreaterThan(previous);
+            assertThat(dcs.get(epochKey).orElseThrow().modRevision()).isEqualTo(fence.modRevision());
+            assertThat(dcs.get(epochKey).orElseThrow().value()).isEqualTo("epoch of term " + term);
+            assertThat(dcs.get(lease).orElseThrow().ephemeral()).isTrue();
+            assertThat(dcs.acquire(lease, "contender", contender, epochKey, "contender")).as("lease held").isEmpty();
+            assertThat(dcs.get(epochKey).orElseThrow().modRevision()).as("a refused acquire leaves the epoch").isEqualTo(fence.modRevision());
+            previous = fence.epoch();
+            holder.close();
+            contender.close();
+            Await.until("lease gone with its session", EVENT_DEADLINE, () -> dcs.get(lease).isEmpty());
+        }
+    }
+
+    @Test
+    void aDeposedHoldersFencedWritesFailAndTheNewHoldersSucceed() {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        String lease = keys.prefix() + "lease";
+        String epochKey = keys.prefix() + "lease_epoch";
+        String task = keys.task("t1");
+        String other = keys.task("t2");
+        Session first = dcs.openSession(TTL);
+        Fence old = dcs.acquire(lease, "first", first, epochKey, "first").orElseThrow();
+        assertThat(dcs.createIfAbsent(task, "created by first", old)).isTrue();
+        assertThat(dcs.createIfAbsent(task, "again", old)).as("exists").isFalse();
+        Entry created = dcs.get(task).orElseThrow();
+        assertThat(dcs.compareAndSet(task, created.modRevision(), "step 1 by first", old)).isTrue();
+        Entry afterStep = dcs.get(task).orElseThrow();
+        assertThat(dcs.compareAndSet(task, created.modRevision(), "stale revision", old)).as("stale key revision").isFalse();
+
+        // The first holder's session ends; a second takes over. Same version of a fresh ephemeral
+        // lease node on ZooKeeper: only the epoch key can tell the two apart.
+        first.close();
+        Await.until("first lease gone", EVENT_DEADLINE, () -> dcs.get(lease).isEmpty());
+        Session second = dcs.openSession(TTL);
+        Fence current = dcs.acquire(lease, "second", second, epochKey, "second").orElseThrow();
+
+        assertThat(dcs.compareAndSet(task, afterStep.modRevision(), "late write by first", old)).as("deposed CAS").isFalse();
+        assertThat(dcs.createIfAbsent(other, "late create by first", old)).as("deposed create").isFalse();
+        assertThat(dcs.compareAndDelete(task, afterStep.modRevision(), old)).as("deposed delete").isFalse();
+        assertThat(dcs.get(task).orElseThrow().value()).isEqualTo("step 1 by first");
+        assertThat(dcs.get(other)).isEmpty();
+
+        assertThat(dcs.compareAndSet(task, afterStep.modRevision(), "step 2 by second", current)).isTrue();
+        assertThat(dcs.createIfAbsent(other, "created by second", current)).isTrue();
+        Entry latest = dcs.get(task).orElseThrow();
+        assertThat(latest.value()).isEqualTo("step 2 by second");
+        assertThat(dcs.compareAndDelete(task, latest.modRevision(), current)).isTrue();
+        assertThat(dcs.get(task)).isEmpty();
+    }
+
+    @Test
+    void aFenceWhoseEpochKeyWasWrittenByAnyoneFails() {
+        Dcs dcs = connect();
+        ClusterKeys keys = newCluster();
+        String epochKey = keys.prefix() + "lease_epoch";
+        Session holder = dcs.openSession(TTL);
+        Fence fence = dcs.acquire(keys.prefix() + "lease", "holder", holder, epochKey, "holder").orElseThrow();
+        dcs.put(keys.config(), "v1");
+        Entry config = dcs.get(keys.config()).orElseThrow();
+
+        dcs.put(epochKey, "written behind the holder's back");
+
+        assertThat(dcs.compareAndSet(keys.config(), config.modRevision(), "v2", fence)).isFalse();
+        assertThat(dcs.createIfAbsent(keys.task("x"), "x", fence)).isFalse();
+        assertThat(dcs.get(keys.config()).orElseThrow().value()).isEqualTo("v1");
+        assertThat(dcs.createIfAbsent(keys.task("y"), "y", new Fence(keys.prefix() + "no_such_epoch", 7))).as("absent epoch key").isFalse();
+    }
+
     // ---- compare-and-set, compare-and-delete
 
     @Test

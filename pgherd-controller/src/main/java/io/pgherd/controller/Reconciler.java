@@ -1,0 +1,20 @@
+package io.pgherd.controller;
+
+import java.util.Optional;
+
+import io.pgherd.cluster.ClusterSnapshot;
+
+/**
+ * One kind of desired state the acting controller keeps (the read replica count, later backups...): from
+ * the cluster as read, at most one task to create this cycle. Called on the controller's loop only while
+ * it acts; must not block (the work goes into the task's steps) and should decide through a pure function.
+ */
+@FunctionalInterface
+public interface Reconciler {
+
+    /**
+     * @param snapshot the cluster as read this cycle, its tasks included
+     * @return the task to create, or empty when the desired state holds or a task already works on it
+     */
+    Optional<TaskRequest> reconcile(ClusterSnapshot snapshot, long nowMillis);
+}

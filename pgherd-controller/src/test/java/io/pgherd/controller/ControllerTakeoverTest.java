@@ -1,0 +1,281 @@
+package io.pgherd.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.ControllerStore;
+import io.pgherd.cluster.ControllerStore.TaskEntry;
+import io.pgherd.cluster.Task;
+import io.pgherd.controller.task.TaskType;
+import io.pgherd.controller.task.TaskType.Takeover;
+import io.pgherd.dcs.ClusterKeys;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsAddress;
+import io.pgherd.dcs.Fence;
+import io.pgherd.testkit.Await;
+import io.pgherd.testkit.TcpProxy;
+
+/**
+ * Two controllers on a real DCS: one acts, the other takes over within the TTL when the first is cut off
+ * (its connection frozen, as a killed or paused process would leave it), finishes or rolls back the task
+ * the first left in the middle of a step, and the first's late writes are refused. The task type is
+ * defined here: each step creates a DCS key, each undo deletes it. Subclasses start the server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ControllerTakeoverTest {
+
+    static final Duration TTL = Duration.ofSeconds(4);
+    static final Duration LOOP_WAIT = Duration.ofMillis(200);
+    static final Duration MARGIN = Duration.ofSeconds(3);
+    private static final AtomicInteger clusters = new AtomicInteger();
+
+    private final List<AutoCloseable> closeAfterTest = new ArrayList<>();
+
+    abstract void startServer(Path directory);
+
+    abstract void stopServer();
+
+    abstract DcsAddress serverAddress();
+
+    @BeforeAll
+    void startServerOnce(@TempDir Path directory) {
+        startServer(directory);
+    }
+
+    @AfterAll
+    void stopServerAtEnd() {
+        stopServer();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closeAfterTest.size() - 1; i >= 0; i--) {
+            closeAfterTest.get(i).close();
+        }
+        closeAfterTest.clear();
+    }
+
+    @Test
+    void oneControllerActsAndTheOtherTakesOverWithinTheTtlAndTheDeposedOnesLateWriteIsRefused() {
+        String cluster = newCluster();
+        TcpProxy firstLink = proxy();
+        Controller first = start(cluster, "c1", firstLink, List.of());
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> first.fence().isPresent());
+        Controller second = start(cluster, "c2", null, List.of());
+        ControllerStore observer = store(cluster);
+        Fence old = first.fence().orElseThrow();
+        Await.until("c2 has run cycles", Duration.ofSeconds(5), () -> observer.acting().isPresent());
+        assertThat(second.fence()).as("the standby does not act").isEmpty();
+        assertThat(observer.acting()).contains("c1");
+
+        firstLink.freeze();
+        long frozenAt = System.nanoTime();
+        Await.until("c2 takes over", TTL.plus(MARGIN).plus(MARGIN), () -> second.fence().isPresent());
+        long tookOver = Await.millisSince(frozenAt);
+        System.out.println("c2 took over " + tookOver + " ms after c1 was cut off (ttl " + TTL.toMillis() + " ms)");
+        Fence current = second.fence().orElseThrow();
+        assertThat(current.epoch()).isGreaterThan(old.epoch());
+        assertThat(observer.acting()).contains("c2");
+        assertThat(observer.epoch().getAsLong()).isEqualTo(current.epoch());
+
+        firstLink.thaw();
+        TaskType type = keysType(cluster, Takeover.RESUME, new CountDownLatch(0));
+        Optional<Task> late = Await.success("c1 reaches the DCS again", Duration.ofSeconds(20),
+                () -> first.tasks().create(type, Map.of(), old));
+        assertThat(late).as("a task created with the deposed epoch").isEmpty();
+        assertThat(observer.tasks()).isEmpty();
+        Task made = second.tasks().create(type, Map.of(), current).orElseThrow();
+        assertThat(made.ownerEpoch()).isEqualTo(current.epoch());
+    }
+
+    @Test
+    void aTaskLeftMidStepByACutOffControllerIsResumedAndFinishedByTheOther() throws Exception {
+        String cluster = newCluster();
+        ClusterKeys keys = new ClusterKeys(cluster);
+        CountDownLatch never = new CountDownLatch(1);
+        closeAfterTest.add(never::countDown);
+        TaskType stuck = keysType(cluster, Takeover.RESUME, never);
+        TaskType fine = keysType(cluster, Takeover.RESUME, new CountDownLatch(0));
+        TcpProxy firstLink = proxy();
+        Controller first = start(cluster, "c1", firstLink, List.of(stuck));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> first.fence().isPresent());
+        Fence old = first.fence().orElseThrow();
+        ControllerStore observer = store(cluster);
+        Task created = first.tasks().create(stuck, Map.of("label", "demo"), old).orElseThrow();
+        Await.until("c1 is in step 2", Duration.ofSeconds(10), () -> step(observer, created.id(), 1).state() == Task.State.RUNNING);
+        Controller second = start(cluster, "c2", null, List.of(fine));
+
+        firstLink.freeze();
+        Await.until("c2 finishes the task", TTL.plus(MARGIN).plus(Duration.ofSeconds(10)),
+                () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.SUCCEEDED);
+
+        Task done = observer.task(created.id()).orElseThrow().task();
+        long epoch = second.fence().orElseThrow().epoch();
+        assertThat(done.owner()).isEqualTo("c2");
+        assertThat(done.ownerEpoch()).isEqualTo(epoch).isGreaterThan(old.epoch());
+        assertThat(done.progress()).isEqualTo(100);
+        assertThat(done.parameters()).containsEntry("label", "demo").containsEntry("made-step-3", "yes");
+        assertThat(done.steps()).allSatisfy(s -> {
+            assertThat(s.state()).isEqualTo(Task.State.SUCCEEDED);
+            assertThat(s.finishedMillis()).isGreaterThanOrEqualTo(s.startedMillis()).isPositive();
+        });
+        assertThat(done.finishedMillis()).isPositive();
+        Dcs dcs = connect(serverAddress());
+        for (int step = 1; step <= 3; step++) {
+            assertThat(dcs.get(keys.prefix() + "made/step-" + step)).as("key of step " + step).isPresent();
+        }
+
+        TaskEntry before = observer.task(created.id()).orElseThrow();
+        assertThat(observer.update(before, before.task().withOwner("c1", old.epoch(), 1), old))
+                .as("a task write fenced by the deposed epoch").isFalse();
+        assertThat(observer.task(created.id()).orElseThrow()).isEqualTo(before);
+
+        // c1 wakes up in the middle of its step 2 and tries to record it: refused by the fence (or it
+        // finds its session lost first and writes nothing).
+        firstLink.thaw();
+        never.countDown();
+        Await.until("c1 steps down", Duration.ofSeconds(20), () -> first.fence().isEmpty());
+        assertThat(observer.task(created.id()).orElseThrow()).as("unchanged by the deposed controller").isEqualTo(before);
+    }
+
+    @Test
+    void aTaskWhoseInterruptedStepCannotResumeIsRolledBackByTheOther() {
+        String cluster = newCluster();
+        ClusterKeys keys = new ClusterKeys(cluster);
+        CountDownLatch never = new CountDownLatch(1);
+        closeAfterTest.add(never::countDown);
+        TcpProxy firstLink = proxy();
+        Controller first = start(cluster, "c1", firstLink, List.of(keysType(cluster, Takeover.ROLL_BACK, never)));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> first.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Task created = first.tasks().create(keysType(cluster, Takeover.ROLL_BACK, never), Map.of(), first.fence().orElseThrow())
+                .orElseThrow();
+        Await.until("c1 is in step 2", Duration.ofSeconds(10), () -> step(observer, created.id(), 1).state() == Task.State.RUNNING);
+        start(cluster, "c2", null, List.of(keysType(cluster, Takeover.ROLL_BACK, new CountDownLatch(0))));
+
+        firstLink.freeze();
+        Await.until("c2 rolls the task back", TTL.plus(MARGIN).plus(Duration.ofSeconds(10)),
+                () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.FAILED);
+
+        Task failed = observer.task(created.id()).orElseThrow().task();
+        assertThat(failed.error()).startsWith("taking over from controller c1 (epoch ").contains("step 2/3 'step-2' cannot resume: rolling back");
+        assertThat(failed.steps()).extracting(Task.Step::state)
+                .containsExactly(Task.State.CANCELLED, Task.State.CANCELLED, Task.State.PENDING);
+        Dcs dcs = connect(serverAddress());
+        assertThat(dcs.get(keys.prefix() + "made/step-1")).as("step 1 undone").isEmpty();
+        assertThat(dcs.get(keys.prefix() + "made/step-2")).as("step 2 undone").isEmpty();
+    }
+
+    @Test
+    void aCancelledTaskIsUndoneAndEndsCancelled() {
+        String cluster = newCluster();
+        ClusterKeys keys = new ClusterKeys(cluster);
+        CountDownLatch gate = new CountDownLatch(1);
+        closeAfterTest.add(gate::countDown);
+        Controller only = start(cluster, "c1", null, List.of(keysType(cluster, Takeover.RESUME, gate)));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> only.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Task created = only.tasks().create(keysType(cluster, Takeover.RESUME, gate), Map.of(), only.fence().orElseThrow()).orElseThrow();
+        Await.until("in step 2", Duration.ofSeconds(10), () -> step(observer, created.id(), 1).state() == Task.State.RUNNING);
+
+        assertThat(observer.requestCancel(created.id(), System.currentTimeMillis())).isEqualTo(ControllerStore.CancelOutcome.REQUESTED);
+        gate.countDown();
+
+        Await.until("cancelled", Duration.ofSeconds(15), () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.CANCELLED);
+        Task cancelled = observer.task(created.id()).orElseThrow().task();
+        assertThat(cancelled.error()).isEqualTo("cancelled by a user: rolling back from step 2/3 'step-2'");
+        assertThat(connect(serverAddress()).list(keys.prefix() + "made/")).isEmpty();
+        assertThat(observer.requestCancel(created.id(), 0)).isEqualTo(ControllerStore.CancelOutcome.ALREADY_FINISHED);
+        assertThat(observer.requestCancel("no-such-task", 0)).isEqualTo(ControllerStore.CancelOutcome.NO_SUCH_TASK);
+    }
+
+    // ---- helpers
+
+    /**
+     * Three steps; step {@code k} creates {@code made/step-k} (fenced, idempotent) and its undo deletes it.
+     * Step 2 first waits for {@code gate}; step 3 also records a parameter. Step 2 takes over as {@code policy} says.
+     */
+    static TaskType keysType(String cluster, Takeover policy, CountDownLatch gate) {
+        String made = new ClusterKeys(cluster).prefix() + "made/";
+        List<TaskType.Step> steps = new ArrayList<>();
+        for (int k = 1; k <= 3; k++) {
+            String key = made + "step-" + k;
+            int step = k;
+            steps.add(new TaskType.Step("step-" + k, context -> {
+                if (step == 2 && !gate.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("gate of step 2 never opened");
+                }
+                Dcs dcs = context.cluster().dcs();
+                if (!dcs.createIfAbsent(key, context.taskId(), context.fence()) && dcs.get(key).isEmpty()) {
+                    throw new IllegalStateException("could not create " + key + ": the fence of epoch " + context.fence().epoch()
+                            + " no longer passes");
+                }
+                if (step == 3) {
+                    context.putParameter("made-step-3", "yes");
+                }
+            }, context -> {
+                Dcs dcs = context.cluster().dcs();
+                dcs.get(key).ifPresent(e -> dcs.compareAndDelete(key, e.modRevision(), context.fence()));
+            }, step == 2 ? policy : Takeover.RESUME));
+        }
+        return new TaskType("make_keys", steps);
+    }
+
+    private static Task.Step step(ControllerStore store, String id, int index) {
+        return store.task(id).orElseThrow().task().steps().get(index);
+    }
+
+    private Controller start(String cluster, String name, TcpProxy link, List<TaskType> types) {
+        DcsAddress address = link == null ? serverAddress() : new DcsAddress(serverAddress().backend(), List.of(link.address()));
+        Dcs dcs = connect(address);
+        Controller controller = new Controller(dcs, cluster, name, TTL, LOOP_WAIT, types, List.of(), Clock.systemUTC());
+        Thread thread = new Thread(controller::run, "controller-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        closeAfterTest.add(() -> {
+            controller.close();
+            thread.join(10_000);
+        });
+        return controller;
+    }
+
+    private TcpProxy proxy() {
+        InetSocketAddress server = serverAddress().servers().get(0);
+        TcpProxy proxy = TcpProxy.to(server.getHostString(), server.getPort());
+        closeAfterTest.add(proxy);
+        return proxy;
+    }
+
+    private ControllerStore store(String cluster) {
+        return new ControllerStore(new ClusterStore(connect(serverAddress()), cluster));
+    }
+
+    private Dcs connect(DcsAddress address) {
+        Dcs dcs = Dcs.connect(address, Duration.ofSeconds(2));
+        closeAfterTest.add(dcs);
+        return dcs;
+    }
+
+    private String newCluster() {
+        return getClass().getSimpleName().toLowerCase() + "-" + clusters.incrementAndGet();
+    }
+}
