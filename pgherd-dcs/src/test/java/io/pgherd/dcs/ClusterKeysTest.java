@@ -25,15 +25,16 @@ class ClusterKeysTest {
         assertThat(keys.proxy("p1")).isEqualTo("/pgherd/main/proxies/p1");
         assertThat(keys.spec()).isEqualTo("/pgherd/main/spec");
         assertThat(keys.task("42")).isEqualTo("/pgherd/main/tasks/42");
+        assertThat(keys.assignment("node4")).isEqualTo("/pgherd/main/assignments/node4");
     }
 
     @Test
     void everyKeyAndPrefixIsWellFormed() {
         for (String key : new String[] {keys.leader(), keys.member("a"), keys.config(), keys.status(), keys.history(),
-                keys.failover(), keys.sync(), keys.proxy("p"), keys.spec(), keys.task("t")}) {
+                keys.failover(), keys.sync(), keys.proxy("p"), keys.spec(), keys.task("t"), keys.assignment("m")}) {
             assertThat(Keys.requireKey(key)).isEqualTo(key);
         }
-        for (String prefix : new String[] {keys.prefix(), keys.members(), keys.proxies(), keys.tasks()}) {
+        for (String prefix : new String[] {keys.prefix(), keys.members(), keys.proxies(), keys.tasks(), keys.assignments()}) {
             assertThat(Keys.requirePrefix(prefix)).isEqualTo(prefix);
         }
     }
