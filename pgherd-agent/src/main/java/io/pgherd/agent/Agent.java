@@ -26,6 +26,7 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
@@ -257,7 +258,7 @@ public final class Agent implements AutoCloseable {
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
                 local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless);
         if (reachable && alive) {
-            publish(status, following);
+            publish(status, following, assignedDraining(snapshot));
         }
         Decision decision = HaRules.decide(cluster, state, settings, now);
         view = new View(snapshot, status, decision, now, reachable);
@@ -500,13 +501,24 @@ public final class Agent implements AutoCloseable {
         synchronous.lead(cluster, settings.synchronousMode());
     }
 
+    /** Whether the controller asks this member to drain ({@code draining} in its assignment). */
+    private boolean assignedDraining(ClusterSnapshot snapshot) {
+        return snapshot != null && snapshot.assignment(name()).map(Assignment::draining).orElse(false);
+    }
+
     private void publish(LocalNode.Status status, String following) {
+        publish(status, following, false);
+    }
+
+    /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
+    private void publish(LocalNode.Status status, String following, boolean draining) {
         Member me = new Member(name(), settings.noFailover() ? "replica" : "standby",
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
                 status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of(),
-                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM)).withRejectedParameters(applied.rejected());
+                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM), draining)
+                .withRejectedParameters(applied.rejected());
         try {
             store.publish(me, session);
         } catch (DcsException e) {
@@ -641,8 +653,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Wakes the loop for what changes decisions (leader, switchover, configuration), not for member records;
-     * a change of a proxy record wakes only a wait for the proxies' acknowledgements.
+     * Wakes the loop for what changes decisions (leader, switchover, configuration, this member's assignment), not
+     * for member records; a change of a proxy record wakes only a wait for the proxies' acknowledgements.
      */
     private void onEvent(WatchEvent event) {
         String key = event instanceof WatchEvent.Put p ? p.entry().key() : event instanceof WatchEvent.Delete d ? d.key() : null;
@@ -654,6 +666,7 @@ public final class Agent implements AutoCloseable {
             leaderGoneMillis = System.currentTimeMillis();
         }
         if (key == null || key.equals(store.keys().leader()) || key.equals(store.keys().failover())
+                || key.equals(store.keys().assignment(name()))
                 || key.equals(store.keys().config()) || key.equals(store.keys().initialize())) {
             wakeUp();
         }

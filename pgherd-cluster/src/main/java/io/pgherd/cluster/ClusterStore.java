@@ -420,7 +420,7 @@ public final class ClusterStore {
             unreadable.report(problem);
             p = new ProxyRecord(fromKey, 0, 0);
         }
-        return p.name().isEmpty() ? new ProxyRecord(fromKey, p.ack(), p.heldSinceMillis(), p.reads()) : p;
+        return p.name().isEmpty() ? new ProxyRecord(fromKey, p.ack(), p.heldSinceMillis(), p.reads(), p.draining()) : p;
     }
 
     /** The {@code config} key; one that holds no JSON object reads as {@code {}}. */

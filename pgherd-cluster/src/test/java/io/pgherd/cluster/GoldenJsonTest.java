@@ -116,8 +116,12 @@ class GoldenJsonTest {
         assertThat(previous.readsOn("node3")).isEmpty();
         assertThat(Samples.PROXY_READS.readsOn("node3")).hasValue(2);
         assertThat(Samples.PROXY_READS.readsOn("node5")).as("a member with none is left out, and reads as 0").hasValue(0);
-        assertThat(ClusterJson.write(ProxyRecord.withReads("p", 0, 0, Map.of()))).as("a proxy running no read says so")
-                .contains("\"reads\":{}");
+        assertThat(ClusterJson.write(ProxyRecord.withReads("p", 0, 0, Map.of(), List.of()))).as("a proxy running no read says so")
+                .contains("\"reads\":{}", "\"draining\":[]");
+        assertThat(previous.drained("node4")).as("a proxy that says nothing is never done with a member").isFalse();
+        assertThat(Samples.PROXY_READS.drained("node4")).as("drains it, but a read still runs there").isFalse();
+        assertThat(Samples.PROXY_READS.drained("node5")).as("drains it and runs no read there").isTrue();
+        assertThat(Samples.PROXY_READS.drained("node6")).as("runs no read there, but has not seen it drain").isFalse();
     }
 
     @Test
