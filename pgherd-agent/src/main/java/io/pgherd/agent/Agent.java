@@ -26,6 +26,7 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
+import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.ClusterSnapshot;
@@ -73,6 +74,8 @@ public final class Agent implements AutoCloseable {
     private Session session;
     private Watch watch;
     private int failedStarts;
+    /** A spare: whether its assignment, as last read, asks it to serve as a read replica. */
+    private boolean spareAssigned;
     private long leaderLastSeenMillis;
     private volatile long leaderGoneMillis;
     private volatile long dcsLastSeenMillis;
@@ -108,7 +111,7 @@ public final class Agent implements AutoCloseable {
         this.store = new ClusterStore(dcs, config.get(AgentConfig.CLUSTER));
         this.local = new LocalNode(config);
         // A leader that stopped cleanly is waited for as long as its key would have outlived a crash.
-        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
+        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) != AgentConfig.Role.STANDBY,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS), 30_000,
                 config.get(AgentConfig.TTL).toMillis());
@@ -257,10 +260,15 @@ public final class Agent implements AutoCloseable {
         long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
                 local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless);
+        Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
+        if (spare()) {
+            spareAssigned = reachable ? SpareRules.assigned(assignment) : spareAssigned;
+        }
         if (reachable && alive) {
             publish(status, following, assignedDraining(snapshot));
         }
-        Decision decision = HaRules.decide(cluster, state, settings, now);
+        Decision decision = spare() ? SpareRules.decide(cluster, state, settings, assignment, now)
+                : HaRules.decide(cluster, state, settings, now);
         view = new View(snapshot, status, decision, now, reachable);
         if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
             log.info("{}: {}", name(), decision.sentence());
@@ -318,6 +326,10 @@ public final class Agent implements AutoCloseable {
                 case SWITCHOVER -> switchover(snapshot);
                 case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
                 case RESUME -> resume(status);
+                case RETIRE -> {
+                    local.retire();
+                    log.info("{}: stopped PostgreSQL and wiped its data: a spare again", name());
+                }
             }
             if (starting) {
                 failedStarts = 0;
@@ -512,7 +524,8 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
     private void publish(LocalNode.Status status, String following, boolean draining) {
-        Member me = new Member(name(), settings.noFailover() ? "replica" : "standby",
+        String role = spare() && !spareAssigned ? SpareRules.SPARE_ROLE : settings.noFailover() ? "replica" : "standby";
+        Member me = new Member(name(), role,
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
@@ -678,8 +691,13 @@ public final class Agent implements AutoCloseable {
      * streams as soon as it follows instead of waiting for the slot (and retrying every 5 s).
      */
     private void trackMembers(ClusterState cluster, long now) {
-        for (String member : cluster.members().keySet()) {
-            membersLastSeen.put(member, now);
+        for (Member member : cluster.members().values()) {
+            if (SpareRules.needsSlot(member)) {
+                membersLastSeen.put(member.name(), now);
+            } else {
+                // A spare streams from nobody: no slot is kept for it (one it had as a read replica is dropped).
+                membersLastSeen.remove(member.name());
+            }
         }
         cluster.leader().ifPresent(l -> membersLastSeen.put(l.member(), now));
     }
@@ -692,6 +710,11 @@ public final class Agent implements AutoCloseable {
         } else if (leaderGoneMillis == 0) {
             leaderGoneMillis = now;
         }
+    }
+
+    /** Whether this agent is a spare ({@code agent.role: spare}). */
+    private boolean spare() {
+        return config.get(AgentConfig.ROLE) == AgentConfig.Role.SPARE;
     }
 
     private String followedMember(ClusterState cluster) {

@@ -389,6 +389,13 @@ final class LocalNode {
         cloneFrom(leaderName, leaderPort, parameters);
     }
 
+    /** Stops PostgreSQL and deletes the data directory (a released spare). */
+    void retire() {
+        node.stop(timeout);
+        node.removeDataDirectory();
+        wasPrimary(false);
+    }
+
     /** A checkpoint, so a clean shutdown is quick. */
     void checkpoint() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
