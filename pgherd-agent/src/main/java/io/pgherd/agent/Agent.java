@@ -74,6 +74,8 @@ public final class Agent implements AutoCloseable {
     private Session session;
     private Watch watch;
     private int failedStarts;
+    /** The standby this member was cloned from, whose slot for it is to be dropped once it follows the leader; or null. */
+    private String cloneSource;
     /** A spare: whether its assignment, as last read, asks it to serve as a read replica. */
     private boolean spareAssigned;
     private long leaderLastSeenMillis;
@@ -277,6 +279,9 @@ public final class Agent implements AutoCloseable {
         }
         lastSentence = decision.sentence();
         boolean done = act(decision, snapshot, cluster, status);
+        if (reachable) {
+            dropCloneSlot(cluster, following);
+        }
         renewSessionForTtl(decision, cluster, reachable);
         if (decision.action() != Decision.Action.NONE) {
             view = new View(snapshot, local.inspect(), decision, now, reachable);
@@ -304,7 +309,10 @@ public final class Agent implements AutoCloseable {
                         }
                     }
                 }
-                case CLONE -> local.cloneFrom(target, portOf(cluster, target), parameters);
+                case CLONE -> {
+                    local.cloneFrom(target, portOf(cluster, target), parameters);
+                    cloneSource = cluster.ledBy(target) ? null : target;
+                }
                 case START -> local.start(parameters);
                 case START_AS_STANDBY -> {
                     local.follow(portOf(cluster, target));
@@ -709,6 +717,29 @@ public final class Agent implements AutoCloseable {
             leaderGoneMillis = 0;
         } else if (leaderGoneMillis == 0) {
             leaderGoneMillis = now;
+        }
+    }
+
+    /**
+     * Once this member, cloned from a standby, follows the leader, drops the slot the clone made on that standby
+     * (nothing streams through it any more; it would keep WAL there for good). Tried every cycle until it is gone.
+     */
+    private void dropCloneSlot(ClusterState cluster, String following) {
+        if (cloneSource == null || following.isEmpty() || !cluster.ledBy(following) || following.equals(cloneSource)) {
+            return;
+        }
+        Member source = cluster.members().get(cloneSource);
+        if (source == null || !source.running()) {
+            return;
+        }
+        try {
+            if (local.dropSlotOn(cloneSource, source.port())) {
+                log.info("{}: dropped the replication slot its clone made on {} (it follows the leader {} now)", name(),
+                        cloneSource, following);
+                cloneSource = null;
+            }
+        } catch (java.sql.SQLException e) {
+            log.warn("{}: could not drop the replication slot its clone made on {}: {}", name(), cloneSource, e.getMessage());
         }
     }
 

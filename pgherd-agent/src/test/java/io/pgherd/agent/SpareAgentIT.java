@@ -25,8 +25,8 @@ import io.pgherd.testkit.Await;
 /**
  * Spare agents ({@code agent.role: spare}) on a real cluster: they register without data; the one the controller
  * assigns as a read replica clones, streams from the leader and publishes as a nofailover replica while the other
- * stays a spare; released, it stops PostgreSQL, its data directory is gone, the leader drops its replication
- * slot, and it is a spare again.
+ * stays a spare (cloned from the standby, whose slot for it is dropped once it follows the leader); released, it
+ * stops PostgreSQL, its data directory is gone, the leader drops its replication slot, and it is a spare again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpareAgentIT {
@@ -62,6 +62,10 @@ class SpareAgentIT {
             return m != null && m.role().equals("replica") && m.noFailover() && m.running() && m.inRecovery();
         });
         Await.until("the leader keeps a slot for " + spare1.name, WAIT, () -> slots(leader).contains("spare1"));
+        String standby = cluster.members().stream().map(m -> m.name).filter(n -> n.startsWith("node") && !n.equals(leader))
+                .findFirst().orElseThrow();
+        Await.until("the slot the clone made on the standby " + standby + " is dropped once " + spare1.name
+                + " follows the leader", WAIT, () -> !slots(standby).contains("spare1"));
         assertThat(isSpare(spare2)).as(spare2.name + " was not assigned: still a spare").isTrue();
         assertThat(Files.exists(data(spare2))).isFalse();
         assertThat(slots(leader)).as("no slot for an idle spare").doesNotContain("spare2");
@@ -70,6 +74,7 @@ class SpareAgentIT {
         Await.until(spare1.name + " is a spare again", WAIT, () -> isSpare(spare1));
         Await.until(spare1.name + "'s data directory is gone", WAIT, () -> !Files.exists(data(spare1)));
         Await.until("the leader dropped " + spare1.name + "'s slot", WAIT, () -> !slots(leader).contains("spare1"));
+        assertThat(slots(standby)).as("no slot left for " + spare1.name + " anywhere").doesNotContain("spare1");
         assertThat(isSpare(spare2)).isTrue();
         assertThat(cluster.writable()).as("the cluster still takes writes at its leader").containsExactly(leader);
     }
