@@ -26,6 +26,8 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
+import io.pgherd.agent.ha.SpareRules;
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
@@ -73,6 +75,10 @@ public final class Agent implements AutoCloseable {
     private final LeaseGuard guard;
     private Watch watch;
     private int failedStarts;
+    /** The standby this member was cloned from, whose slot for it is to be dropped once it follows the leader; or null. */
+    private String cloneSource;
+    /** A spare: whether its assignment, as last read, asks it to serve as a read replica. */
+    private boolean spareAssigned;
     private long leaderLastSeenMillis;
     private volatile long leaderGoneMillis;
     private volatile long dcsLastSeenMillis;
@@ -108,7 +114,7 @@ public final class Agent implements AutoCloseable {
         this.store = new ClusterStore(dcs, config.get(AgentConfig.CLUSTER));
         this.local = new LocalNode(config);
         // A leader that stopped cleanly is waited for as long as its key would have outlived a crash.
-        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) == AgentConfig.Role.REPLICA,
+        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) != AgentConfig.Role.STANDBY,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS), 30_000,
                 config.get(AgentConfig.TTL).toMillis());
@@ -260,10 +266,15 @@ public final class Agent implements AutoCloseable {
         long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
                 local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
-        if (reachable && alive) {
-            publish(status, following);
+        Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
+        if (spare()) {
+            spareAssigned = reachable ? SpareRules.assigned(assignment) : spareAssigned;
         }
-        Decision decision = HaRules.decide(cluster, state, settings, now);
+        if (reachable && alive) {
+            publish(status, following, assignedDraining(snapshot));
+        }
+        Decision decision = spare() ? SpareRules.decide(cluster, state, settings, assignment, now)
+                : HaRules.decide(cluster, state, settings, now);
         view = new View(snapshot, status, decision, now, reachable);
         if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
             log.info("{}: {}", name(), decision.sentence());
@@ -272,6 +283,9 @@ public final class Agent implements AutoCloseable {
         }
         lastSentence = decision.sentence();
         boolean done = act(decision, snapshot, cluster, status);
+        if (reachable) {
+            dropCloneSlot(cluster, following);
+        }
         renewSessionForTtl(decision, cluster, reachable);
         if (decision.action() != Decision.Action.NONE) {
             view = new View(snapshot, local.inspect(), decision, now, reachable);
@@ -299,7 +313,10 @@ public final class Agent implements AutoCloseable {
                         }
                     }
                 }
-                case CLONE -> local.cloneFrom(target, portOf(cluster, target), parameters);
+                case CLONE -> {
+                    local.cloneFrom(target, portOf(cluster, target), parameters);
+                    cloneSource = cluster.ledBy(target) ? null : target;
+                }
                 case START -> local.start(parameters);
                 case START_AS_STANDBY -> {
                     local.follow(portOf(cluster, target));
@@ -321,6 +338,10 @@ public final class Agent implements AutoCloseable {
                 case SWITCHOVER -> switchover(snapshot);
                 case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
                 case RESUME -> resume(status);
+                case RETIRE -> {
+                    local.retire();
+                    log.info("{}: stopped PostgreSQL and wiped its data: a spare again", name());
+                }
             }
             if (starting) {
                 failedStarts = 0;
@@ -504,13 +525,25 @@ public final class Agent implements AutoCloseable {
         synchronous.lead(cluster, settings.synchronousMode());
     }
 
+    /** Whether the controller asks this member to drain ({@code draining} in its assignment). */
+    private boolean assignedDraining(ClusterSnapshot snapshot) {
+        return snapshot != null && snapshot.assignment(name()).map(Assignment::draining).orElse(false);
+    }
+
     private void publish(LocalNode.Status status, String following) {
-        Member me = new Member(name(), settings.noFailover() ? "replica" : "standby",
+        publish(status, following, false);
+    }
+
+    /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
+    private void publish(LocalNode.Status status, String following, boolean draining) {
+        String role = spare() && !spareAssigned ? SpareRules.SPARE_ROLE : settings.noFailover() ? "replica" : "standby";
+        Member me = new Member(name(), role,
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
                 status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of(),
-                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM)).withRejectedParameters(applied.rejected());
+                config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM), draining)
+                .withRejectedParameters(applied.rejected());
         try {
             store.publish(me, session);
         } catch (DcsException e) {
@@ -645,8 +678,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Wakes the loop for what changes decisions (leader, switchover, configuration), not for member records;
-     * a change of a proxy record wakes only a wait for the proxies' acknowledgements.
+     * Wakes the loop for what changes decisions (leader, switchover, configuration, this member's assignment), not
+     * for member records; a change of a proxy record wakes only a wait for the proxies' acknowledgements.
      */
     private void onEvent(WatchEvent event) {
         String key = event instanceof WatchEvent.Put p ? p.entry().key() : event instanceof WatchEvent.Delete d ? d.key() : null;
@@ -658,6 +691,7 @@ public final class Agent implements AutoCloseable {
             leaderGoneMillis = System.currentTimeMillis();
         }
         if (key == null || key.equals(store.keys().leader()) || key.equals(store.keys().failover())
+                || key.equals(store.keys().assignment(name()))
                 || key.equals(store.keys().config()) || key.equals(store.keys().initialize())) {
             wakeUp();
         }
@@ -669,8 +703,13 @@ public final class Agent implements AutoCloseable {
      * streams as soon as it follows instead of waiting for the slot (and retrying every 5 s).
      */
     private void trackMembers(ClusterState cluster, long now) {
-        for (String member : cluster.members().keySet()) {
-            membersLastSeen.put(member, now);
+        for (Member member : cluster.members().values()) {
+            if (SpareRules.needsSlot(member)) {
+                membersLastSeen.put(member.name(), now);
+            } else {
+                // A spare streams from nobody: no slot is kept for it (one it had as a read replica is dropped).
+                membersLastSeen.remove(member.name());
+            }
         }
         cluster.leader().ifPresent(l -> membersLastSeen.put(l.member(), now));
     }
@@ -683,6 +722,34 @@ public final class Agent implements AutoCloseable {
         } else if (leaderGoneMillis == 0) {
             leaderGoneMillis = now;
         }
+    }
+
+    /**
+     * Once this member, cloned from a standby, follows the leader, drops the slot the clone made on that standby
+     * (nothing streams through it any more; it would keep WAL there for good). Tried every cycle until it is gone.
+     */
+    private void dropCloneSlot(ClusterState cluster, String following) {
+        if (cloneSource == null || following.isEmpty() || !cluster.ledBy(following) || following.equals(cloneSource)) {
+            return;
+        }
+        Member source = cluster.members().get(cloneSource);
+        if (source == null || !source.running()) {
+            return;
+        }
+        try {
+            if (local.dropSlotOn(cloneSource, source.port())) {
+                log.info("{}: dropped the replication slot its clone made on {} (it follows the leader {} now)", name(),
+                        cloneSource, following);
+                cloneSource = null;
+            }
+        } catch (java.sql.SQLException e) {
+            log.warn("{}: could not drop the replication slot its clone made on {}: {}", name(), cloneSource, e.getMessage());
+        }
+    }
+
+    /** Whether this agent is a spare ({@code agent.role: spare}). */
+    private boolean spare() {
+        return config.get(AgentConfig.ROLE) == AgentConfig.Role.SPARE;
     }
 
     private String followedMember(ClusterState cluster) {

@@ -18,8 +18,11 @@ import io.pgherd.common.config.Key;
  * {@code loop_wait + 2 * retry_timeout <= ttl}. Immutable.
  */
 public final class AgentConfig {
-    /** What the member is for: a standby may be promoted, a replica never is. */
-    public enum Role { STANDBY, REPLICA }
+    /**
+     * What the member is for: a standby may be promoted, a replica never is, a spare holds no data until the
+     * controller assigns it to serve as a read replica (and wipes it when released).
+     */
+    public enum Role { STANDBY, REPLICA, SPARE }
 
     public static final Key<String> CLUSTER = Key.string("agent.cluster", null, false,
             "cluster name; its keys live under /pgherd/<cluster>/ in the DCS");
@@ -27,7 +30,8 @@ public final class AgentConfig {
     public static final Key<String> DCS = Key.string("agent.dcs", null, false,
             "the DCS: zookeeper://host:port[,host:port…] or etcd://host:port[,…]");
     public static final Key<Role> ROLE = Key.choice("agent.role", Role.class, Role.STANDBY, false,
-            "standby (a failover candidate) or replica (serves reads, never promoted: Patroni's nofailover)");
+            "standby (a failover candidate), replica (serves reads, never promoted: Patroni's nofailover) or spare (no"
+                    + " data until the controller assigns it as a read replica; wiped when released)");
     public static final Key<Integer> FAILOVER_PRIORITY = Key.integer("agent.failover_priority", 1, 0, 1000, true,
             "among candidates at the same WAL position the higher wins");
     public static final Key<Boolean> NO_LOAD_BALANCE = Key.bool("agent.tags.noloadbalance", false, false,

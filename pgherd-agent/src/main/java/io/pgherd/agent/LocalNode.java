@@ -389,6 +389,34 @@ final class LocalNode {
         cloneFrom(leaderName, leaderPort, parameters);
     }
 
+    /**
+     * Drops this member's replication slot on {@code sourceName} at 127.0.0.1:{@code sourcePort}, the standby it was
+     * cloned from (the clone made the slot there; once this member follows the leader nothing uses it, and it would
+     * keep WAL on that standby for good).
+     *
+     * @return true when the slot is gone (dropped now, or absent); false while something still streams through it
+     */
+    boolean dropSlotOn(String sourceName, int sourcePort) throws SQLException {
+        PostgresNode source = new PostgresNode(sourceName, node.dir().resolveSibling(sourceName), sourcePort, binaries,
+                new CommandRunner(serverUser));
+        String slot = slotName(node.name());
+        try (Connection c = source.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
+             Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
+                    + "' AND NOT active");
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+                return !rs.next();
+            }
+        }
+    }
+
+    /** Stops PostgreSQL and deletes the data directory (a released spare). */
+    void retire() {
+        node.stop(timeout);
+        node.removeDataDirectory();
+        wasPrimary(false);
+    }
+
     /** A checkpoint, so a clean shutdown is quick. */
     void checkpoint() {
         try (Connection c = connect(); Statement s = c.createStatement()) {

@@ -163,6 +163,26 @@ final class AgentCluster implements AutoCloseable {
         m.api = RestApi.start(m.agent);
     }
 
+    /**
+     * Adds a spare member ({@code agent.role: spare}) named {@code name}, with no data directory, and starts its
+     * agent and REST API; the cluster stops it (and its PostgreSQL, if it came to run one) on close.
+     */
+    Member startSpare(String name) {
+        List<Integer> ports = FreePorts.allocate(2);
+        TcpProxy link = TcpProxy.to("127.0.0.1", zooKeeperPort);
+        AgentConfig standby = config(name, ports.get(0), ports.get(1), link, false, false);
+        String yaml = "agent:\n  cluster: test\n  name: " + name + "\n  dcs: zookeeper://127.0.0.1:" + link.address().getPort()
+                + "\n  role: spare\n  postgres:\n    dir: " + dir.resolve(name) + "\n    port: " + ports.get(0)
+                + "\n    credentials_dir: " + dir + "\n  api:\n    listen: 127.0.0.1:" + ports.get(1) + "\n  ha:\n    ttl: "
+                + standby.get(AgentConfig.TTL).toMillis() + "ms\n    loop_wait: 500ms\n    retry_timeout: "
+                + standby.get(AgentConfig.RETRY_TIMEOUT).toMillis() + "ms\n    start_timeout: 20s\n";
+        Member m = new Member(name, ports.get(0), ports.get(1), link, AgentConfig.read(yaml, name + ".yml"));
+        members.put(name, m);
+        m.agent = new Agent(m.config).start();
+        m.api = RestApi.start(m.agent);
+        return m;
+    }
+
     /** Stops a member's PostgreSQL (fast shutdown), its agent being stopped: what {@code pgherd down} does last. */
     void stopPostgresOf(Member m) {
         stopPostgres(m);

@@ -27,7 +27,8 @@ final class ClusterTable {
     /**
      * One member as listed.
      *
-     * @param role {@code leader} (holds the key), {@code standby} (a failover candidate) or {@code replica} (never promoted)
+     * @param role {@code leader} (holds the key), {@code standby} (a failover candidate), {@code replica} (never promoted)
+     *             or {@code spare} (a spare agent without data, waiting for the controller to assign it)
      * @param lagBytes bytes behind the leader's last published position; null for the leader, and when unknown
      *                 (the member is stopped or not in recovery, or the leader published no position yet)
      */
@@ -47,6 +48,9 @@ final class ClusterTable {
     static String role(ClusterState cluster, Member m) {
         if (cluster.ledBy(m.name())) {
             return "leader";
+        }
+        if (ReadReplicas.SPARE.equals(m.role())) {
+            return ReadReplicas.SPARE;
         }
         return m.noFailover() || m.role().equals("replica") ? "replica" : "standby";
     }
@@ -71,8 +75,8 @@ final class ClusterTable {
         table.add(columns(pending, List.of("MEMBER", "HOST", "ROLE", "STATE", "TL", "LAG (BYTES)"), "PENDING RESTART"));
         for (Row row : rows(cluster)) {
             Member m = row.member();
-            table.add(columns(pending, List.of(m.name(), hostPort(m), row.role(), m.state() == null || m.state().isEmpty() ? "-"
-                    : m.state(), m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
+            table.add(columns(pending, List.of(m.name(), hostPort(m), row.role(), (m.state() == null || m.state().isEmpty() ? "-"
+                    : m.state()) + (m.draining() ? ", draining" : ""), m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
                     row.role().equals("leader") ? "-" : row.lagBytes() == null ? "unknown" : Long.toString(row.lagBytes())),
                     !m.pendingRestart() ? "" : ("* " + String.join(", ", m.pendingRestartParameters())).strip()));
         }
@@ -121,6 +125,7 @@ final class ClusterTable {
             member.put("role", row.role());
             putOrNull(member, "state", m.state());
             member.put("running", m.running());
+            member.put("draining", m.draining());
             member.put("timeline", m.timeline());
             member.put("position", m.position());
             if (row.lagBytes() == null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
@@ -215,6 +216,13 @@ final class LocalAgents {
     ClusterState snapshot() {
         try (Dcs dcs = connect()) {
             return snapshot(dcs);
+        }
+    }
+
+    /** Everything under the cluster's prefix in the DCS now, as read once. */
+    ClusterSnapshot clusterSnapshot() {
+        try (Dcs dcs = connect()) {
+            return new ClusterStore(dcs, state.cluster()).read();
         }
     }
 

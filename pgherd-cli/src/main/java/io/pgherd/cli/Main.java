@@ -14,8 +14,8 @@ public final class Main implements Runnable {
     private static final List<Class<?>> SUBCOMMANDS = List.of(UpCommand.class, DownCommand.class, StatusCommand.class,
             ProxyCommand.class, AgentCommand.class, ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class,
             FailoverCommand.class, MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class,
-            RestartCommand.class, ReinitCommand.class, ConfigCommand.class, ControllerCommand.class, TasksCommand.class,
-            TaskCommand.class, SuperviseCommand.class, CommandLine.HelpCommand.class);
+            RestartCommand.class, ReinitCommand.class, ConfigCommand.class, ScaleCommand.class, ControllerCommand.class,
+            TasksCommand.class, TaskCommand.class, SuperviseCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.Member;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.postgres.Credentials;
@@ -44,10 +45,13 @@ final class StatusCommand implements Callable<Integer> {
         LocalCluster cluster = directory.cluster(state, Optional.empty());
         LocalAgents agents = new LocalAgents(directory, state, cluster);
         Optional<ClusterState> ha = Optional.empty();
+        Optional<ReadReplicas> replicas = Optional.empty();
         String dcsError = null;
         if (state.highlyAvailable()) {
             try {
-                ha = Optional.of(agents.snapshot());
+                ClusterSnapshot snapshot = agents.clusterSnapshot();
+                ha = Optional.of(ClusterState.of(snapshot));
+                replicas = Optional.of(ReadReplicas.of(snapshot));
             } catch (DcsException e) {
                 dcsError = e.getMessage();
             }
@@ -74,6 +78,7 @@ final class StatusCommand implements Callable<Integer> {
             root.put("proxy", p);
             root.put("proxies", proxies.stream().map(each -> proxyJson(each, cluster.credentials())).toList());
             root.put("supervisor", supervisorJson(directory));
+            replicas.ifPresent(r -> root.put("read_replicas", ListCommand.readReplicasJson(r)));
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
             out.println("cluster " + directory.path() + " (PostgreSQL " + state.postgresVersion() + ")");
@@ -93,6 +98,7 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", UpCommand.label(state, each.recorded()), "pooler",
                         each.recorded().port(), each.isRunning() ? "running" : "stopped", "-", "-");
             }
+            replicas.flatMap(ReadReplicas::line).ifPresent(out::println);
         }
         out.flush();
         return 0;

@@ -1,6 +1,7 @@
 package io.pgherd.cluster;
 
 import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -24,16 +25,33 @@ import java.util.TreeMap;
  * @param spec the desired shape of the cluster, if set
  * @param tasks the controller's tasks, by id (sorted)
  * @param systemId the database system identifier of the cluster's data ({@code system_id}), once recorded
+ * @param assignments what the controller asks of members ({@code assignments/<member>}), by member (sorted)
  */
 public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
                               Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
                               Optional<SyncState> sync, ClusterConfig config, History history,
                               SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
-                              Optional<String> systemId) {
+                              Optional<String> systemId, SortedMap<String, Assignment> assignments) {
     public ClusterSnapshot {
         members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
         proxies = Collections.unmodifiableSortedMap(new TreeMap<>(proxies));
         tasks = Collections.unmodifiableSortedMap(new TreeMap<>(tasks));
+        assignments = Collections.unmodifiableSortedMap(new TreeMap<>(assignments == null ? Map.of() : assignments));
+    }
+
+    /** A snapshot without assignments. */
+    public ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
+                           Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
+                           Optional<SyncState> sync, ClusterConfig config, History history,
+                           SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
+                           Optional<String> systemId) {
+        this(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history, proxies, spec, tasks,
+                systemId, new TreeMap<>());
+    }
+
+    /** The assignment of {@code member}, if the controller wrote one. */
+    public Optional<Assignment> assignment(String member) {
+        return Optional.ofNullable(assignments.get(member));
     }
 
     /** An empty cluster: no key at all. */

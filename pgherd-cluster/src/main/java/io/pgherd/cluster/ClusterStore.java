@@ -73,6 +73,7 @@ public final class ClusterStore {
         Optional<Spec> spec = Optional.empty();
         SortedMap<String, Task> tasks = new TreeMap<>();
         Optional<String> systemId = Optional.empty();
+        SortedMap<String, Assignment> assignments = new TreeMap<>();
         for (Entry e : dcs.list(keys.prefix())) {
             String key = e.key();
             if (key.equals(keys.leader())) {
@@ -101,10 +102,12 @@ public final class ClusterStore {
                 spec = parse(e, Spec.class);
             } else if (key.startsWith(keys.tasks())) {
                 parse(e, Task.class).ifPresent(t -> tasks.put(t.id(), t));
+            } else if (key.startsWith(keys.assignments())) {
+                assignment(e).ifPresent(a -> assignments.put(a.member(), a));
             }
         }
         return new ClusterSnapshot(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history,
-                proxies, spec, tasks, systemId);
+                proxies, spec, tasks, systemId, assignments);
     }
 
     /** Every recorded promotion, oldest first (empty when the key is absent or unreadable). */
@@ -299,6 +302,54 @@ public final class ClusterStore {
         dcs.putEphemeral(keys.proxy(record.name()), ClusterJson.write(record), session);
     }
 
+    // ---------------------------------------------------------------- desired state and assignments (CLI, controller)
+
+    /**
+     * The {@code spec} key as read, with the modRevision a {@link #writeSpec} must find.
+     *
+     * @param spec the record; empty when the key is absent or cannot be read (reported)
+     * @param revision the key's modRevision; 0 when it is absent
+     */
+    public record SpecRead(Optional<Spec> spec, long revision) {
+    }
+
+    /** Reads the {@code spec} key. */
+    public SpecRead readSpec() {
+        Optional<Entry> e = dcs.get(keys.spec());
+        return new SpecRead(e.flatMap(entry -> parse(entry, Spec.class)), e.map(Entry::modRevision).orElse(0L));
+    }
+
+    /**
+     * Writes {@code spec} if the key has not been written since it was read at {@code expectedRevision}
+     * ({@link SpecRead#revision()}; 0: the key must still be absent).
+     *
+     * @return false when it has been (nothing written)
+     */
+    public boolean writeSpec(long expectedRevision, Spec spec) {
+        String value = ClusterJson.write(spec);
+        return expectedRevision == 0 ? dcs.createIfAbsent(keys.spec(), value)
+                : dcs.compareAndSet(keys.spec(), expectedRevision, value);
+    }
+
+    /** Every member's assignment, by member; unreadable ones are reported and left out. */
+    public SortedMap<String, Assignment> assignments() {
+        SortedMap<String, Assignment> out = new TreeMap<>();
+        for (Entry e : dcs.list(keys.assignments())) {
+            assignment(e).ifPresent(a -> out.put(a.member(), a));
+        }
+        return out;
+    }
+
+    /** Writes a member's assignment, whatever the key held. */
+    public void putAssignment(Assignment assignment) {
+        dcs.put(keys.assignment(assignment.member()), ClusterJson.write(assignment));
+    }
+
+    /** Deletes a member's assignment; false when there was none. */
+    public boolean deleteAssignment(String member) {
+        return dcs.delete(keys.assignment(member));
+    }
+
     // ---------------------------------------------------------------- the one compare-and-set loop
 
     /** A value to write, and what the caller gets back when it is written. */
@@ -341,6 +392,13 @@ public final class ClusterStore {
         }
     }
 
+    /** An assignment, named by its key when it does not say; empty (reported) when it cannot be read. */
+    private Optional<Assignment> assignment(Entry e) {
+        String fromKey = e.key().substring(e.key().lastIndexOf('/') + 1);
+        return parse(e, Assignment.class).map(a -> a.member() == null || a.member().isEmpty()
+                ? new Assignment(a.format(), fromKey, a.role(), a.draining(), a.task(), a.epoch()) : a);
+    }
+
     /** The {@code sync} key; one that cannot be read names nobody. */
     private SyncState sync(Entry e) {
         return parse(e, SyncState.class).orElse(SyncState.NOBODY);
@@ -362,7 +420,7 @@ public final class ClusterStore {
             unreadable.report(problem);
             p = new ProxyRecord(fromKey, 0, 0);
         }
-        return p.name().isEmpty() ? new ProxyRecord(fromKey, p.ack(), p.heldSinceMillis()) : p;
+        return p.name().isEmpty() ? new ProxyRecord(fromKey, p.ack(), p.heldSinceMillis(), p.reads(), p.draining()) : p;
     }
 
     /** The {@code config} key; one that holds no JSON object reads as {@code {}}. */

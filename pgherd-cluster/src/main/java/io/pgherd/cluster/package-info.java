@@ -44,11 +44,14 @@
  *     mode</td><td>agents (only the synchronous standby may take the key)</td><td>persistent</td>
  *     <td>compare-and-set on what the leader read; put by a new leader before it promotes; deleted when the
  *     mode is off</td></tr>
- * <tr><td>{@code proxies/<name>}</td><td>{@link io.pgherd.cluster.ProxyRecord}</td><td>that proxy</td>
- *     <td>the old leader's agent in a switchover (waits for every {@code ack}), CLI</td>
+ * <tr><td>{@code proxies/<name>}</td><td>{@link io.pgherd.cluster.ProxyRecord}</td><td>that proxy (also when
+ *     the reads it runs on a member change, rate-limited)</td>
+ *     <td>the old leader's agent in a switchover (waits for every {@code ack}), the controller (waits until no
+ *     proxy runs a read on a draining member), CLI</td>
  *     <td>ephemeral (the proxy's session)</td><td>put ({@code register})</td></tr>
- * <tr><td>{@code spec}</td><td>{@link io.pgherd.cluster.Spec}</td><td>users (CLI, cluster API), from the next
- *     release</td><td>the controller, from the next release</td><td>persistent</td><td>compare-and-set</td></tr>
+ * <tr><td>{@code spec}</td><td>{@link io.pgherd.cluster.Spec}</td><td>users (CLI {@code scale}, cluster API)</td>
+ *     <td>the controller, CLI ({@code list}, {@code status})</td><td>persistent</td><td>compare-and-set
+ *     ({@code readSpec}, {@code writeSpec})</td></tr>
  * <tr><td>{@code controller}</td><td>plain text: the acting controller's name</td><td>the controller that wins
  *     the controllers' election</td><td>controllers (standbys wait while it exists), CLI</td><td>ephemeral (the
  *     controller's session)</td><td>atomic create together with advancing {@code controller_epoch}
@@ -61,13 +64,18 @@
  *     epoch is its epoch); CLI ({@code task cancel} sets {@code cancel_requested})</td><td>controllers, CLI,
  *     dashboard</td><td>persistent</td><td>fenced atomic create, then fenced compare-and-set as it advances
  *     ({@link io.pgherd.cluster.ControllerStore})</td></tr>
+ * <tr><td>{@code assignments/<member>}</td><td>{@link io.pgherd.cluster.Assignment}</td><td>the controller (a
+ *     replica task: assign a spare, drain a member, release it)</td><td>that member's agent (a spare clones and
+ *     joins, or wipes its data and waits; any member publishes {@code draining}), controllers, CLI</td>
+ *     <td>persistent</td><td>put ({@code putAssignment}); deleted when the member is released
+ *     ({@code deleteAssignment})</td></tr>
  * </table>
  *
  * <p><b>Compatibility.</b> Processes of two releases share a cluster during a rolling upgrade, so readers
  * ignore fields they do not know and take defaults for missing optional ones; history entries keep
  * unknown fields when written back. Records whose meaning may change carry a {@code format}
  * ({@link io.pgherd.cluster.Member#FORMAT}, {@link io.pgherd.cluster.Spec#FORMAT},
- * {@link io.pgherd.cluster.Task#FORMAT}). The member record was written with Java field names (format 1,
+ * {@link io.pgherd.cluster.Task#FORMAT}, {@link io.pgherd.cluster.Assignment#FORMAT}). The member record was written with Java field names (format 1,
  * {@code noFailover}); format 2 names fields in snake_case, reads both, and writes both so the previous
  * release still reads it. Golden samples of what the previous release wrote and what this one writes are
  * in this module's tests.

@@ -145,6 +145,66 @@ class ClusterStoreIT {
         assertThat(store.proxies()).isEqualTo(List.of(Samples.PROXY));
     }
 
+    @Test
+    void assignmentsArePutReadInTheSnapshotAndDeleted() {
+        store.putAssignment(Samples.ASSIGNMENT);
+        store.putAssignment(Samples.ASSIGNMENT_SPARE);
+        dcs.put(keys.assignment("node6"), "{\"format\":1,");
+        assertThat(dcs.get(keys.assignment("node4")).orElseThrow().value()).isEqualTo(Samples.text("written/assignment.json"));
+
+        assertThat(store.assignments()).containsOnlyKeys("node4", "node5").containsEntry("node4", Samples.ASSIGNMENT);
+        ClusterSnapshot s = store.read();
+        assertThat(s.assignments()).isEqualTo(store.assignments());
+        assertThat(s.assignment("node5")).contains(Samples.ASSIGNMENT_SPARE);
+        assertThat(store.unreadable().count()).as("the unreadable one is reported, not dropped silently").isPositive();
+
+        store.putAssignment(Samples.ASSIGNMENT.withDraining(false));
+        assertThat(store.read().assignment("node4").orElseThrow().draining()).isFalse();
+        assertThat(store.deleteAssignment("node4")).isTrue();
+        assertThat(store.deleteAssignment("node4")).isFalse();
+        assertThat(store.read().assignments()).containsOnlyKeys("node5");
+    }
+
+    @Test
+    void anAssignmentWithoutAMemberIsNamedByItsKey() {
+        dcs.put(keys.assignment("node7"), "{\"format\":1,\"role\":\"spare\"}");
+        assertThat(store.assignments().get("node7").member()).isEqualTo("node7");
+        assertThat(store.assignments().get("node7").role()).isEqualTo(Assignment.Role.SPARE);
+    }
+
+    @Test
+    void theSpecIsWrittenWithCompareAndSetOnTheRevisionRead() {
+        ClusterStore.SpecRead absent = store.readSpec();
+        assertThat(absent.spec()).isEmpty();
+        assertThat(absent.revision()).isZero();
+        Spec two = new Spec(Spec.FORMAT, 2, null);
+        assertThat(store.writeSpec(absent.revision(), two)).isTrue();
+        assertThat(store.writeSpec(absent.revision(), two)).as("created by someone else since").isFalse();
+
+        ClusterStore.SpecRead read = store.readSpec();
+        assertThat(read.spec()).contains(two);
+        Spec three = new Spec(Spec.FORMAT, 3, null);
+        assertThat(store.writeSpec(read.revision(), three)).isTrue();
+        assertThat(store.writeSpec(read.revision(), new Spec(Spec.FORMAT, 9, null))).as("written since it was read").isFalse();
+        assertThat(store.readSpec().spec()).contains(three);
+        assertThat(store.read().spec()).contains(three);
+
+        dcs.put(keys.spec(), "not json");
+        ClusterStore.SpecRead unreadable = store.readSpec();
+        assertThat(unreadable.spec()).isEmpty();
+        assertThat(unreadable.revision()).as("an unreadable spec can still be replaced").isPositive();
+        assertThat(store.writeSpec(unreadable.revision(), two)).isTrue();
+    }
+
+    @Test
+    void aProxyRecordWithReadsIsReadBack() {
+        Session session = dcs.openSession(Duration.ofSeconds(10));
+        store.register(Samples.PROXY_READS, session);
+        assertThat(dcs.get(keys.proxy(Samples.PROXY_READS.name())).orElseThrow().value())
+                .isEqualTo(Samples.text("written/proxy-reads.json"));
+        assertThat(store.read().proxies().values()).containsExactly(Samples.PROXY_READS);
+    }
+
     private static ObjectNode object(String field, int value) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put(field, value);

@@ -27,7 +27,7 @@ class GoldenJsonTest {
 
     @ParameterizedTest
     @CsvSource({"member-node1", "member-node2", "member-node3", "status", "status-stopped", "failover", "sync", "proxy",
-            "history", "spec", "task", "parameters"})
+            "history", "spec", "task", "parameters", "proxy-reads", "assignment", "assignment-spare"})
     void writesItsGoldenJson(String sample) {
         assertThat(ClusterJson.write(record(sample))).isEqualTo(Samples.text("written/" + sample + ".json"));
     }
@@ -39,15 +39,17 @@ class GoldenJsonTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "spec", "task"})
+    @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "spec", "task", "proxy-reads",
+            "assignment", "assignment-spare"})
     void readsRecordsWithFieldsItDoesNotKnow(String sample) {
-        String dir = sample.equals("spec") || sample.equals("task") ? "written/" : "previous/";
+        String dir = List.of("spec", "task", "proxy-reads", "assignment", "assignment-spare").contains(sample) ? "written/"
+                : "previous/";
         assertThat(read(sample, withUnknownFields(Samples.text(dir + sample + ".json")))).isEqualTo(record(sample));
     }
 
     @ParameterizedTest
     @CsvSource({"member-node1", "member-node2", "member-node3", "status", "status-stopped", "failover", "sync", "proxy",
-            "history", "spec", "task", "parameters"})
+            "history", "spec", "task", "parameters", "proxy-reads", "assignment", "assignment-spare"})
     void readsWhatItWrites(String sample) {
         assertThat(read(sample, ClusterJson.write(record(sample)))).isEqualTo(record(sample));
     }
@@ -102,6 +104,32 @@ class GoldenJsonTest {
     }
 
     @Test
+    void anAssignmentOfANewerReleaseIsNotActedOn() {
+        String newerRole = Samples.text("written/assignment.json").replace("\"role\":\"replica\"", "\"role\":\"witness\"");
+        Assignment a = ClusterJson.read("assignments/node4", newerRole, Assignment.class);
+        assertThat(a.role()).isEqualTo(Assignment.Role.UNKNOWN);
+        assertThat(a.understood()).isFalse();
+        String newerFormat = Samples.text("written/assignment.json").replace("\"format\":1", "\"format\":2");
+        assertThat(ClusterJson.read("assignments/node4", newerFormat, Assignment.class).understood()).isFalse();
+        assertThat(Samples.ASSIGNMENT.understood()).isTrue();
+    }
+
+    @Test
+    void aProxyOfThePreviousReleaseSaysNothingOfItsReads() {
+        ProxyRecord previous = ClusterJson.read("proxies/p", Samples.text("previous/proxy.json"), ProxyRecord.class);
+        assertThat(previous.reads()).isNull();
+        assertThat(previous.readsOn("node3")).isEmpty();
+        assertThat(Samples.PROXY_READS.readsOn("node3")).hasValue(2);
+        assertThat(Samples.PROXY_READS.readsOn("node5")).as("a member with none is left out, and reads as 0").hasValue(0);
+        assertThat(ClusterJson.write(ProxyRecord.withReads("p", 0, 0, Map.of(), List.of()))).as("a proxy running no read says so")
+                .contains("\"reads\":{}", "\"draining\":[]");
+        assertThat(previous.drained("node4")).as("a proxy that says nothing is never done with a member").isFalse();
+        assertThat(Samples.PROXY_READS.drained("node4")).as("drains it, but a read still runs there").isFalse();
+        assertThat(Samples.PROXY_READS.drained("node5")).as("drains it and runs no read there").isTrue();
+        assertThat(Samples.PROXY_READS.drained("node6")).as("runs no read there, but has not seen it drain").isFalse();
+    }
+
+    @Test
     void anUnreadableRecordSaysWhichKeyAndWhy() {
         assertThatThrownBy(() -> ClusterJson.read("/pgherd/main/members/node1", "{\"name\":", Member.class))
                 .isInstanceOf(UnreadableRecordException.class)
@@ -142,6 +170,9 @@ class GoldenJsonTest {
             case "failover" -> Samples.FAILOVER;
             case "sync" -> Samples.SYNC;
             case "proxy" -> Samples.PROXY;
+            case "proxy-reads" -> Samples.PROXY_READS;
+            case "assignment" -> Samples.ASSIGNMENT;
+            case "assignment-spare" -> Samples.ASSIGNMENT_SPARE;
             case "history" -> new History(List.of(Samples.PROMOTION));
             case "spec" -> Samples.SPEC;
             case "task" -> Samples.TASK;

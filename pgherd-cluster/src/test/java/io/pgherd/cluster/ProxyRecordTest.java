@@ -22,6 +22,12 @@ class ProxyRecordTest {
     }
 
     @Test
+    void aRecordWithoutANameKeepsItsReads() {
+        assertThat(ClusterStore.proxyRecord(record("p4", "{\"ack\": 0, \"reads\": {\"node3\": 1}}"), unreadable).readsOn("node3"))
+                .hasValue(1);
+    }
+
+    @Test
     void aRecordThatCannotBeReadAcknowledgesNothingAndIsNamedByItsKey() {
         assertThat(ClusterStore.proxyRecord(record("p2", "not json"), unreadable)).isEqualTo(new ProxyRecord("p2", 0, 0));
         assertThat(ClusterStore.proxyRecord(record("p3", "{\"ack\": \"x\"}"), unreadable)).isEqualTo(new ProxyRecord("p3", 0, 0));

@@ -31,6 +31,13 @@ final class Samples {
     static final FailoverRequest FAILOVER = new FailoverRequest("node1", "node2", 1893553445000L);
     static final SyncState SYNC = new SyncState("node1", "node2");
     static final ProxyRecord PROXY = new ProxyRecord("127.0.0.1:6432", 42, 1765000000000L);
+    /** {@code written/proxy-reads.json}: a proxy running two reads on node3 and one on node4, which drains. */
+    static final ProxyRecord PROXY_READS = ProxyRecord.withReads("127.0.0.1:6432", 0, 0, Map.of("node3", 2, "node4", 1,
+            "node5", 0), List.of("node5", "node4"));
+    /** {@code written/assignment.json}: a spare assigned to become a read replica, draining, by a task. */
+    static final Assignment ASSIGNMENT = Assignment.of("node4", Assignment.Role.REPLICA, true, "t-20251206-1", 17);
+    /** {@code written/assignment-spare.json}: a member given back to be a spare, by no task. */
+    static final Assignment ASSIGNMENT_SPARE = Assignment.of("node5", Assignment.Role.SPARE, false, null, 18);
     static final HistoryEntry PROMOTION = new HistoryEntry("node2", "node1", "failover", 4, 50332000L,
             "2025-12-06T05:46:40.500Z", 17L,
             new HistoryEntry.Timeline(1765000000000L, 1765000000100L, 1765000000200L, 1765000000500L, 1765000000600L),

@@ -120,6 +120,19 @@ public record ClusterKeys(String cluster) {
         return tasks() + segment("task id", id);
     }
 
+    /** Prefix of the persistent assignments of members by the controller. */
+    public String assignments() {
+        return prefix() + "assignments/";
+    }
+
+    /**
+     * Persistent; what the controller asks of one member (become a read replica, drain, go back to being a
+     * spare), written by the controller and read by that member's agent.
+     */
+    public String assignment(String member) {
+        return assignments() + segment("member", member);
+    }
+
     private static String segment(String what, String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.:@-]{1,128}") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException(what + " must be 1 to 128 letters, digits or '-_.:@' (got " + name + ")");

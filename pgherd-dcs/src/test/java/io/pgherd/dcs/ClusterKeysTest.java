@@ -27,15 +27,17 @@ class ClusterKeysTest {
         assertThat(keys.task("42")).isEqualTo("/pgherd/main/tasks/42");
         assertThat(keys.controller()).isEqualTo("/pgherd/main/controller");
         assertThat(keys.controllerEpoch()).isEqualTo("/pgherd/main/controller_epoch");
+        assertThat(keys.assignment("node4")).isEqualTo("/pgherd/main/assignments/node4");
     }
 
     @Test
     void everyKeyAndPrefixIsWellFormed() {
         for (String key : new String[] {keys.leader(), keys.member("a"), keys.config(), keys.status(), keys.history(),
-                keys.failover(), keys.sync(), keys.proxy("p"), keys.spec(), keys.task("t"), keys.controller(), keys.controllerEpoch()}) {
+                keys.failover(), keys.sync(), keys.proxy("p"), keys.spec(), keys.task("t"), keys.controller(), keys.controllerEpoch(),
+                keys.assignment("m")}) {
             assertThat(Keys.requireKey(key)).isEqualTo(key);
         }
-        for (String prefix : new String[] {keys.prefix(), keys.members(), keys.proxies(), keys.tasks()}) {
+        for (String prefix : new String[] {keys.prefix(), keys.members(), keys.proxies(), keys.tasks(), keys.assignments()}) {
             assertThat(Keys.requirePrefix(prefix)).isEqualTo(prefix);
         }
     }

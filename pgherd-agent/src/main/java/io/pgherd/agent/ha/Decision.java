@@ -40,7 +40,9 @@ public record Decision(Action action, String target, String sentence) {
          * Take the leader key back as the leader that stopped cleanly while leading, then start PostgreSQL as the
          * primary it was (when stopped): no promotion, the same timeline, no history entry.
          */
-        RESUME
+        RESUME,
+        /** Stop PostgreSQL and delete the data directory: a spare released by the controller is a spare again. */
+        RETIRE
     }
 
     /** A decision to do nothing, with its sentence (for what is shown before the first cycle). */

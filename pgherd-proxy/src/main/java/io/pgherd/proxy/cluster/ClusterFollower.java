@@ -2,11 +2,12 @@ package io.pgherd.proxy.cluster;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,8 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private static final long TICK_MILLIS = 1000;
     private static final long PROBE_MILLIS = 50;
     private static final long DRAIN_CHECK_MILLIS = 10;
+    /** How often the reads running on each member are compared with what the record says ({@link ReadsReport}). */
+    private static final long READS_CHECK_MILLIS = 50;
     private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
     private static final long TIMELINE_GIVE_UP_MILLIS = 60_000;
 
@@ -68,6 +71,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private Watch watch;
     private Session session;
     private ProxyRecord writtenRecord;
+    private long writtenAt;
     private String lastProblem = "";
 
     /** The leader the gate was last opened for (name and epoch), and the one seen now. */
@@ -76,7 +80,8 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private volatile String leader = "";
     private long epoch;
     private Map<String, Member> memberRecords = Map.of();
-    private final Set<String> drainedByCluster = new HashSet<>();
+    /** The members the cluster drains (their record or assignment says so), as last read; sorted. */
+    private volatile Set<String> clusterDraining = new TreeSet<>();
     private long ttlMillis = DEFAULT_TTL.toMillis();
     private long lastRead = System.currentTimeMillis();
     private boolean probing;
@@ -120,6 +125,8 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         proxy.watch(follower);
         follower.thread.execute(follower::refresh);
         follower.thread.scheduleWithFixedDelay(follower::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        follower.thread.scheduleWithFixedDelay(follower::reportReads, READS_CHECK_MILLIS, READS_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
         log.info("proxy {} following cluster {} in {}", name, keys.cluster(), address);
         return follower;
     }
@@ -241,7 +248,8 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
             });
         }
         memberRecords = records;
-        followDraining(records);
+        clusterDraining = ClusterDraining.of(cluster);
+        followDraining();
         if (leaderEntry.isEmpty()) {
             if (gate.isOpen() || !gate.heldFor(WriteGate.Reason.NO_LEADER)) {
                 log.warn("the cluster has no leader: writes are held (at most {}); reads go on",
@@ -280,6 +288,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
             }
         }
         followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
+        followDraining(); // again: a node made anew just now drains from the start too
         switchover(cluster.failover(), cluster.failoverRevision());
     }
 
@@ -303,20 +312,20 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     }
 
     /**
-     * Members whose record says {@code draining} (DESIGN.md §2) take no new reads, as after the admin
-     * console's DRAIN; a node the cluster drained is undrained when its record no longer says so.
+     * Members the cluster drains ({@link ClusterDraining}: their record or their assignment says so) take no
+     * new reads, as after the admin console's DRAIN, kept apart from it: the cluster's end of a drain does not
+     * end an operator's.
      */
-    private void followDraining(Map<String, Member> records) {
+    private void followDraining() {
+        Set<String> draining = clusterDraining;
         for (NodeState node : proxy.backends().topology().nodes()) {
-            Member record = records.get(node.name());
-            boolean draining = record != null && record.draining();
-            if (draining && drainedByCluster.add(node.name())) {
-                log.info("member {} is draining: no new reads go to it", node.name());
-                node.draining(true);
-            } else if (!draining && drainedByCluster.remove(node.name())) {
+            boolean on = draining.contains(node.name());
+            if (on && !node.drainedByCluster()) {
+                log.info("member {} is draining: no new reads go to it; reads running there finish", node.name());
+            } else if (!on && node.drainedByCluster()) {
                 log.info("member {} no longer drains", node.name());
-                node.draining(false);
             }
+            node.drainedByCluster(on);
         }
     }
 
@@ -422,11 +431,40 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
             session = dcs.openSession(Duration.ofMillis(ttlMillis));
             writtenRecord = null;
         }
-        ProxyRecord record = new ProxyRecord(name, acknowledged, acknowledged == 0 ? 0 : drainStarted);
-        if (!record.equals(writtenRecord)) {
+        ProxyRecord record = ProxyRecord.withReads(name, acknowledged, acknowledged == 0 ? 0 : drainStarted,
+                readsRunning(), clusterDraining);
+        long now = System.currentTimeMillis();
+        if (ReadsReport.due(writtenRecord, writtenAt, record, now)) {
             store.register(record, session);
             writtenRecord = record;
+            writtenAt = now;
         }
+    }
+
+    /** Writes the record again if the reads it runs changed and it is due ({@link ReadsReport}); after the first read. */
+    private void reportReads() {
+        if (writtenRecord == null) {
+            return;
+        }
+        try {
+            register();
+        } catch (RuntimeException e) {
+            log.debug("could not write the reads running on each member: {}", e.toString());
+        }
+    }
+
+    /**
+     * The reads running on each member now: the server connections to a node other than the primary that a
+     * client holds (a read, a read-only transaction, a pinned session). Members with none are left out.
+     */
+    private Map<String, Integer> readsRunning() {
+        Map<String, Integer> out = new TreeMap<>();
+        for (NodeState node : proxy.backends().topology().nodes()) {
+            if (!node.isPrimary() && node.outstanding() > 0) {
+                out.put(node.name(), node.outstanding());
+            }
+        }
+        return out;
     }
 
     /** Adds this proxy's view of the last change of leader to that promotion's history entry. */

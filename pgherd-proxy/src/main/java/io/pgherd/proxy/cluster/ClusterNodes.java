@@ -17,6 +17,9 @@ import io.pgherd.proxy.config.ProxyConfig.Role;
  * (agent role {@code replica}); a member tagged noloadbalance takes no reads (weight 0). Pure.
  */
 public final class ClusterNodes {
+    /** The role a spare agent without an assignment publishes (the agent's {@code SpareRules.SPARE_ROLE}). */
+    static final String SPARE = "spare";
+
     private ClusterNodes() {
     }
 
@@ -28,9 +31,12 @@ public final class ClusterNodes {
      * @param noLoadBalance takes no reads
      */
     public record MemberRecord(String name, String host, int port, boolean noFailover, boolean noLoadBalance) {
-        /** The proxy's view of an agent's member record; empty when it lacks a name, host or port. */
+        /**
+         * The proxy's view of an agent's member record; empty when it lacks a name, host or port, and for a spare
+         * agent waiting for an assignment (role {@code spare}: no data, no server to route to).
+         */
         public static Optional<MemberRecord> of(Member member) {
-            if (member == null || !member.routable()) {
+            if (member == null || !member.routable() || SPARE.equals(member.role())) {
                 return Optional.empty();
             }
             return Optional.of(new MemberRecord(member.name(), member.host(), member.port(), member.noFailover(),

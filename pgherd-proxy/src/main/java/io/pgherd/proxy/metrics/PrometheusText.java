@@ -100,7 +100,9 @@ public final class PrometheusText {
         node(out, nodes, "pgherd_node_eligible", "whether the node may take a read now (1) or not (0; SHOW NODES says why)",
                 "gauge", n -> topology.whyNoReads(n, config) == null ? 1 : 0);
         node(out, nodes, "pgherd_node_draining", "whether an operator drains the node (DRAIN)", "gauge",
-                n -> n.draining() ? 1 : 0);
+                n -> n.drainedByOperator() ? 1 : 0);
+        node(out, nodes, "pgherd_node_cluster_draining", "whether the followed cluster drains the node (DCS)", "gauge",
+                n -> n.drainedByCluster() ? 1 : 0);
         node(out, nodes, "pgherd_node_failures_total", "times the node was taken out of rotation after a failure", "counter",
                 NodeState::failures);
     }

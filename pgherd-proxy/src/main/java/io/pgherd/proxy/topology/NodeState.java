@@ -21,6 +21,7 @@ public final class NodeState {
     private volatile long lagBytes = -1;
     private volatile double lagSeconds = -1;
     private volatile boolean draining;
+    private volatile boolean drainedByCluster;
     private volatile String keptOut;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final LongAdder reads = new LongAdder();
@@ -80,13 +81,32 @@ public final class NodeState {
         return lagSeconds;
     }
 
+    /** Whether the node takes no new reads: an operator drains it (DRAIN) or the followed cluster does. */
     public boolean draining() {
+        return draining || drainedByCluster;
+    }
+
+    /** Whether an operator drains the node (DRAIN), whatever the cluster says. */
+    public boolean drainedByOperator() {
         return draining;
     }
 
-    /** Drains the node (no new reads; reads in flight finish; writes still go to a primary) or takes it back. */
+    /**
+     * An operator drains the node (DRAIN: no new reads; reads in flight finish; writes still go to a primary)
+     * or takes it back (UNDRAIN); what the cluster asks is kept apart ({@link #drainedByCluster(boolean)}).
+     */
     public void draining(boolean on) {
         this.draining = on;
+    }
+
+    /** Whether the followed cluster drains the node (its member record or its assignment in the DCS says so). */
+    public boolean drainedByCluster() {
+        return drainedByCluster;
+    }
+
+    /** The followed cluster drains the node or no longer does; an operator's DRAIN stays as it is. */
+    public void drainedByCluster(boolean on) {
+        this.drainedByCluster = on;
     }
 
     /** Why the followed cluster keeps the node out of the read pool (its agent is gone), or null. */

@@ -17,6 +17,9 @@ import io.pgherd.proxy.config.ProxyConfig;
  * Thread-safe; a reload swaps the node list and keeps each surviving node's state.
  */
 public final class Topology {
+    /** Why a node the followed cluster drains takes no reads (an operator's DRAIN says only "draining"). */
+    public static final String DRAINED_BY_CLUSTER = "draining: the cluster drains it (DCS)";
+
     private volatile List<NodeState> nodes;
 
     /**
@@ -92,8 +95,11 @@ public final class Topology {
      * (only with primary_reads always).
      */
     public String whyNoReads(NodeState n, ProxyConfig config) {
-        if (n.draining()) {
+        if (n.drainedByOperator()) {
             return "draining";
+        }
+        if (n.drainedByCluster()) {
+            return DRAINED_BY_CLUSTER;
         }
         String keptOut = n.keptOut();
         if (keptOut != null) {

@@ -74,6 +74,10 @@ class ClusterNodesTest {
         assertThat(MemberRecord.of(member("{\"name\":\"node3\",\"port\":5003}"))).isEmpty();
         assertThat(MemberRecord.of(member("{\"name\":\"node3\",\"host\":\"h\",\"port\":0}"))).isEmpty();
         assertThat(MemberRecord.of(null)).isEmpty();
+        assertThat(MemberRecord.of(member("{\"name\":\"spare1\",\"role\":\"spare\",\"host\":\"127.0.0.1\",\"port\":5009}")))
+                .as("a spare waiting for an assignment has no server to route to").isEmpty();
+        assertThat(MemberRecord.of(member("{\"name\":\"spare1\",\"role\":\"replica\",\"host\":\"127.0.0.1\",\"port\":5009,"
+                + "\"no_failover\":true}"))).as("an assigned spare is a read replica").isPresent();
     }
 
     /**

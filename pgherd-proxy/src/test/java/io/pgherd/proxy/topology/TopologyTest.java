@@ -419,6 +419,33 @@ class TopologyTest {
     // ------------------------------------------------------------------ reload
 
     @Test
+    void theClustersDrainAndAnOperatorsAreKeptApart() {
+        ProxyConfig config = config();
+        Topology topology = new Topology(config);
+        NodeState r1 = topology.node("r1");
+        following(r1, 1000, 0, 0);
+        assertThat(topology.whyNoReads(r1, config)).isNull();
+
+        r1.drainedByCluster(true);
+        assertThat(r1.draining()).isTrue();
+        assertThat(r1.drainedByOperator()).isFalse();
+        assertThat(topology.whyNoReads(r1, config)).isEqualTo(Topology.DRAINED_BY_CLUSTER);
+
+        r1.draining(true);
+        assertThat(topology.whyNoReads(r1, config)).as("the operator's DRAIN is said first").isEqualTo("draining");
+        r1.drainedByCluster(false);
+        assertThat(r1.draining()).as("the cluster's end of the drain leaves the operator's").isTrue();
+        assertThat(topology.whyNoReads(r1, config)).isEqualTo("draining");
+
+        r1.drainedByCluster(true);
+        r1.draining(false);
+        assertThat(r1.draining()).as("UNDRAIN leaves the cluster's").isTrue();
+        r1.drainedByCluster(false);
+        assertThat(r1.draining()).isFalse();
+        assertThat(topology.whyNoReads(r1, config)).isNull();
+    }
+
+    @Test
     void aReloadKeepsWhatIsKnownOfUnchangedNodesAndStartsChangedOnesAfresh() {
         Topology topology = new Topology(config());
         NodeState r1 = topology.node("r1");

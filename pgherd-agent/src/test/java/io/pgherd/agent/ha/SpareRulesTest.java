@@ -1,0 +1,118 @@
+package io.pgherd.agent.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.pgherd.agent.ha.Decision.Action;
+import io.pgherd.cluster.Assignment;
+import io.pgherd.cluster.Member;
+
+/**
+ * The rules of a spare agent: each row an assignment, what the node holds and the cluster, with the action, its
+ * target and the exact sentence. This member is {@value #ME}; node1 leads.
+ */
+class SpareRulesTest {
+    private static final String ME = "spare1";
+    private static final long NOW = 1_700_000_000_000L;
+    private static final HaSettings SPARE = new HaSettings(ME, true, 0, 1_000, false, 3);
+
+    private static Member member(String name, String role, boolean running, boolean inRecovery, String following,
+                                 boolean noFailover, boolean cloneFrom) {
+        return new Member(name, role, running ? "running" : "stopped", "127.0.0.1", 5432, "", running, inRecovery,
+                running ? 1 : 0, 100, 100, noFailover, 0, following, false, List.of(), false, cloneFrom);
+    }
+
+    /** node1 leads; {@code others} are "name:kind" with kind standby, stopped-standby, replica, clonefrom-replica, spare. */
+    private static ClusterState cluster(boolean leader, String others) {
+        Map<String, Member> members = new HashMap<>();
+        members.put("node1", member("node1", "standby", true, false, "", false, false));
+        for (String o : others.isBlank() ? new String[0] : others.split(" ")) {
+            String name = o.split(":")[0];
+            Member m = switch (o.split(":")[1]) {
+                case "standby" -> member(name, "standby", true, true, "node1", false, false);
+                case "stopped-standby" -> member(name, "standby", false, false, "", false, false);
+                case "replica" -> member(name, "replica", true, true, "node1", true, false);
+                case "clonefrom-replica" -> member(name, "replica", true, true, "node1", true, true);
+                case "spare" -> member(name, "spare", false, false, "", true, false);
+                default -> throw new IllegalArgumentException(o);
+            };
+            members.put(name, m);
+        }
+        return new ClusterState(leader ? Optional.of(new ClusterState.Leader("node1", 7)) : Optional.empty(), members,
+                Optional.of("node1"), 100, Optional.empty(), Optional.empty(), false);
+    }
+
+    private static Optional<Assignment> assignment(String role) {
+        return switch (role) {
+            case "none" -> Optional.empty();
+            case "replica" -> Optional.of(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3));
+            case "spare" -> Optional.of(Assignment.of(ME, Assignment.Role.SPARE, false, "t-2", 3));
+            case "newer" -> Optional.of(new Assignment(Assignment.FORMAT + 1, ME, Assignment.Role.REPLICA, false, "t-3", 3));
+            default -> throw new IllegalArgumentException(role);
+        };
+    }
+
+    private static LocalState local(String node) {
+        return switch (node) {
+            case "empty" -> new LocalState(true, true, false, false, false, false, "", 0, 0);
+            case "stopped" -> new LocalState(true, true, true, false, false, false, "", 0, 0);
+            case "streaming" -> new LocalState(true, true, true, true, true, false, "node1", 100, 0);
+            default -> throw new IllegalArgumentException(node);
+        };
+    }
+
+    @ParameterizedTest(name = "{0} / {1} / leader {2} / {3}: {4}")
+    @CsvSource(delimiter = '|', textBlock = """
+            none    | empty     | true  |                                         | NONE   |       | spare: no data, waiting for the controller to assign this member
+            spare   | empty     | true  |                                         | NONE   |       | spare: no data, waiting for the controller to assign this member
+            none    | streaming | true  |                                         | RETIRE |       | no longer assigned as a read replica (no assignment): stopping PostgreSQL and wiping its data to be a spare again
+            spare   | stopped   | true  |                                         | RETIRE |       | no longer assigned as a read replica (assigned spare): stopping PostgreSQL and wiping its data to be a spare again
+            newer   | streaming | true  |                                         | NONE   |       | the assignment of this member is of a newer release (format 2, role REPLICA): leaving the member as it is
+            newer   | empty     | true  |                                         | NONE   |       | the assignment of this member is of a newer release (format 2, role REPLICA): leaving the member as it is
+            replica | empty     | false | node2:standby                           | NONE   |       | assigned as a read replica, but the cluster has no leader: waiting
+            replica | empty     | true  | node2:standby node3:clonefrom-replica   | CLONE  | node3 | assigned as a read replica: cloning it from node3 (tagged clonefrom), a standby of the leader node1
+            replica | empty     | true  | node3:standby node2:standby node4:replica | CLONE | node2 | assigned as a read replica: cloning it from node2, a standby of the leader node1
+            replica | empty     | true  | node2:stopped-standby node3:replica node4:spare | CLONE | node1 | assigned as a read replica: cloning it from the leader node1 (no running standby to clone from)
+            replica | empty     | true  |                                         | CLONE  | node1 | assigned as a read replica: cloning it from the leader node1 (no running standby to clone from)
+            replica | stopped   | true  |                                         | START_AS_STANDBY | node1 | PostgreSQL is stopped: starting it as a standby of node1
+            replica | streaming | true  |                                         | NONE   |       | following the leader node1
+            replica | streaming | false |                                         | NONE   |       | no leader; this read replica never takes the key
+            """)
+    void aSpareClonesWhenAssignedServesUnderTheHaRulesAndWipesItselfWhenReleased(String assigned, String node, boolean leader,
+                                                                                 String others, Action action, String target,
+                                                                                 String sentence) {
+        Decision d = SpareRules.decide(cluster(leader, others == null ? "" : others), local(node), SPARE, assignment(assigned), NOW);
+        assertThat(d).isEqualTo(new Decision(action, target == null ? "" : target, sentence));
+    }
+
+    @Test
+    void aSpareNeverInitializesAClusterNorTakesTheKey() {
+        ClusterState none = new ClusterState(Optional.empty(), Map.of(), Optional.empty(), 0, Optional.empty(), Optional.empty(),
+                false);
+        for (String a : List.of("none", "spare", "replica")) {
+            assertThat(SpareRules.decide(none, local("empty"), SPARE, assignment(a), NOW).action()).as(a).isEqualTo(Action.NONE);
+        }
+    }
+
+    @Test
+    void aSpareCutOffFromTheDcsChangesNothing() {
+        LocalState cutOff = new LocalState(false, true, true, true, true, false, "node1", 100, 0);
+        assertThat(SpareRules.decide(cluster(true, ""), cutOff, SPARE, Optional.empty(), NOW))
+                .isEqualTo(new Decision(Action.NONE, "", "the DCS cannot be reached: changing nothing until it answers"));
+    }
+
+    @Test
+    void theLeaderKeepsNoSlotForASpare() {
+        assertThat(SpareRules.needsSlot(member("s", "spare", false, false, "", true, false))).isFalse();
+        assertThat(SpareRules.needsSlot(member("r", "replica", true, true, "node1", true, false))).isTrue();
+        assertThat(SpareRules.needsSlot(member("s", "standby", true, true, "node1", false, false))).isTrue();
+    }
+}

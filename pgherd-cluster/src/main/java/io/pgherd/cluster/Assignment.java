@@ -1,0 +1,58 @@
+package io.pgherd.cluster;
+
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The record {@code assignments/<member>}: what the controller asks of one member. A spare agent
+ * ({@code agent.role: spare}) assigned {@link Role#REPLICA} clones and joins as a nofailover read replica;
+ * assigned {@link Role#SPARE} again (or with the record deleted) it stops PostgreSQL, wipes its data and
+ * waits as a spare. {@code draining} makes any member's agent publish {@code draining} in its member
+ * record, so the proxies send it no new reads.
+ *
+ * @param format the record's format ({@link #FORMAT}); a reader meeting a larger one must not act on it
+ * @param member the member it is for (the key's last segment)
+ * @param role what the member is to be
+ * @param draining whether the member is to take no new reads
+ * @param task the id of the controller task that wrote it; null when none
+ * @param epoch the epoch of the controller that wrote it (its fencing token)
+ */
+public record Assignment(@JsonProperty("format") int format,
+                         @JsonProperty("member") String member,
+                         @JsonProperty("role") Role role,
+                         @JsonProperty("draining") boolean draining,
+                         @JsonProperty("task") @JsonInclude(JsonInclude.Include.NON_NULL) String task,
+                         @JsonProperty("epoch") long epoch) {
+    /** The format this release writes. */
+    public static final int FORMAT = 1;
+
+    public Assignment {
+        role = role == null ? Role.UNKNOWN : role;
+    }
+
+    /** An assignment of this release's format. */
+    public static Assignment of(String member, Role role, boolean draining, String task, long epoch) {
+        return new Assignment(FORMAT, member, role, draining, task, epoch);
+    }
+
+    /** This assignment, draining or not. */
+    public Assignment withDraining(boolean on) {
+        return new Assignment(format, member, role, on, task, epoch);
+    }
+
+    /**
+     * Whether an agent of this release may act on it: its format is one this release knows. An agent
+     * meeting a record of a newer format leaves its member as it is.
+     */
+    public boolean understood() {
+        return format <= FORMAT && role != Role.UNKNOWN;
+    }
+
+    /** What a member is assigned to be; {@link #UNKNOWN} is what a role of a newer release reads as. */
+    public enum Role {
+        @JsonProperty("replica") REPLICA,
+        @JsonProperty("spare") SPARE,
+        @JsonEnumDefaultValue @JsonProperty("unknown") UNKNOWN
+    }
+}
