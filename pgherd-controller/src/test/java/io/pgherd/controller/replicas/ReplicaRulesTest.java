@@ -179,6 +179,13 @@ class ReplicaRulesTest {
     }
 
     @Test
+    void anUntaggedReadReplicaIsNoCloneSource() {
+        Cluster c = cluster().without("node2").replica("node3");
+
+        assertThat(((ReplicaAction.Add) LOCAL.decide(spec(2), c.snapshot(), List.of(), NOW)).cloneFrom()).isEqualTo("node1");
+    }
+
+    @Test
     void aDrainingStandbyIsNoCloneSource() {
         Cluster c = cluster().without("node2").add(new M("node2").draining());
 
