@@ -152,6 +152,15 @@ final class LocalAgents {
         }
     }
 
+    /** As {@link #startAgent(LocalState.Node)}, the agent run from {@code classPath} (see {@link Daemon#start}). */
+    void startAgent(LocalState.Node node, String classPath) {
+        Daemon agent = agent(node);
+        if (!agent.isRunning()) {
+            agent.start(JvmOptions.of(JvmOptions.Kind.AGENT), List.of("agent", "--config", configFile(node.name()).toString()),
+                    DAEMON_START, classPath);
+        }
+    }
+
     private void awaitLeader(String name, Duration timeout) {
         PostgresNode node = cluster.node(name);
         boolean led;

@@ -44,6 +44,7 @@ final class LocalProvisioner implements Provisioner {
     private final ClusterDirectory directory;
     private final int portFrom;
     private final int portTo;
+    private final Optional<String> classPath;
 
     /**
      * A member the provisioner made.
@@ -64,6 +65,11 @@ final class LocalProvisioner implements Provisioner {
      * @param portTo the last
      */
     LocalProvisioner(ClusterDirectory directory, int portFrom, int portTo) {
+        this(directory, portFrom, portTo, Optional.empty());
+    }
+
+    /** As the other constructor, its agents run from {@code classPath} instead of this jar (tests run the built jar). */
+    LocalProvisioner(ClusterDirectory directory, int portFrom, int portTo, Optional<String> classPath) {
         if (portFrom < 1024 || portTo > 65535 || portFrom > portTo) {
             throw new IllegalArgumentException("the port range must be within 1024..65535, first <= last (got " + portFrom
                     + ".." + portTo + ")");
@@ -71,6 +77,7 @@ final class LocalProvisioner implements Provisioner {
         this.directory = directory;
         this.portFrom = portFrom;
         this.portTo = portTo;
+        this.classPath = classPath;
     }
 
     @Override
@@ -97,7 +104,11 @@ final class LocalProvisioner implements Provisioner {
         LocalState state = directory.read();
         LocalAgents agents = agents(state);
         agents.writeConfiguration(m.node());
-        agents.startAgent(m.node());
+        if (classPath.isPresent()) {
+            agents.startAgent(m.node(), classPath.get());
+        } else {
+            agents.startAgent(m.node());
+        }
     }
 
     @Override
