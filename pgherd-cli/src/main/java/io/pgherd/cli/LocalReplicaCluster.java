@@ -18,12 +18,14 @@ import io.pgherd.controller.replicas.StepFailure;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.Credentials;
+import io.pgherd.postgres.Deadline;
 
 /**
  * {@link ReplicaCluster} of a local cluster: its DCS records, and its leader's PostgreSQL (found by the
  * leader's member record) reached as the superuser whose password {@code pgherd up} keeps in the directory.
  */
 final class LocalReplicaCluster implements ReplicaCluster {
+    private static final int SLOT_RELEASE_SECONDS = 10;
     private final ClusterDirectory directory;
 
     LocalReplicaCluster(ClusterDirectory directory) {
@@ -55,17 +57,47 @@ final class LocalReplicaCluster implements ReplicaCluster {
         }
     }
 
+    /**
+     * Drops the slot once no WAL sender uses it: a member just stopped may hold it for a moment (its WAL sender
+     * on the leader ends a little after its PostgreSQL); still in use after {@value #SLOT_RELEASE_SECONDS} s, the
+     * step fails.
+     */
     @Override
     public void dropSlot(String member) {
         Member leader = leader().orElseThrow(() -> new StepFailure("no leader: cannot drop the replication slot of " + member));
+        String slot = slotName(member);
         try (Connection c = connect(leader);
-             PreparedStatement s = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+             PreparedStatement active = c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?");
+             PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                      + " WHERE slot_name = ? AND NOT active")) {
-            s.setString(1, slotName(member));
-            s.executeQuery().close();
+            active.setString(1, slot);
+            drop.setString(1, slot);
+            boolean released = Deadline.await(Duration.ofSeconds(SLOT_RELEASE_SECONDS), () -> gone(active, drop));
+            if (!released) {
+                throw new StepFailure("the replication slot " + slot + " of " + member + " on " + leader.name()
+                        + " is still in use after " + SLOT_RELEASE_SECONDS + " s: a WAL sender streams from it");
+            }
         } catch (SQLException e) {
             throw new StepFailure("could not drop the replication slot of " + member + " on " + leader.name() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the slot is gone; drops it when no WAL sender uses it (gone at the next call). */
+    private static boolean gone(PreparedStatement active, PreparedStatement drop) {
+        try {
+            try (ResultSet rs = active.executeQuery()) {
+                if (!rs.next()) {
+                    return true;
+                }
+                if (rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+            drop.executeQuery().close();
+            return false;
+        } catch (SQLException e) {
+            throw new StepFailure("could not drop a replication slot: " + e.getMessage(), e);
         }
     }
 
