@@ -142,6 +142,18 @@ class LocalProvisionerIT {
         assertThat(cluster.snapshot().members()).containsKeys("node1", "node2");
     }
 
+    @Test
+    void aFullPortRangeFailsTheStepSayingSo() {
+        LocalProvisioner one = new LocalProvisioner(directory, rangeFrom + 45, rangeFrom + 45);
+
+        assertThatThrownBy(() -> one.provision("node9", "")).isInstanceOf(StepFailure.class)
+                .hasMessage("no two free ports left in the local provisioner's range " + (rangeFrom + 45) + ".."
+                        + (rangeFrom + 45) + " for node9");
+        assertThat(one.list()).isEmpty();
+        assertThatThrownBy(() -> new LocalProvisioner(directory, 2000, 1999)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the port range must be within 1024..65535, first <= last (got 2000..1999)");
+    }
+
     /** A context whose step started now: the waiting step never times out in the test's own wait. */
     private ReplicaContext context(String member) {
         long now = System.currentTimeMillis();
