@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -166,7 +167,7 @@ class LocalProvisionerIT {
         ClusterSnapshot snapshot = cluster.snapshot();
         Member m = snapshot.members().get(member);
         Credentials credentials = directory.cluster(directory.read(), Optional.empty()).credentials();
-        try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + m.port() + "/postgres",
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + m.port() + "/postgres",
                 credentials.superuser(), credentials.superuserPassword());
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();

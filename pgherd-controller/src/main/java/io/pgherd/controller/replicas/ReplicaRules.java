@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -83,7 +84,7 @@ public final class ReplicaRules {
         if (active.isPresent()) {
             ReplicaTask t = active.get();
             return new ReplicaAction.Wait("task " + t.id() + " (" + t.type() + " of " + t.member() + ") is "
-                    + t.state().name().toLowerCase(java.util.Locale.ROOT) + ": one scale task at a time");
+                    + t.state().name().toLowerCase(Locale.ROOT) + ": one scale task at a time");
         }
         if (snapshot.leader().isEmpty()) {
             return new ReplicaAction.Wait("the cluster has no leader: no read replica is added or removed until one leads");
