@@ -144,6 +144,20 @@ final class LocalProvisioner implements Provisioner {
         return List.copyOf(read().keySet());
     }
 
+    /**
+     * Stops every member the local provisioner made in {@code directory} (its agent, then its PostgreSQL), data
+     * and record kept: what {@code pgherd down} does to them besides up's own nodes.
+     *
+     * @return their names, sorted
+     */
+    static List<String> stopAll(ClusterDirectory directory) {
+        LocalProvisioner provisioner = new LocalProvisioner(directory, 1024, 65535);
+        LocalState state = directory.read();
+        TreeMap<String, Made> made = provisioner.read();
+        made.values().forEach(m -> provisioner.stop(state, m));
+        return List.copyOf(made.keySet());
+    }
+
     /** The agent of {@code m} stopped, then its PostgreSQL (the agent leaves it running when it stops). */
     private void stop(LocalState state, Made m) {
         agents(state).agent(m.node()).stop(STOP);

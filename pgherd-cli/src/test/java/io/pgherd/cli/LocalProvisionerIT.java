@@ -20,8 +20,11 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.Member;
@@ -42,9 +45,10 @@ import io.pgherd.testkit.TestDirectories;
  * The local provisioner on a running {@code pgherd up --detach} cluster (node1 primary, node2 standby, real
  * processes): the steps of {@code add_replica}, each run twice, make node3 a read replica streaming from the
  * leader through its own agent process; rolled back (twice), no process, data directory, agent file or
- * record of it is left, and up's own nodes are untouched.
+ * record of it is left, and up's own nodes are untouched; one left running is stopped by {@code pgherd down}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalProvisionerIT {
     private Path dir;
     private ClusterDirectory directory;
@@ -68,21 +72,26 @@ class LocalProvisionerIT {
         cluster = new LocalReplicaCluster(directory);
     }
 
+    /** {@code pgherd down} stops the members the provisioner made and left running too; released after. */
     @AfterAll
     void down() throws Exception {
         if (dir == null) {
             return;
         }
+        List<String> left = provisioner.list();
         List<Long> processes = new ArrayList<>(postmasterPids(dir));
-        for (String name : provisioner.list()) {
-            provisioner.release(name);
-        }
         JarCli.Result down = pgherd("down", "--dir", dir.toString());
         assertThat(down.exit()).as(down.toString()).isZero();
         assertNothingRunsIn(dir, processes);
+        for (String name : left) {
+            assertThat(down.stdout()).contains(", " + name);
+            provisioner.release(name);
+        }
+        assertThat(left).as("members left to down").containsExactly("node4");
     }
 
     @Test
+    @Order(1)
     void addsAStreamingReadReplicaThenReleasesItWithoutATrace() throws Exception {
         String leader = cluster.snapshot().leader().orElseThrow().member();
         ReplicaContext context = context("node3");
@@ -134,6 +143,7 @@ class LocalProvisionerIT {
     }
 
     @Test
+    @Order(2)
     void neverProvisionsNorReleasesANodeOfUp() {
         assertThatThrownBy(() -> provisioner.provision("node2", "")).isInstanceOf(StepFailure.class)
                 .hasMessage("node2 is a node of 'pgherd up' in " + dir + ", not one to provision");
@@ -144,6 +154,7 @@ class LocalProvisionerIT {
     }
 
     @Test
+    @Order(3)
     void aFullPortRangeFailsTheStepSayingSo() {
         LocalProvisioner one = new LocalProvisioner(directory, rangeFrom + 45, rangeFrom + 45);
 
@@ -153,6 +164,21 @@ class LocalProvisionerIT {
         assertThat(one.list()).isEmpty();
         assertThatThrownBy(() -> new LocalProvisioner(directory, 2000, 1999)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the port range must be within 1024..65535, first <= last (got 2000..1999)");
+    }
+
+    @Test
+    @Order(4)
+    void aMemberLeftRunningIsStoppedByDown() {
+        provisioner.provision("node4", "node2");
+        provisioner.start("node4");
+        Await.until("node4 to stream within the lag limit", Duration.ofSeconds(180),
+                () -> waitStreaming().run(context("node4")) instanceof StepResult.Done);
+
+        assertThat(provisioner.list()).containsExactly("node4");
+    }
+
+    private static ReplicaStep waitStreaming() {
+        return AddReplica.steps().stream().filter(s -> s.name().equals("wait_streaming")).findFirst().orElseThrow();
     }
 
     /** A context whose step started now: the waiting step never times out in the test's own wait. */
