@@ -131,8 +131,8 @@ class LocalProvisionerIT {
         assertThat(Processes.isRunning(node3Postmaster)).as("node3's postmaster").isFalse();
         assertThat(Processes.isRunning(node3Agent)).as("node3's agent").isFalse();
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
-                .filter(c -> c.contains(dir.resolve("node3").toString()) || c.contains(dir.resolve("agents/node3.yml").toString()))
-                .toList()).isEmpty();
+                .filter(c -> c.contains(dir.resolve("node3").toString())
+                        || c.contains(dir.resolve("agents/node3.yml").toString())).toList()).isEmpty();
         assertThat(dir.resolve("node3")).doesNotExist();
         assertThat(dir.resolve("agents/node3.yml")).doesNotExist();
         assertThat(dir.resolve("agents/node3.pid")).doesNotExist();
