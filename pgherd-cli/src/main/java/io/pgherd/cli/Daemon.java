@@ -81,6 +81,11 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
      * @throws PostgresException with the end of its log when it exits or does not come up in time
      */
     void start(List<String> jvmOptions, List<String> arguments, Duration timeout) {
+        start(jvmOptions, arguments, timeout, ownJar());
+    }
+
+    /** As {@link #start(List, List, Duration)}, with {@code classPath} rather than this jar (a test runs the built jar). */
+    void start(List<String> jvmOptions, List<String> arguments, Duration timeout, String classPath) {
         Ports.requireFree(port, what);
         List<String> argv = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -89,7 +94,7 @@ record Daemon(String what, Path pidFile, Path logFile, int port) {
         }
         argv.add(ProcessHandle.current().info().command().orElse("java"));
         argv.addAll(jvmOptions);
-        argv.addAll(List.of("-cp", ownJar(), Main.class.getName()));
+        argv.addAll(List.of("-cp", classPath, Main.class.getName()));
         argv.addAll(arguments);
         // Created owner-only before the process appends to it: a log may show addresses, names and errors.
         SecureFiles.createPrivateFile(logFile);

@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.PostgresException;
@@ -46,14 +47,17 @@ final class DownCommand implements Callable<Integer> {
             return 0;
         }
         stopForegroundUp(directory, out);
+        List<String> provisioned;
         try (ClusterDirectory.Lock lock = directory.lock()) {
             List<LocalProxy> proxies = LocalProxy.all(directory, state);
             proxies.forEach(LocalProxy::signalStop);
             proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(30)));
+            // The read replicas the controller added first: they follow up's nodes, which stop next.
+            provisioned = LocalProvisioner.stopAll(directory);
             new LocalAgents(directory, state, cluster).shutdown(Duration.ofSeconds(60));
         }
         out.println("pgherd: stopped the " + (state.proxies().size() == 1 ? "proxy" : state.proxies().size() + " proxies")
-                + ", the agents and " + cluster.nodes().stream().map(PostgresNode::name)
+                + ", the agents and " + Stream.concat(cluster.nodes().stream().map(PostgresNode::name), provisioned.stream())
                 .collect(Collectors.joining(", ")) + (state.zooKeeperPort() > 0 ? ", ZooKeeper" : "")
                 + " in " + directory.path() + " (data kept; '" + Main.command() + " up --dir " + directory.path() + "' starts it again)");
         return 0;

@@ -70,30 +70,39 @@ final class LocalAgents {
 
     /** Writes each node's agent configuration ({@code agents/<node>.yml}). */
     void writeConfigurations() {
+        for (LocalState.Node node : state.nodes()) {
+            writeConfiguration(node);
+        }
+    }
+
+    /**
+     * Writes {@code node}'s agent configuration ({@code agents/<node>.yml}): its PostgreSQL under
+     * {@code DIR/<node>}, a read replica (nofailover) when its role is {@code replica}, else a standby that
+     * may take over. Also for a node the local provisioner adds, which is in no {@link LocalState}.
+     */
+    void writeConfiguration(LocalState.Node node) {
         try {
             Files.createDirectories(agentsDir());
         } catch (IOException e) {
             throw new UncheckedIOException("could not create " + agentsDir(), e);
         }
         Path monitorPassword = monitorPasswordFile();
-        for (LocalState.Node node : state.nodes()) {
-            String yaml = "# Written by 'pgherd up': the HA agent of " + node.name() + ".\n"
-                    + "agent:\n"
-                    + "  cluster: " + state.cluster() + "\n"
-                    + "  name: " + node.name() + "\n"
-                    + "  dcs: " + state.dcs() + "\n"
-                    + "  role: " + ("replica".equals(node.role()) ? "replica" : "standby") + "\n"
-                    + "  postgres:\n"
-                    + "    dir: " + directory.path().resolve(node.name()) + "\n"
-                    + "    port: " + node.port() + "\n"
-                    + "    bin_dir: " + state.pgBin() + "\n"
-                    + "    credentials_dir: " + directory.path() + "\n"
-                    + "  api:\n"
-                    + "    listen: 127.0.0.1:" + node.apiPort() + "\n"
-                    + "    readonly_user: " + MONITOR_USER + "\n"
-                    + "    readonly_password_file: " + monitorPassword + "\n";
-            SecureFiles.write(configFile(node.name()), yaml, null);
-        }
+        String yaml = "# Written by 'pgherd up': the HA agent of " + node.name() + ".\n"
+                + "agent:\n"
+                + "  cluster: " + state.cluster() + "\n"
+                + "  name: " + node.name() + "\n"
+                + "  dcs: " + state.dcs() + "\n"
+                + "  role: " + ("replica".equals(node.role()) ? "replica" : "standby") + "\n"
+                + "  postgres:\n"
+                + "    dir: " + directory.path().resolve(node.name()) + "\n"
+                + "    port: " + node.port() + "\n"
+                + "    bin_dir: " + state.pgBin() + "\n"
+                + "    credentials_dir: " + directory.path() + "\n"
+                + "  api:\n"
+                + "    listen: 127.0.0.1:" + node.apiPort() + "\n"
+                + "    readonly_user: " + MONITOR_USER + "\n"
+                + "    readonly_password_file: " + monitorPassword + "\n";
+        SecureFiles.write(configFile(node.name()), yaml, null);
     }
 
     /**
@@ -141,6 +150,15 @@ final class LocalAgents {
         if (!agent.isRunning()) {
             agent.start(JvmOptions.of(JvmOptions.Kind.AGENT), List.of("agent", "--config", configFile(node.name()).toString()),
                     DAEMON_START);
+        }
+    }
+
+    /** As {@link #startAgent(LocalState.Node)}, the agent run from {@code classPath} (see {@link Daemon#start}). */
+    void startAgent(LocalState.Node node, String classPath) {
+        Daemon agent = agent(node);
+        if (!agent.isRunning()) {
+            agent.start(JvmOptions.of(JvmOptions.Kind.AGENT), List.of("agent", "--config", configFile(node.name()).toString()),
+                    DAEMON_START, classPath);
         }
     }
 
