@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.retry.RetryUntilElapsed;
@@ -300,27 +301,8 @@ public final class ZooKeeperDcs implements Dcs {
 
     @Override
     public boolean compareAndSet(String key, long expectedModRevision, String value, Fence fence) {
-        Keys.requireKey(key);
-        return call("compareAndSet", key, () -> {
-            Optional<Integer> fenceVersion = fenceVersion(fence);
-            Stat stat = new Stat();
-            try {
-                client.getData().storingStatIn(stat).forPath(key);
-            } catch (KeeperException.NoNodeException e) {
-                return false;
-            }
-            if (fenceVersion.isEmpty() || stat.getMzxid() != expectedModRevision) {
-                return false;
-            }
-            try {
-                client.transaction().forOperations(
-                        client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
-                        client.transactionOp().setData().withVersion(stat.getVersion()).forPath(key, bytes(value)));
-                return true;
-            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-                return false;
-            }
-        });
+        return fencedChange("compareAndSet", key, expectedModRevision, fence,
+                stat -> client.transactionOp().setData().withVersion(stat.getVersion()).forPath(key, bytes(value)));
     }
 
     @Override
@@ -351,8 +333,23 @@ public final class ZooKeeperDcs implements Dcs {
 
     @Override
     public boolean compareAndDelete(String key, long expectedModRevision, Fence fence) {
+        return fencedChange("compareAndDelete", key, expectedModRevision, fence,
+                stat -> client.transactionOp().delete().withVersion(stat.getVersion()).forPath(key));
+    }
+
+    /** One change of an existing key, as a ZooKeeper operation made from the key's current stat. */
+    @FunctionalInterface
+    private interface KeyChange {
+        CuratorOp of(Stat current) throws Exception;
+    }
+
+    /**
+     * Applies {@code change} to {@code key} in one {@code multi} with a check of the fence key's version, if the key
+     * was last written at {@code expectedModRevision} and the fence still holds; false otherwise.
+     */
+    private boolean fencedChange(String operation, String key, long expectedModRevision, Fence fence, KeyChange change) {
         Keys.requireKey(key);
-        return call("compareAndDelete", key, () -> {
+        return call(operation, key, () -> {
             Optional<Integer> fenceVersion = fenceVersion(fence);
             Stat stat = new Stat();
             try {
@@ -366,7 +363,7 @@ public final class ZooKeeperDcs implements Dcs {
             try {
                 client.transaction().forOperations(
                         client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
-                        client.transactionOp().delete().withVersion(stat.getVersion()).forPath(key));
+                        change.of(stat));
                 return true;
             } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
                 return false;
