@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -206,6 +207,72 @@ abstract class ControllerTakeoverTest {
         assertThat(connect(serverAddress()).list(keys.prefix() + "made/")).isEmpty();
         assertThat(observer.requestCancel(created.id(), 0)).isEqualTo(ControllerStore.CancelOutcome.ALREADY_FINISHED);
         assertThat(observer.requestCancel("no-such-task", 0)).isEqualTo(ControllerStore.CancelOutcome.NO_SUCH_TASK);
+    }
+
+    @Test
+    void aStepThatIsNotDoneYetStaysRunningWithItsNoteAndIsRunAgainUntilDone() {
+        String cluster = newCluster();
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch ready = new CountDownLatch(1);
+        closeAfterTest.add(ready::countDown);
+        TaskType waits = new TaskType("waits", List.of(new TaskType.Step("wait", context -> {
+            runs.incrementAndGet();
+            if (ready.getCount() > 0) {
+                throw context.notYet("the thing is not ready (run " + runs.get() + ")");
+            }
+        }, context -> { }, Takeover.RESUME)));
+        Controller only = start(cluster, "c1", null, List.of(waits));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> only.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Task created = only.tasks().create(waits, Map.of(), only.fence().orElseThrow()).orElseThrow();
+        Await.until("the step runs", Duration.ofSeconds(10), () -> step(observer, created.id(), 0).state() == Task.State.RUNNING);
+        long firstStart = step(observer, created.id(), 0).startedMillis();
+
+        Await.until("the step was run three times", Duration.ofSeconds(15), () -> runs.get() >= 3);
+        Await.until("its note is recorded", Duration.ofSeconds(10),
+                () -> step(observer, created.id(), 0).note() != null && !step(observer, created.id(), 0).note().endsWith("(run 1)"));
+        Task waiting = observer.task(created.id()).orElseThrow().task();
+        Task.Step step = waiting.steps().get(0);
+        assertThat(waiting.state()).isEqualTo(Task.State.RUNNING);
+        assertThat(waiting.error()).isNull();
+        assertThat(waiting.rollingBack()).isFalse();
+        assertThat(step.state()).isEqualTo(Task.State.RUNNING);
+        assertThat(step.note()).startsWith("the thing is not ready (run ");
+        assertThat(step.startedMillis()).as("its first start is kept").isEqualTo(firstStart);
+
+        ready.countDown();
+        Await.until("succeeded", Duration.ofSeconds(10), () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.SUCCEEDED);
+        Task done = observer.task(created.id()).orElseThrow().task();
+        assertThat(done.error()).isNull();
+        assertThat(done.steps().get(0).note()).isNull();
+        assertThat(done.steps().get(0).startedMillis()).isEqualTo(step.startedMillis());
+    }
+
+    @Test
+    void aWaitingStepThatReachesItsOwnTimeoutFailsAndTheTaskRollsBack() {
+        String cluster = newCluster();
+        long timeoutMillis = 1500;
+        List<String> undone = new CopyOnWriteArrayList<>();
+        TaskType waits = new TaskType("waits", List.of(
+                new TaskType.Step("first", context -> { }, context -> undone.add("first"), Takeover.RESUME),
+                new TaskType.Step("wait", context -> {
+                    long age = context.clock().millis() - context.stepStartedMillis();
+                    if (age >= timeoutMillis) {
+                        throw new IllegalStateException("the thing was not ready in " + timeoutMillis + " ms");
+                    }
+                    throw context.notYet("the thing is not ready after " + age + " ms");
+                }, context -> undone.add("wait"), Takeover.RESUME)));
+        Controller only = start(cluster, "c1", null, List.of(waits));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> only.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Task created = only.tasks().create(waits, Map.of(), only.fence().orElseThrow()).orElseThrow();
+
+        Await.until("failed", Duration.ofSeconds(20), () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.FAILED);
+        Task failed = observer.task(created.id()).orElseThrow().task();
+        assertThat(failed.error()).isEqualTo("step 2 'wait' failed: the thing was not ready in 1500 ms");
+        assertThat(failed.steps().get(1).finishedMillis() - failed.steps().get(1).startedMillis())
+                .as("it waited from its first start").isGreaterThanOrEqualTo(timeoutMillis);
+        assertThat(undone).containsExactly("wait", "first");
     }
 
     // ---- helpers
