@@ -1,6 +1,7 @@
 package io.pgherd.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,16 +24,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.ControllerStore;
 import io.pgherd.cluster.ControllerStore.TaskEntry;
+import io.pgherd.cluster.Member;
+import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.cluster.Task;
+import io.pgherd.controller.replicas.AssignmentDrains;
+import io.pgherd.controller.replicas.Drains;
+import io.pgherd.controller.replicas.Provisioner;
+import io.pgherd.controller.replicas.SpareProvisioner;
+import io.pgherd.controller.replicas.StepFailure;
+import io.pgherd.controller.task.FencedWriteRefusedException;
 import io.pgherd.controller.task.TaskType;
 import io.pgherd.controller.task.TaskType.Takeover;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.dcs.Fence;
+import io.pgherd.dcs.Session;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.TcpProxy;
 
@@ -273,6 +285,68 @@ abstract class ControllerTakeoverTest {
         assertThat(failed.steps().get(1).finishedMillis() - failed.steps().get(1).startedMillis())
                 .as("it waited from its first start").isGreaterThanOrEqualTo(timeoutMillis);
         assertThat(undone).containsExactly("wait", "first");
+    }
+
+    @Test
+    void theSpareProvisionerAndTheDrainMarksWriteAssignmentsFencedByTheEpochAndADeposedOnesAreRefused() {
+        String cluster = newCluster();
+        Dcs dcs = connect(serverAddress());
+        ClusterStore store = new ClusterStore(dcs, cluster);
+        ControllerStore controllers = new ControllerStore(store);
+        Session agents = dcs.openSession(TTL);
+        closeAfterTest.add(agents::close);
+        store.publish(new Member("s1", "spare", "stopped", "10.0.0.7", 5432, null, false, false, 0, 0, 0, true, 0, null, false,
+                List.of()), agents);
+        store.register(ProxyRecord.withReads("proxy1", 0, 0, Map.of("s1", 2), List.of("s1")), agents);
+        Session first = dcs.openSession(TTL);
+        Fence fence = controllers.acquire("c1", first).orElseThrow();
+
+        SpareProvisioner spares = new SpareProvisioner(store, fence, "t1");
+        assertThat(spares.provision("s1", "node2")).isEqualTo(new Provisioner.Placement("s1", "10.0.0.7", 5432,
+                "the spare on 10.0.0.7"));
+        assertThat(spares.provision("s1", "node2")).as("again").isEqualTo(spares.provision("s1", "node2"));
+        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, false, "t1", fence.epoch()));
+        assertThat(spares.list()).containsExactly("s1");
+        assertThatThrownBy(() -> spares.provision("nobody", "node2")).isInstanceOf(StepFailure.class)
+                .hasMessage("nobody is no registered spare: no agent of that name is in the DCS (it stopped, or never ran with"
+                        + " role: spare)");
+
+        AssignmentDrains drains = new AssignmentDrains(store, fence, "t2");
+        drains.mark("s1", true);
+        drains.mark("node9", true);
+        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, true, "t2", fence.epoch()));
+        assertThat(store.assignments().get("node9")).as("a local member gets one")
+                .isEqualTo(Assignment.of("node9", Assignment.Role.REPLICA, true, "t2", fence.epoch()));
+        assertThat(drains.reads("s1")).containsExactly(new Drains.ProxyReads("proxy1", true, 2));
+        assertThat(drains.reads("node9")).as("proxy1 does not list node9 as draining yet")
+                .containsExactly(new Drains.ProxyReads("proxy1", false, 0));
+
+        spares.release("s1");
+        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.SPARE, false, "t1", fence.epoch()));
+        drains.forget("s1");
+        drains.forget("node9");
+        assertThat(store.assignments()).as("the spare's stays; the local member's is gone").containsOnlyKeys("s1");
+        assertThat(spares.list()).isEmpty();
+
+        first.close();
+        Session second = dcs.openSession(TTL);
+        closeAfterTest.add(second::close);
+        AtomicReference<Fence> acquired = new AtomicReference<>();
+        Await.until("c2 acquires", Duration.ofSeconds(10),
+                () -> acquired.get() != null || controllers.acquire("c2", second).map(f -> { acquired.set(f); return f; }).isPresent());
+        Fence newer = acquired.get();
+        assertThat(newer.epoch()).isGreaterThan(fence.epoch());
+        assertThatThrownBy(() -> new SpareProvisioner(store, fence, "t3").provision("s1", "node2"))
+                .isInstanceOf(FencedWriteRefusedException.class).hasMessageContaining("could not assign s1 role replica");
+        assertThatThrownBy(() -> new AssignmentDrains(store, fence, "t3").mark("s1", true))
+                .isInstanceOf(FencedWriteRefusedException.class).hasMessageContaining("could not mark it draining (s1)");
+        assertThat(store.assignments().get("s1")).as("unchanged by the deposed controller")
+                .isEqualTo(Assignment.of("s1", Assignment.Role.SPARE, false, "t1", fence.epoch()));
+        assertThat(controllers.putAssignment(Assignment.of("s1", Assignment.Role.REPLICA, false, "t4", newer.epoch()), newer))
+                .as("the acting controller's write").isTrue();
+        assertThat(controllers.deleteAssignment("s1", fence)).as("a deposed delete").isFalse();
+        assertThat(controllers.deleteAssignment("s1", newer)).isTrue();
+        assertThat(store.assignments()).isEmpty();
     }
 
     // ---- helpers
