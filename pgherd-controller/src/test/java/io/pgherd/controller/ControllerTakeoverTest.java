@@ -307,6 +307,8 @@ abstract class ControllerTakeoverTest {
         assertThat(spares.provision("s1", "node2")).as("again").isEqualTo(spares.provision("s1", "node2"));
         assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, false, "t1", fence.epoch()));
         assertThat(spares.list()).containsExactly("s1");
+        assertThat(spares.lost("s1")).as("its agent is registered").isEmpty();
+        assertThat(spares.lost("s2")).contains("the agent of the spare s2 is gone from the DCS (it stopped, or its host died)");
         assertThatThrownBy(() -> spares.provision("nobody", "node2")).isInstanceOf(StepFailure.class)
                 .hasMessage("nobody is no registered spare: no agent of that name is in the DCS (it stopped, or never ran with"
                         + " role: spare)");

@@ -75,6 +75,18 @@ public final class SpareProvisioner implements Provisioner {
         stop(name);
     }
 
+    /**
+     * A spare assigned role replica whose agent's member record is gone (the agent stopped or its host died, in the
+     * middle of its clone or after): it will not stream.
+     */
+    @Override
+    public Optional<String> lost(String name) {
+        if (cluster.read().members().containsKey(name)) {
+            return Optional.empty();
+        }
+        return Optional.of("the agent of the spare " + name + " is gone from the DCS (it stopped, or its host died)");
+    }
+
     /** The members assigned role replica. */
     @Override
     public List<String> list() {
