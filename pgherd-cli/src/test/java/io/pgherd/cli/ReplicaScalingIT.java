@@ -61,6 +61,8 @@ class ReplicaScalingIT {
     private Credentials credentials;
     private int proxyPort;
     private int rangeFrom;
+    private String configuration;
+    private final List<Process> others = new ArrayList<>();
 
     @BeforeAll
     void upAndStartAController() throws Exception {
@@ -78,10 +80,9 @@ class ReplicaScalingIT {
         credentials = directory.cluster(directory.read(), Optional.empty()).credentials();
         proxyPort = directory.read().proxyPort();
         rangeFrom = FreePorts.allocate(4).stream().min(Integer::compare).orElseThrow();
-        Path config = dir.resolve("controller.yml");
-        Files.writeString(config, String.join("\n", "controller:",
+        configuration = String.join("\n", "controller:",
                 "  cluster: " + status.get("cluster").asText(),
-                "  name: c1",
+                "  name: @NAME@",
                 "  dcs: " + status.get("dcs").asText(),
                 "  ttl: 6s",
                 "  loop_wait: 500ms",
@@ -90,17 +91,16 @@ class ReplicaScalingIT {
                 "  dir: " + dir,
                 "  ports: " + rangeFrom + "-" + (rangeFrom + 40),
                 "  stream_timeout: 4m",
-                "  drain_timeout: 2m", ""));
-        controller = new ProcessBuilder("java", "-jar", JarCli.JAR.toString(), "controller", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("controller.log").toFile()).start();
+                "  drain_timeout: 2m", "");
+        controller = controller("c1");
         Await.until("the controller acts", Duration.ofSeconds(60), () -> controllers.acting().equals(Optional.of("c1")));
     }
 
     @AfterAll
     void down() throws Exception {
-        if (controller != null) {
-            controller.destroy();
-            controller.waitFor();
+        for (Process p : others) {
+            p.destroy();
+            p.waitFor();
         }
         if (dcs != null) {
             dcs.close();
@@ -165,9 +165,43 @@ class ReplicaScalingIT {
                 .anySatisfy(r -> assertThat(r).contains("add_replica", "succeeded", "100%", "c1", " " + epoch + " "))
                 .anySatisfy(r -> assertThat(r).contains("remove_replica", "succeeded", "100%", "c1", " " + epoch + " "));
         Await.until("the controller sees 1 read replica, as the spec wants", Duration.ofSeconds(30),
-                () -> Files.readString(dir.resolve("controller.log")).contains("1 read replica run, as the spec wants"));
+                () -> Files.readString(dir.resolve("c1.log")).contains("1 read replica run, as the spec wants"));
         assertThat(query(leaderPort(), "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'node4'"))
                 .as("node4's replication slot, still none at the end").isEqualTo("0");
+    }
+
+    @Test
+    @Order(3)
+    void aSecondControllerFinishesTheAddReplicaOfOneKilledMidTask() throws Exception {
+        Process second = controller("c2");
+        Await.until("c2 stands by", Duration.ofSeconds(60),
+                () -> Files.readString(dir.resolve("c2.log")).contains("controller c2: controller c1 acts"));
+        long firstEpoch = controllers.epoch().getAsLong();
+        JarCli.Result scale = pgherd("scale", "--dir", dir.toString(), "--replicas", "2");
+        assertThat(scale.exit()).as(scale.toString()).isZero();
+        Await.until("c1 runs an add_replica of node5 past its first step", Duration.ofSeconds(60), () -> addOf("node5")
+                .filter(t -> t.state() == Task.State.RUNNING && t.steps().get(0).state() == Task.State.SUCCEEDED).isPresent());
+
+        controller.destroyForcibly().waitFor();
+        Task done = Await.success("c2 to finish the task", TASK, () -> addOf("node5").filter(Task::finished).orElseThrow());
+
+        assertThat(done.state()).as(done.toString()).isEqualTo(Task.State.SUCCEEDED);
+        assertThat(done.owner()).isEqualTo("c2");
+        assertThat(done.ownerEpoch()).isGreaterThan(firstEpoch).isEqualTo(controllers.epoch().getAsLong());
+        assertThat(Files.readString(dir.resolve("c2.log"))).contains("taking over from controller c1 (epoch " + firstEpoch + ")");
+        var members = cluster.read().members();
+        assertThat(members.values().stream().filter(m -> m.noFailover() && !m.draining()).map(Member::name).toList())
+                .as("read replicas").containsExactlyInAnyOrder("node3", "node5");
+        assertThat(query(leaderPort(), "SELECT string_agg(application_name, ',' ORDER BY application_name) FROM"
+                + " pg_stat_replication")).isEqualTo("node2,node3,node5");
+        assertThat(new LocalProvisioner(new ClusterDirectory(dir), 1024, 65535).list()).containsExactly("node5");
+        second.destroy();
+        second.waitFor();
+    }
+
+    private Optional<Task> addOf(String member) {
+        return controllers.tasks().stream().map(ControllerStore.TaskEntry::task)
+                .filter(t -> t.type().equals("add_replica") && member.equals(t.parameters().get("member"))).findFirst();
     }
 
     /** The one task of {@code type}, once it ended. */
@@ -178,6 +212,16 @@ class ReplicaScalingIT {
                 .toList();
         assertThat(all).as("tasks of type " + type).hasSize(1);
         return all.get(0);
+    }
+
+    /** Starts controller {@code name} of the built jar, its output in {@code DIR/<name>.log}. */
+    private Process controller(String name) throws Exception {
+        Path config = dir.resolve(name + ".yml");
+        Files.writeString(config, configuration.replace("@NAME@", name));
+        Process p = new ProcessBuilder("java", "-jar", JarCli.JAR.toString(), "controller", "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        others.add(p);
+        return p;
     }
 
     private int leaderPort() {
