@@ -3,31 +3,41 @@ package io.pgherd.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import io.pgherd.controller.Controller;
 import io.pgherd.controller.ControllerConfig;
 import io.pgherd.controller.Reconciler;
+import io.pgherd.controller.replicas.AssignmentDrains;
+import io.pgherd.controller.replicas.Provisioner;
+import io.pgherd.controller.replicas.ReplicaReconciler;
+import io.pgherd.controller.replicas.ReplicaRules;
+import io.pgherd.controller.replicas.ReplicaTaskTypes;
+import io.pgherd.controller.replicas.SpareProvisioner;
+import io.pgherd.controller.task.TaskContext;
 import io.pgherd.controller.task.TaskType;
 import io.pgherd.dcs.Dcs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code pgherd controller}: runs one controller in the foreground until stopped. It carries out no task
- * type and keeps no desired state yet: the reconcilers (read replicas) plug in at {@link #RECONCILERS} and
- * the task types at {@link #TASK_TYPES}.
+ * {@code pgherd controller}: runs one controller in the foreground until stopped. With a provisioner configured
+ * ({@code controller.provisioner} local or spare) it keeps {@code spec.read_replicas}: the read replica
+ * reconciler and the task types {@code add_replica}, {@code remove_replica} are built by {@link #replicas};
+ * without one it keeps no desired state and carries out no task.
  */
 @Command(name = "controller", mixinStandardHelpOptions = true,
         description = {"Run a controller with the controller section of FILE (cluster, name, dcs, ttl, loop_wait,"
-                + " dcs_timeout), in the foreground until SIGTERM or Ctrl-C. Controllers elect one of them through the"
+                + " dcs_timeout; provisioner none|local|spare, dir, ports, name_prefix, max_lag_bytes, stream_timeout,"
+                + " drain_timeout, retry_after), in the foreground until SIGTERM or Ctrl-C. Controllers elect one of them through the"
                 + " DCS; the others stand by and one takes over within the ttl when the acting one dies.",
                 "Every write of the acting controller is fenced by its epoch: a deposed controller's late write fails."})
 final class ControllerCommand implements Callable<Integer> {
-    /** The desired states the controller keeps; none yet (the read replica reconciler plugs in here). */
-    static final List<Reconciler> RECONCILERS = List.of();
-    /** The task types the controller carries out; none yet (add_replica, remove_replica plug in here). */
-    static final List<TaskType> TASK_TYPES = List.of();
+    /** What the controller keeps and carries out: its reconcilers and task types. */
+    record Work(List<Reconciler> reconcilers, List<TaskType> types) {
+    }
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "controller.yml")
     Path config;
@@ -37,8 +47,9 @@ final class ControllerCommand implements Callable<Integer> {
         ControllerConfig settings = ControllerConfig.load(config);
         HaCommand.dcsClientsAtWarn();
         Dcs dcs = Dcs.connect(settings.dcs(), settings.get(ControllerConfig.DCS_TIMEOUT));
+        Work work = replicas(settings, Optional.empty());
         Controller controller = new Controller(dcs, settings.get(ControllerConfig.CLUSTER), settings.name(),
-                settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT), TASK_TYPES, RECONCILERS,
+                settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT), work.types(), work.reconcilers(),
                 Clock.systemUTC());
         Thread loop = new Thread(controller::run, "pgherd-controller");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -53,5 +64,32 @@ final class ControllerCommand implements Callable<Integer> {
         loop.start();
         loop.join();
         return 0;
+    }
+
+    /**
+     * The read replica reconciler and its task types, as the configuration asks: none without a provisioner. The
+     * cluster directory ({@code controller.dir}) gives the primary's superuser; the local provisioner makes its
+     * members there, its agents run from {@code classPath} if given (tests run the built jar), else this process's.
+     */
+    static Work replicas(ControllerConfig settings, Optional<String> classPath) {
+        if (!settings.keepsReplicas()) {
+            return new Work(List.of(), List.of());
+        }
+        ClusterDirectory directory = new ClusterDirectory(Path.of(settings.get(ControllerConfig.DIR)).toAbsolutePath());
+        if (!directory.exists()) {
+            throw new CommandFailure("controller.dir " + directory.path() + " holds no local cluster (made by pgherd up)");
+        }
+        Function<TaskContext, Provisioner> provisioner;
+        if (Provisioner.LOCAL.equals(settings.get(ControllerConfig.PROVISIONER))) {
+            int[] ports = settings.ports();
+            LocalProvisioner local = new LocalProvisioner(directory, ports[0], ports[1], classPath);
+            provisioner = context -> local;
+        } else {
+            provisioner = context -> new SpareProvisioner(context.cluster(), context.fence(), context.taskId());
+        }
+        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner, new LocalReplicaCluster(directory),
+                context -> new AssignmentDrains(context.cluster(), context.fence(), context.taskId()), settings.replicaLimits());
+        ReplicaReconciler reconciler = new ReplicaReconciler(new ReplicaRules(settings.replicaPolicy()), types.add(), types.remove());
+        return new Work(List.of(reconciler), types.all());
     }
 }

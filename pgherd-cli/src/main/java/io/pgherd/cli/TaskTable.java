@@ -52,7 +52,8 @@ final class TaskTable {
         for (int i = 0; i < t.steps().size(); i++) {
             Task.Step s = t.steps().get(i);
             table.add(List.of(Integer.toString(i + 1), s.name(), s.state() == Task.State.CANCELLED ? "undone" : s.state().label(),
-                    time(s.startedMillis()), time(s.finishedMillis()), time(s.undoneMillis()), text(s.error())));
+                    time(s.startedMillis()), time(s.finishedMillis()), time(s.undoneMillis()),
+                    s.error() == null && s.note() != null && s.state() == Task.State.RUNNING ? "waiting: " + s.note() : text(s.error())));
         }
         return out.append(Columns.format(table)).toString();
     }

@@ -56,4 +56,12 @@ class TaskTableTest {
                 3  register  pending  -                     -                     -                     -
                 """);
     }
+
+    @Test
+    void showsWhatAWaitingStepWaitsFor() {
+        Task waiting = running().withStep(1, running().steps().get(1).waiting("node4 does not stream yet"), T0 + 60_000);
+
+        assertThat(TaskTable.detail(waiting)).contains(
+                "2  start     running    2025-12-06T05:47:40Z  -                     -       waiting: node4 does not stream yet\n");
+    }
 }

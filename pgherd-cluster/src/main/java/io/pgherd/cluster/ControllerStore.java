@@ -115,6 +115,49 @@ public final class ControllerStore {
         throw new ConflictException(keys.task(id), ClusterStore.MAX_TRIES);
     }
 
+    /**
+     * Writes a member's assignment ({@code assignments/<member>}), fenced: created when absent, else replaced by a
+     * compare-and-set of what was read, tried again while the key changes under it.
+     *
+     * @return false when {@code fence} no longer passes or the key kept changing (nothing written)
+     */
+    public boolean putAssignment(Assignment assignment, Fence fence) {
+        String key = keys.assignment(assignment.member());
+        String value = ClusterJson.write(assignment);
+        for (int attempt = 0; attempt < ClusterStore.MAX_TRIES; attempt++) {
+            Optional<Entry> current = dcs.get(key);
+            boolean written = current.isEmpty() ? dcs.createIfAbsent(key, value, fence)
+                    : dcs.compareAndSet(key, current.get().modRevision(), value, fence);
+            if (written) {
+                return true;
+            }
+            if (epoch().orElse(0) != fence.epoch()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Deletes a member's assignment, fenced.
+     *
+     * @return true when it is gone (or was never there); false when {@code fence} no longer passes or the key kept
+     *         changing (nothing deleted)
+     */
+    public boolean deleteAssignment(String member, Fence fence) {
+        String key = keys.assignment(member);
+        for (int attempt = 0; attempt < ClusterStore.MAX_TRIES; attempt++) {
+            Optional<Entry> current = dcs.get(key);
+            if (current.isEmpty() || dcs.compareAndDelete(key, current.get().modRevision(), fence)) {
+                return true;
+            }
+            if (epoch().orElse(0) != fence.epoch()) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     private Optional<TaskEntry> parse(Entry e) {
         try {
             Task task = ClusterJson.read(e.key(), e.value(), Task.class);

@@ -131,15 +131,22 @@ public record Task(@JsonProperty("format") int format,
      * @param finishedMillis when it ended, epoch ms; 0 before
      * @param error why it failed, with the cause; null unless it failed
      * @param undoneMillis when its undo finished, epoch ms; 0 unless undone
+     * @param note what a running step waits for (its last "not yet"); null when it waits for nothing
      */
     public record Step(@JsonProperty("name") String name,
                        @JsonProperty("state") State state,
                        @JsonProperty("started") long startedMillis,
                        @JsonProperty("finished") long finishedMillis,
                        @JsonProperty("error") @JsonInclude(JsonInclude.Include.NON_NULL) String error,
-                       @JsonProperty("undone") long undoneMillis) {
+                       @JsonProperty("undone") long undoneMillis,
+                       @JsonProperty("note") @JsonInclude(JsonInclude.Include.NON_NULL) String note) {
         public Step {
             state = state == null ? State.UNKNOWN : state;
+        }
+
+        /** A step with no note. */
+        public Step(String name, State state, long startedMillis, long finishedMillis, String error, long undoneMillis) {
+            this(name, state, startedMillis, finishedMillis, error, undoneMillis, null);
         }
 
         public static Step pending(String name) {
@@ -148,6 +155,11 @@ public record Task(@JsonProperty("format") int format,
 
         public Step started(long nowMillis) {
             return new Step(name, State.RUNNING, nowMillis, 0, null, 0);
+        }
+
+        /** Still running (its start time kept), waiting for what {@code note} says. */
+        public Step waiting(String note) {
+            return new Step(name, State.RUNNING, startedMillis, 0, null, 0, note);
         }
 
         public Step succeeded(long nowMillis) {

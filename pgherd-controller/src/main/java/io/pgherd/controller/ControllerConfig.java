@@ -4,10 +4,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.pgherd.common.config.Config;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.Key;
+import io.pgherd.controller.replicas.Provisioner;
+import io.pgherd.controller.replicas.ReplicaContext;
+import io.pgherd.controller.replicas.ReplicaRules;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.DcsAddress;
 
@@ -30,7 +35,33 @@ public final class ControllerConfig {
     public static final Key<Duration> DCS_TIMEOUT = Key.duration("controller.dcs_timeout", Duration.ofSeconds(3),
             Duration.ofMillis(100), false, "how long one DCS operation may wait for the store");
 
-    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, TTL, LOOP_WAIT, DCS_TIMEOUT);
+    /** {@link #PROVISIONER}: the read replicas are not kept. */
+    public static final String NONE = "none";
+    public static final Key<String> PROVISIONER = Key.string("controller.provisioner", NONE, false,
+            "where new read replicas come from: none (spec.read_replicas is not kept), local (this machine, in the cluster"
+                    + " directory controller.dir) or spare (agents started with role: spare)");
+    public static final Key<String> DIR = Key.string("controller.dir", null, false,
+            "the local cluster's directory (made by pgherd up): its superuser password reaches the primary, and the local"
+                    + " provisioner makes members in it; required unless the provisioner is none");
+    public static final Key<String> PORTS = Key.string("controller.ports", null, false,
+            "FIRST-LAST: the ports the local provisioner's members take (PostgreSQL and REST API); required with it");
+    public static final Key<String> NAME_PREFIX = Key.string("controller.name_prefix", "node", false,
+            "the names of the local provisioner's members, followed by a number");
+    public static final Key<Integer> MAX_LAG_BYTES = Key.integer("controller.max_lag_bytes", 16 * 1024 * 1024, 0,
+            Integer.MAX_VALUE, false, "a new read replica streams within the lag limit once it replayed this close to the"
+                    + " primary (the proxies' max_replica_lag_bytes)");
+    public static final Key<Duration> STREAM_TIMEOUT = Key.duration("controller.stream_timeout", Duration.ofMinutes(30),
+            Duration.ofSeconds(1), false, "how long a new read replica may take to stream within the lag limit before its"
+                    + " add_replica task fails and is rolled back");
+    public static final Key<Duration> DRAIN_TIMEOUT = Key.duration("controller.drain_timeout", Duration.ofMinutes(10),
+            Duration.ofSeconds(1), false, "how long the reads running on a replica being removed may take to end before its"
+                    + " remove_replica task fails and the replica serves again");
+    public static final Key<Duration> RETRY_AFTER = Key.duration("controller.retry_after", Duration.ofMinutes(5),
+            Duration.ZERO, false, "how long a spare whose add_replica task failed is not chosen again");
+
+    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, TTL, LOOP_WAIT, DCS_TIMEOUT, PROVISIONER, DIR, PORTS,
+            NAME_PREFIX, MAX_LAG_BYTES, STREAM_TIMEOUT, DRAIN_TIMEOUT, RETRY_AFTER);
+    private static final Pattern RANGE = Pattern.compile("(\\d{1,5})-(\\d{1,5})");
 
     private final Config config;
 
@@ -60,6 +91,30 @@ public final class ControllerConfig {
         return DcsAddress.parse(get(DCS));
     }
 
+    /** Whether the controller keeps {@code spec.read_replicas} (a provisioner is configured). */
+    public boolean keepsReplicas() {
+        return !NONE.equals(get(PROVISIONER));
+    }
+
+    /** The read replica rules' settings. */
+    public ReplicaRules.Policy replicaPolicy() {
+        return new ReplicaRules.Policy(get(PROVISIONER), get(MAX_LAG_BYTES), get(RETRY_AFTER).toMillis(), get(NAME_PREFIX));
+    }
+
+    /** How long the replica tasks' waiting steps wait, and the lag limit. */
+    public ReplicaContext.Limits replicaLimits() {
+        return new ReplicaContext.Limits(get(MAX_LAG_BYTES), get(STREAM_TIMEOUT).toMillis(), get(DRAIN_TIMEOUT).toMillis());
+    }
+
+    /** {@link #PORTS} as its first and last port. */
+    public int[] ports() {
+        Matcher m = RANGE.matcher(get(PORTS));
+        if (!m.matches()) {
+            throw new IllegalStateException("controller.ports is not FIRST-LAST");
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
     private static List<ConfigProblem> check(Config c) {
         List<ConfigProblem> problems = new ArrayList<>();
         for (Key<String> required : List.of(CLUSTER, NAME, DCS)) {
@@ -86,6 +141,28 @@ public final class ControllerConfig {
             } catch (IllegalArgumentException e) {
                 problems.add(new ConfigProblem(DCS.path(), e.getMessage()));
             }
+        }
+        String provisioner = c.get(PROVISIONER);
+        if (!List.of(NONE, Provisioner.LOCAL, Provisioner.SPARE).contains(provisioner)) {
+            problems.add(new ConfigProblem(PROVISIONER.path(), "must be none, local or spare (got " + provisioner + ")"));
+        } else if (!NONE.equals(provisioner) && (c.get(DIR) == null || c.get(DIR).isBlank())) {
+            problems.add(new ConfigProblem(DIR.path(), "must be set with the " + provisioner + " provisioner"));
+        }
+        String ports = c.get(PORTS);
+        if (Provisioner.LOCAL.equals(provisioner) && (ports == null || ports.isBlank())) {
+            problems.add(new ConfigProblem(PORTS.path(), "must be set with the local provisioner"));
+        } else if (ports != null && !ports.isBlank()) {
+            Matcher m = RANGE.matcher(ports);
+            if (!m.matches() || Integer.parseInt(m.group(1)) < 1024 || Integer.parseInt(m.group(2)) > 65535
+                    || Integer.parseInt(m.group(1)) >= Integer.parseInt(m.group(2))) {
+                problems.add(new ConfigProblem(PORTS.path(), "must be FIRST-LAST, 1024 <= FIRST < LAST <= 65535 (got " + ports
+                        + ")"));
+            }
+        }
+        String prefix = c.get(NAME_PREFIX);
+        if (prefix == null || !prefix.matches("[A-Za-z][A-Za-z0-9_-]{0,40}")) {
+            problems.add(new ConfigProblem(NAME_PREFIX.path(), "must be a letter followed by up to 40 letters, digits, _ or -"
+                    + " (got " + prefix + ")"));
         }
         long loop = c.get(LOOP_WAIT).toMillis();
         long timeout = c.get(DCS_TIMEOUT).toMillis();

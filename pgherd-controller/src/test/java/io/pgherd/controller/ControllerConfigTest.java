@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import io.pgherd.common.config.ConfigException;
 import io.pgherd.common.config.ConfigProblem;
+import io.pgherd.controller.replicas.ReplicaContext;
+import io.pgherd.controller.replicas.ReplicaRules;
 
 class ControllerConfigTest {
 
@@ -41,5 +43,83 @@ class ControllerConfigTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::path)
                         .containsExactlyInAnyOrder("controller.name", "controller.cluster", "controller.dcs", "controller"))
                 .hasMessageStartingWith("invalid configuration in controller.yml (4 problems)");
+    }
+
+    @Test
+    void keepsNoReadReplicasUnlessAProvisionerIsConfigured() {
+        ControllerConfig c = ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                """, "controller.yml");
+
+        assertThat(c.keepsReplicas()).isFalse();
+        assertThat(c.replicaLimits()).isEqualTo(new ReplicaContext.Limits(16 * 1024 * 1024, 30 * 60_000, 10 * 60_000));
+    }
+
+    @Test
+    void readsTheLocalProvisionersSettings() {
+        ControllerConfig c = ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: local
+                  dir: /srv/pgherd
+                  ports: 7000-7099
+                  max_lag_bytes: 1048576
+                  stream_timeout: 2m
+                  drain_timeout: 30s
+                  retry_after: 1m
+                  name_prefix: rr
+                """, "controller.yml");
+
+        assertThat(c.keepsReplicas()).isTrue();
+        assertThat(c.ports()).containsExactly(7000, 7099);
+        assertThat(c.replicaPolicy()).isEqualTo(new ReplicaRules.Policy("local", 1048576, 60_000, "rr"));
+        assertThat(c.replicaLimits()).isEqualTo(new ReplicaContext.Limits(1048576, 120_000, 30_000));
+    }
+
+    @Test
+    void listsEveryProblemOfTheReplicaSettings() {
+        assertThatThrownBy(() -> ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: local
+                  name_prefix: "9x"
+                """, "controller.yml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::toString)
+                        .containsExactlyInAnyOrder(
+                                new ConfigProblem("controller.dir", "must be set with the local provisioner").toString(),
+                                new ConfigProblem("controller.ports", "must be set with the local provisioner").toString(),
+                                new ConfigProblem("controller.name_prefix",
+                                        "must be a letter followed by up to 40 letters, digits, _ or - (got 9x)").toString()));
+        assertThatThrownBy(() -> ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: cloud
+                  ports: 9000-8000
+                """, "controller.yml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::path)
+                        .containsExactlyInAnyOrder("controller.provisioner", "controller.ports"))
+                .hasMessageContaining("must be none, local or spare (got cloud)")
+                .hasMessageContaining("must be FIRST-LAST, 1024 <= FIRST < LAST <= 65535 (got 9000-8000)");
+        assertThatThrownBy(() -> ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: spare
+                """, "controller.yml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::path)
+                        .containsExactly("controller.dir"));
     }
 }

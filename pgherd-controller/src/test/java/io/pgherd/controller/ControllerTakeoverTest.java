@@ -1,6 +1,7 @@
 package io.pgherd.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -10,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,16 +24,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.ControllerStore;
 import io.pgherd.cluster.ControllerStore.TaskEntry;
+import io.pgherd.cluster.Member;
+import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.cluster.Task;
+import io.pgherd.controller.replicas.AssignmentDrains;
+import io.pgherd.controller.replicas.Drains;
+import io.pgherd.controller.replicas.Provisioner;
+import io.pgherd.controller.replicas.SpareProvisioner;
+import io.pgherd.controller.replicas.StepFailure;
+import io.pgherd.controller.task.FencedWriteRefusedException;
 import io.pgherd.controller.task.TaskType;
 import io.pgherd.controller.task.TaskType.Takeover;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.dcs.Fence;
+import io.pgherd.dcs.Session;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.TcpProxy;
 
@@ -206,6 +219,136 @@ abstract class ControllerTakeoverTest {
         assertThat(connect(serverAddress()).list(keys.prefix() + "made/")).isEmpty();
         assertThat(observer.requestCancel(created.id(), 0)).isEqualTo(ControllerStore.CancelOutcome.ALREADY_FINISHED);
         assertThat(observer.requestCancel("no-such-task", 0)).isEqualTo(ControllerStore.CancelOutcome.NO_SUCH_TASK);
+    }
+
+    @Test
+    void aStepThatIsNotDoneYetStaysRunningWithItsNoteAndIsRunAgainUntilDone() {
+        String cluster = newCluster();
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch ready = new CountDownLatch(1);
+        closeAfterTest.add(ready::countDown);
+        TaskType waits = new TaskType("waits", List.of(new TaskType.Step("wait", context -> {
+            runs.incrementAndGet();
+            if (ready.getCount() > 0) {
+                throw context.notYet("the thing is not ready (run " + runs.get() + ")");
+            }
+        }, context -> { }, Takeover.RESUME)));
+        Controller only = start(cluster, "c1", null, List.of(waits));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> only.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Task created = only.tasks().create(waits, Map.of(), only.fence().orElseThrow()).orElseThrow();
+        Await.until("the step runs", Duration.ofSeconds(10), () -> step(observer, created.id(), 0).state() == Task.State.RUNNING);
+        long firstStart = step(observer, created.id(), 0).startedMillis();
+
+        Await.until("the step was run three times", Duration.ofSeconds(15), () -> runs.get() >= 3);
+        Await.until("its note is recorded", Duration.ofSeconds(10),
+                () -> step(observer, created.id(), 0).note() != null && !step(observer, created.id(), 0).note().endsWith("(run 1)"));
+        Task waiting = observer.task(created.id()).orElseThrow().task();
+        Task.Step step = waiting.steps().get(0);
+        assertThat(waiting.state()).isEqualTo(Task.State.RUNNING);
+        assertThat(waiting.error()).isNull();
+        assertThat(waiting.rollingBack()).isFalse();
+        assertThat(step.state()).isEqualTo(Task.State.RUNNING);
+        assertThat(step.note()).startsWith("the thing is not ready (run ");
+        assertThat(step.startedMillis()).as("its first start is kept").isEqualTo(firstStart);
+
+        ready.countDown();
+        Await.until("succeeded", Duration.ofSeconds(10), () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.SUCCEEDED);
+        Task done = observer.task(created.id()).orElseThrow().task();
+        assertThat(done.error()).isNull();
+        assertThat(done.steps().get(0).note()).isNull();
+        assertThat(done.steps().get(0).startedMillis()).isEqualTo(step.startedMillis());
+    }
+
+    @Test
+    void aWaitingStepThatReachesItsOwnTimeoutFailsAndTheTaskRollsBack() {
+        String cluster = newCluster();
+        long timeoutMillis = 1500;
+        List<String> undone = new CopyOnWriteArrayList<>();
+        TaskType waits = new TaskType("waits", List.of(
+                new TaskType.Step("first", context -> { }, context -> undone.add("first"), Takeover.RESUME),
+                new TaskType.Step("wait", context -> {
+                    long age = context.clock().millis() - context.stepStartedMillis();
+                    if (age >= timeoutMillis) {
+                        throw new IllegalStateException("the thing was not ready in " + timeoutMillis + " ms");
+                    }
+                    throw context.notYet("the thing is not ready after " + age + " ms");
+                }, context -> undone.add("wait"), Takeover.RESUME)));
+        Controller only = start(cluster, "c1", null, List.of(waits));
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> only.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Task created = only.tasks().create(waits, Map.of(), only.fence().orElseThrow()).orElseThrow();
+
+        Await.until("failed", Duration.ofSeconds(20), () -> observer.task(created.id()).orElseThrow().task().state() == Task.State.FAILED);
+        Task failed = observer.task(created.id()).orElseThrow().task();
+        assertThat(failed.error()).isEqualTo("step 2 'wait' failed: the thing was not ready in 1500 ms");
+        assertThat(failed.steps().get(1).finishedMillis() - failed.steps().get(1).startedMillis())
+                .as("it waited from its first start").isGreaterThanOrEqualTo(timeoutMillis);
+        assertThat(undone).containsExactly("wait", "first");
+    }
+
+    @Test
+    void theSpareProvisionerAndTheDrainMarksWriteAssignmentsFencedByTheEpochAndADeposedOnesAreRefused() {
+        String cluster = newCluster();
+        Dcs dcs = connect(serverAddress());
+        ClusterStore store = new ClusterStore(dcs, cluster);
+        ControllerStore controllers = new ControllerStore(store);
+        Session agents = dcs.openSession(TTL);
+        closeAfterTest.add(agents::close);
+        store.publish(new Member("s1", "spare", "stopped", "10.0.0.7", 5432, null, false, false, 0, 0, 0, true, 0, null, false,
+                List.of()), agents);
+        store.register(ProxyRecord.withReads("proxy1", 0, 0, Map.of("s1", 2), List.of("s1")), agents);
+        Session first = dcs.openSession(TTL);
+        Fence fence = controllers.acquire("c1", first).orElseThrow();
+
+        SpareProvisioner spares = new SpareProvisioner(store, fence, "t1");
+        assertThat(spares.provision("s1", "node2")).isEqualTo(new Provisioner.Placement("s1", "10.0.0.7", 5432,
+                "the spare on 10.0.0.7"));
+        assertThat(spares.provision("s1", "node2")).as("again").isEqualTo(spares.provision("s1", "node2"));
+        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, false, "t1", fence.epoch()));
+        assertThat(spares.list()).containsExactly("s1");
+        assertThat(spares.lost("s1")).as("its agent is registered").isEmpty();
+        assertThat(spares.lost("s2")).contains("the agent of the spare s2 is gone from the DCS (it stopped, or its host died)");
+        assertThatThrownBy(() -> spares.provision("nobody", "node2")).isInstanceOf(StepFailure.class)
+                .hasMessage("nobody is no registered spare: no agent of that name is in the DCS (it stopped, or never ran with"
+                        + " role: spare)");
+
+        AssignmentDrains drains = new AssignmentDrains(store, fence, "t2");
+        drains.mark("s1", true);
+        drains.mark("node9", true);
+        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, true, "t2", fence.epoch()));
+        assertThat(store.assignments().get("node9")).as("a local member gets one")
+                .isEqualTo(Assignment.of("node9", Assignment.Role.REPLICA, true, "t2", fence.epoch()));
+        assertThat(drains.reads("s1")).containsExactly(new Drains.ProxyReads("proxy1", true, 2));
+        assertThat(drains.reads("node9")).as("proxy1 does not list node9 as draining yet")
+                .containsExactly(new Drains.ProxyReads("proxy1", false, 0));
+
+        spares.release("s1");
+        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.SPARE, false, "t1", fence.epoch()));
+        drains.forget("s1");
+        drains.forget("node9");
+        assertThat(store.assignments()).as("the spare's stays; the local member's is gone").containsOnlyKeys("s1");
+        assertThat(spares.list()).isEmpty();
+
+        first.close();
+        Session second = dcs.openSession(TTL);
+        closeAfterTest.add(second::close);
+        AtomicReference<Fence> acquired = new AtomicReference<>();
+        Await.until("c2 acquires", Duration.ofSeconds(10),
+                () -> acquired.get() != null || controllers.acquire("c2", second).map(f -> { acquired.set(f); return f; }).isPresent());
+        Fence newer = acquired.get();
+        assertThat(newer.epoch()).isGreaterThan(fence.epoch());
+        assertThatThrownBy(() -> new SpareProvisioner(store, fence, "t3").provision("s1", "node2"))
+                .isInstanceOf(FencedWriteRefusedException.class).hasMessageContaining("could not assign s1 role replica");
+        assertThatThrownBy(() -> new AssignmentDrains(store, fence, "t3").mark("s1", true))
+                .isInstanceOf(FencedWriteRefusedException.class).hasMessageContaining("could not mark it draining (s1)");
+        assertThat(store.assignments().get("s1")).as("unchanged by the deposed controller")
+                .isEqualTo(Assignment.of("s1", Assignment.Role.SPARE, false, "t1", fence.epoch()));
+        assertThat(controllers.putAssignment(Assignment.of("s1", Assignment.Role.REPLICA, false, "t4", newer.epoch()), newer))
+                .as("the acting controller's write").isTrue();
+        assertThat(controllers.deleteAssignment("s1", fence)).as("a deposed delete").isFalse();
+        assertThat(controllers.deleteAssignment("s1", newer)).isTrue();
+        assertThat(store.assignments()).isEmpty();
     }
 
     // ---- helpers

@@ -96,6 +96,10 @@ public final class AddReplica {
         @Override
         public StepResult run(ReplicaContext context) {
             String member = context.member();
+            Optional<String> lost = context.provisioner().lost(member);
+            if (lost.isPresent()) {
+                throw new StepFailure(member + " cannot stream: " + lost.get());
+            }
             String why = notStreaming(context.cluster().snapshot(), member, context.cluster().replicationState(member),
                     context.limits().maxLagBytes());
             if (why == null) {

@@ -1,6 +1,7 @@
 package io.pgherd.controller.replicas;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a new read replica's machine, data directory and agent come from (issue 15): the seam at which
@@ -33,6 +34,14 @@ public interface Provisioner {
 
     /** Stops {@code name} and removes everything it made for it (or gives the spare back); nothing when none is left. */
     void release(String name);
+
+    /**
+     * Why {@code name}, provisioned and started, can no longer come up (its host or agent is gone), or empty while
+     * it may: a step waiting for it fails at once with this instead of waiting for its timeout.
+     */
+    default Optional<String> lost(String name) {
+        return Optional.empty();
+    }
 
     /** The members it made and has not released, sorted: after a controller crash, what to compare with the tasks. */
     List<String> list();

@@ -20,9 +20,11 @@ public final class TaskContext {
     private final ControllerStore controller;
     private final Fence fence;
     private final Clock clock;
+    private final long stepStartedMillis;
 
-    TaskContext(String taskId, ClusterStore cluster, ControllerStore controller, Fence fence, Clock clock) {
+    TaskContext(String taskId, ClusterStore cluster, ControllerStore controller, Fence fence, Clock clock, long stepStartedMillis) {
         this.taskId = taskId;
+        this.stepStartedMillis = stepStartedMillis;
         this.cluster = cluster;
         this.controller = controller;
         this.fence = fence;
@@ -66,6 +68,21 @@ public final class TaskContext {
         }
         throw new FencedWriteRefusedException("task " + taskId + ": parameter " + name + " not recorded: the write was refused"
                 + " (controller epoch " + fence.epoch() + " no longer current, or the task kept changing)");
+    }
+
+    /**
+     * Ends this run of the step without finishing it: it waits for what {@code sentence} says. The runner
+     * records the sentence as the step's note and runs the step again on a later cycle; nothing fails.
+     *
+     * @throws StepNotYetException always
+     */
+    public StepNotYetException notYet(String sentence) {
+        throw new StepNotYetException(sentence);
+    }
+
+    /** When the running step first started, epoch ms (kept across its runs and by a controller that takes it over). */
+    public long stepStartedMillis() {
+        return stepStartedMillis;
     }
 
     /** Whether a user asked to cancel the task (a long step may check it and stop early). */

@@ -73,6 +73,11 @@ public final class TaskRules {
                 case ROLL_BACK -> rollBack(task, last, from + "step " + describe(task, next) + " cannot resume: ");
             };
         }
+        Task.Step waiting = task.steps().get(next);
+        if (waiting.state() == State.RUNNING && waiting.note() != null) {
+            return TaskDecision.step(Action.RUN, next, "step " + describe(task, next) + " waits (" + waiting.note()
+                    + "): running it again");
+        }
         return TaskDecision.step(Action.RUN, next, "running step " + describe(task, next));
     }
 

@@ -90,7 +90,7 @@ public final class TaskRunner {
         return switch (d.action()) {
             case NONE -> false;
             case RUN, RESUME -> write(read, owned.withState(State.RUNNING, now)
-                    .withStep(d.step(), owned.steps().get(d.step()).started(now), now), fence)
+                    .withStep(d.step(), start(owned.steps().get(d.step()), now), now), fence)
                     .map(started -> run(started, type, d.step(), fence)).orElse(false);
             case ROLL_BACK -> write(read, owned.rollingBack(d.sentence(), now), fence)
                     .map(marked -> undo(marked, type, d.step(), fence)).orElse(false);
@@ -102,11 +102,19 @@ public final class TaskRunner {
         };
     }
 
+    /** A step that waits keeps its first start time, so that its own timeout counts from there. */
+    private static Task.Step start(Task.Step step, long now) {
+        return step.state() == State.RUNNING && step.startedMillis() > 0 ? step : step.started(now);
+    }
+
     private boolean run(TaskEntry started, TaskType type, int step, Fence fence) {
         TaskType.Step work = type.steps().get(step);
         String id = started.task().id();
+        Task.Step running = started.task().steps().get(step);
         try {
-            work.run().apply(new TaskContext(id, cluster, store, fence, clock));
+            work.run().apply(new TaskContext(id, cluster, store, fence, clock, running.startedMillis()));
+        } catch (StepNotYetException e) {
+            return waiting(id, step, e.getMessage(), fence);
         } catch (Exception e) {
             String why = "step " + (step + 1) + " '" + work.name() + "' failed: " + describe(e);
             log.warn("controller {}: task {}: {}", me, id, why);
@@ -118,11 +126,27 @@ public final class TaskRunner {
                 .withStep(step, now.task().steps().get(step).succeeded(clock.millis()), clock.millis()), fence)).isPresent();
     }
 
+    /**
+     * Records what a step that is not done yet waits for (when that changed) and leaves it running.
+     *
+     * @return false: the task did not advance, so the loop waits before running the step again
+     */
+    private boolean waiting(String id, int step, String note, Fence fence) {
+        log.debug("controller {}: task {}: step {} not done yet: {}", me, id, step + 1, note);
+        reread(id).filter(now -> !note.equals(now.task().steps().get(step).note()))
+                .ifPresent(now -> {
+                    write(now, now.task().withStep(step, now.task().steps().get(step).waiting(note), clock.millis()), fence);
+                    log.info("controller {}: task {}: step {} '{}' waits: {}", me, id, step + 1, now.task().steps().get(step).name(),
+                            note);
+                });
+        return false;
+    }
+
     private boolean undo(TaskEntry read, TaskType type, int step, Fence fence) {
         TaskType.Step work = type.steps().get(step);
         String id = read.task().id();
         try {
-            work.undo().apply(new TaskContext(id, cluster, store, fence, clock));
+            work.undo().apply(new TaskContext(id, cluster, store, fence, clock, read.task().steps().get(step).startedMillis()));
         } catch (Exception e) {
             String why = "undoing step " + (step + 1) + " '" + work.name() + "' failed: " + describe(e)
                     + "; what the steps up to it did may remain";

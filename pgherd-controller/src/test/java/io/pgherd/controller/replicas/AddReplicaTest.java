@@ -116,6 +116,17 @@ class AddReplicaTest {
     }
 
     @Test
+    void aMemberItsProvisionerLostFailsTheWaitAtOnce() {
+        World world = new World();
+        world.provisioned.add("node5");
+        world.running.add("node5");
+        world.lost.put("node5", "its host died");
+
+        assertThatThrownBy(() -> new AddReplica.WaitStreaming().run(world.context("node5", T0, T0)))
+                .isInstanceOf(StepFailure.class).hasMessage("node5 cannot stream: its host died");
+    }
+
+    @Test
     void aMemberThatCouldTakeOverFailsTheTask() {
         World world = new World().caughtUp("node5");
         world.provisioned.add("node5");

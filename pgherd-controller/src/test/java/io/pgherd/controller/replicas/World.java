@@ -34,6 +34,7 @@ final class World implements Provisioner, ReplicaCluster, Drains {
     final Map<String, String> senders = new HashMap<>();
     final List<ProxyReads> proxyReads = new ArrayList<>();
     final Map<String, Integer> calls = new TreeMap<>();
+    final Map<String, String> lost = new HashMap<>();
     boolean agentsPublish = true;
     boolean noFailover = true;
     boolean leader = true;
@@ -73,6 +74,11 @@ final class World implements Provisioner, ReplicaCluster, Drains {
         count("release");
         running.remove(name);
         provisioned.remove(name);
+    }
+
+    @Override
+    public Optional<String> lost(String name) {
+        return Optional.ofNullable(lost.get(name));
     }
 
     @Override

@@ -20,7 +20,7 @@ import io.pgherd.controller.task.TaskType.Takeover;
 /**
  * Every rule of {@link TaskRules} as a table row. The task is of type {@code demo} with steps {@code a},
  * {@code b}, {@code c}; this controller's epoch is 10. Steps are written one letter each: P pending,
- * R running, S succeeded, F failed, U undone (cancelled). Takeover policies one letter per step:
+ * R running, W running and waiting ("not yet": it has a note), S succeeded, F failed, U undone (cancelled). Takeover policies one letter per step:
  * r resume, b roll back.
  */
 class TaskRulesTest {
@@ -33,6 +33,10 @@ class TaskRulesTest {
             pending and cancelled                   | PENDING   | PPP   | 0     | true   | false | rrr    | FINISH    | -1   | CANCELLED | cancelled before it started
             own task: next step                     | RUNNING   | SPP   | 10    | false  | false | rrr    | RUN       | 1    |           | running step 2/3 'b'
             own task: a running step again          | RUNNING   | SRP   | 10    | false  | false | rrr    | RUN       | 1    |           | running step 2/3 'b'
+            own task: a waiting step runs again     | RUNNING   | SWP   | 10    | false  | false | rrr    | RUN       | 1    |           | step 2/3 'b' waits (no x yet): running it again
+            own waiting step cancelled: roll back   | RUNNING   | SWP   | 10    | true   | false | rrr    | ROLL_BACK | 1    |           | cancelled by a user: rolling back from step 2/3 'b'
+            takeover resumes a waiting step         | RUNNING   | SWP   | 7     | false  | false | rrr    | RESUME    | 1    |           | taking over from controller c7 (epoch 7): resuming at step 2/3 'b' (steps 1 to 1 done)
+            takeover rolls back a waiting step      | RUNNING   | SWP   | 7     | false  | false | rbr    | ROLL_BACK | 1    |           | taking over from controller c7 (epoch 7): step 2/3 'b' cannot resume: rolling back from step 2/3 'b'
             own task: all done                      | RUNNING   | SSS   | 10    | false  | false | rrr    | FINISH    | -1   | SUCCEEDED | every step succeeded
             own task: a failed step rolls back      | RUNNING   | SFP   | 10    | false  | false | rrr    | ROLL_BACK | 1    |           | step 2/3 'b' failed: rolling back from step 2/3 'b'
             own task rolling back: undo             | RUNNING   | SUP   | 10    | false  | true  | rrr    | UNDO      | 0    |           | rolling back: undoing step 1/3 'a'
@@ -88,13 +92,14 @@ class TaskRulesTest {
         for (int i = 0; i < steps.length(); i++) {
             State s = switch (steps.charAt(i)) {
                 case 'P' -> State.PENDING;
-                case 'R' -> State.RUNNING;
+                case 'R', 'W' -> State.RUNNING;
                 case 'S' -> State.SUCCEEDED;
                 case 'F' -> State.FAILED;
                 case 'U' -> State.CANCELLED;
                 default -> throw new IllegalArgumentException(steps);
             };
-            list.add(new Task.Step(names[i], s, 1, 2, s == State.FAILED ? "broke" : null, s == State.CANCELLED ? 3 : 0));
+            list.add(new Task.Step(names[i], s, 1, 2, s == State.FAILED ? "broke" : null, s == State.CANCELLED ? 3 : 0,
+                    steps.charAt(i) == 'W' ? "no x yet" : null));
         }
         return new Task(Task.FORMAT, "t1", "demo", state, list, 0, null, "c" + owner, 1, 2, 0, owner, Map.of(), cancel, back);
     }

@@ -1,0 +1,81 @@
+package io.pgherd.controller.replicas;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.pgherd.cluster.Assignment;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.ControllerStore;
+import io.pgherd.cluster.ProxyRecord;
+import io.pgherd.controller.task.FencedWriteRefusedException;
+import io.pgherd.dcs.Fence;
+
+/**
+ * {@link Drains} over the DCS records: the mark is {@code draining} in the member's assignment
+ * ({@code assignments/<member>}, written fenced by the acting controller's epoch, naming the task), and the
+ * reads are what each live proxy's record ({@code proxies/<name>}) says: a proxy is done with a member once it
+ * lists it as draining and runs no read there ({@link ProxyRecord#drained}). Made for one step of one task.
+ */
+public final class AssignmentDrains implements Drains {
+    private final ClusterStore cluster;
+    private final ControllerStore controller;
+    private final Fence fence;
+    private final String taskId;
+
+    public AssignmentDrains(ClusterStore cluster, Fence fence, String taskId) {
+        this.cluster = cluster;
+        this.controller = new ControllerStore(cluster);
+        this.fence = fence;
+        this.taskId = taskId;
+    }
+
+    /**
+     * A member without an assignment (one the local provisioner made) gets one with role replica: what it is.
+     *
+     * @throws FencedWriteRefusedException when this controller was deposed
+     */
+    @Override
+    public void mark(String member, boolean draining) {
+        Optional<Assignment> current = Optional.ofNullable(cluster.assignments().get(member));
+        if (current.map(a -> a.draining() == draining).orElse(!draining)) {
+            return;
+        }
+        Assignment next = current.map(a -> Assignment.of(member, a.role(), draining, taskId, fence.epoch()))
+                .orElseGet(() -> Assignment.of(member, Assignment.Role.REPLICA, draining, taskId, fence.epoch()));
+        if (!controller.putAssignment(next, fence)) {
+            throw refused(member, "mark it " + (draining ? "draining" : "not draining"));
+        }
+    }
+
+    /** A spare's assignment (role spare) stays, not draining; any other is deleted. */
+    @Override
+    public void forget(String member) {
+        Optional<Assignment> current = Optional.ofNullable(cluster.assignments().get(member));
+        if (current.isEmpty()) {
+            return;
+        }
+        boolean done = current.get().role() == Assignment.Role.SPARE
+                ? !current.get().draining() || controller.putAssignment(Assignment.of(member, Assignment.Role.SPARE, false,
+                        taskId, fence.epoch()), fence)
+                : controller.deleteAssignment(member, fence);
+        if (!done) {
+            throw refused(member, "forget its draining mark");
+        }
+    }
+
+    /**
+     * A proxy "reports" a member once its record lists it as draining and says what reads it runs: until then
+     * it may still start reads there.
+     */
+    @Override
+    public List<ProxyReads> reads(String member) {
+        return cluster.proxies().stream().map(p -> new ProxyReads(p.name(),
+                p.draining() != null && p.draining().contains(member) && p.readsOn(member).isPresent(),
+                p.readsOn(member).orElse(0))).toList();
+    }
+
+    private FencedWriteRefusedException refused(String member, String what) {
+        return new FencedWriteRefusedException("task " + taskId + ": could not " + what + " (" + member + "): the write was"
+                + " refused (controller epoch " + fence.epoch() + " no longer current, or the assignment kept changing)");
+    }
+}
