@@ -46,9 +46,12 @@ final class StatusCommand implements Callable<Integer> {
         LocalAgents agents = new LocalAgents(directory, state, cluster);
         Optional<ClusterState> ha = Optional.empty();
         Optional<ReadReplicas> replicas = Optional.empty();
+        LocalControllers controllers = new LocalControllers(directory, state);
+        Optional<String> acting = Optional.empty();
         String dcsError = null;
         if (state.highlyAvailable()) {
             try {
+                acting = controllers.acting();
                 ClusterSnapshot snapshot = agents.clusterSnapshot();
                 ha = Optional.of(ClusterState.of(snapshot));
                 replicas = Optional.of(ReadReplicas.of(snapshot));
@@ -78,6 +81,8 @@ final class StatusCommand implements Callable<Integer> {
             root.put("proxy", p);
             root.put("proxies", proxies.stream().map(each -> proxyJson(each, cluster.credentials())).toList());
             root.put("supervisor", supervisorJson(directory));
+            root.put("controllers", controllersJson(controllers, acting));
+            root.put("acting_controller", acting.orElse(null));
             replicas.ifPresent(r -> root.put("read_replicas", ListCommand.readReplicasJson(r)));
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
@@ -97,6 +102,14 @@ final class StatusCommand implements Callable<Integer> {
             for (LocalProxy each : proxies) {
                 out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", UpCommand.label(state, each.recorded()), "pooler",
                         each.recorded().port(), each.isRunning() ? "running" : "stopped", "-", "-");
+            }
+            for (String name : controllers.names()) {
+                Daemon daemon = controllers.daemon(name);
+                out.printf("%-8s %-8s %-6s %-10s %-9s %s%n", name, "control", "-", daemon.isRunning() ? "running" : "stopped",
+                        "-", acting.filter(name::equals).isPresent() ? "acting" : "-");
+            }
+            if (!controllers.names().isEmpty() && dcsError == null) {
+                out.println(acting.map(a -> "acting controller: " + a).orElse("no controller acts"));
             }
             replicas.flatMap(ReadReplicas::line).ifPresent(out::println);
         }
@@ -119,6 +132,21 @@ final class StatusCommand implements Callable<Integer> {
         p.put("admin_uri", proxy.uri(credentials, "pgherd"));
         p.put("metrics_url", "http://127.0.0.1:" + proxy.recorded().metricsPort() + "/metrics");
         return p;
+    }
+
+    /** Each controller for --json: name, PID, whether it runs and whether it acts (holds the DCS key), its files. */
+    private static List<Map<String, Object>> controllersJson(LocalControllers controllers, Optional<String> acting) {
+        return controllers.names().stream().map(name -> {
+            Daemon daemon = controllers.daemon(name);
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", name);
+            c.put("pid", daemon.pid().isPresent() ? daemon.pid().getAsLong() : null);
+            c.put("running", daemon.isRunning());
+            c.put("acting", acting.filter(name::equals).isPresent());
+            c.put("config", controllers.configFile(name).toString());
+            c.put("log", daemon.logFile().toString());
+            return c;
+        }).toList();
     }
 
     /** The supervisor for --json: its PID, whether it runs, and whether it is a foreground 'up' or the background one. */
