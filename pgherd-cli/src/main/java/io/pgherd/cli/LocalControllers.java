@@ -160,10 +160,20 @@ final class LocalControllers {
         return running;
     }
 
-    /** The acting controller (the {@code controller} key in the DCS); empty when none acts. */
-    Optional<String> acting() {
+    /**
+     * The acting controller.
+     *
+     * @param name its name (the {@code controller} key in the DCS)
+     * @param epoch the controller epoch it holds (the fencing token of its writes)
+     */
+    record Acting(String name, long epoch) {
+    }
+
+    /** The acting controller; empty when none acts. */
+    Optional<Acting> acting() {
         try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(5))) {
-            return new ControllerStore(new ClusterStore(dcs, state.cluster())).acting();
+            ControllerStore store = new ControllerStore(new ClusterStore(dcs, state.cluster()));
+            return store.acting().map(name -> new Acting(name, store.epoch().orElse(0)));
         }
     }
 }

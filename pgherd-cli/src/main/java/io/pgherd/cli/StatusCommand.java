@@ -47,11 +47,11 @@ final class StatusCommand implements Callable<Integer> {
         Optional<ClusterState> ha = Optional.empty();
         Optional<ReadReplicas> replicas = Optional.empty();
         LocalControllers controllers = new LocalControllers(directory, state);
-        Optional<String> acting = Optional.empty();
+        Optional<LocalControllers.Acting> controller = Optional.empty();
         String dcsError = null;
         if (state.highlyAvailable()) {
             try {
-                acting = controllers.acting();
+                controller = controllers.acting();
                 ClusterSnapshot snapshot = agents.clusterSnapshot();
                 ha = Optional.of(ClusterState.of(snapshot));
                 replicas = Optional.of(ReadReplicas.of(snapshot));
@@ -59,6 +59,7 @@ final class StatusCommand implements Callable<Integer> {
                 dcsError = e.getMessage();
             }
         }
+        Optional<String> acting = controller.map(LocalControllers.Acting::name);
         Optional<String> leader = ha.flatMap(ClusterState::leader).map(ClusterState.Leader::member);
         List<NodeStatus> nodes = cluster.status(leader.map(cluster::node).orElse(cluster.primary()));
         List<LocalProxy> proxies = LocalProxy.all(directory, state);
@@ -83,6 +84,7 @@ final class StatusCommand implements Callable<Integer> {
             root.put("supervisor", supervisorJson(directory));
             root.put("controllers", controllersJson(controllers, acting));
             root.put("acting_controller", acting.orElse(null));
+            root.put("controller_epoch", controller.map(LocalControllers.Acting::epoch).orElse(null));
             replicas.ifPresent(r -> root.put("read_replicas", ListCommand.readReplicasJson(r)));
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
@@ -109,7 +111,8 @@ final class StatusCommand implements Callable<Integer> {
                         "-", acting.filter(name::equals).isPresent() ? "acting" : "-");
             }
             if (!controllers.names().isEmpty() && dcsError == null) {
-                out.println(acting.map(a -> "acting controller: " + a).orElse("no controller acts"));
+                out.println(controller.map(a -> "acting controller: " + a.name() + " (epoch " + a.epoch() + ")")
+                        .orElse("no controller acts"));
             }
             replicas.flatMap(ReadReplicas::line).ifPresent(out::println);
         }
