@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +27,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.pgherd.cluster.Assignment;
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Member;
 import io.pgherd.controller.ControllerConfig;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.Processes;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.FreePorts;
@@ -35,7 +42,9 @@ import io.pgherd.testkit.TestDirectories;
  * {@code pgherd up --controllers 2 --detach}: two controller processes of the built jar, one acting (the
  * DCS's {@code controller} key, shown by {@code status}); {@code kill -9} of the acting one makes the other
  * act within the controllers' TTL and the background supervisor start the killed one again; an {@code up}
- * on the running cluster starts a controller that is missing; {@code down} stops them with the rest.
+ * on the running cluster starts a controller that is missing; {@code down} stops them with the rest. And the
+ * supervisor keeps a read replica made by the local provisioner running (restarts its agent after {@code kill -9})
+ * until the controller marks it draining.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -141,6 +150,56 @@ class UpControllersIT {
         assertThat(controllerProcesses()).hasSize(3);
     }
 
+    @Test
+    @Order(4)
+    void theSupervisorKeepsAProvisionedReplicaRunningUntilItIsDrained() throws Exception {
+        ClusterDirectory directory = new ClusterDirectory(dir);
+        int from = FreePorts.allocate(4).stream().min(Integer::compare).orElseThrow();
+        LocalProvisioner provisioner = new LocalProvisioner(directory, from, from + 40, Optional.of(JarCli.JAR.toString()));
+        provisioner.provision("node9", "");
+        provisioner.start("node9");
+        LocalState state = directory.read();
+        Await.until("node9 to stream", Duration.ofSeconds(180), () -> {
+            Member record = store(state, ClusterStore::read).members().get("node9");
+            return record != null && record.running() && record.inRecovery();
+        });
+
+        long killed = pidIn("agents/node9.pid");
+        new ProcessBuilder("kill", "-9", Long.toString(killed)).inheritIO().start().waitFor();
+        Matcher restarted = awaitLog(Pattern.compile("pgherd: restarted agent node9 \\(pid (\\d+)\\)"));
+        assertThat(Long.parseLong(restarted.group(1))).isNotEqualTo(killed).isEqualTo(pidIn("agents/node9.pid"));
+
+        // Marked draining (the controller removes it): its agent dying now is not restarted.
+        store(state, s -> {
+            s.putAssignment(Assignment.of("node9", Assignment.Role.REPLICA, true, "t-1", 1));
+            return null;
+        });
+        Await.until("node9 to publish draining", Duration.ofSeconds(60), () -> {
+            Member record = store(state, ClusterStore::read).members().get("node9");
+            return record != null && record.draining();
+        });
+        int before = supervisorLog().length();
+        long drained = pidIn("agents/node9.pid");
+        new ProcessBuilder("kill", "-9", Long.toString(drained)).inheritIO().start().waitFor();
+        // A controller killed after it: once the supervisor restarted that one, it has seen node9 exit too.
+        long controller = pid("c1");
+        new ProcessBuilder("kill", "-9", Long.toString(controller)).inheritIO().start().waitFor();
+        awaitLog(before, Pattern.compile("pgherd: restarted controller c1 \\(pid \\d+\\)"));
+        assertThat(supervisorLog().substring(before)).doesNotContain("restarted agent node9");
+        assertThat(Processes.isRunning(drained)).isFalse();
+
+        provisioner.release("node9");
+        store(state, s -> s.deleteAssignment("node9"));
+        assertThat(provisioner.list()).isEmpty();
+        assertThat(Files.exists(dir.resolve("agents/node9.pid"))).isFalse();
+    }
+
+    private <T> T store(LocalState state, Function<ClusterStore, T> call) {
+        try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(5))) {
+            return call.apply(new ClusterStore(dcs, state.cluster()));
+        }
+    }
+
     /** The acting controller other than {@code not}, once status shows one. */
     private String awaitActing(Duration within, String not) {
         String[] acting = new String[1];
@@ -153,9 +212,14 @@ class UpControllersIT {
     }
 
     private Matcher awaitLog(Pattern pattern) {
+        return awaitLog(0, pattern);
+    }
+
+    /** The first match of {@code pattern} in supervisor.log after its first {@code from} characters, once there is one. */
+    private Matcher awaitLog(int from, Pattern pattern) {
         Matcher[] found = new Matcher[1];
         Await.until("'" + pattern + "' in supervisor.log", Duration.ofSeconds(90), () -> {
-            Matcher m = pattern.matcher(supervisorLog());
+            Matcher m = pattern.matcher(supervisorLog().substring(from));
             found[0] = m;
             return m.find();
         });
@@ -167,7 +231,11 @@ class UpControllersIT {
     }
 
     private long pid(String controller) throws Exception {
-        return Long.parseLong(Files.readString(dir.resolve("controllers/" + controller + ".pid")).strip());
+        return pidIn("controllers/" + controller + ".pid");
+    }
+
+    private long pidIn(String file) throws Exception {
+        return Long.parseLong(Files.readString(dir.resolve(file)).strip());
     }
 
     private List<Long> controllerProcesses() {
