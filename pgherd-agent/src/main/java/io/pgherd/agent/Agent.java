@@ -2,7 +2,6 @@ package io.pgherd.agent;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +26,7 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
+import io.pgherd.agent.ha.SlotRules;
 import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
@@ -69,6 +70,8 @@ public final class Agent implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private final Thread thread;
     private final Map<String, Long> membersLastSeen = new HashMap<>();
+    /** The members seen marked draining by the controller: no slot is kept for them once their record is gone. */
+    private Set<String> drainingSeen = Set.of();
     private volatile boolean running = true;
     private boolean woken;
     private volatile Session session;
@@ -250,6 +253,9 @@ public final class Agent implements AutoCloseable {
             guard.holdsLeaderKey(alive && cluster.ledBy(name()));
             trackLeader(cluster, now);
             trackMembers(cluster, now);
+            if (snapshot != null) {
+                drainingSeen = SlotRules.drainingSeen(drainingSeen, snapshot.assignments(), membersLastSeen.keySet());
+            }
         }
         String following = followedMember(cluster);
         long stuck = 0;
@@ -519,9 +525,9 @@ public final class Agent implements AutoCloseable {
         long now = System.currentTimeMillis();
         long retention = config.get(AgentConfig.SLOT_RETENTION).toMillis();
         membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > retention);
-        Set<String> members = new HashSet<>(membersLastSeen.keySet());
-        members.remove(name());
-        local.keepSlots(LocalNode.slotNames(members));
+        Set<String> live = cluster.members().values().stream().filter(SpareRules::needsSlot).map(Member::name)
+                .collect(Collectors.toSet());
+        local.keepSlots(LocalNode.slotNames(SlotRules.keep(membersLastSeen.keySet(), live, drainingSeen, name())));
         synchronous.lead(cluster, settings.synchronousMode());
     }
 

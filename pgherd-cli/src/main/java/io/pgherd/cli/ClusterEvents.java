@@ -56,6 +56,10 @@ final class ClusterEvents {
                 out.add(now.name() + " joined (" + describe(now) + ")");
             } else {
                 change(was, now, leaderAfter.filter(now.name()::equals).isPresent()).ifPresent(out::add);
+                if (now.draining() != was.draining()) {
+                    out.add(now.draining() ? now.name() + " is draining: the proxies send it no new reads"
+                            : now.name() + " is no longer draining: it takes reads again");
+                }
                 if (now.pendingRestart() && !was.pendingRestart()) {
                     out.add(now.name() + " needs a restart of PostgreSQL for "
                             + (now.pendingRestartParameters().isEmpty() ? "a changed parameter"

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /** {@code pgherd down}: stops everything {@code pgherd up} started for a directory. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop everything 'pgherd up' started for DIR: the supervisor (a foreground 'up' or the background one), the proxies, the agents (followers"
+        description = "Stop everything 'pgherd up' started for DIR: the supervisor (a foreground 'up' or the background one), the"
+                + " controllers, the proxies, the agents (followers"
                 + " first, so none takes over), PostgreSQL, then the embedded ZooKeeper. Data is kept.")
 final class DownCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = ".pgherd", paramLabel = "DIR", description = "Cluster directory (default: ${DEFAULT-VALUE}).")
@@ -48,13 +49,19 @@ final class DownCommand implements Callable<Integer> {
         }
         stopForegroundUp(directory, out);
         List<String> provisioned;
+        List<String> controllers;
         try (ClusterDirectory.Lock lock = directory.lock()) {
+            // The controllers next: none may start or remove a read replica while the cluster stops.
+            controllers = new LocalControllers(directory, state).stop(Duration.ofSeconds(30));
             List<LocalProxy> proxies = LocalProxy.all(directory, state);
             proxies.forEach(LocalProxy::signalStop);
             proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(30)));
             // The read replicas the controller added first: they follow up's nodes, which stop next.
             provisioned = LocalProvisioner.stopAll(directory);
             new LocalAgents(directory, state, cluster).shutdown(Duration.ofSeconds(60));
+        }
+        if (!controllers.isEmpty()) {
+            out.println("pgherd: stopped the controller" + (controllers.size() == 1 ? " " : "s ") + String.join(", ", controllers));
         }
         out.println("pgherd: stopped the " + (state.proxies().size() == 1 ? "proxy" : state.proxies().size() + " proxies")
                 + ", the agents and " + Stream.concat(cluster.nodes().stream().map(PostgresNode::name), provisioned.stream())
@@ -70,6 +77,7 @@ final class DownCommand implements Callable<Integer> {
                 || LocalProxy.all(directory, state).stream().anyMatch(proxy -> proxy.daemon().isRunning())
                 || state.nodes().stream().anyMatch(node -> agents.agent(node).isRunning())
                 || agents.zooKeeper().map(Daemon::isRunning).orElse(false)
+                || new LocalControllers(directory, state).anyRunning()
                 || cluster.nodes().stream().anyMatch(PostgresNode::isRunning);
     }
 

@@ -33,6 +33,11 @@ final class JvmOptions {
         AGENT("PGHERD_AGENT_JAVA_OPTS", List.of("-Xms8m", "-Xmx64m", "-XX:MaxNewSize=3m", "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
                 "-XX:CompileThresholdScaling=10", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=96m")),
+        /**
+         * A controller: like an agent, a loop each second over the DCS with a small live set (its tasks and
+         * the cluster's records), so an agent's options.
+         */
+        CONTROLLER("PGHERD_CONTROLLER_JAVA_OPTS", AGENT.defaults),
         /** The embedded ZooKeeper: as small as an agent, a little more heap for its data tree and snapshots. */
         ZOOKEEPER("PGHERD_ZOOKEEPER_JAVA_OPTS", List.of("-Xms8m", "-Xmx96m", "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -156,6 +157,31 @@ final class LocalProvisioner implements Provisioner {
         TreeMap<String, Made> made = provisioner.read();
         made.values().forEach(m -> provisioner.stop(state, m));
         return List.copyOf(made.keySet());
+    }
+
+    /** The nodes the local provisioner made in {@code directory} and still records, by name: what the supervisor keeps. */
+    static List<LocalState.Node> recorded(ClusterDirectory directory) {
+        return new LocalProvisioner(directory, 1024, 65535).read().values().stream().map(Made::node).toList();
+    }
+
+    /**
+     * Starts the agent of every member the local provisioner made in {@code directory} that does not run, except
+     * those in {@code skip} (being removed): what {@code pgherd up} does for them besides its own nodes.
+     *
+     * @return the names of those started, sorted
+     */
+    static List<String> startAll(ClusterDirectory directory, Set<String> skip) {
+        LocalProvisioner provisioner = new LocalProvisioner(directory, 1024, 65535);
+        LocalState state = directory.read();
+        LocalAgents agents = provisioner.agents(state);
+        List<String> started = new ArrayList<>();
+        for (Made m : provisioner.read().values()) {
+            if (!skip.contains(m.name()) && !agents.agent(m.node()).isRunning()) {
+                provisioner.start(m.name());
+                started.add(m.name());
+            }
+        }
+        return started;
     }
 
     /** The agent of {@code m} stopped, then its PostgreSQL (the agent leaves it running when it stops). */

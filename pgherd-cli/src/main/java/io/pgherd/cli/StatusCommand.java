@@ -46,9 +46,12 @@ final class StatusCommand implements Callable<Integer> {
         LocalAgents agents = new LocalAgents(directory, state, cluster);
         Optional<ClusterState> ha = Optional.empty();
         Optional<ReadReplicas> replicas = Optional.empty();
+        LocalControllers controllers = new LocalControllers(directory, state);
+        Optional<LocalControllers.Acting> controller = Optional.empty();
         String dcsError = null;
         if (state.highlyAvailable()) {
             try {
+                controller = controllers.acting();
                 ClusterSnapshot snapshot = agents.clusterSnapshot();
                 ha = Optional.of(ClusterState.of(snapshot));
                 replicas = Optional.of(ReadReplicas.of(snapshot));
@@ -56,6 +59,7 @@ final class StatusCommand implements Callable<Integer> {
                 dcsError = e.getMessage();
             }
         }
+        Optional<String> acting = controller.map(LocalControllers.Acting::name);
         Optional<String> leader = ha.flatMap(ClusterState::leader).map(ClusterState.Leader::member);
         List<NodeStatus> nodes = cluster.status(leader.map(cluster::node).orElse(cluster.primary()));
         List<LocalProxy> proxies = LocalProxy.all(directory, state);
@@ -78,6 +82,9 @@ final class StatusCommand implements Callable<Integer> {
             root.put("proxy", p);
             root.put("proxies", proxies.stream().map(each -> proxyJson(each, cluster.credentials())).toList());
             root.put("supervisor", supervisorJson(directory));
+            root.put("controllers", controllersJson(controllers, acting));
+            root.put("acting_controller", acting.orElse(null));
+            root.put("controller_epoch", controller.map(LocalControllers.Acting::epoch).orElse(null));
             replicas.ifPresent(r -> root.put("read_replicas", ListCommand.readReplicasJson(r)));
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         } else {
@@ -97,6 +104,15 @@ final class StatusCommand implements Callable<Integer> {
             for (LocalProxy each : proxies) {
                 out.printf("%-8s %-8s %-6d %-10s %-9s %s%n", UpCommand.label(state, each.recorded()), "pooler",
                         each.recorded().port(), each.isRunning() ? "running" : "stopped", "-", "-");
+            }
+            for (String name : controllers.names()) {
+                Daemon daemon = controllers.daemon(name);
+                out.printf("%-8s %-8s %-6s %-10s %-9s %s%n", name, "control", "-", daemon.isRunning() ? "running" : "stopped",
+                        "-", acting.filter(name::equals).isPresent() ? "acting" : "-");
+            }
+            if (!controllers.names().isEmpty() && dcsError == null) {
+                out.println(controller.map(a -> "acting controller: " + a.name() + " (epoch " + a.epoch() + ")")
+                        .orElse("no controller acts"));
             }
             replicas.flatMap(ReadReplicas::line).ifPresent(out::println);
         }
@@ -119,6 +135,21 @@ final class StatusCommand implements Callable<Integer> {
         p.put("admin_uri", proxy.uri(credentials, "pgherd"));
         p.put("metrics_url", "http://127.0.0.1:" + proxy.recorded().metricsPort() + "/metrics");
         return p;
+    }
+
+    /** Each controller for --json: name, PID, whether it runs and whether it acts (holds the DCS key), its files. */
+    private static List<Map<String, Object>> controllersJson(LocalControllers controllers, Optional<String> acting) {
+        return controllers.names().stream().map(name -> {
+            Daemon daemon = controllers.daemon(name);
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", name);
+            c.put("pid", daemon.pid().isPresent() ? daemon.pid().getAsLong() : null);
+            c.put("running", daemon.isRunning());
+            c.put("acting", acting.filter(name::equals).isPresent());
+            c.put("config", controllers.configFile(name).toString());
+            c.put("log", daemon.logFile().toString());
+            return c;
+        }).toList();
     }
 
     /** The supervisor for --json: its PID, whether it runs, and whether it is a foreground 'up' or the background one. */

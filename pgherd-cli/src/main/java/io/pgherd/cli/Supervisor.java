@@ -1,6 +1,7 @@
 package io.pgherd.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.dcs.Dcs;
@@ -24,8 +27,9 @@ import io.pgherd.postgres.PostgresException;
 
 /**
  * Keeps a local cluster's processes running and tells what happens to it: every second it looks at
- * each child process (ZooKeeper, each node's agent, each proxy that runs as its own process) by its
- * PID file, and starts one that exited again after the {@link RestartPolicy}'s wait (the decision is
+ * each child process (ZooKeeper, each node's agent, each read replica's agent the local provisioner
+ * made while {@link ProvisionedSupervision} keeps it, each controller, each proxy that runs as its own
+ * process) by its PID file, and starts one that exited again after the {@link RestartPolicy}'s wait (the decision is
  * {@link Supervision}'s); and every second it reads the cluster's DCS records and prints what the
  * agents did ({@link ClusterEvents}). One line per action on {@code out}, each {@code pgherd: ...}.
  *
@@ -40,8 +44,18 @@ final class Supervisor implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
 
-    /** One supervised process: its name in messages ("agent node3"), its PID file, how to start it. */
-    private record Child(String name, Daemon daemon, Runnable start) {
+    /**
+     * One supervised process: its name in messages ("agent node3"), its PID file, how to start it, and
+     * whether it is to be kept running now (a read replica the controller is removing is not).
+     */
+    private record Child(String name, Daemon daemon, Runnable start, BooleanSupplier kept) {
+        Child(String name, Daemon daemon, Runnable start) {
+            this(name, daemon, start, () -> true);
+        }
+    }
+
+    /** What the children are made from: the state file, the controllers' files, the local provisioner's record. */
+    private record Sources(LocalState state, List<String> controllers, List<LocalState.Node> provisioned) {
     }
 
     private final ClusterDirectory directory;
@@ -53,8 +67,10 @@ final class Supervisor implements AutoCloseable {
     private final Map<String, Supervision> views = new HashMap<>();
     private final Map<String, Long> lastPids = new HashMap<>();
     private final List<Thread> threads = new ArrayList<>();
-    private LocalState state;
+    private Sources sources;
     private List<Child> children = List.of();
+    /** The assignments as the cluster watch last read them; empty while the DCS does not answer. */
+    private volatile Map<String, Assignment> assignments = Map.of();
 
     /**
      * @param out where each action is told
@@ -96,7 +112,12 @@ final class Supervisor implements AutoCloseable {
                     if (stopping.getCount() == 0) {
                         return;
                     }
-                    supervise(child);
+                    if (child.kept().getAsBoolean()) {
+                        supervise(child);
+                    } else {
+                        // Forgotten: supervised again (a rolled back removal), it starts from a fresh view.
+                        views.remove(child.name());
+                    }
                 }
                 failure = "";
             } catch (RuntimeException e) {
@@ -141,6 +162,10 @@ final class Supervisor implements AutoCloseable {
             if (child.daemon().isRunning()) {
                 return view.observe(true, clock.instant(), policy).next();
             }
+            if (!child.kept().getAsBoolean()) {
+                // Stopped on purpose meanwhile (the controller removes this read replica): not started again.
+                return view;
+            }
             child.start().run();
             long pid = child.daemon().pid().orElse(0);
             say("restarted " + child.name() + " (pid " + pid + ")");
@@ -161,16 +186,28 @@ final class Supervisor implements AutoCloseable {
 
     /** The children of {@code current}, rebuilt when the state file changed. */
     private synchronized void refresh(LocalState current) {
-        if (current.equals(state)) {
+        LocalControllers controllers = new LocalControllers(directory, current);
+        Sources now = new Sources(current, current.highlyAvailable() ? controllers.names() : List.of(),
+                current.highlyAvailable() ? LocalProvisioner.recorded(directory) : List.of());
+        if (now.equals(sources)) {
             return;
         }
-        state = current;
+        sources = now;
         List<Child> next = new ArrayList<>();
         if (current.highlyAvailable()) {
             LocalAgents agents = new LocalAgents(directory, current, directory.cluster(current, Optional.empty()));
             agents.zooKeeper().ifPresent(zk -> next.add(new Child("ZooKeeper", zk, agents::startZooKeeper)));
             for (LocalState.Node node : current.nodes()) {
                 next.add(new Child("agent " + node.name(), agents.agent(node), () -> agents.startAgent(node)));
+            }
+            for (LocalState.Node node : now.provisioned()) {
+                Daemon agent = agents.agent(node);
+                next.add(new Child("agent " + node.name(), agent, () -> agents.startAgent(node),
+                        () -> !ProvisionedSupervision.supervised(List.of(node.name()), n -> Files.exists(agent.pidFile()),
+                                assignments).isEmpty()));
+            }
+            for (String name : now.controllers()) {
+                next.add(new Child("controller " + name, controllers.daemon(name), () -> controllers.start(name)));
             }
         }
         for (LocalProxy proxy : LocalProxy.all(directory, current)) {
@@ -191,6 +228,7 @@ final class Supervisor implements AutoCloseable {
                         dcs = Dcs.connect(DcsAddress.parse(cluster.dcs()), Duration.ofSeconds(2));
                     }
                     ClusterSnapshot now = new ClusterStore(dcs, cluster.cluster()).read();
+                    assignments = now.assignments();
                     if (!answering) {
                         say("the DCS answers again: the agents' decisions are shown again");
                         answering = true;
@@ -200,12 +238,14 @@ final class Supervisor implements AutoCloseable {
                     }
                     last = now;
                 } catch (DcsException e) {
+                    assignments = Map.of();
                     if (answering) {
                         say("the DCS does not answer (" + firstLine(e) + "); the agents' decisions are not shown until it does");
                         answering = false;
                     }
                     dcs = close(dcs);
                 } catch (RuntimeException e) {
+                    assignments = Map.of();
                     if (answering) {
                         say("could not read the cluster from the DCS (" + firstLine(e) + "); the agents' decisions are"
                                 + " not shown until it can");

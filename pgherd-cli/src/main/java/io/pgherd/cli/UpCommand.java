@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
+import io.pgherd.cluster.Assignment;
 import io.pgherd.postgres.ClusterLayout;
 import io.pgherd.postgres.ControlFile;
 import io.pgherd.postgres.Credentials;
@@ -65,6 +67,12 @@ final class UpCommand implements Callable<Integer> {
                     + " after proxy K-1's (its metrics likewise). On an existing cluster a larger N adds proxies"
                     + " (default: ${DEFAULT-VALUE}).")
     int proxies;
+
+    @Option(names = "--controllers", defaultValue = "1", paramLabel = "N",
+            description = "Controllers to run, 0..9, named c1..cN, each its own process (configuration, PID and log in"
+                    + " DIR/controllers/); one acts, another takes over when it dies. On an existing cluster a larger N"
+                    + " adds controllers (default: ${DEFAULT-VALUE}).")
+    int controllers;
 
     @Option(names = "--dcs", paramLabel = "URL", description = "Use this DCS instead of an embedded ZooKeeper, for a new"
             + " cluster: etcd://host:port[,...] or zookeeper://host:port[,...].")
@@ -128,10 +136,12 @@ final class UpCommand implements Callable<Integer> {
                 }
                 state = withMoreProxies(out, directory, state);
                 state = withNodePorts(out, directory, state);
+                withControllers(out, directory, state, true);
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
                 LocalAgents agents = new LocalAgents(directory, state, cluster);
                 if (agents.isRunning() && cluster.isRunning()
-                        && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)) {
+                        && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)
+                        && new LocalControllers(directory, state).allRunning()) {
                     out.println(alreadyRunning(directory, supervisor));
                     printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
@@ -148,7 +158,9 @@ final class UpCommand implements Callable<Integer> {
             } else {
                 cluster = create(directory);
                 state = directory.read();
+                withControllers(out, directory, state, false);
             }
+            LocalControllers localControllers = new LocalControllers(directory, state);
             List<LocalProxy> proxies = LocalProxy.all(directory, state);
             LocalAgents agents = new LocalAgents(directory, state, cluster);
             try {
@@ -156,6 +168,7 @@ final class UpCommand implements Callable<Integer> {
                 agents.writeConfigurations();
                 boolean fresh = cluster.nodes().stream().noneMatch(PostgresNode::isInitialized);
                 leader = agents.start(fresh, timeout);
+                startProvisioned(out, directory, agents);
                 LocalProxy.writeConfigurations(directory, state, cluster, leader);
                 for (LocalProxy proxy : proxies) {
                     // With a supervisor elsewhere this 'up' ends once started: its proxies must outlive it.
@@ -163,12 +176,15 @@ final class UpCommand implements Callable<Integer> {
                         proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
                     }
                 }
+                // Last, on a healthy cluster: a controller acts at once on what it finds.
+                localControllers.startMissing();
                 if (supervisor.isEmpty() && detach) {
                     Supervisors.startBackground(directory, Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
                 } else if (supervisor.isEmpty()) {
                     directory.writePid(ProcessHandle.current().pid());
                 }
             } catch (RuntimeException e) {
+                localControllers.stop(Duration.ofSeconds(10));
                 proxies.forEach(proxy -> proxy.stop(Duration.ofSeconds(10)));
                 stopQuietly(agents, e);
                 throw e;
@@ -285,6 +301,50 @@ final class UpCommand implements Callable<Integer> {
         String name = state.cluster() == null ? clusterName : state.cluster();
         return new LocalState(state.pgBin(), state.postgresVersion(), nodes, state.proxyPort(), state.metricsPort(), address,
                 name, zk, state.proxies());
+    }
+
+    /**
+     * Records the cluster's controllers ({@link LocalControllers}): a cluster without any decided yet (a new one,
+     * or one made before controllers existed) gets --controllers of them; an existing one with a larger
+     * --controllers gets the missing ones; a smaller one removes none.
+     */
+    private void withControllers(PrintWriter out, ClusterDirectory directory, LocalState state, boolean existing) {
+        if (!state.highlyAvailable()) {
+            return;
+        }
+        LocalControllers local = new LocalControllers(directory, state);
+        int recorded = local.names().size();
+        if (local.decided() && (!given("--controllers") || controllers == recorded)) {
+            local.writeConfigurations(recorded);
+            return;
+        }
+        if (local.decided() && controllers < recorded) {
+            out.println("pgherd: keeping the cluster's " + recorded + " controllers (--controllers " + controllers
+                    + " does not remove any)");
+            return;
+        }
+        List<String> added = local.writeConfigurations(controllers);
+        if (existing && !added.isEmpty()) {
+            out.println("pgherd: adding controller" + (added.size() == 1 ? " " : "s ") + String.join(", ", added)
+                    + " to the cluster");
+        }
+    }
+
+    /**
+     * Starts the agents of the read replicas the controller made with the local provisioner (stopped by {@code
+     * down}), except those it marked draining: it is removing them.
+     */
+    private static void startProvisioned(PrintWriter out, ClusterDirectory directory, LocalAgents agents) {
+        if (LocalProvisioner.recorded(directory).isEmpty()) {
+            return;
+        }
+        Set<String> draining = agents.clusterSnapshot().assignments().values().stream()
+                .filter(Assignment::draining).map(Assignment::member)
+                .collect(Collectors.toSet());
+        List<String> started = LocalProvisioner.startAll(directory, draining);
+        if (!started.isEmpty()) {
+            out.println("pgherd: started the read replicas the controller added: " + String.join(", ", started));
+        }
     }
 
     /** Whether {@code option} was given on the command line (an explicit request: used or refused, never moved). */
@@ -404,6 +464,8 @@ final class UpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 supervisor.close();
+                // The controllers first, as 'down' does: none acts on a cluster that is stopping.
+                new LocalControllers(directory, state).stop(Duration.ofSeconds(30));
                 servers.forEach(ProxyServer::close);
                 // The proxies first, as 'down' does; a hosted one's PID file is only removed.
                 proxies.forEach(LocalProxy::signalStop);
@@ -432,6 +494,11 @@ final class UpCommand implements Callable<Integer> {
         for (LocalState.Proxy proxy : state.proxies()) {
             out.printf("  %-8s %-8s 127.0.0.1:%d   (admin console: database pgherd; metrics: http://127.0.0.1:%d/metrics)%n",
                     label(state, proxy), "pooler", proxy.port(), proxy.metricsPort());
+        }
+        LocalControllers controllers = new LocalControllers(directory, state);
+        for (String name : controllers.names()) {
+            out.printf("  %-8s %-8s pid %s   (log %s)%n", name, "control", controllers.daemon(name).pid().stream()
+                    .mapToObj(Long::toString).findFirst().orElse("-"), controllers.daemon(name).logFile());
         }
         Path passwordFile = directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE);
         out.println("Connect through the proxy as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "):");
@@ -468,6 +535,9 @@ final class UpCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         if (replicas < 0 || replicas > 16) {
             problems.add("--replicas must be 0..16 (got " + replicas + ")");
+        }
+        if (controllers < 0 || controllers > 9) {
+            problems.add("--controllers must be 0..9 (got " + controllers + ")");
         }
         if (proxies < 1 || proxies > 9) {
             problems.add("--proxies must be 1..9 (got " + proxies + ")");

@@ -149,6 +149,21 @@ class ClusterEventsTest {
     }
 
     @Test
+    void aMemberDrainingAndBackIsTold() {
+        Member n3 = standby("n3", "n1", 1);
+        Member draining = new Member(n3.name(), n3.role(), n3.state(), n3.host(), n3.port(), n3.apiUrl(), n3.running(),
+                n3.inRecovery(), n3.timeline(), n3.position(), n3.replayed(), n3.noFailover(), n3.failoverPriority(),
+                n3.following(), false, List.of(), false, false, true);
+        ClusterSnapshot after = snapshot(led("n1", 10), List.of(BOOTSTRAP), false, primary("n1", 1), standby("n2", "n1", 1),
+                draining);
+
+        assertThat(ClusterEvents.between(HEALTHY, after)).containsExactly(
+                "n3 is draining: the proxies send it no new reads");
+        assertThat(ClusterEvents.between(after, HEALTHY)).containsExactly(
+                "n3 is no longer draining: it takes reads again");
+    }
+
+    @Test
     void aPromotionWithoutPreviousLeaderOrReasonStillReadsWell() {
         ClusterSnapshot after = snapshot(led("n2", 20), List.of(BOOTSTRAP, promotion("n2", null, null, 0)), false,
                 primary("n2", 2));

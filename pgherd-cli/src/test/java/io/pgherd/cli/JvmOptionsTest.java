@@ -26,6 +26,14 @@ class JvmOptionsTest {
     }
 
     @Test
+    void aControllerRunsWithAnAgentsOptionsAndItsOwnVariable() {
+        assertThat(JvmOptions.of(Kind.CONTROLLER, Map.of())).isEqualTo(JvmOptions.of(Kind.AGENT, Map.of()));
+        assertThat(JvmOptions.of(Kind.CONTROLLER, Map.of("PGHERD_CONTROLLER_JAVA_OPTS", "-Xmx32m"))).containsExactly("-Xmx32m");
+        assertThat(JvmOptions.of(Kind.AGENT, Map.of("PGHERD_CONTROLLER_JAVA_OPTS", "-Xmx32m")))
+                .isEqualTo(JvmOptions.of(Kind.AGENT, Map.of()));
+    }
+
+    @Test
     void anEmptyVariableLeavesTheJvmDefaults() {
         assertThat(JvmOptions.of(Kind.ZOOKEEPER, Map.of("PGHERD_ZOOKEEPER_JAVA_OPTS", ""))).isEmpty();
     }

@@ -17,13 +17,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param draining whether the member is to take no new reads
  * @param task the id of the controller task that wrote it; null when none
  * @param epoch the epoch of the controller that wrote it (its fencing token)
+ * @param cloneFrom the member a spare assigned {@link Role#REPLICA} is to clone from, when the controller chose one
+ *                  (the spare clones from it while it runs, else makes its own choice); null when none (and in
+ *                  records of releases before it)
  */
 public record Assignment(@JsonProperty("format") int format,
                          @JsonProperty("member") String member,
                          @JsonProperty("role") Role role,
                          @JsonProperty("draining") boolean draining,
                          @JsonProperty("task") @JsonInclude(JsonInclude.Include.NON_NULL) String task,
-                         @JsonProperty("epoch") long epoch) {
+                         @JsonProperty("epoch") long epoch,
+                         @JsonProperty("clone_from") @JsonInclude(JsonInclude.Include.NON_NULL) String cloneFrom) {
     /** The format this release writes. */
     public static final int FORMAT = 1;
 
@@ -31,14 +35,24 @@ public record Assignment(@JsonProperty("format") int format,
         role = role == null ? Role.UNKNOWN : role;
     }
 
-    /** An assignment of this release's format. */
+    /** An assignment without a clone source. */
+    public Assignment(int format, String member, Role role, boolean draining, String task, long epoch) {
+        this(format, member, role, draining, task, epoch, null);
+    }
+
+    /** An assignment of this release's format, without a clone source. */
     public static Assignment of(String member, Role role, boolean draining, String task, long epoch) {
         return new Assignment(FORMAT, member, role, draining, task, epoch);
     }
 
     /** This assignment, draining or not. */
     public Assignment withDraining(boolean on) {
-        return new Assignment(format, member, role, on, task, epoch);
+        return new Assignment(format, member, role, on, task, epoch, cloneFrom);
+    }
+
+    /** This assignment with {@code source} as the member to clone from (null: none). */
+    public Assignment withCloneFrom(String source) {
+        return new Assignment(format, member, role, draining, task, epoch, source == null || source.isEmpty() ? null : source);
     }
 
     /**

@@ -396,7 +396,7 @@ public final class ClusterStore {
     private Optional<Assignment> assignment(Entry e) {
         String fromKey = e.key().substring(e.key().lastIndexOf('/') + 1);
         return parse(e, Assignment.class).map(a -> a.member() == null || a.member().isEmpty()
-                ? new Assignment(a.format(), fromKey, a.role(), a.draining(), a.task(), a.epoch()) : a);
+                ? new Assignment(a.format(), fromKey, a.role(), a.draining(), a.task(), a.epoch(), a.cloneFrom()) : a);
     }
 
     /** The {@code sync} key; one that cannot be read names nobody. */

@@ -27,7 +27,7 @@ class GoldenJsonTest {
 
     @ParameterizedTest
     @CsvSource({"member-node1", "member-node2", "member-node3", "status", "status-stopped", "failover", "sync", "proxy",
-            "history", "spec", "task", "parameters", "proxy-reads", "assignment", "assignment-spare"})
+            "history", "spec", "task", "parameters", "proxy-reads", "assignment", "assignment-spare", "assignment-clone-from"})
     void writesItsGoldenJson(String sample) {
         assertThat(ClusterJson.write(record(sample))).isEqualTo(Samples.text("written/" + sample + ".json"));
     }
@@ -40,16 +40,16 @@ class GoldenJsonTest {
 
     @ParameterizedTest
     @CsvSource({"member-node1", "member-node3", "status", "failover", "sync", "proxy", "spec", "task", "proxy-reads",
-            "assignment", "assignment-spare"})
+            "assignment", "assignment-spare", "assignment-clone-from"})
     void readsRecordsWithFieldsItDoesNotKnow(String sample) {
-        String dir = List.of("spec", "task", "proxy-reads", "assignment", "assignment-spare").contains(sample) ? "written/"
+        String dir = List.of("spec", "task", "proxy-reads", "assignment", "assignment-spare", "assignment-clone-from").contains(sample) ? "written/"
                 : "previous/";
         assertThat(read(sample, withUnknownFields(Samples.text(dir + sample + ".json")))).isEqualTo(record(sample));
     }
 
     @ParameterizedTest
     @CsvSource({"member-node1", "member-node2", "member-node3", "status", "status-stopped", "failover", "sync", "proxy",
-            "history", "spec", "task", "parameters", "proxy-reads", "assignment", "assignment-spare"})
+            "history", "spec", "task", "parameters", "proxy-reads", "assignment", "assignment-spare", "assignment-clone-from"})
     void readsWhatItWrites(String sample) {
         assertThat(read(sample, ClusterJson.write(record(sample)))).isEqualTo(record(sample));
     }
@@ -101,6 +101,13 @@ class GoldenJsonTest {
     void aTaskStateOfANewerReleaseReadsAsUnknown() {
         String newer = Samples.text("written/task.json").replace("\"state\":\"running\",\"steps\"", "\"state\":\"paused\",\"steps\"");
         assertThat(ClusterJson.read("tasks/t", newer, Task.class).state()).isEqualTo(Task.State.UNKNOWN);
+    }
+
+    @Test
+    void anAssignmentWithoutACloneSourceReadsAsNone() {
+        assertThat(ClusterJson.read("assignments/node4", Samples.text("written/assignment.json"), Assignment.class).cloneFrom())
+                .isNull();
+        assertThat(ClusterJson.write(Samples.ASSIGNMENT)).doesNotContain("clone_from");
     }
 
     @Test
@@ -173,6 +180,7 @@ class GoldenJsonTest {
             case "proxy-reads" -> Samples.PROXY_READS;
             case "assignment" -> Samples.ASSIGNMENT;
             case "assignment-spare" -> Samples.ASSIGNMENT_SPARE;
+            case "assignment-clone-from" -> Samples.ASSIGNMENT_CLONE_FROM;
             case "history" -> new History(List.of(Samples.PROMOTION));
             case "spec" -> Samples.SPEC;
             case "task" -> Samples.TASK;

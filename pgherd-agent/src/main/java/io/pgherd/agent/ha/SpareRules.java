@@ -64,6 +64,11 @@ public final class SpareRules {
                 return Decision.of(Action.NONE, "assigned as a read replica, but the cluster has no leader: waiting");
             }
             String leader = cluster.leader().get().member();
+            Optional<Member> named = namedSource(cluster, me.name(), leader, assignment.get().cloneFrom());
+            if (named.isPresent()) {
+                return Decision.of(Action.CLONE, named.get().name(), "assigned as a read replica: cloning it from "
+                        + named.get().name() + ", as the controller asks");
+            }
             Optional<Member> source = cloneSource(cluster, me.name(), leader);
             if (source.isPresent()) {
                 return Decision.of(Action.CLONE, source.get().name(), "assigned as a read replica: cloning it from "
@@ -74,6 +79,18 @@ public final class SpareRules {
                     + " (no running standby to clone from)");
         }
         return HaRules.decide(cluster, local, me, nowMillis);
+    }
+
+    /**
+     * The member the controller named to clone from, when it can serve: it runs, and is the leader or a standby in
+     * recovery on a known timeline; empty when none is named or it cannot (the spare then makes its own choice).
+     */
+    static Optional<Member> namedSource(ClusterState cluster, String me, String leader, String cloneFrom) {
+        if (cloneFrom == null || cloneFrom.isEmpty() || cloneFrom.equals(me)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(cluster.members().get(cloneFrom))
+                .filter(m -> m.running() && (m.name().equals(leader) || (m.inRecovery() && m.timeline() > 0)));
     }
 
     /**

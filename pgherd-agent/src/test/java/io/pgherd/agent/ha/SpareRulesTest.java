@@ -50,7 +50,12 @@ class SpareRulesTest {
                 Optional.of("node1"), 100, Optional.empty(), Optional.empty(), false);
     }
 
+    /** "none", "replica", "spare", "newer", or "replica-from-NAME": assigned a read replica to clone from NAME. */
     private static Optional<Assignment> assignment(String role) {
+        if (role.startsWith("replica-from-")) {
+            return Optional.of(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3)
+                    .withCloneFrom(role.substring("replica-from-".length())));
+        }
         return switch (role) {
             case "none" -> Optional.empty();
             case "replica" -> Optional.of(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3));
@@ -85,6 +90,12 @@ class SpareRulesTest {
             replica | stopped   | true  |                                         | START_AS_STANDBY | node1 | PostgreSQL is stopped: starting it as a standby of node1
             replica | streaming | true  |                                         | NONE   |       | following the leader node1
             replica | streaming | false |                                         | NONE   |       | no leader; this read replica never takes the key
+            replica-from-node4 | empty | true | node2:standby node4:replica         | CLONE  | node4 | assigned as a read replica: cloning it from node4, as the controller asks
+            replica-from-node1 | empty | true | node2:standby                       | CLONE  | node1 | assigned as a read replica: cloning it from node1, as the controller asks
+            replica-from-node2 | empty | true | node2:stopped-standby node3:standby | CLONE  | node3 | assigned as a read replica: cloning it from node3, a standby of the leader node1
+            replica-from-node9 | empty | true | node2:standby                       | CLONE  | node2 | assigned as a read replica: cloning it from node2, a standby of the leader node1
+            replica-from-spare1 | empty | true | node2:standby                      | CLONE  | node2 | assigned as a read replica: cloning it from node2, a standby of the leader node1
+            replica-from-node4 | stopped | true | node4:replica                     | START_AS_STANDBY | node1 | PostgreSQL is stopped: starting it as a standby of node1
             """)
     void aSpareClonesWhenAssignedServesUnderTheHaRulesAndWipesItselfWhenReleased(String assigned, String node, boolean leader,
                                                                                  String others, Action action, String target,

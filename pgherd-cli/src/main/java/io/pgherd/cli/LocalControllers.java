@@ -1,0 +1,179 @@
+package io.pgherd.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.ControllerStore;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsAddress;
+import io.pgherd.postgres.SecureFiles;
+
+/**
+ * The controllers of a local cluster ({@code pgherd up --controllers N}): controller {@code cK} is a
+ * background process of this jar ({@code pgherd controller --config DIR/controllers/cK.yml}), its PID
+ * and log beside its configuration under {@code DIR/controllers/}. The configuration files are the
+ * record of how many the cluster has: {@code c1.yml} … {@code cN.yml}; the directory exists (maybe empty,
+ * for {@code --controllers 0}) once {@code up} decided. Which one acts is the DCS's business (the
+ * {@code controller} key). Immutable; every method reads the files again.
+ */
+final class LocalControllers {
+    static final String CONTROLLERS_DIR = "controllers";
+    private static final Pattern FILE = Pattern.compile("c([1-9][0-9]*)\\.yml");
+    private static final Duration START = Duration.ofSeconds(60);
+
+    private final ClusterDirectory directory;
+    private final LocalState state;
+
+    LocalControllers(ClusterDirectory directory, LocalState state) {
+        this.directory = directory;
+        this.state = state;
+    }
+
+    /** The name of the {@code k}th controller (from 1). */
+    static String name(int k) {
+        return "c" + k;
+    }
+
+    Path dir() {
+        return directory.path().resolve(CONTROLLERS_DIR);
+    }
+
+    /** Whether {@code up} already decided how many controllers this cluster has (a cluster made before had none). */
+    boolean decided() {
+        return Files.isDirectory(dir());
+    }
+
+    /** The controllers' names, {@code c1} first: one per configuration file. */
+    List<String> names() {
+        if (!decided()) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir())) {
+            return files.map(f -> FILE.matcher(f.getFileName().toString())).filter(Matcher::matches)
+                    .map(m -> Integer.parseInt(m.group(1))).sorted(Comparator.naturalOrder()).map(LocalControllers::name)
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + dir(), e);
+        }
+    }
+
+    Path configFile(String name) {
+        return dir().resolve(name + ".yml");
+    }
+
+    Daemon daemon(String name) {
+        // No port: the controller serves nothing; it is ready once it runs.
+        return new Daemon("controller " + name, dir().resolve(name + ".pid"), dir().resolve(name + ".log"), 0);
+    }
+
+    /**
+     * Writes the configuration of {@code c1} … {@code cCount}, keeping those of any beyond (a smaller count
+     * removes none); creates the directory even for none.
+     *
+     * @return the names of the controllers added
+     */
+    List<String> writeConfigurations(int count) {
+        List<String> before = names();
+        try {
+            Files.createDirectories(dir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + dir(), e);
+        }
+        List<String> added = new ArrayList<>();
+        for (int k = 1; k <= Math.max(count, before.size()); k++) {
+            String name = name(k);
+            SecureFiles.write(configFile(name), yaml(settings(name)), null);
+            if (!before.contains(name)) {
+                added.add(name);
+            }
+        }
+        return added;
+    }
+
+    /** The {@code controller} section of {@code name}'s configuration, key by key: a new key is one line here. */
+    Map<String, String> settings(String name) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("cluster", state.cluster());
+        settings.put("name", name);
+        settings.put("dcs", state.dcs());
+        // controller.dir (this directory, for the local provisioner) goes here once ControllerConfig accepts it:
+        // settings.put("dir", directory.path().toString());
+        return settings;
+    }
+
+    private String yaml(Map<String, String> settings) {
+        StringBuilder yaml = new StringBuilder("# Written by 'pgherd up': controller " + settings.get("name") + " of the"
+                + " cluster in " + directory.path() + ".\ncontroller:\n");
+        settings.forEach((key, value) -> yaml.append("  ").append(key).append(": ").append(value).append('\n'));
+        return yaml.toString();
+    }
+
+    /** Starts controller {@code name} unless it runs. */
+    void start(String name) {
+        Daemon daemon = daemon(name);
+        if (!daemon.isRunning()) {
+            daemon.start(JvmOptions.of(JvmOptions.Kind.CONTROLLER), List.of("controller", "--config",
+                    configFile(name).toString()), START);
+        }
+    }
+
+    /** Starts every controller that does not run; the names of those started. */
+    List<String> startMissing() {
+        List<String> started = new ArrayList<>();
+        for (String name : names()) {
+            if (!daemon(name).isRunning()) {
+                start(name);
+                started.add(name);
+            }
+        }
+        return started;
+    }
+
+    /** Whether every controller runs. */
+    boolean allRunning() {
+        return names().stream().allMatch(n -> daemon(n).isRunning());
+    }
+
+    /** Whether any controller runs. */
+    boolean anyRunning() {
+        return names().stream().anyMatch(n -> daemon(n).isRunning());
+    }
+
+    /** Stops every controller (SIGTERM to all, then waits for each); the names of those that ran. */
+    List<String> stop(Duration timeout) {
+        List<String> running = names().stream().filter(n -> daemon(n).isRunning()).toList();
+        names().forEach(n -> daemon(n).signalStop());
+        names().forEach(n -> daemon(n).stop(timeout));
+        return running;
+    }
+
+    /**
+     * The acting controller.
+     *
+     * @param name its name (the {@code controller} key in the DCS)
+     * @param epoch the controller epoch it holds (the fencing token of its writes)
+     */
+    record Acting(String name, long epoch) {
+    }
+
+    /** The acting controller; empty when none acts. */
+    Optional<Acting> acting() {
+        try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(5))) {
+            ControllerStore store = new ControllerStore(new ClusterStore(dcs, state.cluster()));
+            return store.acting().map(name -> new Acting(name, store.epoch().orElse(0)));
+        }
+    }
+}
