@@ -109,8 +109,12 @@ final class LocalControllers {
         settings.put("cluster", state.cluster());
         settings.put("name", name);
         settings.put("dcs", state.dcs());
-        // controller.dir (this directory, for the local provisioner) goes here once ControllerConfig accepts it:
-        // settings.put("dir", directory.path().toString());
+        // Read replicas on demand come from this machine: the local provisioner makes them in this directory, on
+        // ports above the nodes' (it skips any port the cluster already records).
+        int above = state.nodes().stream().mapToInt(LocalState.Node::port).max().orElse(5432) + 1;
+        settings.put("provisioner", "local");
+        settings.put("dir", directory.path().toString());
+        settings.put("ports", above + "-" + Math.min(65535, above + 99));
         return settings;
     }
 

@@ -67,7 +67,8 @@ class ReplicaScalingIT {
     @BeforeAll
     void upAndStartAController() throws Exception {
         dir = TestDirectories.create("ReplicaScalingIT");
-        JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--replicas", "1", "--base-port",
+        // The test runs its own controllers (with ports and timeouts of its own), so up starts none.
+        JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--replicas", "1", "--controllers", "0", "--base-port",
                 Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
                 "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
                 Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()), "--detach");
