@@ -488,15 +488,16 @@ abstract class DcsContractTest {
         proxy.freeze();
         long frozenAt = System.nanoTime();
         // Until the proven moment the key must be there: every read answered before it finds it.
-        while (true) {
-            session.renew();
-            boolean present = observer.get(leader).isPresent();
-            if (System.nanoTime() - session.expiresNotBeforeNanos() >= 0) {
-                break;
-            }
-            assertThat(present).as("the key, read before its session's proven expiry").isTrue();
-            Thread.sleep(50);
-        }
+        Await.until("the session's proven expiry passes, the key found by every read answered before it",
+                session.ttl().plus(MARGIN), () -> {
+                    session.renew();
+                    boolean present = observer.get(leader).isPresent();
+                    if (System.nanoTime() - session.expiresNotBeforeNanos() >= 0) {
+                        return true;
+                    }
+                    assertThat(present).as("the key, read before its session's proven expiry").isTrue();
+                    return false;
+                });
         assertThat(session.expiresNotBeforeNanos() - frozenAt).as("renewals sent through the frozen link prove nothing")
                 .isLessThanOrEqualTo(session.ttl().toNanos());
         Await.until("the store deletes the key of the silent session", session.ttl().plus(MARGIN),
