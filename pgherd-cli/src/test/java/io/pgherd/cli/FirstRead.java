@@ -67,6 +67,22 @@ record FirstRead(Line firstRead, Optional<Line> streaming, boolean loggedFromSta
         return Optional.empty();
     }
 
+    /**
+     * The lines of {@code log} up to this first read that tell the WAL receiver's story (streaming, errors, the
+     * server ready), and the first read's own line: what a failure shows.
+     */
+    String story(String log) {
+        List<String> lines = log.lines().toList();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(lines.size(), firstRead.number()); i++) {
+            String l = lines.get(i);
+            if (i + 1 == firstRead.number() || l.contains("WAL") || l.contains("FATAL:") || l.contains("ready to accept")) {
+                out.append(i + 1).append(": ").append(l).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     private static Optional<Line> parse(int number, String text) {
         Matcher m = LINE.matcher(text);
         if (!m.matches()) {
