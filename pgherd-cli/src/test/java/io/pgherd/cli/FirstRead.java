@@ -3,7 +3,9 @@ package io.pgherd.cli;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
@@ -38,7 +40,7 @@ record FirstRead(Line firstRead, Optional<Line> streaming, boolean loggedFromSta
         Line streaming = null;
         boolean ready = false;
         boolean loggedFromStart = false;
-        java.util.Map<Long, Line> received = new java.util.HashMap<>();
+        Map<Long, Line> received = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             Optional<Line> parsed = parse(i + 1, lines.get(i));
             if (parsed.isEmpty()) {

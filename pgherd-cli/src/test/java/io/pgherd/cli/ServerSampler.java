@@ -5,18 +5,19 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
+import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
 import io.pgherd.postgres.Credentials;
 
@@ -56,7 +57,7 @@ final class ServerSampler implements AutoCloseable {
     private final String database;
     private final Map<Integer, Connection> connections = new HashMap<>();
     private final List<LeaderSample> leader = new CopyOnWriteArrayList<>();
-    private final Map<String, List<MemberSample>> members = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<MemberSample>> members = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -97,7 +98,7 @@ final class ServerSampler implements AutoCloseable {
     }
 
     private void sampleOnce(ClusterSnapshot snapshot) {
-        String leaderName = snapshot.leader().map(l -> l.member()).orElse("");
+        String leaderName = snapshot.leader().map(Leader::member).orElse("");
         // The members first, the leader last: a member's replay position sampled before the leader's current one.
         for (Member m : snapshot.members().values()) {
             if (!m.name().equals(leaderName) && m.running()) {
@@ -200,16 +201,5 @@ final class ServerSampler implements AutoCloseable {
             n += s.size();
         }
         return n;
-    }
-
-    /** The leader samples taken at or before {@code micros}, newest last. */
-    List<LeaderSample> leaderUpTo(long micros) {
-        List<LeaderSample> out = new ArrayList<>();
-        for (LeaderSample s : leader) {
-            if (s.atMicros() <= micros) {
-                out.add(s);
-            }
-        }
-        return out;
     }
 }
