@@ -1,18 +1,15 @@
 package io.pgherd.agent;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +23,6 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
-import io.pgherd.agent.ha.SlotRules;
 import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
@@ -69,19 +65,14 @@ public final class Agent implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
-    private final Map<String, Long> membersLastSeen = new HashMap<>();
-    /** The members seen marked draining by the controller: no slot is kept for them once their record is gone. */
-    private Set<String> drainingSeen = Set.of();
+    private final SlotKeeper slots;
+    private final SpareRole spares;
     private volatile boolean running = true;
     private boolean woken;
     private volatile Session session;
     private final LeaseGuard guard;
     private Watch watch;
     private int failedStarts;
-    /** The standby this member was cloned from, whose slot for it is to be dropped once it follows the leader; or null. */
-    private String cloneSource;
-    /** A spare: whether its assignment, as last read, asks it to serve as a read replica. */
-    private boolean spareAssigned;
     private long leaderLastSeenMillis;
     private volatile long leaderGoneMillis;
     private volatile long dcsLastSeenMillis;
@@ -128,6 +119,8 @@ public final class Agent implements AutoCloseable {
         this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
         this.guard = new LeaseGuard(config.name(), () -> session, local::stop);
+        this.slots = new SlotKeeper(config.name(), local, config.get(AgentConfig.SLOT_RETENTION).toMillis());
+        this.spares = new SpareRole(config.name(), config.get(AgentConfig.ROLE), local);
     }
 
     public AgentConfig config() {
@@ -252,10 +245,7 @@ public final class Agent implements AutoCloseable {
         if (reachable) {
             guard.holdsLeaderKey(alive && cluster.ledBy(name()));
             trackLeader(cluster, now);
-            trackMembers(cluster, now);
-            if (snapshot != null) {
-                drainingSeen = SlotRules.drainingSeen(drainingSeen, snapshot.assignments(), membersLastSeen.keySet());
-            }
+            slots.observe(cluster, snapshot, now);
         }
         String following = followedMember(cluster);
         long stuck = 0;
@@ -273,13 +263,11 @@ public final class Agent implements AutoCloseable {
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
                 local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
         Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
-        if (spare()) {
-            spareAssigned = reachable ? SpareRules.assigned(assignment) : spareAssigned;
-        }
+        spares.assignment(reachable, assignment);
         if (reachable && alive) {
             publish(status, following, assignedDraining(snapshot));
         }
-        Decision decision = spare() ? SpareRules.decide(cluster, state, settings, assignment, now)
+        Decision decision = spares.spare() ? SpareRules.decide(cluster, state, settings, assignment, now)
                 : HaRules.decide(cluster, state, settings, now);
         view = new View(snapshot, status, decision, now, reachable);
         if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
@@ -290,7 +278,7 @@ public final class Agent implements AutoCloseable {
         lastSentence = decision.sentence();
         boolean done = act(decision, snapshot, cluster, status);
         if (reachable) {
-            dropCloneSlot(cluster, following);
+            slots.dropCloneSlot(cluster, following);
         }
         renewSessionForTtl(decision, cluster, reachable);
         if (decision.action() != Decision.Action.NONE) {
@@ -321,7 +309,7 @@ public final class Agent implements AutoCloseable {
                 }
                 case CLONE -> {
                     local.cloneFrom(target, portOf(cluster, target), parameters);
-                    cloneSource = cluster.ledBy(target) ? null : target;
+                    slots.clonedFrom(target, cluster);
                 }
                 case START -> local.start(parameters);
                 case START_AS_STANDBY -> {
@@ -344,10 +332,7 @@ public final class Agent implements AutoCloseable {
                 case SWITCHOVER -> switchover(snapshot);
                 case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
                 case RESUME -> resume(status);
-                case RETIRE -> {
-                    local.retire();
-                    log.info("{}: stopped PostgreSQL and wiped its data: a spare again", name());
-                }
+                case RETIRE -> spares.retire();
             }
             if (starting) {
                 failedStarts = 0;
@@ -522,12 +507,7 @@ public final class Agent implements AutoCloseable {
             return;
         }
         store.publishPosition(status.position());
-        long now = System.currentTimeMillis();
-        long retention = config.get(AgentConfig.SLOT_RETENTION).toMillis();
-        membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > retention);
-        Set<String> live = cluster.members().values().stream().filter(SpareRules::needsSlot).map(Member::name)
-                .collect(Collectors.toSet());
-        local.keepSlots(LocalNode.slotNames(SlotRules.keep(membersLastSeen.keySet(), live, drainingSeen, name())));
+        slots.keepSlots(cluster, System.currentTimeMillis());
         synchronous.lead(cluster, settings.synchronousMode());
     }
 
@@ -542,8 +522,7 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
     private void publish(LocalNode.Status status, String following, boolean draining) {
-        String role = spare() && !spareAssigned ? SpareRules.SPARE_ROLE : settings.noFailover() ? "replica" : "standby";
-        Member me = new Member(name(), role,
+        Member me = new Member(name(), spares.role(settings),
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
@@ -703,23 +682,6 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /**
-     * Remembers every member seen, whether this agent leads or not: a new leader then keeps a slot
-     * at once for each member seen lately, the old primary included, so a member that comes back
-     * streams as soon as it follows instead of waiting for the slot (and retrying every 5 s).
-     */
-    private void trackMembers(ClusterState cluster, long now) {
-        for (Member member : cluster.members().values()) {
-            if (SpareRules.needsSlot(member)) {
-                membersLastSeen.put(member.name(), now);
-            } else {
-                // A spare streams from nobody: no slot is kept for it (one it had as a read replica is dropped).
-                membersLastSeen.remove(member.name());
-            }
-        }
-        cluster.leader().ifPresent(l -> membersLastSeen.put(l.member(), now));
-    }
-
     private void trackLeader(ClusterState cluster, long now) {
         if (cluster.leader().isPresent()) {
             leaderLastSeenMillis = now;
@@ -728,34 +690,6 @@ public final class Agent implements AutoCloseable {
         } else if (leaderGoneMillis == 0) {
             leaderGoneMillis = now;
         }
-    }
-
-    /**
-     * Once this member, cloned from a standby, follows the leader, drops the slot the clone made on that standby
-     * (nothing streams through it any more; it would keep WAL there for good). Tried every cycle until it is gone.
-     */
-    private void dropCloneSlot(ClusterState cluster, String following) {
-        if (cloneSource == null || following.isEmpty() || !cluster.ledBy(following) || following.equals(cloneSource)) {
-            return;
-        }
-        Member source = cluster.members().get(cloneSource);
-        if (source == null || !source.running()) {
-            return;
-        }
-        try {
-            if (local.dropSlotOn(cloneSource, source.port())) {
-                log.info("{}: dropped the replication slot its clone made on {} (it follows the leader {} now)", name(),
-                        cloneSource, following);
-                cloneSource = null;
-            }
-        } catch (java.sql.SQLException e) {
-            log.warn("{}: could not drop the replication slot its clone made on {}: {}", name(), cloneSource, e.getMessage());
-        }
-    }
-
-    /** Whether this agent is a spare ({@code agent.role: spare}). */
-    private boolean spare() {
-        return config.get(AgentConfig.ROLE) == AgentConfig.Role.SPARE;
     }
 
     private String followedMember(ClusterState cluster) {
