@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.pgherd.cluster.DynamicConfig;
-import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterIdentity;
 import io.pgherd.agent.ha.ClusterState;
@@ -53,10 +52,8 @@ public final class Agent implements AutoCloseable {
     private final Dcs dcs;
     private final ClusterStore store;
     private final LocalNode local;
-    private HaSettings settings;
-    /** The dynamic configuration's PostgreSQL parameters, as of the last cycle that read the DCS. */
-    private Map<String, String> parameters = Map.of();
     private final AppliedConfig applied;
+    private final ConfigFollower configured;
     private final LocalOperations operations;
     private final SynchronousMode synchronous;
     private final ProxyAcks proxyAcks;
@@ -108,12 +105,13 @@ public final class Agent implements AutoCloseable {
         this.store = new ClusterStore(dcs, config.get(AgentConfig.CLUSTER));
         this.local = new LocalNode(config);
         // A leader that stopped cleanly is waited for as long as its key would have outlived a crash.
-        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) != AgentConfig.Role.STANDBY,
+        HaSettings settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) != AgentConfig.Role.STANDBY,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS), 30_000,
                 config.get(AgentConfig.TTL).toMillis());
         this.proxyAcks = new ProxyAcks(store);
         this.applied = new AppliedConfig(config.name(), config.timings());
+        this.configured = new ConfigFollower(settings, store, local, applied);
         this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
                 this::wakeUp);
         this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
@@ -240,7 +238,7 @@ public final class Agent implements AutoCloseable {
             return whileReinitializing(snapshot, reachable, alive, now);
         }
         LocalNode.Status status = local.inspect();
-        configure(snapshot, reachable, status);
+        configured.configure(snapshot, reachable, status);
         ClusterState cluster = snapshot == null ? emptyCluster() : ClusterState.of(snapshot);
         if (reachable) {
             guard.holdsLeaderKey(alive && cluster.ledBy(name()));
@@ -267,8 +265,8 @@ public final class Agent implements AutoCloseable {
         if (reachable && alive) {
             publish(status, following, assignedDraining(snapshot));
         }
-        Decision decision = spares.spare() ? SpareRules.decide(cluster, state, settings, assignment, now)
-                : HaRules.decide(cluster, state, settings, now);
+        Decision decision = spares.spare() ? SpareRules.decide(cluster, state, configured.settings(), assignment, now)
+                : HaRules.decide(cluster, state, configured.settings(), now);
         view = new View(snapshot, status, decision, now, reachable);
         if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
             log.info("{}: {}", name(), decision.sentence());
@@ -298,7 +296,7 @@ public final class Agent implements AutoCloseable {
                 case NONE -> leaderDuties(cluster, status);
                 case INITIALIZE -> {
                     if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
-                        local.initialize(parameters);
+                        local.initialize(configured.parameters());
                         local.systemIdentifier().ifPresent(store::recordSystemId);
                         OptionalLong epoch = store.takeLeader(name(), session);
                         if (epoch.isPresent()) {
@@ -308,13 +306,13 @@ public final class Agent implements AutoCloseable {
                     }
                 }
                 case CLONE -> {
-                    local.cloneFrom(target, portOf(cluster, target), parameters);
+                    local.cloneFrom(target, portOf(cluster, target), configured.parameters());
                     slots.clonedFrom(target, cluster);
                 }
-                case START -> local.start(parameters);
+                case START -> local.start(configured.parameters());
                 case START_AS_STANDBY -> {
                     local.follow(portOf(cluster, target));
-                    local.start(parameters);
+                    local.start(configured.parameters());
                 }
                 case FOLLOW -> {
                     local.follow(portOf(cluster, target));
@@ -323,14 +321,14 @@ public final class Agent implements AutoCloseable {
                 case TAKE_LEADERSHIP -> takeLeadership(cluster, status);
                 case PROMOTE -> promote(cluster, snapshot.leader().map(Leader::epoch).orElse(0L),
                         System.currentTimeMillis());
-                case DEMOTE -> local.demote(parameters);
+                case DEMOTE -> local.demote(configured.parameters());
                 case RELEASE -> {
                     snapshot.leader().ifPresent(store::releaseLeader);
                     local.stop();
                 }
                 case REWIND -> rewind(cluster, target);
                 case SWITCHOVER -> switchover(snapshot);
-                case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
+                case RECLONE -> local.reclone(target, portOf(cluster, target), configured.parameters());
                 case RESUME -> resume(status);
                 case RETIRE -> spares.retire();
             }
@@ -387,7 +385,7 @@ public final class Agent implements AutoCloseable {
         if (status.inRecovery()) {
             promote(cluster, epoch.getAsLong(), elected);
         } else {
-            if (settings.synchronousMode()) {
+            if (configured.settings().synchronousMode()) {
                 synchronous.claim();
             }
             local.wasPrimary(true);
@@ -407,16 +405,16 @@ public final class Agent implements AutoCloseable {
             return;
         }
         log.info("{}: took the leader key back (epoch {}) as the leader that stopped cleanly", name(), epoch.getAsLong());
-        if (settings.synchronousMode()) {
+        if (configured.settings().synchronousMode()) {
             synchronous.claim();
         }
         if (!status.running()) {
-            local.start(parameters);
+            local.start(configured.parameters());
         }
     }
 
     private void promote(ClusterState cluster, long epoch, long elected) {
-        if (settings.synchronousMode()) {
+        if (configured.settings().synchronousMode()) {
             synchronous.claim();
         }
         local.promote();
@@ -455,11 +453,11 @@ public final class Agent implements AutoCloseable {
             local.rewind(port);
         } catch (PostgresException e) {
             log.warn("{}: {}; cloning the node again instead", name(), e.getMessage());
-            local.reclone(leader, port, parameters);
+            local.reclone(leader, port, configured.parameters());
             return;
         }
         local.follow(port);
-        local.start(parameters);
+        local.start(configured.parameters());
     }
 
     /**
@@ -508,7 +506,7 @@ public final class Agent implements AutoCloseable {
         }
         store.publishPosition(status.position());
         slots.keepSlots(cluster, System.currentTimeMillis());
-        synchronous.lead(cluster, settings.synchronousMode());
+        synchronous.lead(cluster, configured.settings().synchronousMode());
     }
 
     /** Whether the controller asks this member to drain ({@code draining} in its assignment). */
@@ -522,6 +520,7 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
     private void publish(LocalNode.Status status, String following, boolean draining) {
+        HaSettings settings = configured.settings();
         Member me = new Member(name(), spares.role(settings),
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
@@ -559,52 +558,6 @@ public final class Agent implements AutoCloseable {
      */
     public Operations operations() {
         return operations.api();
-    }
-
-    /** Takes this cycle's dynamic configuration and brings the running PostgreSQL in line with it. */
-    private void configure(ClusterSnapshot snapshot, boolean reachable, LocalNode.Status status) {
-        if (reachable && snapshot != null) {
-            DynamicConfig.Timings before = applied.timings();
-            applied.adopt(snapshot.config().document());
-            parameters = applied.parameters();
-            long lag = applied.timings().maximumLagOnFailover();
-            boolean synchronousMode = applied.synchronousMode().orElse(config.get(AgentConfig.SYNCHRONOUS_MODE));
-            if (lag != before.maximumLagOnFailover() || synchronousMode != settings.synchronousMode()) {
-                if (synchronousMode != settings.synchronousMode()) {
-                    log.info("{}: synchronous mode now {}", name(), synchronousMode ? "on" : "off");
-                }
-                settings = new HaSettings(settings.name(), settings.noFailover(), settings.failoverPriority(), lag,
-                        synchronousMode, settings.maxStartAttempts(), settings.stuckLimitMillis(),
-                        settings.leaderReturnMillis());
-            }
-        }
-        try {
-            if (reachable && !status.running() && applied.catalogue().isEmpty()) {
-                store.readCatalogue().ifPresent(applied::catalogue);
-            }
-            applied.apply(local, status.running(), false, System.currentTimeMillis());
-            parameters = applied.parameters();
-            if (reachable) {
-                publishCatalogue();
-            }
-        } catch (IllegalStateException | PostgresException | java.io.UncheckedIOException e) {
-            log.warn("{}: could not apply the dynamic configuration: {}", name(), e.getMessage());
-        } catch (DcsException e) {
-            log.warn("{}: could not read or write the parameter catalogue in the DCS: {}", name(), e.getMessage());
-        }
-    }
-
-    /** Writes the local server's parameter catalogue into the DCS once per agent, if the DCS holds another. */
-    private void publishCatalogue() {
-        Optional<ParameterCatalogue> mine = applied.catalogueToPublish();
-        if (mine.isPresent()) {
-            if (!store.readCatalogue().equals(mine)) {
-                store.publishCatalogue(mine.get());
-                log.info("{}: published the parameters of PostgreSQL {} for checking changes of the configuration", name(),
-                        mine.get().serverVersion());
-            }
-            applied.cataloguePublished();
-        }
     }
 
     /**
