@@ -258,8 +258,8 @@ public final class Agent implements AutoCloseable {
             stuckSince = 0;
         }
         long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
-        LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
-                local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
+        LocalState state = new LocalState(reachable, alive, local.dataDirectory().exists(), status.running(), status.inRecovery(),
+                local.dataDirectory().wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
         Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
         spares.assignment(reachable, assignment);
         if (reachable && alive) {
@@ -297,7 +297,7 @@ public final class Agent implements AutoCloseable {
                 case INITIALIZE -> {
                     if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
                         local.initialize(configured.parameters());
-                        local.systemIdentifier().ifPresent(store::recordSystemId);
+                        local.dataDirectory().systemIdentifier().ifPresent(store::recordSystemId);
                         OptionalLong epoch = store.takeLeader(name(), session);
                         if (epoch.isPresent()) {
                             long now = System.currentTimeMillis();
@@ -355,7 +355,7 @@ public final class Agent implements AutoCloseable {
     private boolean identityAllows(ClusterSnapshot snapshot) {
         boolean leading = snapshot.leader().map(Leader::member).filter(name()::equals).isPresent();
         ClusterIdentity.Verdict verdict = ClusterIdentity.check(store.keys().cluster(), snapshot.systemId(),
-                local.systemIdentifier(), leading);
+                local.dataDirectory().systemIdentifier(), leading);
         return switch (verdict.outcome()) {
             case JOIN -> true;
             case RECORD -> {
@@ -388,7 +388,7 @@ public final class Agent implements AutoCloseable {
             if (configured.settings().synchronousMode()) {
                 synchronous.claim();
             }
-            local.wasPrimary(true);
+            local.dataDirectory().wasPrimary(true);
             record("took the key as a running primary", cluster, epoch.getAsLong(), elected, elected);
             cluster.switchover().ifPresent(s -> store.clearSwitchover());
         }
@@ -480,7 +480,7 @@ public final class Agent implements AutoCloseable {
             log.info("{}: {}", name(), acks.sentence());
         }
         local.stop();
-        local.wasPrimary(true);
+        local.dataDirectory().wasPrimary(true);
         snapshot.leader().ifPresent(store::releaseLeader);
         log.info("{}: shut down cleanly and released the leader key for the switchover", name());
     }

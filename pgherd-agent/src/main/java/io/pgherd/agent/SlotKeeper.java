@@ -14,7 +14,7 @@ import io.pgherd.cluster.Member;
  * The agent's replication slots, what it does about them each cycle: it remembers the members it sees
  * ({@link SeenMembers}); as the leader it keeps a slot for each member {@link io.pgherd.agent.ha.SlotRules} says
  * and drops the others; as a member cloned from a standby it drops the slot the clone made there once it follows
- * the leader. A failed drop is tried again the next cycle; a failed keep too ({@link LocalNode#keepSlots}). Not
+ * the leader. A failed drop is tried again the next cycle; a failed keep too ({@link ReplicationSlots#keep}). Not
  * thread-safe: the agent's loop thread only.
  */
 final class SlotKeeper {
@@ -46,7 +46,7 @@ final class SlotKeeper {
 
     /** As the leader: creates the slots of the members remembered and drops the inactive others. */
     void keepSlots(ClusterState cluster, long nowMillis) {
-        local.keepSlots(LocalNode.slotNames(seen.toKeep(cluster, name, nowMillis)));
+        local.slots().keep(ReplicationSlots.slotNames(seen.toKeep(cluster, name, nowMillis)));
     }
 
     /** After a clone from {@code source}: its slot there is to be dropped later, unless {@code source} leads (it stays). */
@@ -67,7 +67,7 @@ final class SlotKeeper {
             return;
         }
         try {
-            if (local.dropSlotOn(cloneSource, source.port())) {
+            if (local.slots().dropOn(cloneSource, source.port())) {
                 log.info("{}: dropped the replication slot its clone made on {} (it follows the leader {} now)", name,
                         cloneSource, following);
                 cloneSource = null;

@@ -48,9 +48,9 @@ final class SpareRole {
         return spare && !spareAssigned ? SpareRules.SPARE_ROLE : settings.noFailover() ? "replica" : "standby";
     }
 
-    /** The RETIRE action: stops PostgreSQL and deletes the data directory; the member is a spare again. */
+    /** The RETIRE action: stops PostgreSQL and wipes the data directory ({@link DataDirectory#wipe}); the member is a spare again. */
     void retire() {
-        local.retire();
+        local.dataDirectory().wipe();
         log.info("{}: stopped PostgreSQL and wiped its data: a spare again", name);
     }
 }
