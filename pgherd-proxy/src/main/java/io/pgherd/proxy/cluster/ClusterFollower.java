@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,11 +23,9 @@ import io.pgherd.cluster.History;
 import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
-import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
-import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
 import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.topology.NodeState;
@@ -40,11 +37,13 @@ import io.pgherd.proxy.topology.NodeState;
  *   <li><b>Topology.</b> It reads the leader key and the member records and swaps in the nodes they
  *       describe ({@link ClusterNodes#follow}) with the leader key's epoch, so writes go to the new
  *       leader within milliseconds of a change and never to a connection opened under another epoch;
- *       a node whose member record is gone takes no reads until it is back ({@link MemberReads}).</li>
+ *       a node whose member record is gone takes no reads until it is back, nor one the cluster drains
+ *       ({@link ReadExclusions}).</li>
  *   <li><b>The write gate.</b> Writes are held ({@link WriteGate}) while nobody holds the key, until a
  *       new leader (or a primary a session saw fail) answers as writable, during a planned switchover,
  *       and while the DCS has not answered for longer than the TTL.</li>
- *   <li><b>Switchover.</b> It registers the proxy in {@code proxies/<name>}; when a switchover is asked
+ *   <li><b>Switchover.</b> It registers the proxy in {@code proxies/<name>} ({@link ProxyRegistration}, which
+ *       also reports the reads it runs on each member); when a switchover is asked
  *       for it holds new writes, waits (bounded) for the transactions in flight on the primary, and
  *       acknowledges with the failover key's revision, which the old primary's agent waits for.</li>
  *   <li><b>Timeline.</b> After a change of leader it adds when it saw the failure, the new leader and
@@ -68,10 +67,9 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private final String name;
     private final ScheduledExecutorService thread;
     private final WriteGate gate;
+    private final ProxyRegistration registration;
+    private final ReadExclusions reads;
     private Watch watch;
-    private Session session;
-    private ProxyRecord writtenRecord;
-    private long writtenAt;
     private String lastProblem = "";
 
     /** The leader the gate was last opened for (name and epoch), and the one seen now. */
@@ -107,6 +105,8 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         this.keys = keys;
         this.name = name;
         this.gate = proxy.writes();
+        this.registration = new ProxyRegistration(dcs, store, name, proxy);
+        this.reads = new ReadExclusions(proxy);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgherd-cluster");
             t.setDaemon(true);
@@ -249,7 +249,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         }
         memberRecords = records;
         clusterDraining = ClusterDraining.of(cluster);
-        followDraining();
+        reads.followDraining(clusterDraining);
         if (leaderEntry.isEmpty()) {
             if (gate.isOpen() || !gate.heldFor(WriteGate.Reason.NO_LEADER)) {
                 log.warn("the cluster has no leader: writes are held (at most {}); reads go on",
@@ -287,46 +287,9 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
                 probe();
             }
         }
-        followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
-        followDraining(); // again: a node made anew just now drains from the start too
+        reads.followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
+        reads.followDraining(clusterDraining); // again: a node made anew just now drains from the start too
         switchover(cluster.failover(), cluster.failoverRevision());
-    }
-
-    /**
-     * Keeps the nodes whose member record is gone out of the read pool ({@link MemberReads}) and takes
-     * back those whose record returned. After the nodes are swapped in, so a node made anew has it too.
-     */
-    private void followMemberRecords(Optional<String> leaderName, Set<String> recorded) {
-        Map<String, String> keptOut = MemberReads.keptOut(leaderName, recorded,
-                proxy.backends().topology().nodes().stream().map(NodeState::node).toList());
-        for (NodeState node : proxy.backends().topology().nodes()) {
-            String reason = keptOut.get(node.name());
-            if (reason != null && node.keptOut() == null) {
-                log.info("member {} has no record in the DCS any more (its agent is stopped or cut off): no reads go to it",
-                        node.name());
-            } else if (reason == null && node.keptOut() != null) {
-                log.info("member {} has a record in the DCS again: it takes reads", node.name());
-            }
-            node.keepOut(reason);
-        }
-    }
-
-    /**
-     * Members the cluster drains ({@link ClusterDraining}: their record or their assignment says so) take no
-     * new reads, as after the admin console's DRAIN, kept apart from it: the cluster's end of a drain does not
-     * end an operator's.
-     */
-    private void followDraining() {
-        Set<String> draining = clusterDraining;
-        for (NodeState node : proxy.backends().topology().nodes()) {
-            boolean on = draining.contains(node.name());
-            if (on && !node.drainedByCluster()) {
-                log.info("member {} is draining: no new reads go to it; reads running there finish", node.name());
-            } else if (!on && node.drainedByCluster()) {
-                log.info("member {} no longer drains", node.name());
-            }
-            node.drainedByCluster(on);
-        }
     }
 
     /** Asks the leader whether it accepts writes; opens the gate when it does, else asks again shortly. */
@@ -422,28 +385,14 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         }
     }
 
-    /** Writes this proxy's record (its registration and acknowledgement) under a session of its own. */
+    /** Writes this proxy's record (its registration and acknowledgement) under a session of its own, when due. */
     private void register() {
-        if (session == null || session.state() != Session.State.ALIVE) {
-            if (session != null) {
-                session.close();
-            }
-            session = dcs.openSession(Duration.ofMillis(ttlMillis));
-            writtenRecord = null;
-        }
-        ProxyRecord record = ProxyRecord.withReads(name, acknowledged, acknowledged == 0 ? 0 : drainStarted,
-                readsRunning(), clusterDraining);
-        long now = System.currentTimeMillis();
-        if (ReadsReport.due(writtenRecord, writtenAt, record, now)) {
-            store.register(record, session);
-            writtenRecord = record;
-            writtenAt = now;
-        }
+        registration.register(acknowledged, acknowledged == 0 ? 0 : drainStarted, clusterDraining, ttlMillis);
     }
 
     /** Writes the record again if the reads it runs changed and it is due ({@link ReadsReport}); after the first read. */
     private void reportReads() {
-        if (writtenRecord == null) {
+        if (!registration.registered()) {
             return;
         }
         try {
@@ -451,20 +400,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         } catch (RuntimeException e) {
             log.debug("could not write the reads running on each member: {}", e.toString());
         }
-    }
-
-    /**
-     * The reads running on each member now: the server connections to a node other than the primary that a
-     * client holds (a read, a read-only transaction, a pinned session). Members with none are left out.
-     */
-    private Map<String, Integer> readsRunning() {
-        Map<String, Integer> out = new TreeMap<>();
-        for (NodeState node : proxy.backends().topology().nodes()) {
-            if (!node.isPrimary() && node.outstanding() > 0) {
-                out.put(node.name(), node.outstanding());
-            }
-        }
-        return out;
     }
 
     /** Adds this proxy's view of the last change of leader to that promotion's history entry. */
@@ -515,12 +450,10 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         if (watch != null) {
             watch.close();
         }
-        if (session != null) {
-            try {
-                session.close();
-            } catch (RuntimeException e) {
-                log.debug("closing the DCS session: {}", e.toString());
-            }
+        try {
+            registration.close();
+        } catch (RuntimeException e) {
+            log.debug("closing the DCS session: {}", e.toString());
         }
         dcs.close();
     }
