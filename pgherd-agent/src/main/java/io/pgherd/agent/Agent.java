@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +23,8 @@ import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
 import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
-import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
-import io.pgherd.cluster.ConflictException;
-import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
 import io.pgherd.common.config.Durations;
@@ -70,10 +66,9 @@ public final class Agent implements AutoCloseable {
     private final LeaseGuard guard;
     private Watch watch;
     private int failedStarts;
-    private long leaderLastSeenMillis;
-    private volatile long leaderGoneMillis;
+    private final LeaderSightings sightings = new LeaderSightings();
+    private final Leadership leadership;
     private volatile long dcsLastSeenMillis;
-    private String previousLeader = "";
     private String lastSentence = "";
     private long stuckSince;
     private boolean dcsFailed;
@@ -119,6 +114,7 @@ public final class Agent implements AutoCloseable {
         this.guard = new LeaseGuard(config.name(), () -> session, local::stop);
         this.slots = new SlotKeeper(config.name(), local, config.get(AgentConfig.SLOT_RETENTION).toMillis());
         this.spares = new SpareRole(config.name(), config.get(AgentConfig.ROLE), local);
+        this.leadership = new Leadership(config.name(), store, local, synchronous, configured, () -> session, sightings);
     }
 
     public AgentConfig config() {
@@ -242,7 +238,7 @@ public final class Agent implements AutoCloseable {
         ClusterState cluster = snapshot == null ? emptyCluster() : ClusterState.of(snapshot);
         if (reachable) {
             guard.holdsLeaderKey(alive && cluster.ledBy(name()));
-            trackLeader(cluster, now);
+            sightings.seen(cluster, now);
             slots.observe(cluster, snapshot, now);
         }
         String following = followedMember(cluster);
@@ -257,7 +253,7 @@ public final class Agent implements AutoCloseable {
         } else {
             stuckSince = 0;
         }
-        long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
+        long leaderless = sightings.leaderlessMillis(cluster, now);
         LocalState state = new LocalState(reachable, alive, local.dataDirectory().exists(), status.running(), status.inRecovery(),
                 local.dataDirectory().wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
         Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
@@ -298,11 +294,7 @@ public final class Agent implements AutoCloseable {
                     if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
                         local.initialize(configured.parameters());
                         local.dataDirectory().systemIdentifier().ifPresent(store::recordSystemId);
-                        OptionalLong epoch = store.takeLeader(name(), session);
-                        if (epoch.isPresent()) {
-                            long now = System.currentTimeMillis();
-                            record("initialized", cluster, epoch.getAsLong(), now, now);
-                        }
+                        leadership.takeAfterInitializing(cluster);
                     }
                 }
                 case CLONE -> {
@@ -318,8 +310,8 @@ public final class Agent implements AutoCloseable {
                     local.follow(portOf(cluster, target));
                     local.reload();
                 }
-                case TAKE_LEADERSHIP -> takeLeadership(cluster, status);
-                case PROMOTE -> promote(cluster, snapshot.leader().map(Leader::epoch).orElse(0L),
+                case TAKE_LEADERSHIP -> leadership.takeLeadership(cluster, status);
+                case PROMOTE -> leadership.promote(cluster, snapshot.leader().map(Leader::epoch).orElse(0L),
                         System.currentTimeMillis());
                 case DEMOTE -> local.demote(configured.parameters());
                 case RELEASE -> {
@@ -329,7 +321,7 @@ public final class Agent implements AutoCloseable {
                 case REWIND -> rewind(cluster, target);
                 case SWITCHOVER -> switchover(snapshot);
                 case RECLONE -> local.reclone(target, portOf(cluster, target), configured.parameters());
-                case RESUME -> resume(status);
+                case RESUME -> leadership.resume(status);
                 case RETIRE -> spares.retire();
             }
             if (starting) {
@@ -372,79 +364,6 @@ public final class Agent implements AutoCloseable {
                 yield false;
             }
         };
-    }
-
-    private void takeLeadership(ClusterState cluster, LocalNode.Status status) {
-        OptionalLong epoch = store.takeLeader(name(), session);
-        if (epoch.isEmpty()) {
-            log.info("{}: another member took the leader key first", name());
-            return;
-        }
-        long elected = System.currentTimeMillis();
-        log.info("{}: took the leader key (epoch {})", name(), epoch.getAsLong());
-        if (status.inRecovery()) {
-            promote(cluster, epoch.getAsLong(), elected);
-        } else {
-            if (configured.settings().synchronousMode()) {
-                synchronous.claim();
-            }
-            local.dataDirectory().wasPrimary(true);
-            record("took the key as a running primary", cluster, epoch.getAsLong(), elected, elected);
-            cluster.switchover().ifPresent(s -> store.clearSwitchover());
-        }
-    }
-
-    /**
-     * Takes the key back as the leader that stopped cleanly while leading, then starts its PostgreSQL as the
-     * primary it was: the same timeline, so no history entry (nothing was promoted).
-     */
-    private void resume(LocalNode.Status status) {
-        OptionalLong epoch = store.takeLeader(name(), session);
-        if (epoch.isEmpty()) {
-            log.info("{}: another member took the leader key first", name());
-            return;
-        }
-        log.info("{}: took the leader key back (epoch {}) as the leader that stopped cleanly", name(), epoch.getAsLong());
-        if (configured.settings().synchronousMode()) {
-            synchronous.claim();
-        }
-        if (!status.running()) {
-            local.start(configured.parameters());
-        }
-    }
-
-    private void promote(ClusterState cluster, long epoch, long elected) {
-        if (configured.settings().synchronousMode()) {
-            synchronous.claim();
-        }
-        local.promote();
-        long promoted = System.currentTimeMillis();
-        record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, epoch, elected, promoted);
-        cluster.switchover().ifPresent(s -> store.clearSwitchover());
-    }
-
-    /**
-     * Appends the promotion and its measured timeline to the DCS history, with the leader key's epoch: the
-     * proxies add their own timeline to the entry of that epoch (a member promoted twice has two entries).
-     */
-    private void record(String reason, ClusterState cluster, long epoch, long elected, long promoted) {
-        long firstWrite = -1;
-        try {
-            local.firstWrite();
-            firstWrite = System.currentTimeMillis();
-        } catch (java.sql.SQLException e) {
-            log.warn("{}: the first write after promotion failed: {}", name(), e.getMessage());
-        }
-        LocalNode.Status after = local.inspect();
-        HistoryEntry event = PromotionEntry.of(name(), previousLeader, reason, after.timeline(), after.position(), epoch,
-                leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite);
-        try {
-            store.appendHistory(event);
-        } catch (ConflictException e) {
-            log.warn("{}: promoted ({}), but could not record it in the history: {}", name(), reason, e.getMessage());
-            return;
-        }
-        log.info("{}: promoted ({}): {}", name(), reason, ClusterJson.write(event));
     }
 
     private void rewind(ClusterState cluster, String leader) {
@@ -626,22 +545,12 @@ public final class Agent implements AutoCloseable {
             return;
         }
         if (key != null && key.equals(store.keys().leader()) && event instanceof WatchEvent.Delete) {
-            leaderGoneMillis = System.currentTimeMillis();
+            sightings.keyDeleted(System.currentTimeMillis());
         }
         if (key == null || key.equals(store.keys().leader()) || key.equals(store.keys().failover())
                 || key.equals(store.keys().assignment(name()))
                 || key.equals(store.keys().config()) || key.equals(store.keys().initialize())) {
             wakeUp();
-        }
-    }
-
-    private void trackLeader(ClusterState cluster, long now) {
-        if (cluster.leader().isPresent()) {
-            leaderLastSeenMillis = now;
-            previousLeader = cluster.leader().get().member();
-            leaderGoneMillis = 0;
-        } else if (leaderGoneMillis == 0) {
-            leaderGoneMillis = now;
         }
     }
 
