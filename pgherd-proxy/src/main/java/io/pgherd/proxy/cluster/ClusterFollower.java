@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +18,6 @@ import org.slf4j.LoggerFactory;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.FailoverRequest;
-import io.pgherd.cluster.History;
-import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
 import io.pgherd.dcs.ClusterKeys;
@@ -47,7 +44,7 @@ import io.pgherd.proxy.topology.NodeState;
  *       for it holds new writes, waits (bounded) for the transactions in flight on the primary, and
  *       acknowledges with the failover key's revision, which the old primary's agent waits for.</li>
  *   <li><b>Timeline.</b> After a change of leader it adds when it saw the failure, the new leader and
- *       the first write through it to the promotion's history entry.</li>
+ *       the first write through it to the promotion's history entry ({@link ProxyTimeline}).</li>
  * </ul>
  */
 public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
@@ -58,7 +55,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     /** How often the reads running on each member are compared with what the record says ({@link ReadsReport}). */
     private static final long READS_CHECK_MILLIS = 50;
     private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
-    private static final long TIMELINE_GIVE_UP_MILLIS = 60_000;
 
     private final FollowedProxy proxy;
     private final Dcs dcs;
@@ -69,6 +65,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private final WriteGate gate;
     private final ProxyRegistration registration;
     private final ReadExclusions reads;
+    private final ProxyTimeline timeline;
     private Watch watch;
     private String lastProblem = "";
 
@@ -95,9 +92,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     /** A refresh is queued on the thread: watch events arriving meanwhile need no other (one list covers them). */
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
-    private WriteGate.Timeline timeline;
-    private long timelineSince;
-
     private ClusterFollower(FollowedProxy proxy, Dcs dcs, ClusterKeys keys, String name) {
         this.proxy = proxy;
         this.dcs = dcs;
@@ -107,6 +101,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         this.gate = proxy.writes();
         this.registration = new ProxyRegistration(dcs, store, name, proxy);
         this.reads = new ReadExclusions(proxy);
+        this.timeline = new ProxyTimeline(store, name);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgherd-cluster");
             t.setDaemon(true);
@@ -174,9 +169,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         thread.execute(() -> {
             WriteGate.Timeline t = gate.takeFinished();
             if (t != null) {
-                timeline = t;
-                timelineSince = System.currentTimeMillis();
-                recordTimeline();
+                timeline.record(t);
             }
         });
     }
@@ -195,9 +188,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
             gate.clear(WriteGate.Reason.SWITCHOVER);
         }
         gate.expireFirstWrite(System.currentTimeMillis());
-        if (timeline != null) {
-            recordTimeline();
-        }
+        timeline.retry();
     }
 
     private void refresh() {
@@ -400,43 +391,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         } catch (RuntimeException e) {
             log.debug("could not write the reads running on each member: {}", e.toString());
         }
-    }
-
-    /** Adds this proxy's view of the last change of leader to that promotion's history entry. */
-    private void recordTimeline() {
-        WriteGate.Timeline t = timeline;
-        HistoryEntry.ProxyTimeline mine = new HistoryEntry.ProxyTimeline(t.failureSeen(), t.leaderSeen(), t.opened(),
-                t.firstWrite(), t.opened() - t.failureSeen(), t.epoch());
-        try {
-            // Empty while its agent has not recorded the promotion yet: the tick tries again.
-            AtomicReference<String> lost = new AtomicReference<>("");
-            if (store.updateHistory(history -> promotionEntry(history, t).map(i -> {
-                lost.set(Optional.ofNullable(history.entries().get(i).previousLeader()).orElse(""));
-                return history.replace(i, history.entries().get(i).withProxy(name, mine));
-            }))) {
-                log.info("recorded in the history: {}{} promoted, seen {} ms after the failure, writes released after {} ms, {}",
-                        lost.get().isEmpty() ? "" : "primary " + lost.get() + " lost; ", t.leader(),
-                        t.leaderSeen() - t.failureSeen(), t.opened() - t.failureSeen(), t.firstWrite() > 0
-                                ? "first write after " + (t.firstWrite() - t.failureSeen()) + " ms" : "no write seen");
-                timeline = null;
-                return;
-            }
-        } catch (RuntimeException e) {
-            log.debug("could not record the timeline yet: {}", e.toString());
-        }
-        if (System.currentTimeMillis() - timelineSince > TIMELINE_GIVE_UP_MILLIS) {
-            log.warn("gave up recording this proxy's timeline of {}'s promotion: no history entry for it", t.leader());
-            timeline = null;
-        }
-    }
-
-    /**
-     * The index of the history entry of the promotion {@code t} saw ({@link History#promotionOf}); empty
-     * while its agent has not appended it (it does so after its own first write, which a proxy's can precede).
-     */
-    static Optional<Integer> promotionEntry(History history, WriteGate.Timeline t) {
-        int index = history.promotionOf(t.leader(), t.epoch());
-        return index < 0 ? Optional.empty() : Optional.of(index);
     }
 
     @Override
