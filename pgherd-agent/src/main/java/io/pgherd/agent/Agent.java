@@ -38,8 +38,11 @@ import io.pgherd.postgres.PostgresException;
 /**
  * One member's agent (DESIGN.md §3): every {@code loop_wait}, or at once when the DCS changes, it
  * reads the cluster from the DCS, inspects its PostgreSQL, publishes its member record, asks
- * {@link HaRules} what to do, does it, and logs the decision's sentence. Runs on its own thread;
- * the REST API reads what the last cycle saw.
+ * {@link HaRules} (or, for a spare, {@link SpareRules}) what to do, does it, and logs the decision's
+ * sentence. Runs on its own thread; the REST API reads what the last cycle saw. The work of an action
+ * lives beside it: taking the key and recording promotions ({@link Leadership}), the replication slots
+ * ({@link SlotKeeper}), the spare's role ({@link SpareRole}), the dynamic configuration
+ * ({@link ConfigFollower}).
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);

@@ -22,8 +22,10 @@ import io.pgherd.postgres.ServerUser;
 
 /**
  * The agent's own PostgreSQL: what it is doing (inspected each cycle over a short-lived connection)
- * and the operations the HA actions are made of. Everything here blocks; it runs on the agent's
- * loop thread only.
+ * and the operations the HA actions are made of. What its data directory holds ({@link DataDirectory}),
+ * what the server says about its configuration ({@link ServerConfiguration}) and its replication slots
+ * ({@link ReplicationSlots}) are classes of their own that it hands out. Everything here blocks; it runs
+ * on the agent's loop thread only.
  */
 final class LocalNode {
     /** libpq password file of the superuser, for pg_rewind (owned by the server user). */

@@ -7,12 +7,13 @@ import org.slf4j.LoggerFactory;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.SeenMembers;
+import io.pgherd.agent.ha.SlotRules;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.Member;
 
 /**
  * The agent's replication slots, what it does about them each cycle: it remembers the members it sees
- * ({@link SeenMembers}); as the leader it keeps a slot for each member {@link io.pgherd.agent.ha.SlotRules} says
+ * ({@link SeenMembers}); as the leader it keeps a slot for each member {@link SlotRules} says
  * and drops the others; as a member cloned from a standby it drops the slot the clone made there once it follows
  * the leader. A failed drop is tried again the next cycle; a failed keep too ({@link ReplicationSlots#keep}). Not
  * thread-safe: the agent's loop thread only.

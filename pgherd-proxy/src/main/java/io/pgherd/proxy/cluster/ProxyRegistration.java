@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsException;
 import io.pgherd.dcs.Session;
 import io.pgherd.proxy.topology.NodeState;
 
@@ -15,7 +16,7 @@ import io.pgherd.proxy.topology.NodeState;
  * This proxy's record in the DCS ({@code proxies/<name>}): its registration, its acknowledgement of a switchover,
  * the members it drains and the reads it runs on each member. It is written under a session of its own (opened
  * again when lost, the record then written anew), and only when {@link ReadsReport} says it is due. A DCS that does
- * not answer throws (a {@link io.pgherd.dcs.DcsException}); the caller tries again. Not thread-safe: the
+ * not answer throws (a {@link DcsException}); the caller tries again. Not thread-safe: the
  * {@link ClusterFollower}'s thread only.
  */
 final class ProxyRegistration {
