@@ -27,11 +27,8 @@ import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
-import io.pgherd.common.config.Durations;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsException;
-import io.pgherd.dcs.Session;
-import io.pgherd.dcs.Watch;
 import io.pgherd.dcs.WatchEvent;
 import io.pgherd.postgres.PostgresException;
 
@@ -56,8 +53,6 @@ public final class Agent implements AutoCloseable {
     private final LocalOperations operations;
     private final SynchronousMode synchronous;
     private final ProxyAcks proxyAcks;
-    private Duration sessionTtl;
-    private Duration ttlNoticed;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
@@ -65,16 +60,14 @@ public final class Agent implements AutoCloseable {
     private final SpareRole spares;
     private volatile boolean running = true;
     private boolean woken;
-    private volatile Session session;
+    private final AgentSession sessions;
     private final LeaseGuard guard;
-    private Watch watch;
     private int failedStarts;
     private final LeaderSightings sightings = new LeaderSightings();
     private final Leadership leadership;
     private volatile long dcsLastSeenMillis;
     private String lastSentence = "";
     private long stuckSince;
-    private boolean dcsFailed;
     /** Completed with the reason when the agent stopped itself for good (its data belongs to another cluster). */
     private final CompletableFuture<String> refusal = new CompletableFuture<>();
     private volatile View view = new View(null, LocalNode.Status.STOPPED, Decision.of0("starting"), 0, false);
@@ -114,10 +107,11 @@ public final class Agent implements AutoCloseable {
                 this::wakeUp);
         this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
-        this.guard = new LeaseGuard(config.name(), () -> session, local::stop);
+        this.sessions = new AgentSession(config.name(), dcs, store.keys().prefix(), this::wakeUp, this::onEvent);
+        this.guard = new LeaseGuard(config.name(), sessions::current, local::stop);
         this.slots = new SlotKeeper(config.name(), local, config.get(AgentConfig.SLOT_RETENTION).toMillis());
         this.spares = new SpareRole(config.name(), config.get(AgentConfig.ROLE), local);
-        this.leadership = new Leadership(config.name(), store, local, synchronous, configured, () -> session, sightings);
+        this.leadership = new Leadership(config.name(), store, local, synchronous, configured, sessions::current, sightings);
     }
 
     public AgentConfig config() {
@@ -212,27 +206,20 @@ public final class Agent implements AutoCloseable {
         boolean reachable;
         ClusterSnapshot snapshot = view.cluster();
         try {
-            if (dcsFailed && session != null) {
-                // After an outage the old session may expire at any moment, its keys with it: start afresh, so
-                // no decision rests on a key that is about to vanish.
-                log.info("{}: the DCS answers again; opening a new session", name());
-                session.close();
-                session = null;
-            }
-            ensureSession();
+            sessions.open(applied.timings().ttl());
             snapshot = store.read();
             reachable = true;
             dcsLastSeenMillis = System.currentTimeMillis();
-            dcsFailed = false;
+            sessions.answered();
         } catch (DcsException e) {
             reachable = false;
-            dcsFailed = true;
+            sessions.unanswered();
             log.warn("{}: the DCS did not answer: {}", name(), e.getMessage());
         }
         if (reachable && !identityAllows(snapshot)) {
             return false;
         }
-        boolean alive = session != null && session.state() == Session.State.ALIVE;
+        boolean alive = sessions.alive();
         if (operations.reinitializing(now).isPresent()) {
             return whileReinitializing(snapshot, reachable, alive, now);
         }
@@ -277,7 +264,8 @@ public final class Agent implements AutoCloseable {
         if (reachable) {
             slots.dropCloneSlot(cluster, following);
         }
-        renewSessionForTtl(decision, cluster, reachable);
+        sessions.renewForTtl(applied.timings().ttl(), reachable,
+                cluster.ledBy(name()) || decision.action() != Decision.Action.NONE);
         if (decision.action() != Decision.Action.NONE) {
             view = new View(snapshot, local.inspect(), decision, now, reachable);
             return done;
@@ -412,7 +400,7 @@ public final class Agent implements AutoCloseable {
         if (!running) {
             return Optional.of("the agent is stopping");
         }
-        if (session == null || session.state() != Session.State.ALIVE) {
+        if (!sessions.alive()) {
             return Optional.of("the DCS session was lost");
         }
         return Optional.empty();
@@ -451,7 +439,7 @@ public final class Agent implements AutoCloseable {
                 config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM), draining)
                 .withRejectedParameters(applied.rejected());
         try {
-            store.publish(me, session);
+            store.publish(me, sessions.current());
         } catch (DcsException e) {
             log.warn("{}: could not publish the member record: {}", name(), e.getMessage());
         }
@@ -482,28 +470,6 @@ public final class Agent implements AutoCloseable {
         return operations.api();
     }
 
-    /**
-     * A new ttl applies to the next DCS session. A member that does not lead opens one at once; the
-     * leader keeps its session, since closing it would drop the leader key.
-     */
-    private void renewSessionForTtl(Decision decision, ClusterState cluster, boolean reachable) {
-        Duration ttl = applied.timings().ttl();
-        if (session == null || sessionTtl == null || sessionTtl.equals(ttl) || !reachable) {
-            return;
-        }
-        if (cluster.ledBy(name()) || decision.action() != Decision.Action.NONE) {
-            if (!ttl.equals(ttlNoticed)) {
-                log.info("{}: ttl {} applies from this member's next DCS session (it holds a session of {})", name(),
-                        Durations.format(ttl), Durations.format(sessionTtl));
-                ttlNoticed = ttl;
-            }
-            return;
-        }
-        log.info("{}: opening a new DCS session for ttl {} (was {})", name(), Durations.format(ttl), Durations.format(sessionTtl));
-        session.close();
-        session = null;
-    }
-
     /** A cycle while a re-clone runs: the member is published as stopped and nothing else is done. */
     private boolean whileReinitializing(ClusterSnapshot snapshot, boolean reachable, boolean alive, long now) {
         Optional<String> reinitializing = operations.reinitializing(now);
@@ -520,21 +486,6 @@ public final class Agent implements AutoCloseable {
         lastSentence = sentence;
         view = new View(snapshot, LocalNode.Status.STOPPED, Decision.of0(sentence), now, reachable);
         return false;
-    }
-
-    private void ensureSession() {
-        if (session == null || session.state() != Session.State.ALIVE) {
-            if (session != null) {
-                log.warn("{}: the DCS session was lost; opening a new one", name());
-                session.close();
-            }
-            sessionTtl = applied.timings().ttl();
-            session = dcs.openSession(sessionTtl);
-            session.onLost(why -> wakeUp());
-        }
-        if (watch == null) {
-            watch = dcs.watch(store.keys().prefix(), this::onEvent);
-        }
     }
 
     /**
@@ -596,12 +547,7 @@ public final class Agent implements AutoCloseable {
         }
         operations.awaitReinitialization(Duration.ofMinutes(5));
         sayStoppedWhileLeading();
-        if (watch != null) {
-            watch.close();
-        }
-        if (session != null) {
-            session.close();
-        }
+        sessions.close();
         dcs.close();
     }
 
@@ -613,7 +559,7 @@ public final class Agent implements AutoCloseable {
      */
     private void sayStoppedWhileLeading() {
         View last = view;
-        if (session == null || session.state() != Session.State.ALIVE || !last.isWritablePrimary(name())) {
+        if (!sessions.alive() || !last.isWritablePrimary(name())) {
             return;
         }
         LocalNode.Status now = local.inspect();
