@@ -1,24 +1,19 @@
 package io.pgherd.agent;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.pgherd.cluster.DynamicConfig;
-import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.agent.api.Operations;
 import io.pgherd.agent.ha.ClusterIdentity;
 import io.pgherd.agent.ha.ClusterState;
@@ -26,29 +21,25 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
-import io.pgherd.agent.ha.SlotRules;
 import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
-import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
-import io.pgherd.cluster.ConflictException;
-import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
-import io.pgherd.common.config.Durations;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsException;
-import io.pgherd.dcs.Session;
-import io.pgherd.dcs.Watch;
 import io.pgherd.dcs.WatchEvent;
 import io.pgherd.postgres.PostgresException;
 
 /**
  * One member's agent (DESIGN.md §3): every {@code loop_wait}, or at once when the DCS changes, it
  * reads the cluster from the DCS, inspects its PostgreSQL, publishes its member record, asks
- * {@link HaRules} what to do, does it, and logs the decision's sentence. Runs on its own thread;
- * the REST API reads what the last cycle saw.
+ * {@link HaRules} (or, for a spare, {@link SpareRules}) what to do, does it, and logs the decision's
+ * sentence. Runs on its own thread; the REST API reads what the last cycle saw. The work of an action
+ * lives beside it: taking the key and recording promotions ({@link Leadership}), the replication slots
+ * ({@link SlotKeeper}), the spare's role ({@link SpareRole}), the dynamic configuration
+ * ({@link ConfigFollower}).
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -57,38 +48,26 @@ public final class Agent implements AutoCloseable {
     private final Dcs dcs;
     private final ClusterStore store;
     private final LocalNode local;
-    private HaSettings settings;
-    /** The dynamic configuration's PostgreSQL parameters, as of the last cycle that read the DCS. */
-    private Map<String, String> parameters = Map.of();
     private final AppliedConfig applied;
+    private final ConfigFollower configured;
     private final LocalOperations operations;
     private final SynchronousMode synchronous;
     private final ProxyAcks proxyAcks;
-    private Duration sessionTtl;
-    private Duration ttlNoticed;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final Thread thread;
-    private final Map<String, Long> membersLastSeen = new HashMap<>();
-    /** The members seen marked draining by the controller: no slot is kept for them once their record is gone. */
-    private Set<String> drainingSeen = Set.of();
+    private final SlotKeeper slots;
+    private final SpareRole spares;
     private volatile boolean running = true;
     private boolean woken;
-    private volatile Session session;
+    private final AgentSession sessions;
     private final LeaseGuard guard;
-    private Watch watch;
     private int failedStarts;
-    /** The standby this member was cloned from, whose slot for it is to be dropped once it follows the leader; or null. */
-    private String cloneSource;
-    /** A spare: whether its assignment, as last read, asks it to serve as a read replica. */
-    private boolean spareAssigned;
-    private long leaderLastSeenMillis;
-    private volatile long leaderGoneMillis;
+    private final LeaderSightings sightings = new LeaderSightings();
+    private final Leadership leadership;
     private volatile long dcsLastSeenMillis;
-    private String previousLeader = "";
     private String lastSentence = "";
     private long stuckSince;
-    private boolean dcsFailed;
     /** Completed with the reason when the agent stopped itself for good (its data belongs to another cluster). */
     private final CompletableFuture<String> refusal = new CompletableFuture<>();
     private volatile View view = new View(null, LocalNode.Status.STOPPED, Decision.of0("starting"), 0, false);
@@ -117,17 +96,22 @@ public final class Agent implements AutoCloseable {
         this.store = new ClusterStore(dcs, config.get(AgentConfig.CLUSTER));
         this.local = new LocalNode(config);
         // A leader that stopped cleanly is waited for as long as its key would have outlived a crash.
-        this.settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) != AgentConfig.Role.STANDBY,
+        HaSettings settings = new HaSettings(config.name(), config.get(AgentConfig.ROLE) != AgentConfig.Role.STANDBY,
                 config.get(AgentConfig.FAILOVER_PRIORITY), config.get(AgentConfig.MAXIMUM_LAG_ON_FAILOVER),
                 config.get(AgentConfig.SYNCHRONOUS_MODE), config.get(AgentConfig.MAX_START_ATTEMPTS), 30_000,
                 config.get(AgentConfig.TTL).toMillis());
         this.proxyAcks = new ProxyAcks(store);
         this.applied = new AppliedConfig(config.name(), config.timings());
+        this.configured = new ConfigFollower(settings, store, local, applied);
         this.operations = new LocalOperations(config.name(), local, store, applied, config.get(AgentConfig.START_TIMEOUT),
                 this::wakeUp);
         this.synchronous = new SynchronousMode(config.name(), local, store, config.get(AgentConfig.RETRY_TIMEOUT));
         this.thread = new Thread(this::loop, "pgherd-agent-" + config.name());
-        this.guard = new LeaseGuard(config.name(), () -> session, local::stop);
+        this.sessions = new AgentSession(config.name(), dcs, store.keys().prefix(), this::wakeUp, this::onEvent);
+        this.guard = new LeaseGuard(config.name(), sessions::current, local::stop);
+        this.slots = new SlotKeeper(config.name(), local, config.get(AgentConfig.SLOT_RETENTION).toMillis());
+        this.spares = new SpareRole(config.name(), config.get(AgentConfig.ROLE), local);
+        this.leadership = new Leadership(config.name(), store, local, synchronous, configured, sessions::current, sightings);
     }
 
     public AgentConfig config() {
@@ -222,40 +206,30 @@ public final class Agent implements AutoCloseable {
         boolean reachable;
         ClusterSnapshot snapshot = view.cluster();
         try {
-            if (dcsFailed && session != null) {
-                // After an outage the old session may expire at any moment, its keys with it: start afresh, so
-                // no decision rests on a key that is about to vanish.
-                log.info("{}: the DCS answers again; opening a new session", name());
-                session.close();
-                session = null;
-            }
-            ensureSession();
+            sessions.open(applied.timings().ttl());
             snapshot = store.read();
             reachable = true;
             dcsLastSeenMillis = System.currentTimeMillis();
-            dcsFailed = false;
+            sessions.answered();
         } catch (DcsException e) {
             reachable = false;
-            dcsFailed = true;
+            sessions.unanswered();
             log.warn("{}: the DCS did not answer: {}", name(), e.getMessage());
         }
         if (reachable && !identityAllows(snapshot)) {
             return false;
         }
-        boolean alive = session != null && session.state() == Session.State.ALIVE;
+        boolean alive = sessions.alive();
         if (operations.reinitializing(now).isPresent()) {
             return whileReinitializing(snapshot, reachable, alive, now);
         }
         LocalNode.Status status = local.inspect();
-        configure(snapshot, reachable, status);
+        configured.configure(snapshot, reachable, status);
         ClusterState cluster = snapshot == null ? emptyCluster() : ClusterState.of(snapshot);
         if (reachable) {
             guard.holdsLeaderKey(alive && cluster.ledBy(name()));
-            trackLeader(cluster, now);
-            trackMembers(cluster, now);
-            if (snapshot != null) {
-                drainingSeen = SlotRules.drainingSeen(drainingSeen, snapshot.assignments(), membersLastSeen.keySet());
-            }
+            sightings.seen(cluster, now);
+            slots.observe(cluster, snapshot, now);
         }
         String following = followedMember(cluster);
         long stuck = 0;
@@ -269,18 +243,16 @@ public final class Agent implements AutoCloseable {
         } else {
             stuckSince = 0;
         }
-        long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
-        LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
-                local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
+        long leaderless = sightings.leaderlessMillis(cluster, now);
+        LocalState state = new LocalState(reachable, alive, local.dataDirectory().exists(), status.running(), status.inRecovery(),
+                local.dataDirectory().wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
         Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
-        if (spare()) {
-            spareAssigned = reachable ? SpareRules.assigned(assignment) : spareAssigned;
-        }
+        spares.assignment(reachable, assignment);
         if (reachable && alive) {
             publish(status, following, assignedDraining(snapshot));
         }
-        Decision decision = spare() ? SpareRules.decide(cluster, state, settings, assignment, now)
-                : HaRules.decide(cluster, state, settings, now);
+        Decision decision = spares.spare() ? SpareRules.decide(cluster, state, configured.settings(), assignment, now)
+                : HaRules.decide(cluster, state, configured.settings(), now);
         view = new View(snapshot, status, decision, now, reachable);
         if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
             log.info("{}: {}", name(), decision.sentence());
@@ -290,9 +262,10 @@ public final class Agent implements AutoCloseable {
         lastSentence = decision.sentence();
         boolean done = act(decision, snapshot, cluster, status);
         if (reachable) {
-            dropCloneSlot(cluster, following);
+            slots.dropCloneSlot(cluster, following);
         }
-        renewSessionForTtl(decision, cluster, reachable);
+        sessions.renewForTtl(applied.timings().ttl(), reachable,
+                cluster.ledBy(name()) || decision.action() != Decision.Action.NONE);
         if (decision.action() != Decision.Action.NONE) {
             view = new View(snapshot, local.inspect(), decision, now, reachable);
             return done;
@@ -310,44 +283,37 @@ public final class Agent implements AutoCloseable {
                 case NONE -> leaderDuties(cluster, status);
                 case INITIALIZE -> {
                     if (store.initialize(name()) || cluster.initializedBy().filter(name()::equals).isPresent()) {
-                        local.initialize(parameters);
-                        local.systemIdentifier().ifPresent(store::recordSystemId);
-                        OptionalLong epoch = store.takeLeader(name(), session);
-                        if (epoch.isPresent()) {
-                            long now = System.currentTimeMillis();
-                            record("initialized", cluster, epoch.getAsLong(), now, now);
-                        }
+                        local.initialize(configured.parameters());
+                        local.dataDirectory().systemIdentifier().ifPresent(store::recordSystemId);
+                        leadership.takeAfterInitializing(cluster);
                     }
                 }
                 case CLONE -> {
-                    local.cloneFrom(target, portOf(cluster, target), parameters);
-                    cloneSource = cluster.ledBy(target) ? null : target;
+                    local.cloneFrom(target, portOf(cluster, target), configured.parameters());
+                    slots.clonedFrom(target, cluster);
                 }
-                case START -> local.start(parameters);
+                case START -> local.start(configured.parameters());
                 case START_AS_STANDBY -> {
                     local.follow(portOf(cluster, target));
-                    local.start(parameters);
+                    local.start(configured.parameters());
                 }
                 case FOLLOW -> {
                     local.follow(portOf(cluster, target));
                     local.reload();
                 }
-                case TAKE_LEADERSHIP -> takeLeadership(cluster, status);
-                case PROMOTE -> promote(cluster, snapshot.leader().map(Leader::epoch).orElse(0L),
+                case TAKE_LEADERSHIP -> leadership.takeLeadership(cluster, status);
+                case PROMOTE -> leadership.promote(cluster, snapshot.leader().map(Leader::epoch).orElse(0L),
                         System.currentTimeMillis());
-                case DEMOTE -> local.demote(parameters);
+                case DEMOTE -> local.demote(configured.parameters());
                 case RELEASE -> {
                     snapshot.leader().ifPresent(store::releaseLeader);
                     local.stop();
                 }
                 case REWIND -> rewind(cluster, target);
                 case SWITCHOVER -> switchover(snapshot);
-                case RECLONE -> local.reclone(target, portOf(cluster, target), parameters);
-                case RESUME -> resume(status);
-                case RETIRE -> {
-                    local.retire();
-                    log.info("{}: stopped PostgreSQL and wiped its data: a spare again", name());
-                }
+                case RECLONE -> local.reclone(target, portOf(cluster, target), configured.parameters());
+                case RESUME -> leadership.resume(status);
+                case RETIRE -> spares.retire();
             }
             if (starting) {
                 failedStarts = 0;
@@ -372,7 +338,7 @@ public final class Agent implements AutoCloseable {
     private boolean identityAllows(ClusterSnapshot snapshot) {
         boolean leading = snapshot.leader().map(Leader::member).filter(name()::equals).isPresent();
         ClusterIdentity.Verdict verdict = ClusterIdentity.check(store.keys().cluster(), snapshot.systemId(),
-                local.systemIdentifier(), leading);
+                local.dataDirectory().systemIdentifier(), leading);
         return switch (verdict.outcome()) {
             case JOIN -> true;
             case RECORD -> {
@@ -391,90 +357,17 @@ public final class Agent implements AutoCloseable {
         };
     }
 
-    private void takeLeadership(ClusterState cluster, LocalNode.Status status) {
-        OptionalLong epoch = store.takeLeader(name(), session);
-        if (epoch.isEmpty()) {
-            log.info("{}: another member took the leader key first", name());
-            return;
-        }
-        long elected = System.currentTimeMillis();
-        log.info("{}: took the leader key (epoch {})", name(), epoch.getAsLong());
-        if (status.inRecovery()) {
-            promote(cluster, epoch.getAsLong(), elected);
-        } else {
-            if (settings.synchronousMode()) {
-                synchronous.claim();
-            }
-            local.wasPrimary(true);
-            record("took the key as a running primary", cluster, epoch.getAsLong(), elected, elected);
-            cluster.switchover().ifPresent(s -> store.clearSwitchover());
-        }
-    }
-
-    /**
-     * Takes the key back as the leader that stopped cleanly while leading, then starts its PostgreSQL as the
-     * primary it was: the same timeline, so no history entry (nothing was promoted).
-     */
-    private void resume(LocalNode.Status status) {
-        OptionalLong epoch = store.takeLeader(name(), session);
-        if (epoch.isEmpty()) {
-            log.info("{}: another member took the leader key first", name());
-            return;
-        }
-        log.info("{}: took the leader key back (epoch {}) as the leader that stopped cleanly", name(), epoch.getAsLong());
-        if (settings.synchronousMode()) {
-            synchronous.claim();
-        }
-        if (!status.running()) {
-            local.start(parameters);
-        }
-    }
-
-    private void promote(ClusterState cluster, long epoch, long elected) {
-        if (settings.synchronousMode()) {
-            synchronous.claim();
-        }
-        local.promote();
-        long promoted = System.currentTimeMillis();
-        record(cluster.switchover().isPresent() ? "switchover" : "failover", cluster, epoch, elected, promoted);
-        cluster.switchover().ifPresent(s -> store.clearSwitchover());
-    }
-
-    /**
-     * Appends the promotion and its measured timeline to the DCS history, with the leader key's epoch: the
-     * proxies add their own timeline to the entry of that epoch (a member promoted twice has two entries).
-     */
-    private void record(String reason, ClusterState cluster, long epoch, long elected, long promoted) {
-        long firstWrite = -1;
-        try {
-            local.firstWrite();
-            firstWrite = System.currentTimeMillis();
-        } catch (java.sql.SQLException e) {
-            log.warn("{}: the first write after promotion failed: {}", name(), e.getMessage());
-        }
-        LocalNode.Status after = local.inspect();
-        HistoryEntry event = PromotionEntry.of(name(), previousLeader, reason, after.timeline(), after.position(), epoch,
-                leaderLastSeenMillis, leaderGoneMillis, elected, promoted, firstWrite);
-        try {
-            store.appendHistory(event);
-        } catch (ConflictException e) {
-            log.warn("{}: promoted ({}), but could not record it in the history: {}", name(), reason, e.getMessage());
-            return;
-        }
-        log.info("{}: promoted ({}): {}", name(), reason, ClusterJson.write(event));
-    }
-
     private void rewind(ClusterState cluster, String leader) {
         int port = portOf(cluster, leader);
         try {
             local.rewind(port);
         } catch (PostgresException e) {
             log.warn("{}: {}; cloning the node again instead", name(), e.getMessage());
-            local.reclone(leader, port, parameters);
+            local.reclone(leader, port, configured.parameters());
             return;
         }
         local.follow(port);
-        local.start(parameters);
+        local.start(configured.parameters());
     }
 
     /**
@@ -497,7 +390,7 @@ public final class Agent implements AutoCloseable {
             log.info("{}: {}", name(), acks.sentence());
         }
         local.stop();
-        local.wasPrimary(true);
+        local.dataDirectory().wasPrimary(true);
         snapshot.leader().ifPresent(store::releaseLeader);
         log.info("{}: shut down cleanly and released the leader key for the switchover", name());
     }
@@ -507,7 +400,7 @@ public final class Agent implements AutoCloseable {
         if (!running) {
             return Optional.of("the agent is stopping");
         }
-        if (session == null || session.state() != Session.State.ALIVE) {
+        if (!sessions.alive()) {
             return Optional.of("the DCS session was lost");
         }
         return Optional.empty();
@@ -522,13 +415,8 @@ public final class Agent implements AutoCloseable {
             return;
         }
         store.publishPosition(status.position());
-        long now = System.currentTimeMillis();
-        long retention = config.get(AgentConfig.SLOT_RETENTION).toMillis();
-        membersLastSeen.entrySet().removeIf(e -> now - e.getValue() > retention);
-        Set<String> live = cluster.members().values().stream().filter(SpareRules::needsSlot).map(Member::name)
-                .collect(Collectors.toSet());
-        local.keepSlots(LocalNode.slotNames(SlotRules.keep(membersLastSeen.keySet(), live, drainingSeen, name())));
-        synchronous.lead(cluster, settings.synchronousMode());
+        slots.keepSlots(cluster, System.currentTimeMillis());
+        synchronous.lead(cluster, configured.settings().synchronousMode());
     }
 
     /** Whether the controller asks this member to drain ({@code draining} in its assignment). */
@@ -542,8 +430,8 @@ public final class Agent implements AutoCloseable {
 
     /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
     private void publish(LocalNode.Status status, String following, boolean draining) {
-        String role = spare() && !spareAssigned ? SpareRules.SPARE_ROLE : settings.noFailover() ? "replica" : "standby";
-        Member me = new Member(name(), role,
+        HaSettings settings = configured.settings();
+        Member me = new Member(name(), spares.role(settings),
                 status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
                 "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
@@ -551,7 +439,7 @@ public final class Agent implements AutoCloseable {
                 config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM), draining)
                 .withRejectedParameters(applied.rejected());
         try {
-            store.publish(me, session);
+            store.publish(me, sessions.current());
         } catch (DcsException e) {
             log.warn("{}: could not publish the member record: {}", name(), e.getMessage());
         }
@@ -582,74 +470,6 @@ public final class Agent implements AutoCloseable {
         return operations.api();
     }
 
-    /** Takes this cycle's dynamic configuration and brings the running PostgreSQL in line with it. */
-    private void configure(ClusterSnapshot snapshot, boolean reachable, LocalNode.Status status) {
-        if (reachable && snapshot != null) {
-            DynamicConfig.Timings before = applied.timings();
-            applied.adopt(snapshot.config().document());
-            parameters = applied.parameters();
-            long lag = applied.timings().maximumLagOnFailover();
-            boolean synchronousMode = applied.synchronousMode().orElse(config.get(AgentConfig.SYNCHRONOUS_MODE));
-            if (lag != before.maximumLagOnFailover() || synchronousMode != settings.synchronousMode()) {
-                if (synchronousMode != settings.synchronousMode()) {
-                    log.info("{}: synchronous mode now {}", name(), synchronousMode ? "on" : "off");
-                }
-                settings = new HaSettings(settings.name(), settings.noFailover(), settings.failoverPriority(), lag,
-                        synchronousMode, settings.maxStartAttempts(), settings.stuckLimitMillis(),
-                        settings.leaderReturnMillis());
-            }
-        }
-        try {
-            if (reachable && !status.running() && applied.catalogue().isEmpty()) {
-                store.readCatalogue().ifPresent(applied::catalogue);
-            }
-            applied.apply(local, status.running(), false, System.currentTimeMillis());
-            parameters = applied.parameters();
-            if (reachable) {
-                publishCatalogue();
-            }
-        } catch (IllegalStateException | PostgresException | java.io.UncheckedIOException e) {
-            log.warn("{}: could not apply the dynamic configuration: {}", name(), e.getMessage());
-        } catch (DcsException e) {
-            log.warn("{}: could not read or write the parameter catalogue in the DCS: {}", name(), e.getMessage());
-        }
-    }
-
-    /** Writes the local server's parameter catalogue into the DCS once per agent, if the DCS holds another. */
-    private void publishCatalogue() {
-        Optional<ParameterCatalogue> mine = applied.catalogueToPublish();
-        if (mine.isPresent()) {
-            if (!store.readCatalogue().equals(mine)) {
-                store.publishCatalogue(mine.get());
-                log.info("{}: published the parameters of PostgreSQL {} for checking changes of the configuration", name(),
-                        mine.get().serverVersion());
-            }
-            applied.cataloguePublished();
-        }
-    }
-
-    /**
-     * A new ttl applies to the next DCS session. A member that does not lead opens one at once; the
-     * leader keeps its session, since closing it would drop the leader key.
-     */
-    private void renewSessionForTtl(Decision decision, ClusterState cluster, boolean reachable) {
-        Duration ttl = applied.timings().ttl();
-        if (session == null || sessionTtl == null || sessionTtl.equals(ttl) || !reachable) {
-            return;
-        }
-        if (cluster.ledBy(name()) || decision.action() != Decision.Action.NONE) {
-            if (!ttl.equals(ttlNoticed)) {
-                log.info("{}: ttl {} applies from this member's next DCS session (it holds a session of {})", name(),
-                        Durations.format(ttl), Durations.format(sessionTtl));
-                ttlNoticed = ttl;
-            }
-            return;
-        }
-        log.info("{}: opening a new DCS session for ttl {} (was {})", name(), Durations.format(ttl), Durations.format(sessionTtl));
-        session.close();
-        session = null;
-    }
-
     /** A cycle while a re-clone runs: the member is published as stopped and nothing else is done. */
     private boolean whileReinitializing(ClusterSnapshot snapshot, boolean reachable, boolean alive, long now) {
         Optional<String> reinitializing = operations.reinitializing(now);
@@ -668,21 +488,6 @@ public final class Agent implements AutoCloseable {
         return false;
     }
 
-    private void ensureSession() {
-        if (session == null || session.state() != Session.State.ALIVE) {
-            if (session != null) {
-                log.warn("{}: the DCS session was lost; opening a new one", name());
-                session.close();
-            }
-            sessionTtl = applied.timings().ttl();
-            session = dcs.openSession(sessionTtl);
-            session.onLost(why -> wakeUp());
-        }
-        if (watch == null) {
-            watch = dcs.watch(store.keys().prefix(), this::onEvent);
-        }
-    }
-
     /**
      * Wakes the loop for what changes decisions (leader, switchover, configuration, this member's assignment), not
      * for member records; a change of a proxy record wakes only a wait for the proxies' acknowledgements.
@@ -694,68 +499,13 @@ public final class Agent implements AutoCloseable {
             return;
         }
         if (key != null && key.equals(store.keys().leader()) && event instanceof WatchEvent.Delete) {
-            leaderGoneMillis = System.currentTimeMillis();
+            sightings.keyDeleted(System.currentTimeMillis());
         }
         if (key == null || key.equals(store.keys().leader()) || key.equals(store.keys().failover())
                 || key.equals(store.keys().assignment(name()))
                 || key.equals(store.keys().config()) || key.equals(store.keys().initialize())) {
             wakeUp();
         }
-    }
-
-    /**
-     * Remembers every member seen, whether this agent leads or not: a new leader then keeps a slot
-     * at once for each member seen lately, the old primary included, so a member that comes back
-     * streams as soon as it follows instead of waiting for the slot (and retrying every 5 s).
-     */
-    private void trackMembers(ClusterState cluster, long now) {
-        for (Member member : cluster.members().values()) {
-            if (SpareRules.needsSlot(member)) {
-                membersLastSeen.put(member.name(), now);
-            } else {
-                // A spare streams from nobody: no slot is kept for it (one it had as a read replica is dropped).
-                membersLastSeen.remove(member.name());
-            }
-        }
-        cluster.leader().ifPresent(l -> membersLastSeen.put(l.member(), now));
-    }
-
-    private void trackLeader(ClusterState cluster, long now) {
-        if (cluster.leader().isPresent()) {
-            leaderLastSeenMillis = now;
-            previousLeader = cluster.leader().get().member();
-            leaderGoneMillis = 0;
-        } else if (leaderGoneMillis == 0) {
-            leaderGoneMillis = now;
-        }
-    }
-
-    /**
-     * Once this member, cloned from a standby, follows the leader, drops the slot the clone made on that standby
-     * (nothing streams through it any more; it would keep WAL there for good). Tried every cycle until it is gone.
-     */
-    private void dropCloneSlot(ClusterState cluster, String following) {
-        if (cloneSource == null || following.isEmpty() || !cluster.ledBy(following) || following.equals(cloneSource)) {
-            return;
-        }
-        Member source = cluster.members().get(cloneSource);
-        if (source == null || !source.running()) {
-            return;
-        }
-        try {
-            if (local.dropSlotOn(cloneSource, source.port())) {
-                log.info("{}: dropped the replication slot its clone made on {} (it follows the leader {} now)", name(),
-                        cloneSource, following);
-                cloneSource = null;
-            }
-        } catch (java.sql.SQLException e) {
-            log.warn("{}: could not drop the replication slot its clone made on {}: {}", name(), cloneSource, e.getMessage());
-        }
-    }
-
-    /** Whether this agent is a spare ({@code agent.role: spare}). */
-    private boolean spare() {
-        return config.get(AgentConfig.ROLE) == AgentConfig.Role.SPARE;
     }
 
     private String followedMember(ClusterState cluster) {
@@ -797,12 +547,7 @@ public final class Agent implements AutoCloseable {
         }
         operations.awaitReinitialization(Duration.ofMinutes(5));
         sayStoppedWhileLeading();
-        if (watch != null) {
-            watch.close();
-        }
-        if (session != null) {
-            session.close();
-        }
+        sessions.close();
         dcs.close();
     }
 
@@ -814,7 +559,7 @@ public final class Agent implements AutoCloseable {
      */
     private void sayStoppedWhileLeading() {
         View last = view;
-        if (session == null || session.state() != Session.State.ALIVE || !last.isWritablePrimary(name())) {
+        if (!sessions.alive() || !last.isWritablePrimary(name())) {
             return;
         }
         LocalNode.Status now = local.inspect();

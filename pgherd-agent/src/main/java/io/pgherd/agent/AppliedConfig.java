@@ -214,13 +214,13 @@ final class AppliedConfig {
         }
         try {
             if (!catalogueFromServer) {
-                catalogue = Optional.of(local.catalogue());
+                catalogue = Optional.of(local.configuration().catalogue());
                 catalogueFromServer = true;
                 screen();
             }
             if (force || !parameters.equals(written)) {
                 writeChecked(local);
-                local.reloadConfiguration();
+                local.configuration().reloadConfiguration();
                 if (written != null || !parameters.isEmpty()) {
                     log.info("{}: wrote {} parameter(s) of the dynamic configuration and reloaded PostgreSQL: {}", member,
                             parameters.size(), parameters);
@@ -231,7 +231,7 @@ final class AppliedConfig {
             if (nowMillis > settleUntilMillis && nowMillis - checkedMillis < RECHECK_MILLIS) {
                 return;
             }
-            LocalNode.Settings settings = local.settings();
+            ServerConfiguration.Settings settings = local.configuration().settings();
             checkedMillis = nowMillis;
             if (!settings.pendingRestart().equals(pendingRestart)) {
                 log.info("{}: {}", member, settings.pendingRestart().isEmpty() ? "no restart pending"
@@ -256,13 +256,13 @@ final class AppliedConfig {
     private void writeChecked(LocalNode local) throws SQLException {
         for (int round = 0; round <= wanted.size(); round++) {
             local.writeConfiguration(parameters);
-            Map<String, String> refusals = ParameterScreen.refusals(local.fileErrors(), catalogue, parameters.keySet());
+            Map<String, String> refusals = ParameterScreen.refusals(local.configuration().fileErrors(), catalogue, parameters.keySet());
             if (refusals.isEmpty()) {
                 return;
             }
             refusals.forEach((name, why) -> {
                 String value = parameters.get(name);
-                refused.put(name, new ParameterScreen.Refused(value, local.refusal(name, value).orElse(why)));
+                refused.put(name, new ParameterScreen.Refused(value, local.configuration().refusal(name, value).orElse(why)));
             });
             screen();
         }

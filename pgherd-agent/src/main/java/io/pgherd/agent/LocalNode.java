@@ -1,27 +1,16 @@
 package io.pgherd.agent;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
-import io.pgherd.cluster.ParameterCatalogue;
 import io.pgherd.postgres.CommandRunner;
-import io.pgherd.postgres.ControlFile;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
 import io.pgherd.postgres.LocalCluster;
@@ -33,12 +22,12 @@ import io.pgherd.postgres.ServerUser;
 
 /**
  * The agent's own PostgreSQL: what it is doing (inspected each cycle over a short-lived connection)
- * and the operations the HA actions are made of. Everything here blocks; it runs on the agent's
- * loop thread only.
+ * and the operations the HA actions are made of. What its data directory holds ({@link DataDirectory}),
+ * what the server says about its configuration ({@link ServerConfiguration}) and its replication slots
+ * ({@link ReplicationSlots}) are classes of their own that it hands out. Everything here blocks; it runs
+ * on the agent's loop thread only.
  */
 final class LocalNode {
-    /** A marker in the node's directory: this data directory has been a primary since it last followed anyone. */
-    static final String WAS_PRIMARY = "pgherd.was-primary";
     /** libpq password file of the superuser, for pg_rewind (owned by the server user). */
     static final String SUPERUSER_PASSFILE = "superuser.pgpass";
 
@@ -57,6 +46,9 @@ final class LocalNode {
     private final Credentials credentials;
     private final Path credentialsDir;
     private final Duration timeout;
+    private final DataDirectory data;
+    private final ServerConfiguration configuration;
+    private final ReplicationSlots slots;
     private Status last = Status.STOPPED;
 
     LocalNode(AgentConfig config) {
@@ -68,6 +60,9 @@ final class LocalNode {
         this.credentials = Credentials.loadOrCreate(credentialsDir, LocalCluster.SUPERUSER, LocalCluster.REPLICATION_USER,
                 serverUser);
         this.timeout = config.get(AgentConfig.START_TIMEOUT);
+        this.data = new DataDirectory(node, timeout);
+        this.configuration = new ServerConfiguration(this::connect);
+        this.slots = new ReplicationSlots(config.name(), this::connect, this::connectTo);
         Path superPass = credentialsDir.resolve(SUPERUSER_PASSFILE);
         if (!Files.exists(superPass)) {
             SecureFiles.write(superPass, "*:*:*:" + credentials.superuser() + ":" + credentials.superuserPassword() + "\n",
@@ -79,33 +74,19 @@ final class LocalNode {
         return node.port();
     }
 
-    boolean hasDataDirectory() {
-        return node.isInitialized();
+    /** The data directory, its system identifier and the was-primary marker. */
+    DataDirectory dataDirectory() {
+        return data;
     }
 
-    /** The database system identifier of the data directory, empty without one. */
-    Optional<String> systemIdentifier() {
-        return node.isInitialized() ? ControlFile.systemIdentifier(node.dataDir()) : Optional.empty();
+    /** What the running server says about its configuration. */
+    ServerConfiguration configuration() {
+        return configuration;
     }
 
-    boolean wasPrimary() {
-        return Files.exists(node.dir().resolve(WAS_PRIMARY));
-    }
-
-    void wasPrimary(boolean value) {
-        marker(WAS_PRIMARY, value);
-    }
-
-    private void marker(String file, boolean present) {
-        try {
-            if (present) {
-                Files.writeString(node.dir().resolve(file), "");
-            } else {
-                Files.deleteIfExists(node.dir().resolve(file));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** The replication slots on this server (when it leads) and this member's on the standby it was cloned from. */
+    ReplicationSlots slots() {
+        return slots;
     }
 
     /** The port this standby streams from, or -1. */
@@ -145,6 +126,16 @@ final class LocalNode {
         return node.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
     }
 
+    /** A superuser connection to another member's server at 127.0.0.1:{@code port}. */
+    private Connection connectTo(String member, int port) throws SQLException {
+        return peer(member, port).connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
+    }
+
+    /** Another member's server at 127.0.0.1:{@code port}, its directory assumed beside this one's. */
+    private PostgresNode peer(String member, int port) {
+        return new PostgresNode(member, node.dir().resolveSibling(member), port, binaries, new CommandRunner(serverUser));
+    }
+
     /**
      * initdb, configuration, start, the replication role: a new primary. When any step fails the
      * half-made data directory is removed (stopping its server first), so the next attempt starts clean.
@@ -167,16 +158,14 @@ final class LocalNode {
             }
             throw e;
         }
-        wasPrimary(true);
+        data.wasPrimary(true);
     }
 
     /** A new data directory cloned from the leader at 127.0.0.1:{@code leaderPort}, then started as its standby. */
     void cloneFrom(String leaderName, int leaderPort, Map<String, String> parameters) {
-        PostgresNode leader = new PostgresNode(leaderName, node.dir().resolveSibling(leaderName), leaderPort, binaries,
-                new CommandRunner(serverUser));
-        node.cloneFrom(leader, credentials, passfile(), slotName(node.name()));
+        node.cloneFrom(peer(leaderName, leaderPort), credentials, passfile(), ReplicationSlots.slotName(node.name()));
         node.writeConfiguration(parameters);
-        wasPrimary(false);
+        data.wasPrimary(false);
         node.start(timeout);
     }
 
@@ -195,122 +184,16 @@ final class LocalNode {
 
     /** Points the node at the leader (slot named after this member) for its next start or reload. */
     void follow(int leaderPort) {
-        node.follow(leaderPort, credentials.replicationUser(), passfile(), slotName(node.name()));
+        node.follow(leaderPort, credentials.replicationUser(), passfile(), ReplicationSlots.slotName(node.name()));
     }
 
     void reload() {
         node.reload();
     }
 
-    /**
-     * What the running server says about its configuration.
-     *
-     * @param pendingRestart parameters whose new values apply only after a restart, sorted
-     * @param errors what PostgreSQL refused in the managed file when it last read it (one line each)
-     */
-    record Settings(List<String> pendingRestart, List<String> errors) {
-    }
-
-    /** Has the running server read its configuration files again. */
-    void reloadConfiguration() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_reload_conf()");
-        }
-    }
-
-    /**
-     * One line of the managed file the running server finds fault with, as {@code pg_file_settings}
-     * (which reads the files afresh on each query, without applying them) says.
-     *
-     * @param name the parameter
-     * @param value the value written
-     * @param error PostgreSQL's word: {@code unrecognized configuration parameter}, or {@code setting could not be
-     *              applied} for an invalid value and for a parameter that needs a restart alike
-     */
-    record FileError(String name, String value, String error) {
-    }
-
-    /** What the running server would refuse in the managed file as it is now on disk, before a reload. */
-    List<FileError> fileErrors() throws SQLException {
-        List<FileError> out = new ArrayList<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name, setting, error FROM pg_file_settings WHERE error IS NOT NULL"
-                     + " AND name IS NOT NULL AND sourcefile LIKE '%/" + PostgresNode.MANAGED_CONF + "' ORDER BY sourceline")) {
-            while (rs.next()) {
-                out.add(new FileError(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2), rs.getString(3)));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * PostgreSQL's own reason for refusing {@code name = value}, found by setting it in a transaction that
-     * is rolled back (no effect on the server); empty when it takes it or it cannot be tried so (a
-     * parameter that may not change in a session).
-     */
-    Optional<String> refusal(String name, String value) {
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement("SELECT set_config(?, ?, true)")) {
-                s.setString(1, name);
-                s.setString(2, value);
-                s.executeQuery().close();
-                return Optional.empty();
-            } catch (SQLException e) {
-                String message = e.getMessage().lines().findFirst().orElse("").replaceFirst("^ERROR: ", "");
-                return message.contains("cannot be changed") || message.contains("cannot be set") || message.contains("permission")
-                        ? Optional.empty() : Optional.of(message);
-            } finally {
-                c.rollback();
-            }
-        } catch (SQLException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** What the running server says about each of its parameters ({@code pg_settings}): the catalogue a change is checked against. */
-    ParameterCatalogue catalogue() throws SQLException {
-        Map<String, ParameterCatalogue.Parameter> parameters = new HashMap<>();
-        String version = "";
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT split_part(current_setting('server_version'), ' ', 1), name, context, vartype, coalesce(unit, ''),"
-                     + " coalesce(min_val, ''), coalesce(max_val, ''), coalesce(enumvals, '{}') FROM pg_settings")) {
-            while (rs.next()) {
-                version = rs.getString(1);
-                parameters.put(rs.getString(2).toLowerCase(Locale.ROOT), new ParameterCatalogue.Parameter(rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                        List.of((String[]) rs.getArray(8).getArray())));
-            }
-        }
-        return new ParameterCatalogue(version, parameters);
-    }
-
     /** Writes the managed configuration file with {@code parameters}, for the next start of a stopped server. */
     void writeConfiguration(Map<String, String> parameters) {
         node.writeConfiguration(parameters);
-    }
-
-    /** Reads {@code pg_settings} and {@code pg_file_settings} of the running server. */
-    Settings settings() throws SQLException {
-        List<String> pending = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT name FROM pg_settings WHERE pending_restart ORDER BY name")) {
-                while (rs.next()) {
-                    pending.add(rs.getString(1));
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT coalesce(name, '(line ' || sourceline || ')') || ': ' || error"
-                    + " FROM pg_file_settings WHERE error IS NOT NULL"
-                    // A parameter that needs a restart shows this "error"; pending_restart already says so.
-                    + " AND error <> 'setting could not be applied' AND sourcefile LIKE '%/" + PostgresNode.MANAGED_CONF
-                    + "' ORDER BY sourceline")) {
-                while (rs.next()) {
-                    errors.add(rs.getString(1));
-                }
-            }
-        }
-        return new Settings(List.copyOf(pending), List.copyOf(errors));
     }
 
     /** Stops the server (if it runs) and starts it with {@code parameters}; the data directory stays as it is. */
@@ -321,7 +204,7 @@ final class LocalNode {
 
     void promote() {
         node.promote(timeout);
-        wasPrimary(true);
+        data.wasPrimary(true);
     }
 
     void stop() {
@@ -346,7 +229,7 @@ final class LocalNode {
         requireCheckpointOnCurrentTimeline(leaderPort);
         node.stop(timeout);
         node.rewind(leaderPort, credentials.superuser(), credentialsDir.resolve(SUPERUSER_PASSFILE), Duration.ofMinutes(5));
-        wasPrimary(false);
+        data.wasPrimary(false);
     }
 
     /**
@@ -358,8 +241,7 @@ final class LocalNode {
      * Patroni does after a promotion).
      */
     private void requireCheckpointOnCurrentTimeline(int leaderPort) {
-        PostgresNode leader = new PostgresNode("leader", node.dir().resolveSibling("leader"), leaderPort, binaries,
-                new CommandRunner(serverUser));
+        PostgresNode leader = peer("leader", leaderPort);
         try (Connection c = leader.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
@@ -389,34 +271,6 @@ final class LocalNode {
         cloneFrom(leaderName, leaderPort, parameters);
     }
 
-    /**
-     * Drops this member's replication slot on {@code sourceName} at 127.0.0.1:{@code sourcePort}, the standby it was
-     * cloned from (the clone made the slot there; once this member follows the leader nothing uses it, and it would
-     * keep WAL on that standby for good).
-     *
-     * @return true when the slot is gone (dropped now, or absent); false while something still streams through it
-     */
-    boolean dropSlotOn(String sourceName, int sourcePort) throws SQLException {
-        PostgresNode source = new PostgresNode(sourceName, node.dir().resolveSibling(sourceName), sourcePort, binaries,
-                new CommandRunner(serverUser));
-        String slot = slotName(node.name());
-        try (Connection c = source.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
-             Statement s = c.createStatement()) {
-            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
-                    + "' AND NOT active");
-            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
-                return !rs.next();
-            }
-        }
-    }
-
-    /** Stops PostgreSQL and deletes the data directory (a released spare). */
-    void retire() {
-        node.stop(timeout);
-        node.removeDataDirectory();
-        wasPrimary(false);
-    }
-
     /** A checkpoint, so a clean shutdown is quick. */
     void checkpoint() {
         try (Connection c = connect(); Statement s = c.createStatement()) {
@@ -438,43 +292,10 @@ final class LocalNode {
         }
     }
 
-    /** Creates a physical slot for each of {@code slots} that is missing and drops inactive ones not listed. */
-    void keepSlots(Collection<String> slots) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            for (String slot : slots) {
-                s.execute("SELECT pg_create_physical_replication_slot('" + slot + "') WHERE NOT EXISTS"
-                        + " (SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "')");
-            }
-            List<String> drop = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE NOT active"
-                    + " AND slot_type = 'physical'")) {
-                while (rs.next()) {
-                    if (!slots.contains(rs.getString(1))) {
-                        drop.add(rs.getString(1));
-                    }
-                }
-            }
-            for (String slot : drop) {
-                s.execute("SELECT pg_drop_replication_slot('" + slot + "')");
-            }
-        } catch (SQLException e) {
-            // Next cycle.
-        }
-    }
-
     /** Whether this node's {@code postgresql.auto.conf} holds a {@code synchronous_standby_names} (set by ALTER SYSTEM). */
     boolean setsSynchronousStandbyNames() {
         return PgConfFile.read(node.dataDir().resolve("postgresql.auto.conf"))
                 .get(PostgresNode.SYNCHRONOUS_STANDBY_NAMES).isPresent();
-    }
-
-    /** The replication slot of a member on the leader: its name in lower case, other characters as {@code _}. */
-    static String slotName(String member) {
-        return member.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    }
-
-    static Set<String> slotNames(Collection<String> members) {
-        return members.stream().map(LocalNode::slotName).collect(java.util.stream.Collectors.toSet());
     }
 
     private Path passfile() {

@@ -117,7 +117,7 @@ final class LocalOperations {
         if (reinitialization != null) {
             return Outcome.refused("reinitialize in progress; restart refused");
         }
-        if (!local.hasDataDirectory()) {
+        if (!local.dataDirectory().exists()) {
             return Outcome.refused("there is no data directory to restart yet");
         }
         List<String> pending = applied.pendingRestart();
@@ -151,7 +151,7 @@ final class LocalOperations {
             return Outcome.refused("the dynamic configuration in the DCS is not valid, so nothing was reloaded: " + problems);
         }
         Map<String, String> parameters = applied.parameters();
-        if (!local.hasDataDirectory()) {
+        if (!local.dataDirectory().exists()) {
             return Outcome.refused("there is no data directory yet; its first start writes the configuration");
         }
         try {

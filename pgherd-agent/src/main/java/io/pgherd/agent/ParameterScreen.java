@@ -76,10 +76,10 @@ final class ParameterScreen {
      * parameter that can change without a restart (for one that needs a restart the same words only
      * mean the change waits for it; the catalogue checks those values).
      */
-    static Map<String, String> refusals(List<LocalNode.FileError> errors, Optional<ParameterCatalogue> catalogue,
+    static Map<String, String> refusals(List<ServerConfiguration.FileError> errors, Optional<ParameterCatalogue> catalogue,
                                         Collection<String> ours) {
         Map<String, String> out = new TreeMap<>();
-        for (LocalNode.FileError e : errors) {
+        for (ServerConfiguration.FileError e : errors) {
             if (!ours.contains(e.name())) {
                 continue;
             }

@@ -265,6 +265,20 @@ final class AgentCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code sql} on {@code m}'s PostgreSQL over a fresh superuser connection ({@link #connect}) and returns
+     * the first column of every row, as text (null where it is NULL), in the order the server returns them.
+     */
+    List<String> query(Member m, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connect(m); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     Connection connect(Member m) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");

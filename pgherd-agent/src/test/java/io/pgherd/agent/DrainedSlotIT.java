@@ -2,12 +2,8 @@ package io.pgherd.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -80,13 +76,6 @@ class DrainedSlotIT {
     }
 
     private List<String> slots(String leader) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = cluster.connect(cluster.member(leader)); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select slot_name from pg_replication_slots order by 1")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return cluster.query(cluster.member(leader), "select slot_name from pg_replication_slots order by 1");
     }
 }

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -190,10 +187,8 @@ class DynamicConfigIT {
     }
 
     private static String show(AgentCluster.Member m, String parameter) {
-        try (Connection c = cluster.connect(m); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW " + parameter)) {
-            rs.next();
-            return rs.getString(1);
+        try {
+            return cluster.query(m, "SHOW " + parameter).get(0);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("SHOW " + parameter + " on " + m.name + ": " + e.getMessage(), e);
         }
@@ -202,11 +197,7 @@ class DynamicConfigIT {
     private static Map<String, String> startTimes() throws Exception {
         Map<String, String> out = new HashMap<>();
         for (AgentCluster.Member m : cluster.members()) {
-            try (Connection c = cluster.connect(m); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_postmaster_start_time()::text")) {
-                rs.next();
-                out.put(m.name, rs.getString(1));
-            }
+            out.put(m.name, cluster.query(m, "SELECT pg_postmaster_start_time()::text").get(0));
         }
         return out;
     }

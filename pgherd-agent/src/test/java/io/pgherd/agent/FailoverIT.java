@@ -209,10 +209,6 @@ class FailoverIT {
     }
 
     private static long count(String member, String sql) throws Exception {
-        try (Connection c = cluster.connect(cluster.member(member)); Statement s = c.createStatement();
-             var rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Long.parseLong(cluster.query(cluster.member(member), sql).get(0));
     }
 }

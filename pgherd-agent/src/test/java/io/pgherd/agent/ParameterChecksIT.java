@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -159,23 +155,14 @@ class ParameterChecksIT {
     }
 
     private static String show(AgentCluster.Member m, String parameter) {
-        try (Connection c = cluster.connect(m); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW " + parameter)) {
-            rs.next();
-            return rs.getString(1);
+        try {
+            return cluster.query(m, "SHOW " + parameter).get(0);
         } catch (SQLException e) {
             throw new IllegalStateException("SHOW " + parameter + " on " + m.name + ": " + e.getMessage(), e);
         }
     }
 
     private static List<String> fileErrors(AgentCluster.Member m) throws SQLException {
-        try (Connection c = cluster.connect(m); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name || ': ' || error FROM pg_file_settings WHERE error IS NOT NULL")) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
+        return cluster.query(m, "SELECT name || ': ' || error FROM pg_file_settings WHERE error IS NOT NULL");
     }
 }

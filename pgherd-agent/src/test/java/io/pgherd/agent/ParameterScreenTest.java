@@ -55,11 +55,11 @@ class ParameterScreenTest {
 
     @Test
     void theServersComplaintsAreRefusalsExceptARestartAndExceptWhatPgherdWrites() {
-        List<LocalNode.FileError> errors = List.of(
-                new LocalNode.FileError("shared_bufers", "1", "unrecognized configuration parameter"),
-                new LocalNode.FileError("shared_buffers", "256MB", ParameterScreen.NOT_APPLIED),
-                new LocalNode.FileError("timezone", "Mars/Base", ParameterScreen.NOT_APPLIED),
-                new LocalNode.FileError("port", "x", ParameterScreen.NOT_APPLIED));
+        List<ServerConfiguration.FileError> errors = List.of(
+                new ServerConfiguration.FileError("shared_bufers", "1", "unrecognized configuration parameter"),
+                new ServerConfiguration.FileError("shared_buffers", "256MB", ParameterScreen.NOT_APPLIED),
+                new ServerConfiguration.FileError("timezone", "Mars/Base", ParameterScreen.NOT_APPLIED),
+                new ServerConfiguration.FileError("port", "x", ParameterScreen.NOT_APPLIED));
         assertThat(ParameterScreen.refusals(errors, KNOWN, List.of("shared_bufers", "shared_buffers", "timezone")))
                 .isEqualTo(Map.of("shared_bufers", "unrecognized configuration parameter",
                         "timezone", "PostgreSQL refused the value \"Mars/Base\""));

@@ -74,10 +74,6 @@ class RestartCycleIT {
     }
 
     private static int timeline(Member m) throws Exception {
-        try (Connection c = cluster.connect(m); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select timeline_id from pg_control_checkpoint()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return Integer.parseInt(cluster.query(m, "select timeline_id from pg_control_checkpoint()").get(0));
     }
 }

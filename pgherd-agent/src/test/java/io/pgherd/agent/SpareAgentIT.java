@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -93,13 +89,6 @@ class SpareAgentIT {
     }
 
     private List<String> slots(String leader) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = cluster.connect(cluster.member(leader)); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select slot_name from pg_replication_slots order by 1")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return cluster.query(cluster.member(leader), "select slot_name from pg_replication_slots order by 1");
     }
 }

@@ -3,7 +3,6 @@ package io.pgherd.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
@@ -197,10 +196,6 @@ class SwitchoverAcksIT {
     }
 
     private static long count(String member, String sql) throws Exception {
-        try (Connection c = cluster.connect(cluster.member(member)); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Long.parseLong(cluster.query(cluster.member(member), sql).get(0));
     }
 }

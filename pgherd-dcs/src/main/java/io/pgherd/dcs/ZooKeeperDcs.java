@@ -14,9 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.retry.RetryUntilElapsed;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -33,7 +31,8 @@ import org.apache.zookeeper.data.Stat;
  * expected revision, then write with the node's {@code version} as ZooKeeper's own guard, so a
  * write between the read and the write fails the call. Each {@link Session} is a ZooKeeper
  * session of its own ({@link ZooKeeperSession}); its TTL is the negotiated session timeout.
- * Watches are Curator caches (persistent recursive watches).
+ * Watches are Curator caches (persistent recursive watches). The fenced writes are
+ * {@link ZooKeeperFencedWrites}.
  *
  * <p>Thread-safe. An operation waits for a connection at most the operation timeout, and retries
  * a lost connection until that timeout has elapsed, so it ends within about twice the timeout.
@@ -41,7 +40,7 @@ import org.apache.zookeeper.data.Stat;
 public final class ZooKeeperDcs implements Dcs {
 
     /** Writes that race with other writers (put, putEphemeral) try this often. */
-    private static final int MAX_WRITE_ATTEMPTS = 8;
+    static final int MAX_WRITE_ATTEMPTS = 8;
 
     private final String store;
     private final String connectString;
@@ -50,6 +49,7 @@ public final class ZooKeeperDcs implements Dcs {
     private final ExecutorService events;
     private final Set<ZooKeeperSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<ZooKeeperWatch> watches = ConcurrentHashMap.newKeySet();
+    private final ZooKeeperFencedWrites fenced;
 
     private ZooKeeperDcs(String connectString, Duration timeout) {
         this.store = "zookeeper " + connectString;
@@ -59,6 +59,7 @@ public final class ZooKeeperDcs implements Dcs {
         // server be noticed within the operation timeout.
         this.client = newClient(connectString, timeout.multipliedBy(3).dividedBy(2), timeout);
         this.events = EventThread.start("pgherd-dcs-zookeeper-events");
+        this.fenced = new ZooKeeperFencedWrites(this, client);
         client.start();
     }
 
@@ -264,134 +265,31 @@ public final class ZooKeeperDcs implements Dcs {
         Keys.requireKey(key);
         Keys.requireKey(epochKey);
         ZooKeeperSession owner = alive("acquire", key, session);
-        return call("acquire", key, () -> {
-            CuratorFramework sessionClient = owner.client();
-            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-                Stat epoch = new Stat();
-                try {
-                    client.getData().storingStatIn(epoch).forPath(epochKey);
-                } catch (KeeperException.NoNodeException absent) {
-                    // Creating the epoch key alone grants nothing: only advancing it with the lease key does.
-                    try {
-                        create(client, epochKey, epochValue, CreateMode.PERSISTENT, new Stat());
-                    } catch (KeeperException.NodeExistsException raced) {
-                        // Created by a contender: fine.
-                    }
-                    continue;
-                }
-                try {
-                    ensureParents(sessionClient, key);
-                    List<CuratorTransactionResult> results = sessionClient.transaction().forOperations(
-                            sessionClient.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(key, bytes(value)),
-                            sessionClient.transactionOp().setData().withVersion(epoch.getVersion()).forPath(epochKey, bytes(epochValue)));
-                    Stat created = new Stat();
-                    sessionClient.getData().storingStatIn(created).forPath(key);
-                    owner.requireOwned("acquire", key, created);
-                    return Optional.of(new Fence(epochKey, results.get(1).getResultStat().getMzxid()));
-                } catch (KeeperException.NodeExistsException held) {
-                    return Optional.empty();
-                } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
-                    // The epoch moved (a contender), or a parent container vanished: read again.
-                }
-            }
-            throw new DcsException(store, "acquire", key,
-                    "epoch key " + epochKey + " changed under every one of " + MAX_WRITE_ATTEMPTS + " attempts", null);
-        });
+        return fenced.acquire(key, value, owner, epochKey, epochValue);
     }
 
     @Override
     public boolean compareAndSet(String key, long expectedModRevision, String value, Fence fence) {
-        return fencedChange("compareAndSet", key, expectedModRevision, fence,
-                stat -> client.transactionOp().setData().withVersion(stat.getVersion()).forPath(key, bytes(value)));
+        return fenced.compareAndSet(key, expectedModRevision, value, fence);
     }
 
     @Override
     public boolean createIfAbsent(String key, String value, Fence fence) {
-        Keys.requireKey(key);
-        return call("createIfAbsent", key, () -> {
-            for (int attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-                Optional<Integer> fenceVersion = fenceVersion(fence);
-                if (fenceVersion.isEmpty()) {
-                    return false;
-                }
-                ensureParents(client, key);
-                try {
-                    client.transaction().forOperations(
-                            client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
-                            client.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(key, bytes(value)));
-                    return true;
-                } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
-                    return false;
-                } catch (KeeperException.NoNodeException e) {
-                    // The fence key vanished (the next read says so), or a parent container did: again.
-                }
-            }
-            throw new DcsException(store, "createIfAbsent", key,
-                    "a parent vanished under every one of " + MAX_WRITE_ATTEMPTS + " attempts to create it", null);
-        });
+        return fenced.createIfAbsent(key, value, fence);
     }
 
     @Override
     public boolean compareAndDelete(String key, long expectedModRevision, Fence fence) {
-        return fencedChange("compareAndDelete", key, expectedModRevision, fence,
-                stat -> client.transactionOp().delete().withVersion(stat.getVersion()).forPath(key));
-    }
-
-    /** One change of an existing key, as a ZooKeeper operation made from the key's current stat. */
-    @FunctionalInterface
-    private interface KeyChange {
-        CuratorOp of(Stat current) throws Exception;
-    }
-
-    /**
-     * Applies {@code change} to {@code key} in one {@code multi} with a check of the fence key's version, if the key
-     * was last written at {@code expectedModRevision} and the fence still holds; false otherwise.
-     */
-    private boolean fencedChange(String operation, String key, long expectedModRevision, Fence fence, KeyChange change) {
-        Keys.requireKey(key);
-        return call(operation, key, () -> {
-            Optional<Integer> fenceVersion = fenceVersion(fence);
-            Stat stat = new Stat();
-            try {
-                client.getData().storingStatIn(stat).forPath(key);
-            } catch (KeeperException.NoNodeException e) {
-                return false;
-            }
-            if (fenceVersion.isEmpty() || stat.getMzxid() != expectedModRevision) {
-                return false;
-            }
-            try {
-                client.transaction().forOperations(
-                        client.transactionOp().check().withVersion(fenceVersion.get()).forPath(fence.key()),
-                        change.of(stat));
-                return true;
-            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-                return false;
-            }
-        });
-    }
-
-    /**
-     * The version of the fence's epoch key if it still has the fence's mod revision; see
-     * {@link Fence} for why checking this version in a transaction checks the mod revision.
-     */
-    private Optional<Integer> fenceVersion(Fence fence) throws Exception {
-        Stat stat = new Stat();
-        try {
-            client.getData().storingStatIn(stat).forPath(fence.key());
-        } catch (KeeperException.NoNodeException e) {
-            return Optional.empty();
-        }
-        return stat.getMzxid() == fence.modRevision() ? Optional.of(stat.getVersion()) : Optional.empty();
+        return fenced.compareAndDelete(key, expectedModRevision, fence);
     }
 
     /** Creates the missing parents of {@code key} as containers, as a transaction cannot. */
-    private static void ensureParents(CuratorFramework client, String key) throws Exception {
+    static void ensureParents(CuratorFramework client, String key) throws Exception {
         for (int slash = key.indexOf('/', 1); slash > 0; slash = key.indexOf('/', slash + 1)) {
             try {
                 client.create().withMode(CreateMode.CONTAINER).forPath(key.substring(0, slash), null);
             } catch (KeeperException.NodeExistsException exists) {
-                // A parent already.
+                // A parent already: a container, or a key that also has children.
             }
         }
     }
@@ -478,7 +376,7 @@ public final class ZooKeeperDcs implements Dcs {
      * Creates a node, first creating its missing parents as containers with no data. ZooKeeper may
      * remove an empty container between the two steps, hence the retries.
      */
-    private static void create(CuratorFramework client, String key, String value, CreateMode mode, Stat stat) throws Exception {
+    static void create(CuratorFramework client, String key, String value, CreateMode mode, Stat stat) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 client.create().storingStatIn(stat).withMode(mode).forPath(key, bytes(value));
@@ -487,13 +385,7 @@ public final class ZooKeeperDcs implements Dcs {
                 if (attempt == MAX_WRITE_ATTEMPTS) {
                     throw missingParent;
                 }
-                for (int slash = key.indexOf('/', 1); slash > 0; slash = key.indexOf('/', slash + 1)) {
-                    try {
-                        client.create().withMode(CreateMode.CONTAINER).forPath(key.substring(0, slash), null);
-                    } catch (KeeperException.NodeExistsException exists) {
-                        // A parent already: a container, or a key that also has children.
-                    }
-                }
+                ensureParents(client, key);
             }
         }
     }
@@ -525,7 +417,7 @@ public final class ZooKeeperDcs implements Dcs {
         return new Entry(key, value, stat.getCzxid(), stat.getMzxid(), stat.getEphemeralOwner() != 0);
     }
 
-    private static byte[] bytes(String value) {
+    static byte[] bytes(String value) {
         return value.getBytes(UTF_8);
     }
 

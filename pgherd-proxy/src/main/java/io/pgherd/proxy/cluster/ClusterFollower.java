@@ -6,13 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,15 +18,11 @@ import org.slf4j.LoggerFactory;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.FailoverRequest;
-import io.pgherd.cluster.History;
-import io.pgherd.cluster.HistoryEntry;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
-import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
-import io.pgherd.dcs.Session;
 import io.pgherd.dcs.Watch;
 import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.proxy.topology.NodeState;
@@ -40,15 +34,17 @@ import io.pgherd.proxy.topology.NodeState;
  *   <li><b>Topology.</b> It reads the leader key and the member records and swaps in the nodes they
  *       describe ({@link ClusterNodes#follow}) with the leader key's epoch, so writes go to the new
  *       leader within milliseconds of a change and never to a connection opened under another epoch;
- *       a node whose member record is gone takes no reads until it is back ({@link MemberReads}).</li>
+ *       a node whose member record is gone takes no reads until it is back, nor one the cluster drains
+ *       ({@link ReadExclusions}).</li>
  *   <li><b>The write gate.</b> Writes are held ({@link WriteGate}) while nobody holds the key, until a
  *       new leader (or a primary a session saw fail) answers as writable, during a planned switchover,
  *       and while the DCS has not answered for longer than the TTL.</li>
- *   <li><b>Switchover.</b> It registers the proxy in {@code proxies/<name>}; when a switchover is asked
+ *   <li><b>Switchover.</b> It registers the proxy in {@code proxies/<name>} ({@link ProxyRegistration}, which
+ *       also reports the reads it runs on each member); when a switchover is asked
  *       for it holds new writes, waits (bounded) for the transactions in flight on the primary, and
  *       acknowledges with the failover key's revision, which the old primary's agent waits for.</li>
  *   <li><b>Timeline.</b> After a change of leader it adds when it saw the failure, the new leader and
- *       the first write through it to the promotion's history entry.</li>
+ *       the first write through it to the promotion's history entry ({@link ProxyTimeline}).</li>
  * </ul>
  */
 public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
@@ -59,7 +55,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     /** How often the reads running on each member are compared with what the record says ({@link ReadsReport}). */
     private static final long READS_CHECK_MILLIS = 50;
     private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
-    private static final long TIMELINE_GIVE_UP_MILLIS = 60_000;
 
     private final FollowedProxy proxy;
     private final Dcs dcs;
@@ -68,10 +63,10 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     private final String name;
     private final ScheduledExecutorService thread;
     private final WriteGate gate;
+    private final ProxyRegistration registration;
+    private final ReadExclusions reads;
+    private final ProxyTimeline timeline;
     private Watch watch;
-    private Session session;
-    private ProxyRecord writtenRecord;
-    private long writtenAt;
     private String lastProblem = "";
 
     /** The leader the gate was last opened for (name and epoch), and the one seen now. */
@@ -97,9 +92,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
     /** A refresh is queued on the thread: watch events arriving meanwhile need no other (one list covers them). */
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
 
-    private WriteGate.Timeline timeline;
-    private long timelineSince;
-
     private ClusterFollower(FollowedProxy proxy, Dcs dcs, ClusterKeys keys, String name) {
         this.proxy = proxy;
         this.dcs = dcs;
@@ -107,6 +99,9 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         this.keys = keys;
         this.name = name;
         this.gate = proxy.writes();
+        this.registration = new ProxyRegistration(dcs, store, name, proxy);
+        this.reads = new ReadExclusions(proxy);
+        this.timeline = new ProxyTimeline(store, name);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgherd-cluster");
             t.setDaemon(true);
@@ -174,9 +169,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         thread.execute(() -> {
             WriteGate.Timeline t = gate.takeFinished();
             if (t != null) {
-                timeline = t;
-                timelineSince = System.currentTimeMillis();
-                recordTimeline();
+                timeline.record(t);
             }
         });
     }
@@ -195,9 +188,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
             gate.clear(WriteGate.Reason.SWITCHOVER);
         }
         gate.expireFirstWrite(System.currentTimeMillis());
-        if (timeline != null) {
-            recordTimeline();
-        }
+        timeline.retry();
     }
 
     private void refresh() {
@@ -249,7 +240,7 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         }
         memberRecords = records;
         clusterDraining = ClusterDraining.of(cluster);
-        followDraining();
+        reads.followDraining(clusterDraining);
         if (leaderEntry.isEmpty()) {
             if (gate.isOpen() || !gate.heldFor(WriteGate.Reason.NO_LEADER)) {
                 log.warn("the cluster has no leader: writes are held (at most {}); reads go on",
@@ -287,46 +278,9 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
                 probe();
             }
         }
-        followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
-        followDraining(); // again: a node made anew just now drains from the start too
+        reads.followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
+        reads.followDraining(clusterDraining); // again: a node made anew just now drains from the start too
         switchover(cluster.failover(), cluster.failoverRevision());
-    }
-
-    /**
-     * Keeps the nodes whose member record is gone out of the read pool ({@link MemberReads}) and takes
-     * back those whose record returned. After the nodes are swapped in, so a node made anew has it too.
-     */
-    private void followMemberRecords(Optional<String> leaderName, Set<String> recorded) {
-        Map<String, String> keptOut = MemberReads.keptOut(leaderName, recorded,
-                proxy.backends().topology().nodes().stream().map(NodeState::node).toList());
-        for (NodeState node : proxy.backends().topology().nodes()) {
-            String reason = keptOut.get(node.name());
-            if (reason != null && node.keptOut() == null) {
-                log.info("member {} has no record in the DCS any more (its agent is stopped or cut off): no reads go to it",
-                        node.name());
-            } else if (reason == null && node.keptOut() != null) {
-                log.info("member {} has a record in the DCS again: it takes reads", node.name());
-            }
-            node.keepOut(reason);
-        }
-    }
-
-    /**
-     * Members the cluster drains ({@link ClusterDraining}: their record or their assignment says so) take no
-     * new reads, as after the admin console's DRAIN, kept apart from it: the cluster's end of a drain does not
-     * end an operator's.
-     */
-    private void followDraining() {
-        Set<String> draining = clusterDraining;
-        for (NodeState node : proxy.backends().topology().nodes()) {
-            boolean on = draining.contains(node.name());
-            if (on && !node.drainedByCluster()) {
-                log.info("member {} is draining: no new reads go to it; reads running there finish", node.name());
-            } else if (!on && node.drainedByCluster()) {
-                log.info("member {} no longer drains", node.name());
-            }
-            node.drainedByCluster(on);
-        }
     }
 
     /** Asks the leader whether it accepts writes; opens the gate when it does, else asks again shortly. */
@@ -422,28 +376,14 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         }
     }
 
-    /** Writes this proxy's record (its registration and acknowledgement) under a session of its own. */
+    /** Writes this proxy's record (its registration and acknowledgement) under a session of its own, when due. */
     private void register() {
-        if (session == null || session.state() != Session.State.ALIVE) {
-            if (session != null) {
-                session.close();
-            }
-            session = dcs.openSession(Duration.ofMillis(ttlMillis));
-            writtenRecord = null;
-        }
-        ProxyRecord record = ProxyRecord.withReads(name, acknowledged, acknowledged == 0 ? 0 : drainStarted,
-                readsRunning(), clusterDraining);
-        long now = System.currentTimeMillis();
-        if (ReadsReport.due(writtenRecord, writtenAt, record, now)) {
-            store.register(record, session);
-            writtenRecord = record;
-            writtenAt = now;
-        }
+        registration.register(acknowledged, acknowledged == 0 ? 0 : drainStarted, clusterDraining, ttlMillis);
     }
 
     /** Writes the record again if the reads it runs changed and it is due ({@link ReadsReport}); after the first read. */
     private void reportReads() {
-        if (writtenRecord == null) {
+        if (!registration.registered()) {
             return;
         }
         try {
@@ -451,57 +391,6 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         } catch (RuntimeException e) {
             log.debug("could not write the reads running on each member: {}", e.toString());
         }
-    }
-
-    /**
-     * The reads running on each member now: the server connections to a node other than the primary that a
-     * client holds (a read, a read-only transaction, a pinned session). Members with none are left out.
-     */
-    private Map<String, Integer> readsRunning() {
-        Map<String, Integer> out = new TreeMap<>();
-        for (NodeState node : proxy.backends().topology().nodes()) {
-            if (!node.isPrimary() && node.outstanding() > 0) {
-                out.put(node.name(), node.outstanding());
-            }
-        }
-        return out;
-    }
-
-    /** Adds this proxy's view of the last change of leader to that promotion's history entry. */
-    private void recordTimeline() {
-        WriteGate.Timeline t = timeline;
-        HistoryEntry.ProxyTimeline mine = new HistoryEntry.ProxyTimeline(t.failureSeen(), t.leaderSeen(), t.opened(),
-                t.firstWrite(), t.opened() - t.failureSeen(), t.epoch());
-        try {
-            // Empty while its agent has not recorded the promotion yet: the tick tries again.
-            AtomicReference<String> lost = new AtomicReference<>("");
-            if (store.updateHistory(history -> promotionEntry(history, t).map(i -> {
-                lost.set(Optional.ofNullable(history.entries().get(i).previousLeader()).orElse(""));
-                return history.replace(i, history.entries().get(i).withProxy(name, mine));
-            }))) {
-                log.info("recorded in the history: {}{} promoted, seen {} ms after the failure, writes released after {} ms, {}",
-                        lost.get().isEmpty() ? "" : "primary " + lost.get() + " lost; ", t.leader(),
-                        t.leaderSeen() - t.failureSeen(), t.opened() - t.failureSeen(), t.firstWrite() > 0
-                                ? "first write after " + (t.firstWrite() - t.failureSeen()) + " ms" : "no write seen");
-                timeline = null;
-                return;
-            }
-        } catch (RuntimeException e) {
-            log.debug("could not record the timeline yet: {}", e.toString());
-        }
-        if (System.currentTimeMillis() - timelineSince > TIMELINE_GIVE_UP_MILLIS) {
-            log.warn("gave up recording this proxy's timeline of {}'s promotion: no history entry for it", t.leader());
-            timeline = null;
-        }
-    }
-
-    /**
-     * The index of the history entry of the promotion {@code t} saw ({@link History#promotionOf}); empty
-     * while its agent has not appended it (it does so after its own first write, which a proxy's can precede).
-     */
-    static Optional<Integer> promotionEntry(History history, WriteGate.Timeline t) {
-        int index = history.promotionOf(t.leader(), t.epoch());
-        return index < 0 ? Optional.empty() : Optional.of(index);
     }
 
     @Override
@@ -515,12 +404,10 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
         if (watch != null) {
             watch.close();
         }
-        if (session != null) {
-            try {
-                session.close();
-            } catch (RuntimeException e) {
-                log.debug("closing the DCS session: {}", e.toString());
-            }
+        try {
+            registration.close();
+        } catch (RuntimeException e) {
+            log.debug("closing the DCS session: {}", e.toString());
         }
         dcs.close();
     }
