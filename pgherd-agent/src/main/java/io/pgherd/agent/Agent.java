@@ -27,6 +27,7 @@ import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
 import io.pgherd.agent.ha.SlotRules;
+import io.pgherd.agent.ha.AssignmentRead;
 import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
@@ -272,9 +273,9 @@ public final class Agent implements AutoCloseable {
         long leaderless = cluster.leader().isEmpty() && leaderGoneMillis > 0 ? Math.max(0, now - leaderGoneMillis) : 0;
         LocalState state = new LocalState(reachable, alive, local.hasDataDirectory(), status.running(), status.inRecovery(),
                 local.wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
-        Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
+        AssignmentRead assignment = AssignmentRead.of(reachable, snapshot, name());
         if (spare()) {
-            spareAssigned = reachable ? SpareRules.assigned(assignment) : spareAssigned;
+            spareAssigned = SpareRules.assigned(assignment, spareAssigned);
         }
         if (reachable && alive) {
             publish(status, following, assignedDraining(snapshot));
