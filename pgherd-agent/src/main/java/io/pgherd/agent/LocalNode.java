@@ -68,6 +68,8 @@ final class LocalNode {
         this.credentials = Credentials.loadOrCreate(credentialsDir, LocalCluster.SUPERUSER, LocalCluster.REPLICATION_USER,
                 serverUser);
         this.timeout = config.get(AgentConfig.START_TIMEOUT);
+        // A clone this agent was killed in the middle of: its partial copy goes, never to be started or kept.
+        node.discardInterruptedClone();
         Path superPass = credentialsDir.resolve(SUPERUSER_PASSFILE);
         if (!Files.exists(superPass)) {
             SecureFiles.write(superPass, "*:*:*:" + credentials.superuser() + ":" + credentials.superuserPassword() + "\n",
