@@ -38,6 +38,7 @@ import io.pgherd.cluster.Member;
 import io.pgherd.cluster.Task;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.postgres.Credentials;
+import io.pgherd.postgres.PostgresNode;
 import io.pgherd.postgres.Processes;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.FreePorts;
@@ -250,7 +251,9 @@ class SpareProcessesIT {
         startSpare("spare1");
         Await.until("spare1 is an idle spare again", Duration.ofMinutes(2), () -> isIdleSpare("spare1")
                 || !spareAgents.get("spare1").isAlive() && failWith(hosts.resolve("spare1/spare1.log")));
-        Await.until("spare1 holds no data", Duration.ofSeconds(30), () -> !Files.exists(data("spare1").resolve("PG_VERSION")));
+        // Nothing of the partial copy is left (its agent deleted it on start), nor the mark of the interrupted clone.
+        Await.until("spare1 holds no data", Duration.ofSeconds(30), () -> !Files.exists(data("spare1")));
+        assertThat(hosts.resolve("spare1/pg").resolve(PostgresNode.CLONE_MARKER)).doesNotExist();
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
                 .filter(c -> c.contains(cloning)).toList()).as("processes on spare1's data").isEmpty();
         Await.until("no replication slot of spare1 on any node", Duration.ofSeconds(30), () -> slotsOfSpare1() == 0);
