@@ -21,6 +21,7 @@ import io.pgherd.agent.ha.Decision;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.LocalState;
+import io.pgherd.agent.ha.AssignmentRead;
 import io.pgherd.agent.ha.SpareRules;
 import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterSnapshot;
@@ -246,8 +247,8 @@ public final class Agent implements AutoCloseable {
         long leaderless = sightings.leaderlessMillis(cluster, now);
         LocalState state = new LocalState(reachable, alive, local.dataDirectory().exists(), status.running(), status.inRecovery(),
                 local.dataDirectory().wasPrimary(), following, status.position(), failedStarts, stuck, leaderless, guard.confirmed());
-        Optional<Assignment> assignment = snapshot == null ? Optional.empty() : snapshot.assignment(name());
-        spares.assignment(reachable, assignment);
+        AssignmentRead assignment = AssignmentRead.of(reachable, snapshot, name());
+        spares.assignment(assignment);
         if (reachable && alive) {
             publish(status, following, assignedDraining(snapshot));
         }

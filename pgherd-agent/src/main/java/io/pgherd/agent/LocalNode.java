@@ -63,6 +63,8 @@ final class LocalNode {
         this.data = new DataDirectory(node, timeout);
         this.configuration = new ServerConfiguration(this::connect);
         this.slots = new ReplicationSlots(config.name(), this::connect, this::connectTo);
+        // A clone this agent was killed in the middle of: its partial copy goes, never to be started or kept.
+        node.discardInterruptedClone();
         Path superPass = credentialsDir.resolve(SUPERUSER_PASSFILE);
         if (!Files.exists(superPass)) {
             SecureFiles.write(superPass, "*:*:*:" + credentials.superuser() + ":" + credentials.superuserPassword() + "\n",

@@ -1,13 +1,11 @@
 package io.pgherd.agent;
 
-import java.util.Optional;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.pgherd.agent.ha.AssignmentRead;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.agent.ha.SpareRules;
-import io.pgherd.cluster.Assignment;
 
 /**
  * What the agent does as a spare ({@code agent.role: spare}), acting on {@link SpareRules}: it remembers whether
@@ -36,10 +34,10 @@ final class SpareRole {
         return spare;
     }
 
-    /** Takes this cycle's assignment of the member; one read while the DCS did not answer ({@code reachable} false) changes nothing. */
-    void assignment(boolean reachable, Optional<Assignment> assignment) {
+    /** Takes this cycle's read of the member's assignment; one that told nothing (unreadable, not read) changes nothing. */
+    void assignment(AssignmentRead assignment) {
         if (spare) {
-            spareAssigned = reachable ? SpareRules.assigned(assignment) : spareAssigned;
+            spareAssigned = SpareRules.assigned(assignment, spareAssigned);
         }
     }
 

@@ -2,11 +2,10 @@ package io.pgherd.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Optional;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.pgherd.agent.ha.AssignmentRead;
 import io.pgherd.agent.ha.HaSettings;
 import io.pgherd.cluster.Assignment;
 
@@ -24,6 +23,7 @@ class SpareRoleTest {
             "a spare assigned back to spare is a spare     | SPARE   | true       | replica | spare   | true      | spare",
             "an assignment no longer there: a spare        | SPARE   | true       | replica | none    | true      | spare",
             "no answer from the DCS keeps the assignment   | SPARE   | true       | replica | none    | false     | replica",
+            "an unreadable assignment keeps the assignment | SPARE   | true       | replica | unreadable | true   | replica",
             "an assignment of a newer release: a spare     | SPARE   | true       | none    | newer   | true      | spare",
             "a standby is a standby whatever it is assigned | STANDBY | false     | none    | spare   | true      | standby",
             "a replica is a replica                        | REPLICA | true       | none    | none    | true      | replica",
@@ -32,18 +32,23 @@ class SpareRoleTest {
                                                  String second, boolean reachable, String published) {
         SpareRole spares = new SpareRole("r1", role, null);
         HaSettings settings = new HaSettings("r1", noFailover, 0, 1_000, false, 3);
-        spares.assignment(true, assignment(first));
-        spares.assignment(reachable, assignment(second));
+        spares.assignment(read(first, true));
+        spares.assignment(read(second, reachable));
         assertThat(spares.spare()).isEqualTo(role == AgentConfig.Role.SPARE);
         assertThat(spares.role(settings)).isEqualTo(published);
     }
 
-    private static Optional<Assignment> assignment(String what) {
+    /** The assignment as a cycle read it; {@code reachable} false: the DCS did not answer, nothing was read. */
+    private static AssignmentRead read(String what, boolean reachable) {
+        if (!reachable) {
+            return new AssignmentRead.NotRead();
+        }
         return switch (what) {
-            case "none" -> Optional.empty();
-            case "replica" -> Optional.of(Assignment.of("r1", Assignment.Role.REPLICA, false, "t-1", 3));
-            case "spare" -> Optional.of(Assignment.of("r1", Assignment.Role.SPARE, false, "t-2", 3));
-            case "newer" -> Optional.of(new Assignment(99, "r1", Assignment.Role.REPLICA, false, "t-1", 3));
+            case "none" -> new AssignmentRead.Absent();
+            case "unreadable" -> new AssignmentRead.Unreadable();
+            case "replica" -> new AssignmentRead.Found(Assignment.of("r1", Assignment.Role.REPLICA, false, "t-1", 3));
+            case "spare" -> new AssignmentRead.Found(Assignment.of("r1", Assignment.Role.SPARE, false, "t-2", 3));
+            case "newer" -> new AssignmentRead.Found(new Assignment(99, "r1", Assignment.Role.REPLICA, false, "t-1", 3, null));
             default -> throw new IllegalArgumentException(what);
         };
     }

@@ -1,5 +1,6 @@
 package io.pgherd.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "controller", mixinStandardHelpOptions = true,
         description = {"Run a controller with the controller section of FILE (cluster, name, dcs, ttl, loop_wait,"
-                + " dcs_timeout; provisioner none|local|spare, dir, ports, name_prefix, max_lag_bytes, stream_timeout,"
+                + " dcs_timeout; provisioner none|local|spare, dir, superuser_password_file, ports, name_prefix, max_lag_bytes, stream_timeout,"
                 + " drain_timeout, retry_after), in the foreground until SIGTERM or Ctrl-C. Controllers elect one of them through the"
                 + " DCS; the others stand by and one takes over within the ttl when the acting one dies.",
                 "Every write of the acting controller is fenced by its epoch: a deposed controller's late write fails."})
@@ -68,26 +69,34 @@ final class ControllerCommand implements Callable<Integer> {
 
     /**
      * The read replica reconciler and its task types, as the configuration asks: none without a provisioner. The
-     * cluster directory ({@code controller.dir}) gives the primary's superuser; the local provisioner makes its
-     * members there, its agents run from {@code classPath} if given (tests run the built jar), else this process's.
+     * leader is reached as the superuser with the password in {@code controller.superuser_password_file} (default:
+     * the cluster directory's); the local provisioner makes its members in the cluster directory
+     * ({@code controller.dir}), its agents run from {@code classPath} if given (tests run the built jar), else this
+     * process's. The spare provisioner needs no cluster directory: its controller may run on any host.
      */
     static Work replicas(ControllerConfig settings, Optional<String> classPath) {
         if (!settings.keepsReplicas()) {
             return new Work(List.of(), List.of());
         }
-        ClusterDirectory directory = new ClusterDirectory(Path.of(settings.get(ControllerConfig.DIR)).toAbsolutePath());
-        if (!directory.exists()) {
-            throw new CommandFailure("controller.dir " + directory.path() + " holds no local cluster (made by pgherd up)");
+        Path passwordFile = settings.superuserPasswordFile().orElseThrow().toAbsolutePath();
+        if (!Files.isReadable(passwordFile)) {
+            throw new CommandFailure("the superuser's password file " + passwordFile + " cannot be read (controller."
+                    + (settings.get(ControllerConfig.SUPERUSER_PASSWORD_FILE) == null ? "dir" : "superuser_password_file") + ")");
         }
         Function<TaskContext, Provisioner> provisioner;
         if (Provisioner.LOCAL.equals(settings.get(ControllerConfig.PROVISIONER))) {
+            ClusterDirectory directory = new ClusterDirectory(Path.of(settings.get(ControllerConfig.DIR)).toAbsolutePath());
+            if (!directory.exists()) {
+                throw new CommandFailure("controller.dir " + directory.path() + " holds no local cluster (made by pgherd up)");
+            }
             int[] ports = settings.ports();
             LocalProvisioner local = new LocalProvisioner(directory, ports[0], ports[1], classPath);
             provisioner = context -> local;
         } else {
             provisioner = context -> new SpareProvisioner(context.cluster(), context.fence(), context.taskId());
         }
-        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner, new LocalReplicaCluster(directory),
+        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner, new LocalReplicaCluster(settings.get(ControllerConfig.DCS),
+                settings.get(ControllerConfig.CLUSTER), passwordFile),
                 context -> new AssignmentDrains(context.cluster(), context.fence(), context.taskId()), settings.replicaLimits());
         ReplicaReconciler reconciler = new ReplicaReconciler(new ReplicaRules(settings.replicaPolicy()), types.add(), types.remove());
         return new Work(List.of(reconciler), types.all());

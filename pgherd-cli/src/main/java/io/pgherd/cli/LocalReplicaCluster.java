@@ -1,5 +1,10 @@
 package io.pgherd.cli;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -9,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
@@ -19,22 +25,40 @@ import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Deadline;
+import io.pgherd.postgres.LocalCluster;
 
 /**
- * {@link ReplicaCluster} of a local cluster: its DCS records, and its leader's PostgreSQL (found by the
- * leader's member record) reached as the superuser whose password {@code pgherd up} keeps in the directory.
+ * {@link ReplicaCluster} of a cluster in a DCS: its records, and its leader's PostgreSQL (found by the leader's
+ * member record) reached as the superuser, with the password read from a file at each connection (for a local
+ * cluster the one {@code pgherd up} keeps in the directory; for a controller on another host its
+ * {@code controller.superuser_password_file}).
  */
 final class LocalReplicaCluster implements ReplicaCluster {
     private static final int SLOT_RELEASE_SECONDS = 10;
-    private final ClusterDirectory directory;
+    private final Supplier<Target> target;
+    private final Path passwordFile;
 
+    /** The cluster made by {@code pgherd up} in {@code directory}: its DCS, name and superuser's password file. */
     LocalReplicaCluster(ClusterDirectory directory) {
-        this.directory = directory;
+        this(() -> {
+            LocalState state = directory.read();
+            return new Target(state.dcs(), state.cluster());
+        }, directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE));
+    }
+
+    /** The cluster {@code cluster} in {@code dcs}, reached as the superuser with the password in {@code passwordFile}. */
+    LocalReplicaCluster(String dcs, String cluster, Path passwordFile) {
+        this(() -> new Target(dcs, cluster), passwordFile);
+    }
+
+    private LocalReplicaCluster(Supplier<Target> target, Path passwordFile) {
+        this.target = target;
+        this.passwordFile = passwordFile;
     }
 
     @Override
     public ClusterSnapshot snapshot() {
-        LocalState state = directory.read();
+        Target state = target.get();
         try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2))) {
             return new ClusterStore(dcs, state.cluster()).read();
         }
@@ -115,12 +139,28 @@ final class LocalReplicaCluster implements ReplicaCluster {
     }
 
     private Connection connect(Member member) throws SQLException {
-        Credentials credentials = directory.cluster(directory.read(), Optional.empty()).credentials();
         Properties props = new Properties();
-        props.setProperty("user", credentials.superuser());
-        props.setProperty("password", credentials.superuserPassword());
+        props.setProperty("user", LocalCluster.SUPERUSER);
+        props.setProperty("password", superuserPassword());
         props.setProperty("connectTimeout", "5");
         props.setProperty("ApplicationName", "pgherd controller");
         return DriverManager.getConnection("jdbc:postgresql://" + member.host() + ":" + member.port() + "/postgres", props);
+    }
+
+    /** The superuser's password, read afresh (a changed file is used at the next connection). */
+    private String superuserPassword() {
+        try {
+            return Files.readString(passwordFile).strip();
+        } catch (NoSuchFileException e) {
+            throw new StepFailure("could not read the superuser's password from " + passwordFile + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new StepFailure("could not read the superuser's password from " + passwordFile + ": permission denied", e);
+        } catch (IOException e) {
+            throw new StepFailure("could not read the superuser's password from " + passwordFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the cluster's records are: its DCS and its name. */
+    private record Target(String dcs, String cluster) {
     }
 }

@@ -3,8 +3,11 @@ package io.pgherd.cluster;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One read of everything under a cluster's prefix ({@link ClusterStore#read}), every record typed. On
@@ -26,17 +29,32 @@ import java.util.TreeMap;
  * @param tasks the controller's tasks, by id (sorted)
  * @param systemId the database system identifier of the cluster's data ({@code system_id}), once recorded
  * @param assignments what the controller asks of members ({@code assignments/<member>}), by member (sorted)
+ * @param unreadableAssignments the members whose assignment key holds a value that could not be read (sorted):
+ *                              absent from {@code assignments}, but not deleted
  */
 public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
                               Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
                               Optional<SyncState> sync, ClusterConfig config, History history,
                               SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
-                              Optional<String> systemId, SortedMap<String, Assignment> assignments) {
+                              Optional<String> systemId, SortedMap<String, Assignment> assignments,
+                              SortedSet<String> unreadableAssignments) {
     public ClusterSnapshot {
         members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
         proxies = Collections.unmodifiableSortedMap(new TreeMap<>(proxies));
         tasks = Collections.unmodifiableSortedMap(new TreeMap<>(tasks));
         assignments = Collections.unmodifiableSortedMap(new TreeMap<>(assignments == null ? Map.of() : assignments));
+        unreadableAssignments = Collections.unmodifiableSortedSet(new TreeSet<>(unreadableAssignments == null ? Set.of()
+                : unreadableAssignments));
+    }
+
+    /** A snapshot whose assignments were all readable. */
+    public ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
+                           Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
+                           Optional<SyncState> sync, ClusterConfig config, History history,
+                           SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
+                           Optional<String> systemId, SortedMap<String, Assignment> assignments) {
+        this(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history, proxies, spec, tasks,
+                systemId, assignments, new TreeSet<>());
     }
 
     /** A snapshot without assignments. */
@@ -52,6 +70,14 @@ public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member>
     /** The assignment of {@code member}, if the controller wrote one. */
     public Optional<Assignment> assignment(String member) {
         return Optional.ofNullable(assignments.get(member));
+    }
+
+    /**
+     * Whether the assignment key of {@code member} holds a value that could not be read: the member has one, but what
+     * it says is unknown (not the same as none).
+     */
+    public boolean assignmentUnreadable(String member) {
+        return unreadableAssignments.contains(member);
     }
 
     /** An empty cluster: no key at all. */

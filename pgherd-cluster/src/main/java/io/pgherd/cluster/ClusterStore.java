@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -74,6 +76,7 @@ public final class ClusterStore {
         SortedMap<String, Task> tasks = new TreeMap<>();
         Optional<String> systemId = Optional.empty();
         SortedMap<String, Assignment> assignments = new TreeMap<>();
+        SortedSet<String> unreadableAssignments = new TreeSet<>();
         for (Entry e : dcs.list(keys.prefix())) {
             String key = e.key();
             if (key.equals(keys.leader())) {
@@ -103,11 +106,16 @@ public final class ClusterStore {
             } else if (key.startsWith(keys.tasks())) {
                 parse(e, Task.class).ifPresent(t -> tasks.put(t.id(), t));
             } else if (key.startsWith(keys.assignments())) {
-                assignment(e).ifPresent(a -> assignments.put(a.member(), a));
+                Optional<Assignment> assignment = assignment(e);
+                if (assignment.isPresent()) {
+                    assignments.put(assignment.get().member(), assignment.get());
+                } else {
+                    unreadableAssignments.add(key.substring(key.lastIndexOf('/') + 1));
+                }
             }
         }
         return new ClusterSnapshot(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history,
-                proxies, spec, tasks, systemId, assignments);
+                proxies, spec, tasks, systemId, assignments, unreadableAssignments);
     }
 
     /** Every recorded promotion, oldest first (empty when the key is absent or unreadable). */

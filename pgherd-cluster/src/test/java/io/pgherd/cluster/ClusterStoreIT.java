@@ -157,6 +157,9 @@ class ClusterStoreIT {
         assertThat(s.assignments()).isEqualTo(store.assignments());
         assertThat(s.assignment("node5")).contains(Samples.ASSIGNMENT_SPARE);
         assertThat(store.unreadable().count()).as("the unreadable one is reported, not dropped silently").isPositive();
+        assertThat(s.assignmentUnreadable("node6")).as("node6 has an assignment, though it cannot be read").isTrue();
+        assertThat(s.assignmentUnreadable("node5")).isFalse();
+        assertThat(s.assignmentUnreadable("node9")).as("no key: nothing unreadable").isFalse();
 
         store.putAssignment(Samples.ASSIGNMENT.withDraining(false));
         assertThat(store.read().assignment("node4").orElseThrow().draining()).isFalse();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,8 +42,13 @@ public final class ControllerConfig {
             "where new read replicas come from: none (spec.read_replicas is not kept), local (this machine, in the cluster"
                     + " directory controller.dir) or spare (agents started with role: spare)");
     public static final Key<String> DIR = Key.string("controller.dir", null, false,
-            "the local cluster's directory (made by pgherd up): its superuser password reaches the primary, and the local"
-                    + " provisioner makes members in it; required unless the provisioner is none");
+            "the local cluster's directory (made by pgherd up): the local provisioner makes members in it, and its"
+                    + " superuser.password is the default of controller.superuser_password_file; required with the local"
+                    + " provisioner");
+    public static final Key<String> SUPERUSER_PASSWORD_FILE = Key.string("controller.superuser_password_file", null, false,
+            "file holding the PostgreSQL superuser's password, with which the controller reaches the leader (its"
+                    + " pg_stat_replication and replication slots); default: superuser.password in controller.dir; required"
+                    + " with the spare provisioner when controller.dir is unset (a controller on another host)");
     public static final Key<String> PORTS = Key.string("controller.ports", null, false,
             "FIRST-LAST: the ports the local provisioner's members take (PostgreSQL and REST API); required with it");
     public static final Key<String> NAME_PREFIX = Key.string("controller.name_prefix", "node", false,
@@ -59,8 +65,10 @@ public final class ControllerConfig {
     public static final Key<Duration> RETRY_AFTER = Key.duration("controller.retry_after", Duration.ofMinutes(5),
             Duration.ZERO, false, "how long a spare whose add_replica task failed is not chosen again");
 
-    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, TTL, LOOP_WAIT, DCS_TIMEOUT, PROVISIONER, DIR, PORTS,
-            NAME_PREFIX, MAX_LAG_BYTES, STREAM_TIMEOUT, DRAIN_TIMEOUT, RETRY_AFTER);
+    public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, TTL, LOOP_WAIT, DCS_TIMEOUT, PROVISIONER, DIR,
+            SUPERUSER_PASSWORD_FILE, PORTS, NAME_PREFIX, MAX_LAG_BYTES, STREAM_TIMEOUT, DRAIN_TIMEOUT, RETRY_AFTER);
+    /** The superuser's password file that {@code pgherd up} keeps in the cluster directory. */
+    private static final String SUPERUSER_PASSWORD = "superuser.password";
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})-(\\d{1,5})");
 
     private final Config config;
@@ -115,6 +123,21 @@ public final class ControllerConfig {
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
     }
 
+    /**
+     * The superuser's password file: {@link #SUPERUSER_PASSWORD_FILE}, else {@code superuser.password} in {@link #DIR};
+     * empty when neither is set (no provisioner).
+     */
+    public Optional<Path> superuserPasswordFile() {
+        if (!blank(get(SUPERUSER_PASSWORD_FILE))) {
+            return Optional.of(Path.of(get(SUPERUSER_PASSWORD_FILE)));
+        }
+        return blank(get(DIR)) ? Optional.empty() : Optional.of(Path.of(get(DIR)).resolve(SUPERUSER_PASSWORD));
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
     private static List<ConfigProblem> check(Config c) {
         List<ConfigProblem> problems = new ArrayList<>();
         for (Key<String> required : List.of(CLUSTER, NAME, DCS)) {
@@ -145,8 +168,11 @@ public final class ControllerConfig {
         String provisioner = c.get(PROVISIONER);
         if (!List.of(NONE, Provisioner.LOCAL, Provisioner.SPARE).contains(provisioner)) {
             problems.add(new ConfigProblem(PROVISIONER.path(), "must be none, local or spare (got " + provisioner + ")"));
-        } else if (!NONE.equals(provisioner) && (c.get(DIR) == null || c.get(DIR).isBlank())) {
-            problems.add(new ConfigProblem(DIR.path(), "must be set with the " + provisioner + " provisioner"));
+        } else if (Provisioner.LOCAL.equals(provisioner) && blank(c.get(DIR))) {
+            problems.add(new ConfigProblem(DIR.path(), "must be set with the local provisioner"));
+        } else if (Provisioner.SPARE.equals(provisioner) && blank(c.get(DIR)) && blank(c.get(SUPERUSER_PASSWORD_FILE))) {
+            problems.add(new ConfigProblem(SUPERUSER_PASSWORD_FILE.path(), "must be set with the spare provisioner when"
+                    + " controller.dir is not (the controller reaches the leader as the superuser)"));
         }
         String ports = c.get(PORTS);
         if (Provisioner.LOCAL.equals(provisioner) && (ports == null || ports.isBlank())) {

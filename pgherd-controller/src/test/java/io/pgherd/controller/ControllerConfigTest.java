@@ -3,6 +3,7 @@ package io.pgherd.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,65 @@ class ControllerConfigTest {
                   name: c1
                   dcs: etcd://127.0.0.1:2379
                   provisioner: spare
+                """, "controller.yml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::toString)
+                        .containsExactly(new ConfigProblem("controller.superuser_password_file", "must be set with the spare"
+                                + " provisioner when controller.dir is not (the controller reaches the leader as the superuser)")
+                                .toString()));
+    }
+
+    @Test
+    void aSpareControllerOnAnotherHostNeedsOnlyTheSuperusersPasswordFile() {
+        ControllerConfig remote = ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: spare
+                  superuser_password_file: /etc/pgherd/superuser.password
+                """, "controller.yml");
+        ControllerConfig local = ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: spare
+                  dir: /srv/pgherd
+                """, "controller.yml");
+        ControllerConfig both = ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: local
+                  ports: 7000-7099
+                  dir: /srv/pgherd
+                  superuser_password_file: /run/secrets/pg
+                """, "controller.yml");
+
+        assertThat(remote.keepsReplicas()).isTrue();
+        assertThat(remote.superuserPasswordFile()).contains(Path.of("/etc/pgherd/superuser.password"));
+        assertThat(local.superuserPasswordFile()).contains(Path.of("/srv/pgherd/superuser.password"));
+        assertThat(both.superuserPasswordFile()).contains(Path.of("/run/secrets/pg"));
+        assertThat(ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                """, "controller.yml").superuserPasswordFile()).isEmpty();
+    }
+
+    @Test
+    void theLocalProvisionerStillNeedsTheClusterDirectory() {
+        assertThatThrownBy(() -> ControllerConfig.read("""
+                controller:
+                  cluster: main
+                  name: c1
+                  dcs: etcd://127.0.0.1:2379
+                  provisioner: local
+                  ports: 7000-7099
+                  superuser_password_file: /etc/pgherd/superuser.password
                 """, "controller.yml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).extracting(ConfigProblem::path)

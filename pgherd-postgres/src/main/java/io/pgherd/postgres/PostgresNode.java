@@ -49,6 +49,9 @@ public final class PostgresNode {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
     private static final int LOG_TAIL_LINES = 20;
 
+    /** In the node directory while a clone runs, and after one that was interrupted (see {@link #cloneInterrupted}). */
+    public static final String CLONE_MARKER = "clone.incomplete";
+
     private final String name;
     private final Path dir;
     private final int port;
@@ -83,9 +86,38 @@ public final class PostgresNode {
         return dir.resolve("postgresql.log");
     }
 
-    /** Whether the data directory holds an initialized cluster. */
+    /**
+     * Whether the data directory holds an initialized cluster: not the partial copy of a clone that was
+     * interrupted ({@link #cloneInterrupted}), which must never be started.
+     */
     public boolean isInitialized() {
-        return Files.exists(dataDir().resolve("PG_VERSION"));
+        return Files.exists(dataDir().resolve("PG_VERSION")) && !cloneInterrupted();
+    }
+
+    /**
+     * Whether a clone of this node began and never finished (its process was killed, its host died): then
+     * {@value #CLONE_MARKER} is in the node directory, and the data directory holds a partial copy.
+     */
+    public boolean cloneInterrupted() {
+        return Files.exists(dir.resolve(CLONE_MARKER));
+    }
+
+    /**
+     * Deletes what an interrupted clone left (the partial data directory and the marker), so nothing starts it and
+     * it takes no room; false when no clone was interrupted.
+     */
+    public boolean discardInterruptedClone() {
+        if (!cloneInterrupted()) {
+            return false;
+        }
+        removeDataDirectory();
+        try {
+            Files.deleteIfExists(dir.resolve(CLONE_MARKER));
+        } catch (IOException e) {
+            throw new PostgresException("could not delete " + dir.resolve(CLONE_MARKER) + ": " + e.getMessage(), e);
+        }
+        log.info("{}: deleted the partial copy an interrupted clone left", name);
+        return true;
     }
 
     /**
@@ -262,7 +294,10 @@ public final class PostgresNode {
      * keeping slots for its members) creates it in between, that one is used.
      */
     public void cloneFrom(PostgresNode primary, Credentials credentials, Path passfile, String slot) {
+        discardInterruptedClone();
         prepareEmptyDataDirectory();
+        // Until the copy is complete the marker says so: a clone killed midway is never taken for data.
+        SecureFiles.write(dir.resolve(CLONE_MARKER), "a clone from " + primary.name() + " runs or was interrupted\n", null);
         try (Connection c = primary.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
              java.sql.Statement s = c.createStatement()) {
             String inUse = "select 1 from pg_replication_slots where slot_name = '" + slot + "' and active";
@@ -299,6 +334,11 @@ public final class PostgresNode {
                     + primary.port() + ") failed (exit " + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
         }
         follow(primary.port(), credentials.replicationUser(), passfile, slot);
+        try {
+            Files.delete(dir.resolve(CLONE_MARKER));
+        } catch (IOException e) {
+            throw new PostgresException("could not delete " + dir.resolve(CLONE_MARKER) + " after the clone: " + e.getMessage(), e);
+        }
         log.info("{}: cloned from {} with slot {}", name, primary.name(), slot);
     }
 

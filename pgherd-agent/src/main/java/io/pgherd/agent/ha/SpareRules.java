@@ -37,16 +37,45 @@ public final class SpareRules {
     }
 
     /**
-     * Decides one cycle of a spare agent.
+     * Whether this spare serves as a read replica after this cycle's read: what a {@link AssignmentRead.Found} or
+     * {@link AssignmentRead.Absent} assignment says; {@code before} when the assignment is unknown (unreadable, or the
+     * DCS was not read), so a read replica does not publish itself a spare on a read that told nothing.
+     */
+    public static boolean assigned(AssignmentRead read, boolean before) {
+        if (read instanceof AssignmentRead.Found found) {
+            return assigned(Optional.of(found.assignment()));
+        }
+        return read instanceof AssignmentRead.Absent ? false : before;
+    }
+
+    /**
+     * Decides one cycle of a spare agent. It stops PostgreSQL and wipes its data only on an assignment read from the
+     * DCS that says spare, or on none there (deleted: released); never when the read failed or the key holds what
+     * cannot be read (then a member with data goes on under the {@link HaRules}, one without waits).
      *
-     * @param assignment this member's assignment, if the controller wrote one
+     * @param assignment this member's assignment, as this cycle read it
      * @param me the spare's settings (never a failover candidate)
      */
-    public static Decision decide(ClusterState cluster, LocalState local, HaSettings me, Optional<Assignment> assignment,
+    public static Decision decide(ClusterState cluster, LocalState local, HaSettings me, AssignmentRead assignment,
                                   long nowMillis) {
         if (!local.dcsReachable() || !local.sessionAlive()) {
             return HaRules.decide(cluster, local, me, nowMillis);
         }
+        if (assignment instanceof AssignmentRead.Unreadable || assignment instanceof AssignmentRead.NotRead) {
+            String unknown = assignment instanceof AssignmentRead.Unreadable ? "the assignment of this member cannot be read"
+                    : "the assignment of this member was not read";
+            if (!local.dataDirectory()) {
+                return Decision.of(Action.NONE, unknown + ": waiting as a spare until it is known");
+            }
+            Decision ha = HaRules.decide(cluster, local, me, nowMillis);
+            return new Decision(ha.action(), ha.target(), unknown + ": keeping its data until it is known; " + ha.sentence());
+        }
+        return decide(cluster, local, me, assignment.found(), nowMillis);
+    }
+
+    /** One cycle with the assignment read from the DCS: {@code assignment} empty when the key is absent. */
+    private static Decision decide(ClusterState cluster, LocalState local, HaSettings me, Optional<Assignment> assignment,
+                                   long nowMillis) {
         if (assignment.isPresent() && !assignment.get().understood()) {
             return Decision.of(Action.NONE, "the assignment of this member is of a newer release (format "
                     + assignment.get().format() + ", role " + assignment.get().role() + "): leaving the member as it is");

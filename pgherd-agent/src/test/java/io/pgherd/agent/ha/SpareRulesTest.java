@@ -50,17 +50,24 @@ class SpareRulesTest {
                 Optional.of("node1"), 100, Optional.empty(), Optional.empty(), false);
     }
 
-    /** "none", "replica", "spare", "newer", or "replica-from-NAME": assigned a read replica to clone from NAME. */
-    private static Optional<Assignment> assignment(String role) {
+    /**
+     * "none" (read, no key: never written or deleted), "unreadable" (read, the key holds what cannot be parsed),
+     * "unread" (the DCS read failed), "replica", "spare", "newer", or "replica-from-NAME": assigned a read replica to
+     * clone from NAME.
+     */
+    private static AssignmentRead assignment(String role) {
         if (role.startsWith("replica-from-")) {
-            return Optional.of(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3)
+            return new AssignmentRead.Found(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3)
                     .withCloneFrom(role.substring("replica-from-".length())));
         }
         return switch (role) {
-            case "none" -> Optional.empty();
-            case "replica" -> Optional.of(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3));
-            case "spare" -> Optional.of(Assignment.of(ME, Assignment.Role.SPARE, false, "t-2", 3));
-            case "newer" -> Optional.of(new Assignment(Assignment.FORMAT + 1, ME, Assignment.Role.REPLICA, false, "t-3", 3));
+            case "none" -> new AssignmentRead.Absent();
+            case "unreadable" -> new AssignmentRead.Unreadable();
+            case "unread" -> new AssignmentRead.NotRead();
+            case "replica" -> new AssignmentRead.Found(Assignment.of(ME, Assignment.Role.REPLICA, false, "t-1", 3));
+            case "spare" -> new AssignmentRead.Found(Assignment.of(ME, Assignment.Role.SPARE, false, "t-2", 3));
+            case "newer" -> new AssignmentRead.Found(new Assignment(Assignment.FORMAT + 1, ME, Assignment.Role.REPLICA, false,
+                    "t-3", 3));
             default -> throw new IllegalArgumentException(role);
         };
     }
@@ -96,6 +103,14 @@ class SpareRulesTest {
             replica-from-node9 | empty | true | node2:standby                       | CLONE  | node2 | assigned as a read replica: cloning it from node2, a standby of the leader node1
             replica-from-spare1 | empty | true | node2:standby                      | CLONE  | node2 | assigned as a read replica: cloning it from node2, a standby of the leader node1
             replica-from-node4 | stopped | true | node4:replica                     | START_AS_STANDBY | node1 | PostgreSQL is stopped: starting it as a standby of node1
+            none       | stopped   | true  |                                      | RETIRE |       | no longer assigned as a read replica (no assignment): stopping PostgreSQL and wiping its data to be a spare again
+            unreadable | streaming | true  |                                      | NONE   |       | the assignment of this member cannot be read: keeping its data until it is known; following the leader node1
+            unreadable | stopped   | true  |                                      | START_AS_STANDBY | node1 | the assignment of this member cannot be read: keeping its data until it is known; PostgreSQL is stopped: starting it as a standby of node1
+            unreadable | streaming | false |                                      | NONE   |       | the assignment of this member cannot be read: keeping its data until it is known; no leader; this read replica never takes the key
+            unreadable | empty     | true  | node2:standby                        | NONE   |       | the assignment of this member cannot be read: waiting as a spare until it is known
+            unread     | streaming | true  |                                      | NONE   |       | the assignment of this member was not read: keeping its data until it is known; following the leader node1
+            unread     | stopped   | true  |                                      | START_AS_STANDBY | node1 | the assignment of this member was not read: keeping its data until it is known; PostgreSQL is stopped: starting it as a standby of node1
+            unread     | empty     | true  | node2:standby                        | NONE   |       | the assignment of this member was not read: waiting as a spare until it is known
             """)
     void aSpareClonesWhenAssignedServesUnderTheHaRulesAndWipesItselfWhenReleased(String assigned, String node, boolean leader,
                                                                                  String others, Action action, String target,
@@ -116,8 +131,46 @@ class SpareRulesTest {
     @Test
     void aSpareCutOffFromTheDcsChangesNothing() {
         LocalState cutOff = new LocalState(false, true, true, true, true, false, "node1", 100, 0);
-        assertThat(SpareRules.decide(cluster(true, ""), cutOff, SPARE, Optional.empty(), NOW))
-                .isEqualTo(new Decision(Action.NONE, "", "the DCS cannot be reached: changing nothing until it answers"));
+        for (String a : List.of("none", "spare", "unreadable", "unread")) {
+            assertThat(SpareRules.decide(cluster(true, ""), cutOff, SPARE, assignment(a), NOW)).as(a)
+                    .isEqualTo(new Decision(Action.NONE, "", "the DCS cannot be reached: changing nothing until it answers"));
+        }
+    }
+
+    /**
+     * A spare wipes its data only on an assignment read from the DCS that says spare, or on none there (deleted):
+     * never on one it could not read, nor in a cycle whose read failed, whatever the rest of the cluster looks like.
+     */
+    @ParameterizedTest(name = "{0} / {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unreadable | streaming
+            unreadable | stopped
+            unread     | streaming
+            unread     | stopped
+            """)
+    void aSpareNeverWipesItsDataOnAnAssignmentItCouldNotRead(String assigned, String node) {
+        for (boolean leader : List.of(true, false)) {
+            for (String others : List.of("", "node2:standby", "node2:spare node3:replica")) {
+                Decision d = SpareRules.decide(cluster(leader, others), local(node), SPARE, assignment(assigned), NOW);
+                assertThat(d.action()).as(assigned + " / " + node + " / leader " + leader + " / " + others)
+                        .isNotIn(Action.RETIRE, Action.CLONE, Action.RECLONE);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, before {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            replica    | false | true
+            spare      | true  | false
+            none       | true  | false
+            newer      | true  | false
+            unreadable | true  | true
+            unreadable | false | false
+            unread     | true  | true
+            unread     | false | false
+            """)
+    void aReadThatToldNothingLeavesWhatTheSparePublishes(String assigned, boolean before, boolean after) {
+        assertThat(SpareRules.assigned(assignment(assigned), before)).isEqualTo(after);
     }
 
     @Test
