@@ -1,5 +1,6 @@
 package io.pgherd.cli;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -7,9 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
+import io.pgherd.common.config.HostPort;
 import io.pgherd.controller.Controller;
 import io.pgherd.controller.ControllerConfig;
 import io.pgherd.controller.Reconciler;
+import io.pgherd.controller.metrics.MetricsServer;
 import io.pgherd.controller.replicas.AssignmentDrains;
 import io.pgherd.controller.replicas.Provisioner;
 import io.pgherd.controller.replicas.ReplicaReconciler;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "controller", mixinStandardHelpOptions = true,
         description = {"Run a controller with the controller section of FILE (cluster, name, dcs, ttl, loop_wait,"
                 + " dcs_timeout; provisioner none|local|spare, dir, ports, name_prefix, max_lag_bytes, stream_timeout,"
-                + " drain_timeout, retry_after), in the foreground until SIGTERM or Ctrl-C. Controllers elect one of them through the"
+                + " drain_timeout, retry_after; metrics.listen, keep_tasks), in the foreground until SIGTERM or Ctrl-C. Controllers elect one of them through the"
                 + " DCS; the others stand by and one takes over within the ttl when the acting one dies.",
                 "Every write of the acting controller is fenced by its epoch: a deposed controller's late write fails."})
 final class ControllerCommand implements Callable<Integer> {
@@ -47,13 +50,15 @@ final class ControllerCommand implements Callable<Integer> {
         ControllerConfig settings = ControllerConfig.load(config);
         HaCommand.dcsClientsAtWarn();
         Dcs dcs = Dcs.connect(settings.dcs(), settings.get(ControllerConfig.DCS_TIMEOUT));
-        Work work = replicas(settings, Optional.empty());
+        Work work = replicas(settings, dcs, Optional.empty());
         Controller controller = new Controller(dcs, settings.get(ControllerConfig.CLUSTER), settings.name(),
-                settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT), work.types(), work.reconcilers(),
-                Clock.systemUTC());
+                settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT),
+                settings.get(ControllerConfig.KEEP_TASKS), work.types(), work.reconcilers(), Clock.systemUTC());
+        Optional<MetricsServer> metrics = metrics(settings, controller, dcs);
         Thread loop = new Thread(controller::run, "pgherd-controller");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controller.close();
+            metrics.ifPresent(MetricsServer::close);
             try {
                 loop.join(settings.get(ControllerConfig.DCS_TIMEOUT).multipliedBy(3).toMillis());
             } catch (InterruptedException e) {
@@ -66,12 +71,27 @@ final class ControllerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The metrics endpoint when {@code controller.metrics.listen} is set; a clear failure when its address is taken. */
+    private static Optional<MetricsServer> metrics(ControllerConfig settings, Controller controller, Dcs dcs) {
+        HostPort listen = settings.get(ControllerConfig.METRICS_LISTEN);
+        if (listen == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new MetricsServer(listen, controller::status, Clock.systemUTC()));
+        } catch (UncheckedIOException e) {
+            dcs.close();
+            throw new CommandFailure(e.getMessage());
+        }
+    }
+
     /**
      * The read replica reconciler and its task types, as the configuration asks: none without a provisioner. The
      * cluster directory ({@code controller.dir}) gives the primary's superuser; the local provisioner makes its
      * members there, its agents run from {@code classPath} if given (tests run the built jar), else this process's.
+     * The replica steps read the cluster through {@code dcs}, the controller's own client.
      */
-    static Work replicas(ControllerConfig settings, Optional<String> classPath) {
+    static Work replicas(ControllerConfig settings, Dcs dcs, Optional<String> classPath) {
         if (!settings.keepsReplicas()) {
             return new Work(List.of(), List.of());
         }
@@ -87,7 +107,7 @@ final class ControllerCommand implements Callable<Integer> {
         } else {
             provisioner = context -> new SpareProvisioner(context.cluster(), context.fence(), context.taskId());
         }
-        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner, new LocalReplicaCluster(directory),
+        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner, new LocalReplicaCluster(directory, dcs),
                 context -> new AssignmentDrains(context.cluster(), context.fence(), context.taskId()), settings.replicaLimits());
         ReplicaReconciler reconciler = new ReplicaReconciler(new ReplicaRules(settings.replicaPolicy()), types.add(), types.remove());
         return new Work(List.of(reconciler), types.all());

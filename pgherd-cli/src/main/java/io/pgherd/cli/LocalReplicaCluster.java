@@ -16,7 +16,6 @@ import io.pgherd.cluster.Member;
 import io.pgherd.controller.replicas.ReplicaCluster;
 import io.pgherd.controller.replicas.StepFailure;
 import io.pgherd.dcs.Dcs;
-import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Deadline;
 
@@ -27,17 +26,17 @@ import io.pgherd.postgres.Deadline;
 final class LocalReplicaCluster implements ReplicaCluster {
     private static final int SLOT_RELEASE_SECONDS = 10;
     private final ClusterDirectory directory;
+    private final Dcs dcs;
 
-    LocalReplicaCluster(ClusterDirectory directory) {
+    /** @param dcs the controller's DCS client (not closed here): each snapshot is one read through it */
+    LocalReplicaCluster(ClusterDirectory directory, Dcs dcs) {
         this.directory = directory;
+        this.dcs = dcs;
     }
 
     @Override
     public ClusterSnapshot snapshot() {
-        LocalState state = directory.read();
-        try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2))) {
-            return new ClusterStore(dcs, state.cluster()).read();
-        }
+        return new ClusterStore(dcs, directory.read().cluster()).read();
     }
 
     @Override
