@@ -101,6 +101,17 @@ final class LocalControllers {
         }
     }
 
+    /** Marks every controller's recorded metrics port as used in {@code plan}, so that no new part takes it. */
+    PortPlan recordMetricsPorts(PortPlan plan) {
+        for (String name : names()) {
+            int port = metricsPort(name);
+            if (port > 0) {
+                plan.recorded(port, "the metrics of controller " + name);
+            }
+        }
+        return plan;
+    }
+
     /**
      * The metrics port of each of {@code c1} … {@code cCount} (and of any recorded beyond): the one its configuration
      * records, else the first free one claimed in {@code plan} from {@value #METRICS_ABOVE_PROXY} above the first

@@ -271,7 +271,7 @@ final class UpCommand implements Callable<Integer> {
                     + " does not remove any)");
             return state;
         }
-        PortPlan plan = recordedPorts(state);
+        PortPlan plan = new LocalControllers(directory, state).recordMetricsPorts(recordedPorts(state));
         LocalState more = state.withProxies(addProxies(state.proxies(), proxies, plan));
         plan.check();
         directory.write(more);
