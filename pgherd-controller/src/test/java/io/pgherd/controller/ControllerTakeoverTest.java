@@ -144,7 +144,9 @@ abstract class ControllerTakeoverTest {
         Await.until("c2 takes over", Duration.ofSeconds(20), () -> second.status().acting());
         long after = second.status().actingSinceMillis() - closedAt;
         System.out.println("c2 took over " + after + " ms after c1 gave the key up (c2's loop_wait 60000 ms)");
-        assertThat(after).as("c2 acting since, ms after c1 gave the key up").isBetween(0L, TAKEOVER_MARGIN.toMillis());
+        // c1's loop ends its cycle, then its session closes and the key goes; c2 is woken by the deletion. Its own next
+        // cycle would be a minute later.
+        assertThat(after).as("c2 acting since, ms after c1 was asked to stop").isBetween(0L, MARGIN.toMillis());
     }
 
     @Test
