@@ -1,5 +1,6 @@
 package io.pgherd.cli;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -8,9 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
+import io.pgherd.common.config.HostPort;
 import io.pgherd.controller.Controller;
 import io.pgherd.controller.ControllerConfig;
 import io.pgherd.controller.Reconciler;
+import io.pgherd.controller.metrics.MetricsServer;
 import io.pgherd.controller.replicas.AssignmentDrains;
 import io.pgherd.controller.replicas.Provisioner;
 import io.pgherd.controller.replicas.ReplicaReconciler;
@@ -31,8 +34,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "controller", mixinStandardHelpOptions = true,
         description = {"Run a controller with the controller section of FILE (cluster, name, dcs, ttl, loop_wait,"
-                + " dcs_timeout; provisioner none|local|spare, dir, superuser_password_file, ports, name_prefix, max_lag_bytes, stream_timeout,"
-                + " drain_timeout, retry_after), in the foreground until SIGTERM or Ctrl-C. Controllers elect one of them through the"
+                + " dcs_timeout; provisioner none|local|spare, dir, superuser_password_file, ports, name_prefix, max_lag_bytes,"
+                + " stream_timeout, drain_timeout, retry_after; metrics.listen, keep_tasks), in the foreground until SIGTERM or"
+                + " Ctrl-C. Controllers elect one of them through the"
                 + " DCS; the others stand by and one takes over within the ttl when the acting one dies.",
                 "Every write of the acting controller is fenced by its epoch: a deposed controller's late write fails."})
 final class ControllerCommand implements Callable<Integer> {
@@ -48,13 +52,15 @@ final class ControllerCommand implements Callable<Integer> {
         ControllerConfig settings = ControllerConfig.load(config);
         HaCommand.dcsClientsAtWarn();
         Dcs dcs = Dcs.connect(settings.dcs(), settings.get(ControllerConfig.DCS_TIMEOUT));
-        Work work = replicas(settings, Optional.empty());
+        Work work = replicas(settings, dcs, Optional.empty());
         Controller controller = new Controller(dcs, settings.get(ControllerConfig.CLUSTER), settings.name(),
-                settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT), work.types(), work.reconcilers(),
-                Clock.systemUTC());
+                settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT),
+                settings.get(ControllerConfig.KEEP_TASKS), work.types(), work.reconcilers(), Clock.systemUTC());
+        Optional<MetricsServer> metrics = metrics(settings, controller, dcs);
         Thread loop = new Thread(controller::run, "pgherd-controller");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controller.close();
+            metrics.ifPresent(MetricsServer::close);
             try {
                 loop.join(settings.get(ControllerConfig.DCS_TIMEOUT).multipliedBy(3).toMillis());
             } catch (InterruptedException e) {
@@ -67,14 +73,29 @@ final class ControllerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The metrics endpoint when {@code controller.metrics.listen} is set; a clear failure when its address is taken. */
+    private static Optional<MetricsServer> metrics(ControllerConfig settings, Controller controller, Dcs dcs) {
+        HostPort listen = settings.get(ControllerConfig.METRICS_LISTEN);
+        if (listen == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new MetricsServer(listen, controller::status, Clock.systemUTC()));
+        } catch (UncheckedIOException e) {
+            dcs.close();
+            throw new CommandFailure(e.getMessage());
+        }
+    }
+
     /**
      * The read replica reconciler and its task types, as the configuration asks: none without a provisioner. The
      * leader is reached as the superuser with the password in {@code controller.superuser_password_file} (default:
      * the cluster directory's); the local provisioner makes its members in the cluster directory
      * ({@code controller.dir}), its agents run from {@code classPath} if given (tests run the built jar), else this
-     * process's. The spare provisioner needs no cluster directory: its controller may run on any host.
+     * process's. The spare provisioner needs no cluster directory: its controller may run on any host. The replica
+     * steps read the cluster through {@code dcs}, the controller's own client.
      */
-    static Work replicas(ControllerConfig settings, Optional<String> classPath) {
+    static Work replicas(ControllerConfig settings, Dcs dcs, Optional<String> classPath) {
         if (!settings.keepsReplicas()) {
             return new Work(List.of(), List.of());
         }
@@ -95,8 +116,8 @@ final class ControllerCommand implements Callable<Integer> {
         } else {
             provisioner = context -> new SpareProvisioner(context.cluster(), context.fence(), context.taskId());
         }
-        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner, new LocalReplicaCluster(settings.get(ControllerConfig.DCS),
-                settings.get(ControllerConfig.CLUSTER), passwordFile),
+        ReplicaTaskTypes types = new ReplicaTaskTypes(provisioner,
+                new LocalReplicaCluster(dcs, settings.get(ControllerConfig.CLUSTER), passwordFile),
                 context -> new AssignmentDrains(context.cluster(), context.fence(), context.taskId()), settings.replicaLimits());
         ReplicaReconciler reconciler = new ReplicaReconciler(new ReplicaRules(settings.replicaPolicy()), types.add(), types.remove());
         return new Work(List.of(reconciler), types.all());

@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.ControllerStore;
+import io.pgherd.common.config.ConfigException;
+import io.pgherd.common.config.HostPort;
+import io.pgherd.controller.ControllerConfig;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.SecureFiles;
@@ -33,6 +36,8 @@ final class LocalControllers {
     static final String CONTROLLERS_DIR = "controllers";
     private static final Pattern FILE = Pattern.compile("c([1-9][0-9]*)\\.yml");
     private static final Duration START = Duration.ofSeconds(60);
+    /** The first controller's metrics port is this far above the first proxy's (9940 by default). */
+    static final int METRICS_ABOVE_PROXY = 10;
 
     private final ClusterDirectory directory;
     private final LocalState state;
@@ -75,17 +80,72 @@ final class LocalControllers {
     }
 
     Daemon daemon(String name) {
-        // No port: the controller serves nothing; it is ready once it runs.
+        // No port to wait for: the controller is ready once it runs (its metrics endpoint opens before its loop starts).
         return new Daemon("controller " + name, dir().resolve(name + ".pid"), dir().resolve(name + ".log"), 0);
+    }
+
+    /**
+     * The port of {@code name}'s metrics endpoint as its configuration records it ({@code controller.metrics.listen});
+     * 0 when it has none (no file, or one written before controllers had metrics).
+     */
+    int metricsPort(String name) {
+        Path file = configFile(name);
+        if (!Files.isRegularFile(file)) {
+            return 0;
+        }
+        try {
+            HostPort listen = ControllerConfig.load(file).get(ControllerConfig.METRICS_LISTEN);
+            return listen == null ? 0 : listen.port();
+        } catch (ConfigException e) {
+            return 0;
+        }
+    }
+
+    /** Marks every controller's recorded metrics port as used in {@code plan}, so that no new part takes it. */
+    PortPlan recordMetricsPorts(PortPlan plan) {
+        for (String name : names()) {
+            int port = metricsPort(name);
+            if (port > 0) {
+                plan.recorded(port, "the metrics of controller " + name);
+            }
+        }
+        return plan;
+    }
+
+    /**
+     * The metrics port of each of {@code c1} … {@code cCount} (and of any recorded beyond): the one its configuration
+     * records, else the first free one claimed in {@code plan} from {@value #METRICS_ABOVE_PROXY} above the first
+     * proxy's metrics port (9940 by default), past every other. Check {@code plan} before writing them.
+     */
+    Map<String, Integer> planMetricsPorts(int count, PortPlan plan) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        int last = Math.max(count, names().size());
+        for (int k = 1; k <= last; k++) {
+            int recorded = metricsPort(name(k));
+            if (recorded > 0) {
+                plan.recorded(recorded, "the metrics of controller " + name(k));
+            }
+        }
+        int next = state.metricsPort() + METRICS_ABOVE_PROXY;
+        for (int k = 1; k <= last; k++) {
+            int port = metricsPort(name(k));
+            if (port == 0) {
+                port = plan.claim(next, false, "", "the metrics of controller " + name(k));
+            }
+            ports.put(name(k), port);
+            next = Math.max(next, port + 1);
+        }
+        return ports;
     }
 
     /**
      * Writes the configuration of {@code c1} … {@code cCount}, keeping those of any beyond (a smaller count
      * removes none); creates the directory even for none.
      *
+     * @param metricsPorts each controller's metrics port ({@link #planMetricsPorts}); one without is written without
      * @return the names of the controllers added
      */
-    List<String> writeConfigurations(int count) {
+    List<String> writeConfigurations(int count, Map<String, Integer> metricsPorts) {
         List<String> before = names();
         try {
             Files.createDirectories(dir());
@@ -95,7 +155,7 @@ final class LocalControllers {
         List<String> added = new ArrayList<>();
         for (int k = 1; k <= Math.max(count, before.size()); k++) {
             String name = name(k);
-            SecureFiles.write(configFile(name), yaml(settings(name)), null);
+            SecureFiles.write(configFile(name), yaml(settings(name, metricsPorts.getOrDefault(name, 0))), null);
             if (!before.contains(name)) {
                 added.add(name);
             }
@@ -103,8 +163,11 @@ final class LocalControllers {
         return added;
     }
 
-    /** The {@code controller} section of {@code name}'s configuration, key by key: a new key is one line here. */
-    Map<String, String> settings(String name) {
+    /**
+     * The {@code controller} section of {@code name}'s configuration, key by key (a dotted key is a nested one): a new
+     * key is one line here.
+     */
+    Map<String, String> settings(String name, int metricsPort) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("cluster", state.cluster());
         settings.put("name", name);
@@ -115,13 +178,24 @@ final class LocalControllers {
         settings.put("provisioner", "local");
         settings.put("dir", directory.path().toString());
         settings.put("ports", above + "-" + Math.min(65535, above + 99));
+        if (metricsPort > 0) {
+            settings.put("metrics.listen", "127.0.0.1:" + metricsPort);
+        }
         return settings;
     }
 
     private String yaml(Map<String, String> settings) {
         StringBuilder yaml = new StringBuilder("# Written by 'pgherd up': controller " + settings.get("name") + " of the"
                 + " cluster in " + directory.path() + ".\ncontroller:\n");
-        settings.forEach((key, value) -> yaml.append("  ").append(key).append(": ").append(value).append('\n'));
+        settings.forEach((key, value) -> {
+            int dot = key.indexOf('.');
+            if (dot < 0) {
+                yaml.append("  ").append(key).append(": ").append(value).append('\n');
+            } else {
+                yaml.append("  ").append(key, 0, dot).append(":\n    ").append(key.substring(dot + 1)).append(": ").append(value)
+                        .append('\n');
+            }
+        });
         return yaml.toString();
     }
 

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.Supplier;
 
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
@@ -22,7 +21,6 @@ import io.pgherd.cluster.Member;
 import io.pgherd.controller.replicas.ReplicaCluster;
 import io.pgherd.controller.replicas.StepFailure;
 import io.pgherd.dcs.Dcs;
-import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Deadline;
 import io.pgherd.postgres.LocalCluster;
@@ -35,33 +33,29 @@ import io.pgherd.postgres.LocalCluster;
  */
 final class LocalReplicaCluster implements ReplicaCluster {
     private static final int SLOT_RELEASE_SECONDS = 10;
-    private final Supplier<Target> target;
+    private final Dcs dcs;
+    private final String cluster;
     private final Path passwordFile;
 
-    /** The cluster made by {@code pgherd up} in {@code directory}: its DCS, name and superuser's password file. */
-    LocalReplicaCluster(ClusterDirectory directory) {
-        this(() -> {
-            LocalState state = directory.read();
-            return new Target(state.dcs(), state.cluster());
-        }, directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE));
+    /** The cluster made by {@code pgherd up} in {@code directory}, read through {@code dcs}. */
+    LocalReplicaCluster(ClusterDirectory directory, Dcs dcs) {
+        this(dcs, directory.read().cluster(), directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE));
     }
 
-    /** The cluster {@code cluster} in {@code dcs}, reached as the superuser with the password in {@code passwordFile}. */
-    LocalReplicaCluster(String dcs, String cluster, Path passwordFile) {
-        this(() -> new Target(dcs, cluster), passwordFile);
-    }
-
-    private LocalReplicaCluster(Supplier<Target> target, Path passwordFile) {
-        this.target = target;
+    /**
+     * The cluster {@code cluster}, reached as the superuser with the password in {@code passwordFile}.
+     *
+     * @param dcs the controller's DCS client (not closed here): each snapshot is one read through it
+     */
+    LocalReplicaCluster(Dcs dcs, String cluster, Path passwordFile) {
+        this.dcs = dcs;
+        this.cluster = cluster;
         this.passwordFile = passwordFile;
     }
 
     @Override
     public ClusterSnapshot snapshot() {
-        Target state = target.get();
-        try (Dcs dcs = Dcs.connect(DcsAddress.parse(state.dcs()), Duration.ofSeconds(2))) {
-            return new ClusterStore(dcs, state.cluster()).read();
-        }
+        return new ClusterStore(dcs, cluster).read();
     }
 
     @Override
@@ -158,9 +152,5 @@ final class LocalReplicaCluster implements ReplicaCluster {
         } catch (IOException e) {
             throw new StepFailure("could not read the superuser's password from " + passwordFile + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Where the cluster's records are: its DCS and its name. */
-    private record Target(String dcs, String cluster) {
     }
 }

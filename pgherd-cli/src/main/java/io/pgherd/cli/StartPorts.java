@@ -33,6 +33,13 @@ final class StartPorts {
                 plan.require(proxy.recorded().metricsPort(), "the metrics of " + proxy.recorded().name());
             }
         }
+        LocalControllers controllers = new LocalControllers(directory, state);
+        for (String name : controllers.names()) {
+            int metrics = controllers.metricsPort(name);
+            if (metrics > 0 && !controllers.daemon(name).isRunning()) {
+                plan.require(metrics, "the metrics of controller " + name);
+            }
+        }
         plan.check();
     }
 }

@@ -107,7 +107,9 @@ final class StatusCommand implements Callable<Integer> {
             }
             for (String name : controllers.names()) {
                 Daemon daemon = controllers.daemon(name);
-                out.printf("%-8s %-8s %-6s %-10s %-9s %s%n", name, "control", "-", daemon.isRunning() ? "running" : "stopped",
+                int metrics = controllers.metricsPort(name);
+                out.printf("%-8s %-8s %-6s %-10s %-9s %s%n", name, "control", metrics > 0 ? Integer.toString(metrics) : "-",
+                        daemon.isRunning() ? "running" : "stopped",
                         "-", acting.filter(name::equals).isPresent() ? "acting" : "-");
             }
             if (!controllers.names().isEmpty() && dcsError == null) {
@@ -146,6 +148,8 @@ final class StatusCommand implements Callable<Integer> {
             c.put("pid", daemon.pid().isPresent() ? daemon.pid().getAsLong() : null);
             c.put("running", daemon.isRunning());
             c.put("acting", acting.filter(name::equals).isPresent());
+            int metrics = controllers.metricsPort(name);
+            c.put("metrics_url", metrics > 0 ? "http://127.0.0.1:" + metrics + "/metrics" : null);
             c.put("config", controllers.configFile(name).toString());
             c.put("log", daemon.logFile().toString());
             return c;

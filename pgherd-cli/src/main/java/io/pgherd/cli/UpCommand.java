@@ -271,7 +271,7 @@ final class UpCommand implements Callable<Integer> {
                     + " does not remove any)");
             return state;
         }
-        PortPlan plan = recordedPorts(state);
+        PortPlan plan = new LocalControllers(directory, state).recordMetricsPorts(recordedPorts(state));
         LocalState more = state.withProxies(addProxies(state.proxies(), proxies, plan));
         plan.check();
         directory.write(more);
@@ -314,16 +314,21 @@ final class UpCommand implements Callable<Integer> {
         }
         LocalControllers local = new LocalControllers(directory, state);
         int recorded = local.names().size();
+        int count = local.decided() && (!given("--controllers") || controllers < recorded) ? recorded : controllers;
+        PortPlan plan = recordedPorts(state);
+        Map<String, Integer> metricsPorts = local.planMetricsPorts(count, plan);
+        plan.check();
         if (local.decided() && (!given("--controllers") || controllers == recorded)) {
-            local.writeConfigurations(recorded);
+            local.writeConfigurations(recorded, metricsPorts);
             return;
         }
         if (local.decided() && controllers < recorded) {
+            local.writeConfigurations(recorded, metricsPorts);
             out.println("pgherd: keeping the cluster's " + recorded + " controllers (--controllers " + controllers
                     + " does not remove any)");
             return;
         }
-        List<String> added = local.writeConfigurations(controllers);
+        List<String> added = local.writeConfigurations(controllers, metricsPorts);
         if (existing && !added.isEmpty()) {
             out.println("pgherd: adding controller" + (added.size() == 1 ? " " : "s ") + String.join(", ", added)
                     + " to the cluster");
@@ -497,8 +502,10 @@ final class UpCommand implements Callable<Integer> {
         }
         LocalControllers controllers = new LocalControllers(directory, state);
         for (String name : controllers.names()) {
-            out.printf("  %-8s %-8s pid %s   (log %s)%n", name, "control", controllers.daemon(name).pid().stream()
-                    .mapToObj(Long::toString).findFirst().orElse("-"), controllers.daemon(name).logFile());
+            int metrics = controllers.metricsPort(name);
+            out.printf("  %-8s %-8s pid %s   (log %s%s)%n", name, "control", controllers.daemon(name).pid().stream()
+                    .mapToObj(Long::toString).findFirst().orElse("-"), controllers.daemon(name).logFile(),
+                    metrics > 0 ? "; metrics: http://127.0.0.1:" + metrics + "/metrics" : "");
         }
         Path passwordFile = directory.path().resolve(Credentials.SUPERUSER_PASSWORD_FILE);
         out.println("Connect through the proxy as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "):");

@@ -35,6 +35,8 @@ import io.pgherd.controller.replicas.ReplicaStep;
 import io.pgherd.controller.replicas.ReplicaTask;
 import io.pgherd.controller.replicas.StepFailure;
 import io.pgherd.controller.replicas.StepResult;
+import io.pgherd.dcs.Dcs;
+import io.pgherd.dcs.DcsAddress;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.Processes;
 import io.pgherd.testkit.Await;
@@ -54,6 +56,7 @@ class LocalProvisionerIT {
     private ClusterDirectory directory;
     private LocalProvisioner provisioner;
     private LocalReplicaCluster cluster;
+    private Dcs dcs;
     private int rangeFrom;
 
     @BeforeAll
@@ -69,7 +72,8 @@ class LocalProvisionerIT {
         rangeFrom = range.stream().min(Integer::compare).orElseThrow();
         // Its agents run from the built jar, as up's do (this JVM runs from compiled classes).
         provisioner = new LocalProvisioner(directory, rangeFrom, rangeFrom + 40, Optional.of(JarCli.JAR.toString()));
-        cluster = new LocalReplicaCluster(directory);
+        dcs = Dcs.connect(DcsAddress.parse(directory.read().dcs()), Duration.ofSeconds(5));
+        cluster = new LocalReplicaCluster(directory, dcs);
     }
 
     /** {@code pgherd down} stops the members the provisioner made and left running too; released after. */
@@ -77,6 +81,9 @@ class LocalProvisionerIT {
     void down() throws Exception {
         if (dir == null) {
             return;
+        }
+        if (dcs != null) {
+            dcs.close();
         }
         List<String> left = provisioner.list();
         List<Long> processes = new ArrayList<>(postmasterPids(dir));

@@ -6,6 +6,10 @@ import static io.pgherd.cli.JarCli.postmasterPids;
 import static io.pgherd.cli.JarCli.statusJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,7 +100,7 @@ class UpControllersIT {
             assertThat(c.get("acting").asBoolean()).isEqualTo(c.get("name").asText().equals(acting));
         }
         String text = pgherd("status", "--dir", dir.toString()).stdout();
-        assertThat(text).contains("acting controller: " + acting + " (epoch ").containsPattern(acting + " +control +- +running +- +acting");
+        assertThat(text).contains("acting controller: " + acting + " (epoch ").containsPattern(acting + " +control +\\d+ +running +- +acting");
     }
 
     @Test
@@ -105,6 +109,7 @@ class UpControllersIT {
         String acting = awaitActing(Duration.ofSeconds(60), "");
         long epoch = statusJson(dir).get("controller_epoch").asLong();
         long killed = pid(acting);
+        long ttl = ControllerConfig.load(dir.resolve("controllers/" + acting + ".yml")).get(ControllerConfig.TTL).toMillis();
         Instant at = Instant.now();
         new ProcessBuilder("kill", "-9", Long.toString(killed)).inheritIO().start().waitFor();
 
@@ -120,6 +125,14 @@ class UpControllersIT {
                 + " ms after kill -9 of " + acting);
         assertThat(pid(next[0])).isNotEqualTo(killed);
         assertThat(Processes.isRunning(pid(next[0]))).isTrue();
+        // When it took the key, as it records it: the killed one's session ends at most one TTL after the kill (and a
+        // ZooKeeper tick of 500 ms), and a standby takes the key as soon as it is deleted.
+        Await.until(next[0] + " shows that it acts", Duration.ofSeconds(30), () -> metric(next[0], "pgherd_controller_acting") == 1);
+        double since = metricValue(next[0], "pgherd_controller_acting_since_timestamp_seconds");
+        long after = Math.round(since * 1000) - at.toEpochMilli();
+        System.out.println("UpControllersIT: " + next[0] + " took the controller key " + after + " ms after kill -9 of " + acting
+                + " (ttl " + ttl + " ms), as it records it");
+        assertThat(after).as("ms from kill -9 to the new acting controller's taking the key").isBetween(0L, ttl + 1500);
 
         Matcher restarted = awaitLog(Pattern.compile("pgherd: restarted controller " + acting + " \\(pid (\\d+)\\)"));
         assertThat(supervisorLog()).contains("pgherd: controller " + acting + " exited (pid " + killed + ")");
@@ -190,6 +203,80 @@ class UpControllersIT {
         store(state, s -> s.deleteAssignment("node9"));
         assertThat(provisioner.list()).isEmpty();
         assertThat(Files.exists(dir.resolve("agents/node9.pid"))).isFalse();
+    }
+
+    @Test
+    @Order(5)
+    void eachControllerServesItsMetricsAndTheActingOneShowsTheDesiredCountOnceScaled() throws Exception {
+        // Last: the spec it sets stays (the provisioned replica of the test before is not the controller's anyway).
+        for (String name : List.of("c1", "c2", "c3")) {
+            int port = ControllerConfig.load(dir.resolve("controllers/" + name + ".yml")).get(ControllerConfig.METRICS_LISTEN).port();
+            assertThat(metricsUrl(name)).isEqualTo("http://127.0.0.1:" + port + "/metrics");
+        }
+        assertThat(up.stdout()).contains("metrics: http://127.0.0.1:" + metricsUrl("c1").split(":")[2]);
+        // The test before killed a controller: wait for the one acting now (status names it) to show it, and another to
+        // stand by in the same epoch.
+        String[] seen = new String[2];
+        long[] epochs = new long[1];
+        Await.until("a controller acts and another stands by, as their metrics show", Duration.ofSeconds(90), () -> {
+            JsonNode status = statusJson(dir);
+            seen[0] = status.get("acting_controller").asText("");
+            seen[1] = seen[0].equals("c1") ? "c2" : "c1";
+            epochs[0] = status.get("controller_epoch").asLong(0);
+            return !seen[0].isEmpty() && metric(seen[0], "pgherd_controller_acting") == 1
+                    && metric(seen[0], "pgherd_controller_epoch") == epochs[0] && metric(seen[1], "pgherd_controller_epoch") == epochs[0]
+                    && metric(seen[0], "pgherd_controller_read_replicas_running") == 0;
+        });
+        String acting = seen[0];
+        String standby = seen[1];
+        long epoch = epochs[0];
+        assertThat(metric(acting, "pgherd_controller_acting")).isEqualTo(1);
+        assertThat(metric(standby, "pgherd_controller_acting")).isZero();
+        assertThat(metric(acting, "pgherd_controller_epoch")).isEqualTo(epoch);
+        assertThat(scrape(standby)).doesNotContain("pgherd_controller_read_replicas_running");
+        assertThat(scrape(acting)).doesNotContain("pgherd_controller_read_replicas_desired");
+
+        JarCli.Result scale = pgherd("scale", "--dir", dir.toString(), "--replicas", "0");
+        assertThat(scale.exit()).as(scale.toString()).isZero();
+        Await.until("the acting controller shows the desired count", Duration.ofSeconds(30),
+                () -> metric(acting, "pgherd_controller_read_replicas_desired") == 0);
+        assertThat(metric(acting, "pgherd_controller_read_replicas_running")).isZero();
+    }
+
+    private String metricsUrl(String controller) throws Exception {
+        for (JsonNode c : statusJson(dir).get("controllers")) {
+            if (c.get("name").asText().equals(controller)) {
+                return c.get("metrics_url").asText();
+            }
+        }
+        throw new AssertionError("no controller " + controller + " in status --json");
+    }
+
+    /** The text of {@code controller}'s /metrics (port as its configuration records it). */
+    private String scrape(String controller) throws Exception {
+        int port = ControllerConfig.load(dir.resolve("controllers/" + controller + ".yml")).get(ControllerConfig.METRICS_LISTEN).port();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    /** One sample of {@code controller}'s metrics; -1 when it is not shown or the controller does not answer. */
+    private long metric(String controller, String name) {
+        try {
+            return Math.round(metricValue(controller, name));
+        } catch (Exception | AssertionError e) {
+            return -1;
+        }
+    }
+
+    private double metricValue(String controller, String name) throws Exception {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(scrape(controller));
+        if (!m.find()) {
+            throw new AssertionError(name + " not shown by " + controller);
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     private <T> T store(LocalState state, Function<ClusterStore, T> call) {

@@ -94,6 +94,15 @@ public final class ControllerStore {
     }
 
     /**
+     * Deletes a task read at {@code read} (pruning a finished one).
+     *
+     * @return false if the task was written since or {@code fence} no longer passes (nothing deleted)
+     */
+    public boolean delete(TaskEntry read, Fence fence) {
+        return dcs.compareAndDelete(keys.task(read.task().id()), read.modRevision(), fence);
+    }
+
+    /**
      * Asks the task's owner to cancel it (a user's request, not fenced: whoever owns the task acts on it).
      *
      * @throws ConflictException when the task keeps changing under {@link ClusterStore#MAX_TRIES} attempts

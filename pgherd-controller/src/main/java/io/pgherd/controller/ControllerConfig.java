@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import io.pgherd.common.config.Config;
 import io.pgherd.common.config.ConfigProblem;
+import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
 import io.pgherd.controller.replicas.Provisioner;
 import io.pgherd.controller.replicas.ReplicaContext;
@@ -65,8 +66,15 @@ public final class ControllerConfig {
     public static final Key<Duration> RETRY_AFTER = Key.duration("controller.retry_after", Duration.ofMinutes(5),
             Duration.ZERO, false, "how long a spare whose add_replica task failed is not chosen again");
 
+    public static final Key<HostPort> METRICS_LISTEN = Key.address("controller.metrics.listen", null, false,
+            "address of the controller's Prometheus metrics endpoint /metrics (unset: off); a standby answers too");
+    public static final Key<Integer> KEEP_TASKS = Key.integer("controller.keep_tasks", Controller.KEEP_TASKS, 0, 100_000, false,
+            "how many finished tasks the acting controller keeps in the DCS; older succeeded, failed and cancelled ones are"
+                    + " deleted (except those still telling which members it created)");
+
     public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, TTL, LOOP_WAIT, DCS_TIMEOUT, PROVISIONER, DIR,
-            SUPERUSER_PASSWORD_FILE, PORTS, NAME_PREFIX, MAX_LAG_BYTES, STREAM_TIMEOUT, DRAIN_TIMEOUT, RETRY_AFTER);
+            SUPERUSER_PASSWORD_FILE, PORTS, NAME_PREFIX, MAX_LAG_BYTES, STREAM_TIMEOUT, DRAIN_TIMEOUT, RETRY_AFTER,
+            METRICS_LISTEN, KEEP_TASKS);
     /** The superuser's password file that {@code pgherd up} keeps in the cluster directory. */
     private static final String SUPERUSER_PASSWORD = "superuser.password";
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})-(\\d{1,5})");

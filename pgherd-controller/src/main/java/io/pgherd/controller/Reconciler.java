@@ -1,6 +1,7 @@
 package io.pgherd.controller;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.pgherd.cluster.ClusterSnapshot;
 
@@ -17,4 +18,12 @@ public interface Reconciler {
      * @return the task to create, or empty when the desired state holds or a task already works on it
      */
     Optional<TaskRequest> reconcile(ClusterSnapshot snapshot, long nowMillis);
+
+    /**
+     * The ended tasks this reconciler still reads, which pruning must keep however old ({@code controller.keep_tasks}).
+     * Pure; none by default.
+     */
+    default Set<String> retainedTasks(ClusterSnapshot snapshot, long nowMillis) {
+        return Set.of();
+    }
 }

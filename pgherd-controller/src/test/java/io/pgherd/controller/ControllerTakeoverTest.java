@@ -31,6 +31,7 @@ import io.pgherd.cluster.ControllerStore.TaskEntry;
 import io.pgherd.cluster.Member;
 import io.pgherd.cluster.ProxyRecord;
 import io.pgherd.cluster.Task;
+import io.pgherd.controller.metrics.ControllerStatus.TypeState;
 import io.pgherd.controller.replicas.AssignmentDrains;
 import io.pgherd.controller.replicas.Drains;
 import io.pgherd.controller.replicas.Provisioner;
@@ -59,6 +60,8 @@ abstract class ControllerTakeoverTest {
     static final Duration TTL = Duration.ofSeconds(4);
     static final Duration LOOP_WAIT = Duration.ofMillis(200);
     static final Duration MARGIN = Duration.ofSeconds(3);
+    /** How long after the controller key went a standby may take it: the store's expiry check, one DCS round trip. */
+    static final Duration TAKEOVER_MARGIN = Duration.ofMillis(1500);
     private static final AtomicInteger clusters = new AtomicInteger();
 
     private final List<AutoCloseable> closeAfterTest = new ArrayList<>();
@@ -102,9 +105,15 @@ abstract class ControllerTakeoverTest {
 
         firstLink.freeze();
         long frozenAt = System.nanoTime();
+        long frozenAtMillis = System.currentTimeMillis();
         Await.until("c2 takes over", TTL.plus(MARGIN).plus(MARGIN), () -> second.fence().isPresent());
         long tookOver = Await.millisSince(frozenAt);
         System.out.println("c2 took over " + tookOver + " ms after c1 was cut off (ttl " + TTL.toMillis() + " ms)");
+        // As c2 recorded it: c1's session ends at most one TTL after it was cut off (a ZooKeeper tick or an etcd lease
+        // check later), and c2 takes the key as soon as it is deleted.
+        Await.until("c2 records it", Duration.ofSeconds(5), () -> second.status().acting());
+        assertThat(second.status().actingSinceMillis() - frozenAtMillis).as("c2 acting since, ms after c1 was cut off")
+                .isBetween(0L, TTL.plus(TAKEOVER_MARGIN).toMillis());
         Fence current = second.fence().orElseThrow();
         assertThat(current.epoch()).isGreaterThan(old.epoch());
         assertThat(observer.acting()).contains("c2");
@@ -118,6 +127,44 @@ abstract class ControllerTakeoverTest {
         assertThat(observer.tasks()).isEmpty();
         Task made = second.tasks().create(type, Map.of(), current).orElseThrow();
         assertThat(made.ownerEpoch()).isEqualTo(current.epoch());
+    }
+
+    @Test
+    void aStandbyTakesTheKeyAsSoonAsItIsDeletedNotAtItsNextCycle() {
+        String cluster = newCluster();
+        Controller first = start(cluster, "c1", null, List.of());
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> first.fence().isPresent());
+        // A standby that would not look again for a minute on its own.
+        Controller second = start(cluster, "c2", Duration.ofMinutes(1), Controller.KEEP_TASKS);
+        Await.until("c2 stands by", Duration.ofSeconds(10), () -> second.status().lastCycleMillis() > 0);
+        assertThat(second.status().acting()).isFalse();
+
+        long closedAt = System.currentTimeMillis();
+        first.close();
+        Await.until("c2 takes over", Duration.ofSeconds(20), () -> second.status().acting());
+        long after = second.status().actingSinceMillis() - closedAt;
+        System.out.println("c2 took over " + after + " ms after c1 gave the key up (c2's loop_wait 60000 ms)");
+        // c1's loop ends its cycle, then its session closes and the key goes; c2 is woken by the deletion. Its own next
+        // cycle would be a minute later.
+        assertThat(after).as("c2 acting since, ms after c1 was asked to stop").isBetween(0L, MARGIN.toMillis());
+    }
+
+    @Test
+    void theActingControllerDeletesTheFinishedTasksBeyondTheNewestItKeeps() {
+        String cluster = newCluster();
+        Controller controller = start(cluster, "c1", LOOP_WAIT, 2);
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> controller.fence().isPresent());
+        ControllerStore observer = store(cluster);
+        Fence fence = controller.fence().orElseThrow();
+        for (int k = 1; k <= 4; k++) {
+            Task done = Task.pending("done-" + k, "make_keys", List.of("one"), Map.of(), k).withState(Task.State.SUCCEEDED, k * 10L);
+            assertThat(observer.create(done, fence)).isTrue();
+        }
+
+        Await.until("the two oldest are deleted", Duration.ofSeconds(10),
+                () -> observer.tasks().stream().map(e -> e.task().id()).toList().equals(List.of("done-3", "done-4")));
+        Await.until("c1 counts them", Duration.ofSeconds(5), () -> controller.status().pruned() == 2
+                && controller.status().tasks().equals(Map.of(new TypeState("make_keys", "succeeded"), 2)));
     }
 
     @Test
@@ -391,6 +438,20 @@ abstract class ControllerTakeoverTest {
         DcsAddress address = link == null ? serverAddress() : new DcsAddress(serverAddress().backend(), List.of(link.address()));
         Dcs dcs = connect(address);
         Controller controller = new Controller(dcs, cluster, name, TTL, LOOP_WAIT, types, List.of(), Clock.systemUTC());
+        Thread thread = new Thread(controller::run, "controller-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        closeAfterTest.add(() -> {
+            controller.close();
+            thread.join(10_000);
+        });
+        return controller;
+    }
+
+    /** A controller with its own loop wait and number of finished tasks kept, on a direct connection. */
+    private Controller start(String cluster, String name, Duration loopWait, int keepTasks) {
+        Controller controller = new Controller(connect(serverAddress()), cluster, name, TTL, loopWait, keepTasks, List.of(),
+                List.of(), Clock.systemUTC());
         Thread thread = new Thread(controller::run, "controller-" + name);
         thread.setDaemon(true);
         thread.start();

@@ -31,6 +31,7 @@ public final class Election implements AutoCloseable {
     private Session session;
     private Optional<Fence> fence = Optional.empty();
     private String lastSentence = "";
+    private OptionalLong lastEpoch = OptionalLong.empty();
 
     /**
      * @param name this controller's name, written in the {@code controller} key
@@ -52,13 +53,20 @@ public final class Election implements AutoCloseable {
         return name;
     }
 
+    /** The controller epoch as the last cycle read it; empty before any controller acted, or when it could not read. */
+    public OptionalLong lastEpoch() {
+        return lastEpoch;
+    }
+
     /**
      * Runs one cycle: observes, decides, acts.
      *
      * @return the decision of this cycle
      */
     public ElectionDecision cycle() {
-        ElectionDecision decision = ElectionRules.decide(observe(), name);
+        ElectionState state = observe();
+        lastEpoch = state.epoch();
+        ElectionDecision decision = ElectionRules.decide(state, name);
         switch (decision.action()) {
             case ACT, STAND_BY -> {
             }

@@ -3,6 +3,7 @@ package io.pgherd.controller.replicas;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,12 @@ public final class ReplicaReconciler implements Reconciler {
             lastSentence = action.sentence();
         }
         return request(action, add, remove);
+    }
+
+    /** The replica tasks that tell which members the controller manages, and the recently failed ones. */
+    @Override
+    public Set<String> retainedTasks(ClusterSnapshot snapshot, long nowMillis) {
+        return ReplicaRetention.retained(tasks(snapshot), rules.policy().retryAfterMillis(), nowMillis);
     }
 
     /** The replica tasks of the snapshot, with their members. */

@@ -40,6 +40,10 @@ public final class ReplicaRules {
         this.policy = policy;
     }
 
+    public Policy policy() {
+        return policy;
+    }
+
     /**
      * The controller's settings the rules read.
      *

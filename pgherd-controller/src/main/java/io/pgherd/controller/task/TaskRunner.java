@@ -5,7 +5,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +19,7 @@ import io.pgherd.cluster.ControllerStore;
 import io.pgherd.cluster.ControllerStore.TaskEntry;
 import io.pgherd.cluster.Task;
 import io.pgherd.cluster.Task.State;
+import io.pgherd.controller.metrics.ControllerStatus.TypeState;
 import io.pgherd.dcs.Fence;
 
 /**
@@ -36,6 +41,7 @@ public final class TaskRunner {
     private final Clock clock;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, String> lastSentence = new HashMap<>();
+    private final Map<TypeState, LongAdder> outcomes = new ConcurrentHashMap<>();
 
     public TaskRunner(ClusterStore cluster, ControllerStore store, List<TaskType> types, String me, Clock clock) {
         this.cluster = cluster;
@@ -97,6 +103,7 @@ public final class TaskRunner {
             case UNDO -> undo(read, type, d.step(), fence);
             case FINISH -> write(read, owned.withState(d.outcome(), now), fence).map(done -> {
                 log.info("controller {}: task {}: {}", me, done.task().id(), d.outcome().label());
+                finished(done.task());
                 return true;
             }).orElse(false);
         };
@@ -151,11 +158,24 @@ public final class TaskRunner {
             String why = "undoing step " + (step + 1) + " '" + work.name() + "' failed: " + describe(e)
                     + "; what the steps up to it did may remain";
             log.warn("controller {}: task {}: {}", me, id, why);
-            return reread(id).flatMap(now -> write(now, withError(now.task(), why).withState(State.FAILED, clock.millis()), fence))
-                    .isPresent();
+            Optional<TaskEntry> failed = reread(id)
+                    .flatMap(now -> write(now, withError(now.task(), why).withState(State.FAILED, clock.millis()), fence));
+            failed.ifPresent(done -> finished(done.task()));
+            return failed.isPresent();
         }
         return reread(id).flatMap(now -> write(now, now.task()
                 .withStep(step, now.task().steps().get(step).undone(clock.millis()), clock.millis()), fence)).isPresent();
+    }
+
+    private void finished(Task task) {
+        outcomes.computeIfAbsent(new TypeState(task.type(), task.state().label()), k -> new LongAdder()).increment();
+    }
+
+    /** How many tasks this runner finished, by type and outcome (succeeded, failed, cancelled). Thread-safe. */
+    public SortedMap<TypeState, Long> outcomes() {
+        SortedMap<TypeState, Long> out = new TreeMap<>();
+        outcomes.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
     }
 
     private static Task withError(Task task, String why) {
