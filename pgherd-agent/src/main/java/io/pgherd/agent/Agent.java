@@ -265,6 +265,7 @@ public final class Agent implements AutoCloseable {
         if (reachable) {
             slots.dropCloneSlot(cluster, following);
         }
+        slots.dropStaleAsStandby(status.running() && status.inRecovery() && !cluster.ledBy(name()), now);
         sessions.renewForTtl(applied.timings().ttl(), reachable,
                 cluster.ledBy(name()) || decision.action() != Decision.Action.NONE);
         if (decision.action() != Decision.Action.NONE) {

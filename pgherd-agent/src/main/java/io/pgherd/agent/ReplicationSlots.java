@@ -1,6 +1,7 @@
 package io.pgherd.agent;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,11 +10,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
  * The physical replication slots the agent creates and drops: on its own PostgreSQL when it leads
- * ({@link #keep}), and the one a clone made for this member on the standby it was cloned from
+ * ({@link #keep}) or, as a standby, those left inactive there ({@link #inactive}, {@link #dropInactive}), and the one a clone made for this member on the standby it was cloned from
  * ({@link #dropOn}). A slot is named after its member ({@link #slotName}). Each call opens a short-lived
  * superuser connection. Blocks; the agent's loop thread only.
  */
@@ -60,6 +62,36 @@ final class ReplicationSlots {
         } catch (SQLException e) {
             // Next cycle.
         }
+    }
+
+    /** The inactive physical slots of the local server (nothing streams through them now). */
+    Set<String> inactive() throws SQLException {
+        Set<String> out = new TreeSet<>();
+        try (Connection c = local.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE NOT active AND slot_type = 'physical'")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Drops each of {@code slots} on the local server that is still inactive; returns those dropped. */
+    Set<String> dropInactive(Collection<String> slots) throws SQLException {
+        Set<String> dropped = new TreeSet<>();
+        try (Connection c = local.connect();
+             PreparedStatement drop = c.prepareStatement("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                     + " WHERE slot_name = ? AND NOT active AND slot_type = 'physical'")) {
+            for (String slot : slots) {
+                drop.setString(1, slot);
+                try (ResultSet rs = drop.executeQuery()) {
+                    if (rs.next()) {
+                        dropped.add(slot);
+                    }
+                }
+            }
+        }
+        return dropped;
     }
 
     /**

@@ -258,6 +258,17 @@ class SpareProcessesIT {
                 .filter(c -> c.contains(cloning)).toList()).as("processes on spare1's data").isEmpty();
         Await.until("no replication slot of spare1 on the leader", Duration.ofSeconds(30), () -> query(leaderPort(),
                 "SELECT count(*)::text FROM pg_replication_slots WHERE slot_name = 'spare1'").equals("0"));
+        // The killed clone made a slot on the member it cloned from (the standby): that member drops it once it has
+        // been inactive a minute (SlotRules), so no WAL is kept there for good.
+        Await.until("no replication slot of spare1 on any member", Duration.ofMinutes(3), () -> {
+            for (Member m : cluster.read().members().values()) {
+                if (m.running() && !query(m.port(), "SELECT count(*)::text FROM pg_replication_slots"
+                        + " WHERE slot_name = 'spare1'").equals("0")) {
+                    return false;
+                }
+            }
+            return true;
+        });
         assertThat(tasks("add_replica").stream().filter(t -> !t.finished()).toList()).isEmpty();
         assertThat(query(leaderPort(), "SELECT string_agg(application_name, ',' ORDER BY application_name) FROM"
                 + " pg_stat_replication")).isEqualTo("node2,spare2");

@@ -2,6 +2,7 @@ package io.pgherd.agent.ha;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.pgherd.cluster.Assignment;
@@ -14,9 +15,46 @@ import io.pgherd.cluster.Assignment;
  * must not put it back. The leader remembers a member it saw draining until its assignment says otherwise (a
  * removal rolled back) or the member is forgotten: after its release the assignment is deleted, and the slot of
  * a member released must not come back either.
+ *
+ * <p>A member that does not lead keeps no slot at all: every member streams from the leader, so a slot on a
+ * standby is one a clone made there ({@code pg_basebackup} from a {@code clonefrom} member or the standby the
+ * controller chose) or one left from when the member led. The cloned member drops its own once it follows the
+ * leader, but a clone that died mid-way, or a member removed before it followed, leaves it behind, and an inactive
+ * slot keeps WAL on that standby for good. A standby drops a slot once it has seen it inactive for
+ * {@link #STANDBY_SLOT_GRACE_MILLIS} (never one in use: a running clone's is active, and the grace covers the
+ * moment between a clone creating its slot and streaming through it).
  */
 public final class SlotRules {
+    /** How long a standby lets a slot on its own server stay inactive before dropping it. */
+    public static final long STANDBY_SLOT_GRACE_MILLIS = 60_000;
+
     private SlotRules() {
+    }
+
+    /**
+     * When each inactive slot of a standby's server was first seen inactive, after this cycle's look: slots no longer
+     * inactive (in use, or gone) are forgotten, new ones start now.
+     *
+     * @param before the same map after the previous look
+     * @param inactiveNow the server's inactive physical slots now
+     */
+    public static Map<String, Long> inactiveSince(Map<String, Long> before, Set<String> inactiveNow, long nowMillis) {
+        Map<String, Long> next = new TreeMap<>();
+        for (String slot : inactiveNow) {
+            next.put(slot, before.getOrDefault(slot, nowMillis));
+        }
+        return next;
+    }
+
+    /** The slots a standby drops now: those seen inactive for at least {@link #STANDBY_SLOT_GRACE_MILLIS}. */
+    public static Set<String> staleOnStandby(Map<String, Long> inactiveSince, long nowMillis) {
+        Set<String> drop = new TreeSet<>();
+        inactiveSince.forEach((slot, since) -> {
+            if (nowMillis - since >= STANDBY_SLOT_GRACE_MILLIS) {
+                drop.add(slot);
+            }
+        });
+        return drop;
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -48,5 +49,36 @@ class SlotRulesTest {
 
     private static Set<String> words(String text) {
         return text == null || text.isBlank() ? Set.of() : new TreeSet<>(Arrays.asList(text.strip().split("\\s+")));
+    }
+
+    /**
+     * A standby's slots over two looks a minute apart: each row the slots inactive at the first look (at 0 s), those
+     * inactive at the second (at {@code at} s), and which it drops then. A slot in use at one look starts its minute
+     * again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // case                                              | first      | second     | at  | drop
+            "a slot inactive a minute is dropped                 | node4      | node4      | 60  | node4",
+            "not before the minute is over                       | node4      | node4      | 59  | ",
+            "a slot new at the second look waits its minute      |            | node4      | 60  | ",
+            "a slot in use at the second look is not dropped     | node4      |            | 60  | ",
+            "each slot by its own time                           | node4      | node4 node5 | 61 | node4",
+            "none at all                                         |            |            | 60  | ",
+    })
+    void aStandbyDropsSlotsInactiveForAMinute(String name, String first, String second, long at, String drop) {
+        Map<String, Long> afterFirst = SlotRules.inactiveSince(Map.of(), new TreeSet<>(words(first)), 0);
+        assertThat(SlotRules.staleOnStandby(afterFirst, 0)).as("at the first look").isEmpty();
+        Map<String, Long> afterSecond = SlotRules.inactiveSince(afterFirst, new TreeSet<>(words(second)), at * 1000);
+        assertThat(SlotRules.staleOnStandby(afterSecond, at * 1000)).isEqualTo(new TreeSet<>(words(drop)));
+    }
+
+    @Test
+    void aSlotInUseForAMomentStartsItsMinuteAgain() {
+        Map<String, Long> seen = SlotRules.inactiveSince(Map.of(), Set.of("node4"), 0);
+        seen = SlotRules.inactiveSince(seen, Set.of(), 30_000);
+        seen = SlotRules.inactiveSince(seen, Set.of("node4"), 40_000);
+        assertThat(SlotRules.staleOnStandby(seen, 90_000)).as("50 s inactive since it was last in use").isEmpty();
+        assertThat(SlotRules.staleOnStandby(seen, 100_000)).containsExactly("node4");
     }
 }
