@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -51,7 +50,6 @@ import io.pgherd.postgres.Credentials;
 import io.pgherd.proxy.config.ProxyConfig;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.ExternalCommand;
-import io.pgherd.testkit.FreePorts;
 import io.pgherd.testkit.TestDirectories;
 
 /**
@@ -128,18 +126,13 @@ class ReplicaLoadIT {
     @BeforeAll
     void upWithTwoControllersAndABenchDatabase() throws Exception {
         dir = TestDirectories.create("ReplicaLoadIT");
-        JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--replicas", "1", "--controllers", "2", "--base-port",
-                Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
-                "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
-                Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()), "--detach");
-        assertThat(up.exit()).as(up.toString()).isZero();
-        JsonNode status = JarCli.statusJson(dir);
-        dcs = Dcs.connect(status.get("dcs").asText(), Duration.ofSeconds(5));
-        cluster = new ClusterStore(dcs, status.get("cluster").asText());
-        controllers = new ControllerStore(cluster);
-        ClusterDirectory directory = new ClusterDirectory(dir);
-        credentials = directory.cluster(directory.read(), Optional.empty()).credentials();
-        proxyPort = directory.read().proxyPort();
+        LocalUp up = LocalUp.start(dir, "--replicas", "1", "--controllers", "2");
+        JsonNode status = up.status;
+        dcs = up.dcs;
+        cluster = up.cluster;
+        controllers = up.controllers;
+        credentials = up.credentials;
+        proxyPort = up.proxyPort;
         // The lag limit a new replica must be within before it takes reads: the controller's and the proxies'.
         maxLagBytes = Math.min(ControllerConfig.MAX_LAG_BYTES.defaultValue(), ProxyConfig.MAX_REPLICA_LAG_BYTES.defaultValue());
 

@@ -8,15 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +54,7 @@ class ReplicaScalingIT {
     private ClusterStore cluster;
     private ControllerStore controllers;
     private Process controller;
+    private LocalUp up;
     private Credentials credentials;
     private int proxyPort;
     private int rangeFrom;
@@ -68,18 +65,14 @@ class ReplicaScalingIT {
     void upAndStartAController() throws Exception {
         dir = TestDirectories.create("ReplicaScalingIT");
         // The test runs its own controllers (with ports and timeouts of its own), so up starts none.
-        JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--replicas", "1", "--controllers", "0", "--base-port",
-                Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
-                "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
-                Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()), "--detach");
-        assertThat(up.exit()).as(up.toString()).isZero();
-        JsonNode status = JarCli.statusJson(dir);
-        dcs = Dcs.connect(status.get("dcs").asText(), Duration.ofSeconds(5));
-        cluster = new ClusterStore(dcs, status.get("cluster").asText());
-        controllers = new ControllerStore(cluster);
-        ClusterDirectory directory = new ClusterDirectory(dir);
-        credentials = directory.cluster(directory.read(), Optional.empty()).credentials();
-        proxyPort = directory.read().proxyPort();
+        LocalUp up = LocalUp.start(dir, "--replicas", "1", "--controllers", "0");
+        this.up = up;
+        JsonNode status = up.status;
+        dcs = up.dcs;
+        cluster = up.cluster;
+        controllers = up.controllers;
+        credentials = up.credentials;
+        proxyPort = up.proxyPort;
         rangeFrom = FreePorts.allocate(4).stream().min(Integer::compare).orElseThrow();
         configuration = String.join("\n", "controller:",
                 "  cluster: " + status.get("cluster").asText(),
@@ -226,33 +219,18 @@ class ReplicaScalingIT {
     }
 
     private int leaderPort() {
-        var snapshot = cluster.read();
-        return snapshot.members().get(snapshot.leader().orElseThrow().member()).port();
+        return up.leaderPort();
     }
 
-    /** The port of the server a read through the proxy ran on (a new connection each time: any replica may serve). */
     private int readPortThroughProxy() {
-        try (Connection c = connect(proxyPort); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT inet_server_port()")) {
-            rs.next();
-            return rs.getInt(1);
-        } catch (SQLException e) {
-            return -1;
-        }
+        return up.readPortThroughProxy();
     }
 
     private String query(int port, String sql) throws SQLException {
-        try (Connection c = connect(port); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
+        return up.query(port, sql);
     }
 
     private Connection connect(int port) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", credentials.superuser());
-        props.setProperty("password", credentials.superuserPassword());
-        props.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", props);
+        return up.connect(port);
     }
 }

@@ -8,18 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +62,7 @@ class SpareProcessesIT {
     private Dcs dcs;
     private ClusterStore cluster;
     private ControllerStore controllers;
-    private String superuserPassword;
+    private LocalUp up;
     private int proxyPort;
     private JsonNode status;
     private final Map<String, Process> spareAgents = new HashMap<>();
@@ -78,17 +73,13 @@ class SpareProcessesIT {
     void upTwoSparesAndAController() throws Exception {
         dir = TestDirectories.create("SpareProcessesIT");
         hosts = dir.resolve("hosts");
-        JarCli.Result up = pgherd("up", "--dir", dir.toString(), "--replicas", "0", "--controllers", "0", "--base-port",
-                Integer.toString(FreePorts.allocate()), "--proxy-port", Integer.toString(FreePorts.allocate()),
-                "--metrics-port", Integer.toString(FreePorts.allocate()), "--zookeeper-port",
-                Integer.toString(FreePorts.allocate()), "--api-port", Integer.toString(FreePorts.allocate()), "--detach");
-        assertThat(up.exit()).as(up.toString()).isZero();
-        status = JarCli.statusJson(dir);
-        dcs = Dcs.connect(status.get("dcs").asText(), Duration.ofSeconds(5));
-        cluster = new ClusterStore(dcs, status.get("cluster").asText());
-        controllers = new ControllerStore(cluster);
-        superuserPassword = Files.readString(dir.resolve(Credentials.SUPERUSER_PASSWORD_FILE)).strip();
-        proxyPort = new ClusterDirectory(dir).read().proxyPort();
+        LocalUp up = LocalUp.start(dir, "--replicas", "0", "--controllers", "0");
+        this.up = up;
+        status = up.status;
+        dcs = up.dcs;
+        cluster = up.cluster;
+        controllers = up.controllers;
+        proxyPort = up.proxyPort;
         for (String spare : SPARES) {
             sparePorts.put(spare, FreePorts.allocate());
             startSpare(spare);
@@ -330,39 +321,14 @@ class SpareProcessesIT {
     }
 
     private int leaderPort() {
-        var snapshot = cluster.read();
-        return snapshot.members().get(snapshot.leader().orElseThrow().member()).port();
+        return up.leaderPort();
     }
 
-    /** The port of the server a read through the proxy ran on (a new connection each time: any replica may serve). */
     private int readPortThroughProxy() {
-        try (Connection c = connect(proxyPort); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT inet_server_port()")) {
-            rs.next();
-            return rs.getInt(1);
-        } catch (SQLException e) {
-            return -1;
-        }
+        return up.readPortThroughProxy();
     }
 
     private String query(int port, String sql) throws SQLException {
-        try (Connection c = connect(port); Statement s = c.createStatement()) {
-            boolean result = s.execute(sql);
-            while (!result && (s.getUpdateCount() != -1)) {
-                result = s.getMoreResults();
-            }
-            try (ResultSet rs = s.getResultSet()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
-    private Connection connect(int port) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", superuserPassword);
-        p.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", p);
+        return up.query(port, sql);
     }
 }
