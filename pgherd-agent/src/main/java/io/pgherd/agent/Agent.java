@@ -253,7 +253,7 @@ public final class Agent implements AutoCloseable {
             publish(status, following, assignedDraining(snapshot));
         }
         Decision decision = spares.spare() ? SpareRules.decide(cluster, state, configured.settings(), assignment, now)
-                : HaRules.decide(cluster, state, configured.settings(), now);
+                : HaRules.decide(cluster, state, configured.settings(), assignment.found(), now);
         view = new View(snapshot, status, decision, now, reachable);
         if (decision.action() != Decision.Action.NONE || !decision.sentence().equals(lastSentence)) {
             log.info("{}: {}", name(), decision.sentence());

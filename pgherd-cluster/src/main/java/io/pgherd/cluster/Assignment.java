@@ -20,6 +20,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param cloneFrom the member a spare assigned {@link Role#REPLICA} is to clone from, when the controller chose one
  *                  (the spare clones from it while it runs, else makes its own choice); null when none (and in
  *                  records of releases before it)
+ * @param ready whether the member may take reads: false while the controller's task that adds it waits for it to
+ *              stream within the lag limit (the proxies send it no reads until then); a record without the field
+ *              (an older release's, or one written by hand) reads as true
  */
 public record Assignment(@JsonProperty("format") int format,
                          @JsonProperty("member") String member,
@@ -27,12 +30,19 @@ public record Assignment(@JsonProperty("format") int format,
                          @JsonProperty("draining") boolean draining,
                          @JsonProperty("task") @JsonInclude(JsonInclude.Include.NON_NULL) String task,
                          @JsonProperty("epoch") long epoch,
-                         @JsonProperty("clone_from") @JsonInclude(JsonInclude.Include.NON_NULL) String cloneFrom) {
+                         @JsonProperty("clone_from") @JsonInclude(JsonInclude.Include.NON_NULL) String cloneFrom,
+                         @JsonProperty("ready") Boolean ready) {
     /** The format this release writes. */
     public static final int FORMAT = 1;
 
     public Assignment {
         role = role == null ? Role.UNKNOWN : role;
+        ready = ready == null || ready;
+    }
+
+    /** A ready assignment (see {@link #ready}). */
+    public Assignment(int format, String member, Role role, boolean draining, String task, long epoch, String cloneFrom) {
+        this(format, member, role, draining, task, epoch, cloneFrom, true);
     }
 
     /** An assignment without a clone source. */
@@ -47,12 +57,31 @@ public record Assignment(@JsonProperty("format") int format,
 
     /** This assignment, draining or not. */
     public Assignment withDraining(boolean on) {
-        return new Assignment(format, member, role, on, task, epoch, cloneFrom);
+        return new Assignment(format, member, role, on, task, epoch, cloneFrom, ready);
     }
 
     /** This assignment with {@code source} as the member to clone from (null: none). */
     public Assignment withCloneFrom(String source) {
-        return new Assignment(format, member, role, draining, task, epoch, source == null || source.isEmpty() ? null : source);
+        return new Assignment(format, member, role, draining, task, epoch, source == null || source.isEmpty() ? null : source,
+                ready);
+    }
+
+    /** This assignment, ready to take reads or not (see {@link #ready}). */
+    public Assignment withReady(boolean on) {
+        return new Assignment(format, member, role, draining, task, epoch, cloneFrom, on);
+    }
+
+    /** This assignment as written by the controller task {@code taskId} with the fencing token {@code byEpoch}. */
+    public Assignment writtenBy(String taskId, long byEpoch) {
+        return new Assignment(format, member, role, draining, taskId, byEpoch, cloneFrom, ready);
+    }
+
+    /**
+     * Whether the member must take no reads yet: it is assigned {@link Role#REPLICA} and the controller has not yet
+     * seen it stream within the lag limit ({@link #ready} false). A record of a newer release says nothing.
+     */
+    public boolean awaitsStreaming() {
+        return understood() && role == Role.REPLICA && !ready;
     }
 
     /**

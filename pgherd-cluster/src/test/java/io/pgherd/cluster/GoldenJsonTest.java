@@ -111,6 +111,16 @@ class GoldenJsonTest {
     }
 
     @Test
+    void anAssignmentWithoutReadyReadsAsReady() {
+        String older = Samples.text("written/assignment-clone-from.json").replace(",\"ready\":false", "");
+        Assignment a = ClusterJson.read("assignments/node6", older, Assignment.class);
+        assertThat(a.ready()).isTrue();
+        assertThat(a.awaitsStreaming()).isFalse();
+        assertThat(Samples.ASSIGNMENT_CLONE_FROM.awaitsStreaming()).isTrue();
+        assertThat(Samples.ASSIGNMENT_SPARE.withReady(false).awaitsStreaming()).isFalse();
+    }
+
+    @Test
     void anAssignmentOfANewerReleaseIsNotActedOn() {
         String newerRole = Samples.text("written/assignment.json").replace("\"role\":\"replica\"", "\"role\":\"witness\"");
         Assignment a = ClusterJson.read("assignments/node4", newerRole, Assignment.class);

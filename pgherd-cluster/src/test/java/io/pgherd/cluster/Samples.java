@@ -38,9 +38,9 @@ final class Samples {
     static final Assignment ASSIGNMENT = Assignment.of("node4", Assignment.Role.REPLICA, true, "t-20251206-1", 17);
     /** {@code written/assignment-spare.json}: a member given back to be a spare, by no task. */
     static final Assignment ASSIGNMENT_SPARE = Assignment.of("node5", Assignment.Role.SPARE, false, null, 18);
-    /** {@code written/assignment-clone-from.json}: a spare assigned to become a read replica cloned from node2. */
+    /** {@code written/assignment-clone-from.json}: a spare assigned to become a read replica cloned from node2, not yet streaming. */
     static final Assignment ASSIGNMENT_CLONE_FROM = Assignment.of("node6", Assignment.Role.REPLICA, false, "t-20251206-2", 19)
-            .withCloneFrom("node2");
+            .withCloneFrom("node2").withReady(false);
     static final HistoryEntry PROMOTION = new HistoryEntry("node2", "node1", "failover", 4, 50332000L,
             "2025-12-06T05:46:40.500Z", 17L,
             new HistoryEntry.Timeline(1765000000000L, 1765000000100L, 1765000000200L, 1765000000500L, 1765000000600L),

@@ -3,6 +3,7 @@ package io.pgherd.agent.ha;
 import java.util.Optional;
 
 import io.pgherd.agent.ha.Decision.Action;
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.Member;
 
 /**
@@ -14,8 +15,19 @@ public final class HaRules {
     private HaRules() {
     }
 
-    /** Decides one cycle. {@code nowMillis} only matters for scheduled switchovers. */
+    /** Decides one cycle of a member without an assignment. {@code nowMillis} only matters for scheduled switchovers. */
     public static Decision decide(ClusterState cluster, LocalState local, HaSettings me, long nowMillis) {
+        return decide(cluster, local, me, Optional.empty(), nowMillis);
+    }
+
+    /**
+     * Decides one cycle. {@code nowMillis} only matters for scheduled switchovers.
+     *
+     * @param assignment this member's assignment, if the controller wrote one: a member without data clones from the
+     *                   member it names ({@link Assignment#cloneFrom}) when that one can serve
+     */
+    public static Decision decide(ClusterState cluster, LocalState local, HaSettings me, Optional<Assignment> assignment,
+                                  long nowMillis) {
         String name = me.name();
         if (!local.dcsReachable() || !local.sessionAlive()) {
             String why = !local.sessionAlive() ? "the DCS session was lost" : "the DCS cannot be reached";
@@ -28,7 +40,7 @@ public final class HaRules {
             if (cluster.ledBy(name)) {
                 return Decision.of(Action.RELEASE, "holding the leader key without a data directory: releasing it");
             }
-            return bootstrap(cluster, me);
+            return bootstrap(cluster, me, assignment);
         }
         if (cluster.ledBy(name)) {
             return lead(cluster, local, me, nowMillis);
@@ -45,7 +57,7 @@ public final class HaRules {
         return d;
     }
 
-    private static Decision bootstrap(ClusterState cluster, HaSettings me) {
+    private static Decision bootstrap(ClusterState cluster, HaSettings me, Optional<Assignment> assignment) {
         if (cluster.initializedBy().isEmpty()) {
             if (me.noFailover()) {
                 return Decision.of(Action.NONE, "no cluster yet; a read replica waits for a failover candidate to initialize it");
@@ -54,9 +66,14 @@ public final class HaRules {
         }
         if (cluster.leader().isPresent()) {
             String leader = cluster.leader().get().member();
+            Optional<Member> named = assignment.filter(Assignment::understood).map(Assignment::cloneFrom)
+                    .map(cluster.members()::get).filter(m -> canServeClone(m, me.name(), leader));
+            if (named.isPresent()) {
+                return Decision.of(Action.CLONE, named.get().name(), "no data directory: cloning it from "
+                        + named.get().name() + " as the controller's assignment asks, a standby of the leader " + leader);
+            }
             Optional<Member> source = cluster.members().values().stream()
-                    .filter(m -> m.cloneFrom() && !m.name().equals(me.name()) && !m.name().equals(leader) && m.running()
-                            && m.inRecovery() && m.timeline() > 0 && leader.equals(m.following()))
+                    .filter(m -> m.cloneFrom() && canServeClone(m, me.name(), leader))
                     .min(java.util.Comparator.comparing(Member::name));
             if (source.isPresent()) {
                 return Decision.of(Action.CLONE, source.get().name(), "no data directory: cloning it from "
@@ -70,6 +87,15 @@ public final class HaRules {
         }
         return Decision.of(Action.NONE, "no data directory and no leader to clone from (initialized by "
                 + cluster.initializedBy().get() + "): waiting");
+    }
+
+    /**
+     * Whether a new member {@code me} may clone from {@code m} instead of the leader: another member than both, running,
+     * in recovery on a known timeline, following the leader.
+     */
+    private static boolean canServeClone(Member m, String me, String leader) {
+        return !m.name().equals(me) && !m.name().equals(leader) && m.running() && m.inRecovery() && m.timeline() > 0
+                && leader.equals(m.following());
     }
 
     private static Decision lead(ClusterState cluster, LocalState local, HaSettings me, long nowMillis) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.pgherd.agent.ha.ClusterState.Leader;
 import io.pgherd.agent.ha.ClusterState.Switchover;
 import io.pgherd.agent.ha.Decision.Action;
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.Member;
 
 /**
@@ -142,6 +143,36 @@ class HaRulesTest {
 
         assertDecision(d, Action.CLONE, "node4", "no data directory: cloning it from node4 (tagged clonefrom), a standby of"
                 + " the leader node1");
+    }
+
+    @Test
+    void memberWithoutDataClonesFromTheMemberItsAssignmentNames() {
+        Cluster c = cluster().ledBy("node1").member(standby("node4", 9_000).cloneFrom()).member(standby("node3", 9_500));
+
+        assertDecision(decide(c, noDataDirectory(), me().readReplica(), assignedFrom("node3")), Action.CLONE, "node3",
+                "no data directory: cloning it from node3 as the controller's assignment asks, a standby of the leader node1");
+    }
+
+    @Test
+    void anAssignedSourceThatCannotServeLeavesTheUsualChoice() {
+        Cluster c = cluster().ledBy("node1").member(standby("node4", 9_000).cloneFrom()).member(standby("node6", 9_500).stopped())
+                .member(standby("node3", 9_500).starting()).member(standby("node5", 9_500).asPrimary());
+        String tagged = "no data directory: cloning it from node4 (tagged clonefrom), a standby of the leader node1";
+        for (String source : new String[] {"node6", "node3", "node5", "node9", "node1", ME, ""}) {
+            assertDecision(decide(c, noDataDirectory(), me().readReplica(), assignedFrom(source)), Action.CLONE, "node4", tagged);
+        }
+        assertDecision(decide(c, noDataDirectory(), me().readReplica(), Optional.of(Assignment.of(ME, Assignment.Role.REPLICA,
+                false, "t", 1))), Action.CLONE, "node4", tagged);
+        assertDecision(decide(cluster().ledBy("node1").member(standby("node6", 9_500).stopped()), noDataDirectory(),
+                me().readReplica(), assignedFrom("node6")), Action.CLONE, "node1", "no data directory: cloning it from the leader node1");
+    }
+
+    @Test
+    void anAssignmentOfANewerReleaseNamesNoSource() {
+        Assignment newer = new Assignment(Assignment.FORMAT + 1, ME, Assignment.Role.REPLICA, false, "t", 1, "node3", false);
+
+        assertDecision(decide(cluster().ledBy("node1").member(standby("node3", 9_500)), noDataDirectory(), me().readReplica(),
+                Optional.of(newer)), Action.CLONE, "node1", "no data directory: cloning it from the leader node1");
     }
 
     @Test
@@ -829,6 +860,15 @@ class HaRulesTest {
 
     private static Decision decide(Cluster cluster, Local local, Me me) {
         return HaRules.decide(cluster.build(), local.build(), me.build(), NOW);
+    }
+
+    private static Decision decide(Cluster cluster, Local local, Me me, Optional<Assignment> assignment) {
+        return HaRules.decide(cluster.build(), local.build(), me.build(), assignment, NOW);
+    }
+
+    /** This member's assignment as a new read replica, not yet ready, to clone from {@code source}. */
+    private static Optional<Assignment> assignedFrom(String source) {
+        return Optional.of(Assignment.of(ME, Assignment.Role.REPLICA, false, "t", 1).withCloneFrom(source).withReady(false));
     }
 
     private static void assertDecision(Decision actual, Action action, String target, String sentence) {

@@ -9,10 +9,12 @@ import io.pgherd.cluster.Member;
 
 /**
  * The steps of the task {@value ReplicaTask#ADD}: {@code provision} (a name, a port, a data directory, or a
- * spare assigned) → {@code start_agent} (which clones and joins by itself) → {@code wait_streaming} (until
- * the primary's {@code pg_stat_replication} shows it streaming and it replayed within the lag limit). Rolled
- * back, the member is stopped, its slot dropped and everything provisioned released. Every step resumes
- * after a takeover: running one again does no harm.
+ * spare assigned; and the member's assignment: role replica, {@code ready: false}, the member to clone from) →
+ * {@code start_agent} (which clones and joins by itself) → {@code wait_streaming} (until the primary's
+ * {@code pg_stat_replication} shows it streaming and it replayed within the lag limit; then its assignment says
+ * {@code ready: true} and the proxies send it reads). Rolled back, the member is stopped, its slot dropped,
+ * everything provisioned released and its assignment forgotten. Every step resumes after a takeover: running one
+ * again does no harm.
  */
 public final class AddReplica {
     /** The task's parameter naming the provisioner ({@value Provisioner#LOCAL}, {@value Provisioner#SPARE}). */
@@ -32,7 +34,11 @@ public final class AddReplica {
                 add.provisioner());
     }
 
-    /** {@code provision}: the provisioner makes the member ready to run; undone, it releases everything it made. */
+    /**
+     * {@code provision}: the provisioner makes the member ready to run, and its assignment says it takes no reads
+     * yet and whom it clones from (written before its agent starts); undone, everything it made is released and the
+     * assignment forgotten.
+     */
     record Provision() implements ReplicaStep {
         @Override
         public String name() {
@@ -43,6 +49,7 @@ public final class AddReplica {
         public StepResult run(ReplicaContext context) {
             String cloneFrom = context.parameters().getOrDefault(ReplicaContext.CLONE_FROM, "");
             Provisioner.Placement where = context.provisioner().provision(context.member(), cloneFrom);
+            context.drains().announce(context.member(), cloneFrom);
             return new StepResult.Done("provisioned " + where.name() + " (" + where.where() + ", port " + where.port()
                     + ")" + (cloneFrom.isEmpty() ? "" : ", to clone from " + cloneFrom));
         }
@@ -51,6 +58,7 @@ public final class AddReplica {
         public void undo(ReplicaContext context) {
             context.provisioner().release(context.member());
             context.cluster().dropSlot(context.member());
+            context.drains().forget(context.member());
         }
 
         @Override
@@ -84,7 +92,8 @@ public final class AddReplica {
     }
 
     /**
-     * {@code wait_streaming}: done once the member streams within the lag limit; fails after
+     * {@code wait_streaming}: done once the member streams within the lag limit and its assignment says it is ready
+     * (the proxies then send it reads); fails after
      * {@link ReplicaContext.Limits#streamTimeoutMillis} (and the task is rolled back).
      */
     record WaitStreaming() implements ReplicaStep {
@@ -103,7 +112,8 @@ public final class AddReplica {
             String why = notStreaming(context.cluster().snapshot(), member, context.cluster().replicationState(member),
                     context.limits().maxLagBytes());
             if (why == null) {
-                return new StepResult.Done(member + " streams within the lag limit");
+                context.drains().ready(member);
+                return new StepResult.Done(member + " streams within the lag limit: it takes reads");
             }
             if (context.stepAgeMillis() >= context.limits().streamTimeoutMillis()) {
                 throw new StepFailure(member + " did not stream within the lag limit in "

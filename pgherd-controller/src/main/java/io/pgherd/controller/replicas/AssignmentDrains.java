@@ -29,8 +29,33 @@ public final class AssignmentDrains implements Drains {
         this.taskId = taskId;
     }
 
+    @Override
+    public void announce(String member, String cloneFrom) {
+        Optional<Assignment> current = Optional.ofNullable(cluster.assignments().get(member));
+        if (current.map(a -> a.role() == Assignment.Role.REPLICA).orElse(false)) {
+            return;
+        }
+        Assignment next = Assignment.of(member, Assignment.Role.REPLICA, false, taskId, fence.epoch()).withCloneFrom(cloneFrom)
+                .withReady(false);
+        if (!controller.putAssignment(next, fence)) {
+            throw refused(member, "record it as a new replica not yet ready");
+        }
+    }
+
+    @Override
+    public void ready(String member) {
+        Optional<Assignment> current = Optional.ofNullable(cluster.assignments().get(member));
+        if (current.map(Assignment::ready).orElse(true)) {
+            return;
+        }
+        if (!controller.putAssignment(current.get().withReady(true).writtenBy(taskId, fence.epoch()), fence)) {
+            throw refused(member, "mark it ready");
+        }
+    }
+
     /**
-     * A member without an assignment (one the local provisioner made) gets one with role replica: what it is.
+     * A member without an assignment (one made before assignments marked readiness) gets one with role replica: what
+     * it is. Whether it is ready and what it cloned from stay as they are.
      *
      * @throws FencedWriteRefusedException when this controller was deposed
      */
@@ -40,7 +65,8 @@ public final class AssignmentDrains implements Drains {
         if (current.map(a -> a.draining() == draining).orElse(!draining)) {
             return;
         }
-        Assignment next = current.map(a -> Assignment.of(member, a.role(), draining, taskId, fence.epoch()))
+        Assignment next = current.map(a -> new Assignment(Assignment.FORMAT, member, a.role(), draining, taskId, fence.epoch(),
+                        a.cloneFrom(), a.ready()))
                 .orElseGet(() -> Assignment.of(member, Assignment.Role.REPLICA, draining, taskId, fence.epoch()));
         if (!controller.putAssignment(next, fence)) {
             throw refused(member, "mark it " + (draining ? "draining" : "not draining"));

@@ -34,8 +34,9 @@ public final class SpareProvisioner implements Provisioner {
     }
 
     /**
-     * Assigns the spare {@code name} role replica. The spare clones from the member its agent chooses (the
-     * assignment record has no clone source).
+     * Assigns the spare {@code name} role replica, not ready to take reads yet (the task marks it ready once it
+     * streams), to clone from {@code cloneFrom} (the spare clones from it when it can serve, else makes its own
+     * choice).
      *
      * @throws StepFailure when {@code name} is no registered spare and not already assigned
      */
@@ -51,21 +52,21 @@ public final class SpareProvisioner implements Provisioner {
         if (!assigned && !ReplicaRules.SPARE_ROLE.equals(m.role())) {
             throw new StepFailure(name + " is no free spare: its agent has role " + m.role());
         }
-        assign(name, Assignment.Role.REPLICA);
+        assign(name, Assignment.Role.REPLICA, cloneFrom);
         return new Placement(name, m.host(), m.port(), "the spare on " + m.host());
     }
 
     /** Assigns it role replica (again): the agent runs already, and clones once so assigned. */
     @Override
     public void start(String name) {
-        assign(name, Assignment.Role.REPLICA);
+        assign(name, Assignment.Role.REPLICA, null);
     }
 
     /** Assigns it spare: its agent stops PostgreSQL (and wipes its data: a spare keeps none). */
     @Override
     public void stop(String name) {
         if (Optional.ofNullable(cluster.assignments().get(name)).isPresent()) {
-            assign(name, Assignment.Role.SPARE);
+            assign(name, Assignment.Role.SPARE, null);
         }
     }
 
@@ -94,13 +95,21 @@ public final class SpareProvisioner implements Provisioner {
                 .map(Map.Entry::getKey).sorted().toList();
     }
 
-    private void assign(String name, Assignment.Role role) {
+    /**
+     * Writes {@code name}'s assignment {@code role}; nothing when it has that role already (so a replica made ready
+     * stays ready). A new replica assignment is not ready; {@code cloneFrom} (null: the one it has) is its source.
+     */
+    private void assign(String name, Assignment.Role role, String cloneFrom) {
         Optional<Assignment> current = Optional.ofNullable(cluster.assignments().get(name));
         boolean draining = current.map(Assignment::draining).orElse(false) && role == Assignment.Role.REPLICA;
         if (current.map(a -> a.role() == role && a.draining() == draining && a.understood()).orElse(false)) {
             return;
         }
-        if (!controller.putAssignment(Assignment.of(name, role, draining, taskId, fence.epoch()), fence)) {
+        boolean replica = role == Assignment.Role.REPLICA;
+        String source = cloneFrom != null ? cloneFrom : current.map(Assignment::cloneFrom).orElse(null);
+        Assignment next = Assignment.of(name, role, draining, taskId, fence.epoch()).withCloneFrom(replica ? source : null)
+                .withReady(!replica);
+        if (!controller.putAssignment(next, fence)) {
             throw new FencedWriteRefusedException("task " + taskId + ": could not assign " + name + " role "
                     + role.name().toLowerCase(Locale.ROOT) + ": the write was refused (controller epoch "
                     + fence.epoch() + " no longer current, or the assignment kept changing)");

@@ -22,8 +22,11 @@ class AddReplicaTest {
         List<String> sentences = runAll(world, "node5");
 
         assertThat(sentences).containsExactly("provisioned node5 (/tmp/c/node5, port 20000), to clone from node2",
-                "started the agent of node5", "node5 streams within the lag limit");
-        assertThat(world.state()).isEqualTo("provisioned [node5], running [node5], slots [node5], marks {}");
+                "started the agent of node5", "node5 streams within the lag limit: it takes reads");
+        assertThat(world.state()).isEqualTo("provisioned [node5], running [node5], slots [node5], marks {},"
+                + " assignments {node5=ready, from node2}");
+        assertThat(world.assignmentAtStart).as("the proxies learn it takes no reads before its agent runs")
+                .containsExactly(Map.entry("node5", "not ready, from node2"));
     }
 
     @Test
@@ -67,7 +70,7 @@ class AddReplicaTest {
         rollBack(world, "node5");
         rollBack(world, "node5");
 
-        assertThat(world.state()).isEqualTo("provisioned [], running [], slots [], marks {}");
+        assertThat(world.state()).isEqualTo("provisioned [], running [], slots [], marks {}, assignments {}");
     }
 
     @Test
@@ -77,7 +80,7 @@ class AddReplicaTest {
         world.running.add("node3");
         rollBack(world, "node5");
 
-        assertThat(world.state()).isEqualTo("provisioned [node3], running [node3], slots [], marks {}");
+        assertThat(world.state()).isEqualTo("provisioned [node3], running [node3], slots [], marks {}, assignments {}");
     }
 
     @Test
@@ -97,9 +100,39 @@ class AddReplicaTest {
         world.senders.put("node5", "catchup");
         assertThat(wait.run(c).sentence()).endsWith(": the leader node1's pg_stat_replication shows it catchup");
         world.senders.put("node5", "streaming");
-        assertThat(wait.run(c)).isEqualTo(new StepResult.Done("node5 streams within the lag limit"));
+        assertThat(wait.run(c)).isEqualTo(new StepResult.Done("node5 streams within the lag limit: it takes reads"));
         world.leader = false;
         assertThat(wait.run(c).sentence()).endsWith(": the cluster has no leader");
+    }
+
+    @Test
+    void theNewReplicaIsNotReadyUntilItStreamsWithinTheLagLimit() {
+        World world = new World();
+        runStep(world, new AddReplica.Provision(), "node5");
+        runStep(world, new AddReplica.StartAgent(), "node5");
+        assertThat(world.assignments).containsExactly(Map.entry("node5", "not ready, from node2"));
+
+        world.replayed.put("node5", World.POS - 1_000_001);
+        world.senders.put("node5", "streaming");
+        AddReplica.WaitStreaming wait = new AddReplica.WaitStreaming();
+        assertThat(wait.run(world.context("node5", T0, T0 + 1_000))).isInstanceOf(StepResult.NotYet.class);
+        assertThat(world.assignments).containsExactly(Map.entry("node5", "not ready, from node2"));
+        world.replayed.put("node5", World.POS);
+        assertThat(wait.run(world.context("node5", T0, T0 + 2_000))).isInstanceOf(StepResult.Done.class);
+        assertThat(world.assignments).containsExactly(Map.entry("node5", "ready, from node2"));
+    }
+
+    @Test
+    void aFailedWaitLeavesTheReplicaNotReadyAndTheRollbackForgetsIt() {
+        World world = new World();
+        runStep(world, new AddReplica.Provision(), "node5");
+        runStep(world, new AddReplica.StartAgent(), "node5");
+        assertThatThrownBy(() -> new AddReplica.WaitStreaming().run(world.context("node5", T0, T0 + 600_000)))
+                .isInstanceOf(StepFailure.class);
+        assertThat(world.assignments).containsExactly(Map.entry("node5", "not ready, from node2"));
+
+        rollBack(world, "node5");
+        assertThat(world.state()).isEqualTo("provisioned [], running [], slots [], marks {}, assignments {}");
     }
 
     @Test

@@ -22,7 +22,7 @@ class RemoveReplicaTest {
 
         assertThat(sentences).containsExactly("marked node5 draining", "no proxy runs a read on node5",
                 "stopped the agent of node5", "dropped the replication slot of node5", "released node5");
-        assertThat(world.state()).isEqualTo("provisioned [node3], running [node3], slots [node3], marks {}");
+        assertThat(world.state()).isEqualTo("provisioned [node3], running [node3], slots [node3], marks {}, assignments {}");
     }
 
     @Test
@@ -70,7 +70,7 @@ class RemoveReplicaTest {
         }
 
         assertThat(world.state()).isEqualTo("provisioned [node3, node5], running [node3, node5], slots [node3, node5],"
-                + " marks {node5=false}");
+                + " marks {node5=false}, assignments {}");
         assertThat(world.snapshot().members().get("node5").draining()).isFalse();
     }
 

@@ -30,6 +30,10 @@ final class World implements Provisioner, ReplicaCluster, Drains {
     final TreeSet<String> running = new TreeSet<>();
     final TreeSet<String> slots = new TreeSet<>();
     final TreeMap<String, Boolean> marks = new TreeMap<>();
+    /** What a member's assignment says of its readiness and source: {@code not ready, from node2}. */
+    final TreeMap<String, String> assignments = new TreeMap<>();
+    /** What the assignment said when the member's agent started ({@code none} when there was none). */
+    final TreeMap<String, String> assignmentAtStart = new TreeMap<>();
     final Map<String, Long> replayed = new HashMap<>();
     final Map<String, String> senders = new HashMap<>();
     final List<ProxyReads> proxyReads = new ArrayList<>();
@@ -61,6 +65,7 @@ final class World implements Provisioner, ReplicaCluster, Drains {
             throw new StepFailure(name + " is not provisioned");
         }
         running.add(name);
+        assignmentAtStart.put(name, assignments.getOrDefault(name, "none"));
     }
 
     @Override
@@ -115,6 +120,18 @@ final class World implements Provisioner, ReplicaCluster, Drains {
     }
 
     @Override
+    public void announce(String member, String cloneFrom) {
+        count("announce");
+        assignments.putIfAbsent(member, "not ready, from " + cloneFrom);
+    }
+
+    @Override
+    public void ready(String member) {
+        count("ready");
+        assignments.computeIfPresent(member, (m, a) -> a.replace("not ready", "ready"));
+    }
+
+    @Override
     public void mark(String member, boolean draining) {
         count("mark");
         marks.put(member, draining);
@@ -124,6 +141,7 @@ final class World implements Provisioner, ReplicaCluster, Drains {
     public void forget(String member) {
         count("forget");
         marks.remove(member);
+        assignments.remove(member);
     }
 
     @Override
@@ -137,9 +155,10 @@ final class World implements Provisioner, ReplicaCluster, Drains {
                 this, this, this, new ReplicaContext.Limits(1_000_000, 600_000, 300_000));
     }
 
-    /** Everything a test compares before and after running again: what exists, runs and is marked. */
+    /** Everything a test compares before and after running again: what exists, runs, is marked and assigned. */
     String state() {
-        return "provisioned " + provisioned + ", running " + running + ", slots " + slots + ", marks " + marks;
+        return "provisioned " + provisioned + ", running " + running + ", slots " + slots + ", marks " + marks
+                + ", assignments " + assignments;
     }
 
     private void count(String call) {

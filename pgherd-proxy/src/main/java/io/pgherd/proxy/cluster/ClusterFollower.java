@@ -278,7 +278,8 @@ public final class ClusterFollower implements AutoCloseable, PrimaryWatcher {
                 probe();
             }
         }
-        reads.followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet());
+        reads.followMemberRecords(leaderEntry.map(Leader::member), cluster.members().keySet(),
+                ReplicaReadiness.notReady(cluster));
         reads.followDraining(clusterDraining); // again: a node made anew just now drains from the start too
         switchover(cluster.failover(), cluster.failoverRevision());
     }

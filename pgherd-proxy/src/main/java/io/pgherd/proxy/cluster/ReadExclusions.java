@@ -11,7 +11,8 @@ import io.pgherd.proxy.topology.NodeState;
 
 /**
  * Keeps the proxy's nodes that the cluster says must take no new reads out of the read pool: a member whose
- * record is gone ({@link MemberReads}) until it is back, and a member the cluster drains ({@link ClusterDraining}),
+ * record is gone ({@link MemberReads}) until it is back, a new replica the controller has not yet seen stream
+ * within the lag limit ({@link ReplicaReadiness}) until it has, and a member the cluster drains ({@link ClusterDraining}),
  * as after the admin console's DRAIN but kept apart from it (the cluster's end of a drain does not end an
  * operator's). Reads already running there finish. Logs each change once. Not thread-safe: the
  * {@link ClusterFollower}'s thread only.
@@ -26,22 +27,32 @@ final class ReadExclusions {
     }
 
     /**
-     * Keeps the nodes whose member record is gone out of the read pool ({@link MemberReads}) and takes
-     * back those whose record returned. After the nodes are swapped in, so a node made anew has it too.
+     * Keeps the nodes whose member record is gone ({@link MemberReads}) and the new replicas not yet ready
+     * ({@link ReplicaReadiness}) out of the read pool, and takes back the others. After the nodes are swapped in, so
+     * a node made anew has it too (a new replica takes no read before its first check here).
      *
      * @param leaderName the leader, if any (it is never kept out)
      * @param recorded the members with a record
+     * @param notReady the new replicas the controller has not yet seen stream within the lag limit
      */
-    void followMemberRecords(Optional<String> leaderName, Set<String> recorded) {
+    void followMemberRecords(Optional<String> leaderName, Set<String> recorded, Set<String> notReady) {
         Map<String, String> keptOut = MemberReads.keptOut(leaderName, recorded,
                 proxy.backends().topology().nodes().stream().map(NodeState::node).toList());
         for (NodeState node : proxy.backends().topology().nodes()) {
             String reason = keptOut.get(node.name());
-            if (reason != null && node.keptOut() == null) {
-                log.info("member {} has no record in the DCS any more (its agent is stopped or cut off): no reads go to it",
+            if (reason == null && notReady.contains(node.name())) {
+                reason = ReplicaReadiness.NOT_READY;
+            }
+            String before = node.keptOut();
+            if (reason != null && !reason.equals(before)) {
+                log.info(reason.equals(ReplicaReadiness.NOT_READY)
+                        ? "member {} is a new replica the controller has not yet seen stream within the lag limit: no reads go to it"
+                        : "member {} has no record in the DCS any more (its agent is stopped or cut off): no reads go to it",
                         node.name());
-            } else if (reason == null && node.keptOut() != null) {
-                log.info("member {} has a record in the DCS again: it takes reads", node.name());
+            } else if (reason == null && before != null) {
+                log.info(before.equals(ReplicaReadiness.NOT_READY)
+                        ? "member {} streams within the lag limit (the controller says it is ready): it takes reads"
+                        : "member {} has a record in the DCS again: it takes reads", node.name());
             }
             node.keepOut(reason);
         }

@@ -109,7 +109,10 @@ public final class NodeState {
         this.drainedByCluster = on;
     }
 
-    /** Why the followed cluster keeps the node out of the read pool (its agent is gone), or null. */
+    /**
+     * Why the followed cluster keeps the node out of the read pool (its agent is gone, or it is a new replica the
+     * controller has not yet seen stream within the lag limit), or null.
+     */
     public String keptOut() {
         return keptOut;
     }

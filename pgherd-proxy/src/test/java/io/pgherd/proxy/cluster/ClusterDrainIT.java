@@ -45,7 +45,8 @@ import io.pgherd.testkit.TestDirectories;
  * PostgreSQL servers (the test plays the agents' and the controller's part in the DCS): a read running on the
  * member when its assignment says {@code draining} completes there; new reads go to the other replica; the
  * proxy's record says it drains the member and runs 1 read there, then 0, which is what the controller waits
- * for. An operator's DRAIN is kept apart from the cluster's: the cluster's end of the drain does not end it.
+ * for. An operator's DRAIN is kept apart from the cluster's: the cluster's end of the drain does not end it. A new
+ * replica whose assignment says {@code ready: false} takes no reads until it says true.
  */
 @PostgresCluster(standby = false, replicas = 2)
 class ClusterDrainIT {
@@ -150,6 +151,32 @@ class ClusterDrainIT {
             assertThat(readPorts(reader, 20)).containsOnly(other.port());
             admin("UNDRAIN " + drained.name());
             Await.until("reads reach " + drained.name() + " again", WAIT, () -> readPorts(reader, 40).contains(drained.port()));
+        }
+    }
+
+    @Test
+    void aNewReplicaTakesNoReadsUntilItsAssignmentSaysItIsReady() throws Exception {
+        PostgresNode fresh = cluster.followers().get(0);
+        PostgresNode other = cluster.followers().get(1);
+        try (Connection reader = proxy.connect("postgres")) {
+            Await.until("reads reach both replicas", WAIT,
+                    () -> readPorts(reader, 40).containsAll(Set.of(fresh.port(), other.port())));
+
+            store.putAssignment(Assignment.of(fresh.name(), Assignment.Role.REPLICA, false, "t-2", 1).withCloneFrom(other.name())
+                    .withReady(false));
+            Await.until("SHOW NODES says " + fresh.name() + " is not ready", WAIT,
+                    () -> ReplicaReadiness.NOT_READY.equals(showNodes(fresh.name(), "why_not")));
+            assertThat(showNodes(fresh.name(), "eligible")).isEqualTo("false");
+            assertThat(readPorts(reader, 30)).as("where reads went while " + fresh.name() + " is not ready")
+                    .containsOnly(other.port());
+
+            store.putAssignment(Assignment.of(fresh.name(), Assignment.Role.REPLICA, false, "t-2", 1).withCloneFrom(other.name())
+                    .withReady(true));
+            Await.until("reads reach " + fresh.name() + " once it is ready", WAIT,
+                    () -> readPorts(reader, 40).contains(fresh.port()));
+            assertThat(showNodes(fresh.name(), "why_not")).isEmpty();
+        } finally {
+            store.deleteAssignment(fresh.name());
         }
     }
 
