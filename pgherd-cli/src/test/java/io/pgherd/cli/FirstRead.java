@@ -22,8 +22,10 @@ import java.util.regex.Pattern;
  *        {@code connection authorized: ... database=DB} has no application_name of pgherd's own: it is the proxy's
  *        server connection for a client's read), the moment that connection began
  * @param streaming the receiver's {@code started streaming WAL} line before it, if it was streaming then
- * @param loggedFromStart whether a connection was logged before the server first accepted connections
- *        ({@code log_connections} was on from its start: no earlier session went unlogged)
+ * @param loggedFromStart whether {@code log_connections} was on from the server's start, so no earlier session went
+ *        unlogged: it is off by default, and a server that started with it off and had it turned on by a reload logs
+ *        {@code parameter "log_connections" changed to "on"}; no such line before the first read means it was on from
+ *        the start (the log is the node's own, from its first start)
  */
 record FirstRead(Line firstRead, Optional<Line> streaming, boolean loggedFromStart) {
     private static final Pattern LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}) (\\S+) \\[(\\d+)\\] (.*)$");
@@ -38,8 +40,7 @@ record FirstRead(Line firstRead, Optional<Line> streaming, boolean loggedFromSta
         List<String> lines = log.lines().toList();
         Pattern read = Pattern.compile("connection authorized: user=\\S+ database=" + Pattern.quote(database) + "(\\s|$)");
         Line streaming = null;
-        boolean ready = false;
-        boolean loggedFromStart = false;
+        boolean changed = false;
         Map<Long, Line> received = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             Optional<Line> parsed = parse(i + 1, lines.get(i));
@@ -48,8 +49,8 @@ record FirstRead(Line firstRead, Optional<Line> streaming, boolean loggedFromSta
             }
             Line line = parsed.get();
             String text = line.text();
-            if (text.contains("LOG:  database system is ready to accept")) {
-                ready = true;
+            if (text.contains("LOG:  parameter \"log_connections\" changed to")) {
+                changed = true;
             } else if (text.contains("LOG:  started streaming WAL from primary")) {
                 streaming = line;
             } else if (streaming != null && line.pid() == streaming.pid()
@@ -57,13 +58,12 @@ record FirstRead(Line firstRead, Optional<Line> streaming, boolean loggedFromSta
                 streaming = null; // that receiver stopped streaming
             } else if (text.contains("LOG:  connection received:")) {
                 received.put(line.pid(), line);
-                loggedFromStart |= !ready;
             } else if (text.contains("LOG:  connection authorized:") && read.matcher(text).find()
                     && !text.contains("application_name=pgherd")) {
                 Line began = received.getOrDefault(line.pid(), line);
                 // The receiver's state when the connection began: a line in between does not count.
                 Line streamingThen = streaming != null && streaming.number() < began.number() ? streaming : null;
-                return Optional.of(new FirstRead(began, Optional.ofNullable(streamingThen), loggedFromStart));
+                return Optional.of(new FirstRead(began, Optional.ofNullable(streamingThen), !changed));
             }
         }
         return Optional.empty();

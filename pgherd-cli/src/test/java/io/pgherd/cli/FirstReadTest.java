@@ -49,8 +49,13 @@ class FirstReadTest {
     }
 
     @Test
-    void withoutAConnectionLoggedBeforeTheServerWasReadyConnectionsMayHaveGoneUnlogged() {
-        assertThat(FirstRead.in(log(READY, STREAMING, RECEIVED, READ), "loadbench").orElseThrow().loggedFromStart()).isFalse();
+    void logConnectionsTurnedOnAfterTheStartMeansSessionsMayHaveGoneUnlogged() {
+        String turnedOn = "2026-12-07 06:13:52.000 UTC [100] LOG:  parameter \"log_connections\" changed to \"on\"";
+
+        assertThat(FirstRead.in(log(READY, turnedOn, STREAMING, RECEIVED, READ), "loadbench").orElseThrow().loggedFromStart())
+                .isFalse();
+        assertThat(FirstRead.in(log(READY, STREAMING, RECEIVED, READ), "loadbench").orElseThrow().loggedFromStart())
+                .as("on from the start: no connection before the server was ready is needed").isTrue();
         assertThat(FirstRead.in(log(READY, STREAMING, HEALTH), "loadbench")).isEmpty();
     }
 
