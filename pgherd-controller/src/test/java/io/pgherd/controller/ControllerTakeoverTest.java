@@ -352,7 +352,9 @@ abstract class ControllerTakeoverTest {
         assertThat(spares.provision("s1", "node2")).isEqualTo(new Provisioner.Placement("s1", "10.0.0.7", 5432,
                 "the spare on 10.0.0.7"));
         assertThat(spares.provision("s1", "node2")).as("again").isEqualTo(spares.provision("s1", "node2"));
-        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, false, "t1", fence.epoch()));
+        assertThat(store.assignments().get("s1")).as("a replica from node2, not ready before the controller sees it stream")
+                .isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, false, "t1", fence.epoch()).withCloneFrom("node2")
+                        .withReady(false));
         assertThat(spares.list()).containsExactly("s1");
         assertThat(spares.lost("s1")).as("its agent is registered").isEmpty();
         assertThat(spares.lost("s2")).contains("the agent of the spare s2 is gone from the DCS (it stopped, or its host died)");
@@ -363,7 +365,9 @@ abstract class ControllerTakeoverTest {
         AssignmentDrains drains = new AssignmentDrains(store, fence, "t2");
         drains.mark("s1", true);
         drains.mark("node9", true);
-        assertThat(store.assignments().get("s1")).isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, true, "t2", fence.epoch()));
+        assertThat(store.assignments().get("s1")).as("draining keeps the clone source and readiness")
+                .isEqualTo(Assignment.of("s1", Assignment.Role.REPLICA, true, "t2", fence.epoch()).withCloneFrom("node2")
+                        .withReady(false));
         assertThat(store.assignments().get("node9")).as("a local member gets one")
                 .isEqualTo(Assignment.of("node9", Assignment.Role.REPLICA, true, "t2", fence.epoch()));
         assertThat(drains.reads("s1")).containsExactly(new Drains.ProxyReads("proxy1", true, 2));
