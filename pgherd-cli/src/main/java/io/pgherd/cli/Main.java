@@ -51,12 +51,25 @@ public final class Main implements Runnable {
         (named.isEmpty() ? SUBCOMMANDS : named).forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
-            err.println("pgherd: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            err.println(errorLine(e));
             err.flush();
             return 1;
         });
         cli.setParameterExceptionHandler(new UnknownArguments(cli.getParameterExceptionHandler()));
         return cli;
+    }
+
+    /**
+     * The one line a command that failed prints: its own message, which says what went wrong in the user's words; but
+     * for a programming error (a bug: a null, a bad cast or index, no message) none of the exception's text, which
+     * would name Java classes.
+     */
+    static String errorLine(Exception e) {
+        if (e instanceof NullPointerException || e instanceof ClassCastException || e instanceof IndexOutOfBoundsException
+                || e instanceof ArithmeticException || e.getMessage() == null || e.getMessage().isBlank()) {
+            return "pgherd: internal error (a bug in pgherd; please report it with the command you ran)";
+        }
+        return "pgherd: " + e.getMessage();
     }
 
     @Override

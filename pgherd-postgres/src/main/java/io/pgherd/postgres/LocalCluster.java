@@ -222,6 +222,18 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A standby's replay lag in seconds from {@code pg_stat_replication}: its {@code replay_lag}, or zero when there is
+     * none and nothing is left to replay (the view shows no replay_lag once a standby is idle and caught up); else
+     * unknown (null), e.g. just after a switchover, before the standby replayed anything from its new primary.
+     */
+    static Double lagSeconds(Double replayLag, Long lagBytes) {
+        if (replayLag != null) {
+            return replayLag;
+        }
+        return Long.valueOf(0).equals(lagBytes) ? Double.valueOf(0) : null;
+    }
+
     private Map<String, Replication> replicationSeenFrom(PostgresNode primary) {
         Map<String, Replication> seen = new HashMap<>();
         String sql = "select application_name, state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint,"
@@ -231,8 +243,7 @@ public final class LocalCluster implements AutoCloseable {
                 long bytes = rs.getLong(3);
                 Long lagBytes = rs.wasNull() ? null : bytes;
                 double seconds = rs.getDouble(4);
-                // pg_stat_replication shows no replay_lag once a standby is idle and caught up: that is zero lag.
-                Double lagSeconds = rs.wasNull() ? (Long.valueOf(0).equals(lagBytes) ? 0.0 : null) : seconds;
+                Double lagSeconds = lagSeconds(rs.wasNull() ? null : seconds, lagBytes);
                 seen.put(rs.getString(1), new Replication(rs.getString(2), lagBytes, lagSeconds));
             }
         } catch (SQLException e) {
