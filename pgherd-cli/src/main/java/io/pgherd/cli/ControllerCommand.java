@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import io.pgherd.common.config.HostPort;
 import io.pgherd.controller.Controller;
@@ -20,6 +21,9 @@ import io.pgherd.controller.replicas.ReplicaReconciler;
 import io.pgherd.controller.replicas.ReplicaRules;
 import io.pgherd.controller.replicas.ReplicaTaskTypes;
 import io.pgherd.controller.replicas.SpareProvisioner;
+import io.pgherd.controller.schedule.ScheduleReconciler;
+import io.pgherd.controller.schedule.ScheduleRules;
+import io.pgherd.controller.schedule.ScheduleTasks;
 import io.pgherd.controller.task.TaskContext;
 import io.pgherd.controller.task.TaskType;
 import io.pgherd.dcs.Dcs;
@@ -42,6 +46,11 @@ import picocli.CommandLine.Option;
 final class ControllerCommand implements Callable<Integer> {
     /** What the controller keeps and carries out: its reconcilers and task types. */
     record Work(List<Reconciler> reconcilers, List<TaskType> types) {
+        /** This work and {@code more}'s. */
+        Work with(Work more) {
+            return new Work(Stream.concat(reconcilers.stream(), more.reconcilers.stream()).toList(),
+                    Stream.concat(types.stream(), more.types.stream()).toList());
+        }
     }
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "controller.yml")
@@ -53,6 +62,7 @@ final class ControllerCommand implements Callable<Integer> {
         HaCommand.dcsClientsAtWarn();
         Dcs dcs = Dcs.connect(settings.dcs(), settings.get(ControllerConfig.DCS_TIMEOUT));
         Work work = replicas(settings, dcs, Optional.empty());
+        work = work.with(schedules(settings));
         Controller controller = new Controller(dcs, settings.get(ControllerConfig.CLUSTER), settings.name(),
                 settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT),
                 settings.get(ControllerConfig.KEEP_TASKS), work.types(), work.reconcilers(), Clock.systemUTC());
@@ -85,6 +95,17 @@ final class ControllerCommand implements Callable<Integer> {
             dcs.close();
             throw new CommandFailure(e.getMessage());
         }
+    }
+
+    /**
+     * The schedule reconciler and its task type {@code fire_schedule}, always (a schedule sets {@code spec.read_replicas}
+     * whether or not this controller keeps it): a due time counts as on time for two takeovers of this TTL and loop
+     * wait ({@link ScheduleRules#onTime}); later, it was missed.
+     */
+    static Work schedules(ControllerConfig settings) {
+        TaskType type = ScheduleTasks.type();
+        return new Work(List.of(new ScheduleReconciler(type, ScheduleRules.onTime(settings.get(ControllerConfig.TTL),
+                settings.get(ControllerConfig.LOOP_WAIT)))), List.of(type));
     }
 
     /**

@@ -31,13 +31,14 @@ import java.util.TreeSet;
  * @param assignments what the controller asks of members ({@code assignments/<member>}), by member (sorted)
  * @param unreadableAssignments the members whose assignment key holds a value that could not be read (sorted):
  *                              absent from {@code assignments}, but not deleted
+ * @param schedules every readable schedule ({@code schedules/<name>}), by name (sorted)
  */
 public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
                               Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
                               Optional<SyncState> sync, ClusterConfig config, History history,
                               SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
                               Optional<String> systemId, SortedMap<String, Assignment> assignments,
-                              SortedSet<String> unreadableAssignments) {
+                              SortedSet<String> unreadableAssignments, SortedMap<String, Schedule> schedules) {
     public ClusterSnapshot {
         members = Collections.unmodifiableSortedMap(new TreeMap<>(members));
         proxies = Collections.unmodifiableSortedMap(new TreeMap<>(proxies));
@@ -45,6 +46,18 @@ public record ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member>
         assignments = Collections.unmodifiableSortedMap(new TreeMap<>(assignments == null ? Map.of() : assignments));
         unreadableAssignments = Collections.unmodifiableSortedSet(new TreeSet<>(unreadableAssignments == null ? Set.of()
                 : unreadableAssignments));
+        schedules = Collections.unmodifiableSortedMap(new TreeMap<>(schedules == null ? Map.of() : schedules));
+    }
+
+    /** A snapshot without schedules. */
+    public ClusterSnapshot(Optional<Leader> leader, SortedMap<String, Member> members, Optional<String> initializedBy,
+                           Optional<Status> status, Optional<FailoverRequest> failover, long failoverRevision,
+                           Optional<SyncState> sync, ClusterConfig config, History history,
+                           SortedMap<String, ProxyRecord> proxies, Optional<Spec> spec, SortedMap<String, Task> tasks,
+                           Optional<String> systemId, SortedMap<String, Assignment> assignments,
+                           SortedSet<String> unreadableAssignments) {
+        this(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history, proxies, spec, tasks,
+                systemId, assignments, unreadableAssignments, new TreeMap<>());
     }
 
     /** A snapshot whose assignments were all readable. */

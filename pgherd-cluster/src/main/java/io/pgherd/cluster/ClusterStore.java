@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgherd.dcs.ClusterKeys;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.Entry;
+import io.pgherd.dcs.Fence;
 import io.pgherd.dcs.Session;
 
 /**
@@ -77,6 +78,7 @@ public final class ClusterStore {
         Optional<String> systemId = Optional.empty();
         SortedMap<String, Assignment> assignments = new TreeMap<>();
         SortedSet<String> unreadableAssignments = new TreeSet<>();
+        SortedMap<String, Schedule> schedules = new TreeMap<>();
         for (Entry e : dcs.list(keys.prefix())) {
             String key = e.key();
             if (key.equals(keys.leader())) {
@@ -112,10 +114,12 @@ public final class ClusterStore {
                 } else {
                     unreadableAssignments.add(key.substring(key.lastIndexOf('/') + 1));
                 }
+            } else if (key.startsWith(keys.schedules())) {
+                parse(e, Schedule.class).map(s -> ScheduleStore.named(s, key)).ifPresent(s -> schedules.put(s.name(), s));
             }
         }
         return new ClusterSnapshot(leader, members, initializedBy, status, failover, failoverRevision, sync, config, history,
-                proxies, spec, tasks, systemId, assignments, unreadableAssignments);
+                proxies, spec, tasks, systemId, assignments, unreadableAssignments, schedules);
     }
 
     /** Every recorded promotion, oldest first (empty when the key is absent or unreadable). */
@@ -337,6 +341,18 @@ public final class ClusterStore {
         String value = ClusterJson.write(spec);
         return expectedRevision == 0 ? dcs.createIfAbsent(keys.spec(), value)
                 : dcs.compareAndSet(keys.spec(), expectedRevision, value);
+    }
+
+    /**
+     * Writes {@code spec} as {@link #writeSpec(long, Spec)} does, fenced by the acting controller's epoch (a schedule
+     * it fires).
+     *
+     * @return false when the key was written since or {@code fence} no longer passes (nothing written)
+     */
+    public boolean writeSpec(long expectedRevision, Spec spec, Fence fence) {
+        String value = ClusterJson.write(spec);
+        return expectedRevision == 0 ? dcs.createIfAbsent(keys.spec(), value, fence)
+                : dcs.compareAndSet(keys.spec(), expectedRevision, value, fence);
     }
 
     /** Every member's assignment, by member; unreadable ones are reported and left out. */

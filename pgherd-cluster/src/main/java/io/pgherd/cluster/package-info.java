@@ -69,6 +69,10 @@
  *     joins, or wipes its data and waits; any member publishes {@code draining}), controllers, CLI</td>
  *     <td>persistent</td><td>put ({@code putAssignment}); deleted when the member is released
  *     ({@code deleteAssignment})</td></tr>
+ * <tr><td>{@code schedules/<name>}</td><td>{@link io.pgherd.cluster.Schedule}</td><td>users (CLI {@code schedule},
+ *     cluster API); the acting controller records the due time it fired</td><td>the acting controller, CLI</td>
+ *     <td>persistent</td><td>users: atomic create, compare-and-set, compare-and-delete; the controller: fenced
+ *     compare-and-set ({@link io.pgherd.cluster.ScheduleStore})</td></tr>
  * </table>
  *
  * <p><b>Compatibility.</b> Processes of two releases share a cluster during a rolling upgrade, so readers

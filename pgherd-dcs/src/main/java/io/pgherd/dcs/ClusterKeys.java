@@ -133,6 +133,19 @@ public record ClusterKeys(String cluster) {
         return assignments() + segment("member", member);
     }
 
+    /** Prefix of the persistent schedules. */
+    public String schedules() {
+        return prefix() + "schedules/";
+    }
+
+    /**
+     * Persistent; one schedule: what the acting controller does at the due times of a cron expression, written by
+     * users and (the due time it fired for) by the controller.
+     */
+    public String schedule(String name) {
+        return schedules() + segment("schedule name", name);
+    }
+
     private static String segment(String what, String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.:@-]{1,128}") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException(what + " must be 1 to 128 letters, digits or '-_.:@' (got " + name + ")");

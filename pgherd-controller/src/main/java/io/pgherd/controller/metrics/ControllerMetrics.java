@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.function.ToLongFunction;
 
+import io.pgherd.cluster.Task;
 import io.pgherd.controller.metrics.ControllerStatus.Replicas;
 import io.pgherd.controller.metrics.ControllerStatus.TypeState;
+import io.pgherd.controller.schedule.ScheduleTasks;
 
 /**
  * A controller's status in the Prometheus text format (version 0.0.4), as the agents' {@code /metrics}: every sample
@@ -56,6 +58,11 @@ public final class ControllerMetrics {
         header(out, "pgherd_controller_tasks_pruned_total", "Finished tasks this controller deleted (beyond"
                 + " controller.keep_tasks) since it started.", "counter");
         out.append("pgherd_controller_tasks_pruned_total{").append(labels).append("} ").append(status.pruned()).append('\n');
+        header(out, "pgherd_controller_schedules_fired_total", "Schedule due times this controller fired since it started"
+                + " (its " + ScheduleTasks.TYPE + " tasks that succeeded; each due time is fired once, by one controller).", "counter");
+        out.append("pgherd_controller_schedules_fired_total{").append(labels).append("} ")
+                .append(status.outcomes().getOrDefault(new TypeState(ScheduleTasks.TYPE, Task.State.SUCCEEDED.label()), 0L))
+                .append('\n');
         return out.toString();
     }
 

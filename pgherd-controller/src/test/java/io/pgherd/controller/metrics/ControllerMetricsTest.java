@@ -34,7 +34,8 @@ class ControllerMetricsTest {
         TreeMap<TypeState, Integer> tasks = new TreeMap<>(Map.of(new TypeState("add_replica", "succeeded"), 3,
                 new TypeState("add_replica", "running"), 1, new TypeState("remove_replica", "failed"), 1));
         TreeMap<TypeState, Long> outcomes = new TreeMap<>(Map.of(new TypeState("add_replica", "succeeded"), 2L,
-                new TypeState("remove_replica", "failed"), 1L));
+                new TypeState("remove_replica", "failed"), 1L, new TypeState("fire_schedule", "succeeded"), 5L,
+                new TypeState("fire_schedule", "failed"), 1L));
         ControllerStatus status = new ControllerStatus("c1", "pgherd", true, OptionalLong.of(42), NOW - 60_000, NOW - 1500,
                 Optional.of(new Replicas(OptionalInt.of(4), 2, 1, 1)), tasks, outcomes, 7);
 
@@ -57,7 +58,9 @@ class ControllerMetricsTest {
                 "# TYPE pgherd_controller_task_outcomes_total counter",
                 "pgherd_controller_task_outcomes_total" + L + ",type=\"add_replica\",outcome=\"succeeded\"} 2",
                 "pgherd_controller_task_outcomes_total" + L + ",type=\"remove_replica\",outcome=\"failed\"} 1",
-                "pgherd_controller_tasks_pruned_total" + L + "} 7");
+                "pgherd_controller_tasks_pruned_total" + L + "} 7",
+                "# TYPE pgherd_controller_schedules_fired_total counter",
+                "pgherd_controller_schedules_fired_total" + L + "} 5");
         assertThat(text).endsWith("\n");
         // Every sample follows its metric's HELP and TYPE lines.
         for (String sample : text.lines().filter(l -> !l.startsWith("#")).toList()) {
@@ -76,7 +79,8 @@ class ControllerMetricsTest {
         assertThat(text.lines()).contains("pgherd_controller_acting" + L + "} 0", "pgherd_controller_epoch" + L + "} 42",
                 "pgherd_controller_acting_since_timestamp_seconds" + L + "} 0",
                 "pgherd_controller_last_cycle_age_seconds" + L + "} 0.200",
-                "pgherd_controller_tasks_pruned_total" + L + "} 0");
+                "pgherd_controller_tasks_pruned_total" + L + "} 0",
+                "pgherd_controller_schedules_fired_total" + L + "} 0");
         assertThat(text).doesNotContain("pgherd_controller_read_replicas", "pgherd_controller_spares",
                 "pgherd_controller_tasks{").contains("# TYPE pgherd_controller_task_outcomes_total counter");
     }
