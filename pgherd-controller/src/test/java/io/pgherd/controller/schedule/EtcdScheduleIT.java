@@ -179,6 +179,32 @@ class EtcdScheduleIT {
         assertThat(tasks(store)).as("c2 resumed c1's task and made none of its own").hasSize(1);
     }
 
+    @Test
+    void aSecondTaskForADueTimeAlreadyFiredFailsAtItsFirstStepAndLeavesTheSpecAlone() {
+        String cluster = newCluster();
+        ClusterStore store = new ClusterStore(connect(address()), cluster);
+        TaskType type = ScheduleTasks.type();
+        Controller c1 = start(cluster, "c1", null, type);
+        Await.until("c1 acts", Duration.ofSeconds(10), () -> c1.fence().isPresent());
+        Instant due = dueIn(LEAD);
+        Schedule added = new Schedules(store, Clock.systemUTC()).add(new Schedules.Request("once", cron(due), "UTC", 3, "skip"));
+        Task first = Await.success("it fires", LEAD.plusSeconds(20), () -> onlyTask(store, "once", Task.State.SUCCEEDED));
+        ClusterStore.SpecRead read = store.readSpec();
+        assertThat(store.writeSpec(read.revision(), new Spec(Spec.FORMAT, 5, null))).isTrue();
+
+        // As a controller that missed the first task would make it: same schedule, same due time.
+        Task again = c1.tasks().create(type, ScheduleTasks.parameters(added, due.toEpochMilli()), c1.fence().orElseThrow())
+                .orElseThrow();
+        Await.until("the second task ends", Duration.ofSeconds(20), () -> task(store, again.id()).finished());
+
+        Task ended = task(store, again.id());
+        assertThat(ended.state()).isEqualTo(Task.State.FAILED);
+        assertThat(ended.error()).contains("schedule once was already fired for " + due + " by task " + first.id()
+                + ": not firing it again");
+        assertThat(store.readSpec().spec().map(Spec::readReplicas)).as("the manual scale stands").contains(5);
+        assertThat(new ScheduleStore(store).get("once").orElseThrow().schedule().lastFiredTask()).isEqualTo(first.id());
+    }
+
     // ---- helpers
 
     /** The task type with step 2 waiting for {@code gate} first: the controller running it stays in step 2. */
