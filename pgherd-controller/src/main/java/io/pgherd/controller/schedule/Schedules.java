@@ -58,24 +58,21 @@ public final class Schedules {
                     + (request.name() == null ? "none" : "'" + request.name() + "'") + ")", "1 to 128 letters, digits or '-_.:@'"));
         }
         String zone = request.zone() == null ? DEFAULT_ZONE : request.zone();
-        boolean zoneOk = true;
+        String zoneProblem = null;
         try {
             Cron.zone(zone);
         } catch (IllegalArgumentException e) {
-            zoneOk = false;
+            zoneProblem = e.getMessage();
         }
         try {
-            Cron.parse(request.cron(), zoneOk ? zone : DEFAULT_ZONE);
+            // A bad zone is its own problem: the expression is checked in UTC then.
+            Cron.parse(request.cron(), zoneProblem == null ? zone : DEFAULT_ZONE);
         } catch (IllegalArgumentException e) {
             out.add(new ScheduleException.Problem("cron", e.getMessage(), "5 fields (minute hour day-of-month month day-of-week)"
                     + " or 6 (second first), such as '0 8 * * 1-5'"));
         }
-        if (!zoneOk) {
-            try {
-                Cron.zone(zone);
-            } catch (IllegalArgumentException e) {
-                out.add(new ScheduleException.Problem("zone", e.getMessage(), "an IANA time zone such as Europe/Berlin, or UTC"));
-            }
+        if (zoneProblem != null) {
+            out.add(new ScheduleException.Problem("zone", zoneProblem, "an IANA time zone such as Europe/Berlin, or UTC"));
         }
         if (request.readReplicas() == null) {
             out.add(new ScheduleException.Problem("read_replicas", "the read replicas to set are missing", "0 to "
