@@ -41,8 +41,9 @@ final class Gate {
         String outcome;
         try {
             if (route.role().isPresent()) {
-                principal = Optional.of(authenticate(ctx, now, route));
+                principal = Optional.of(authenticate(ctx, now));
                 call = new Call(ctx, principal);
+                permit(principal.get(), route);
             }
             Reply reply = route.action().handle(call);
             status = reply.status();
@@ -81,20 +82,22 @@ final class Gate {
         }
     }
 
-    private Principal authenticate(Context ctx, Instant now, Route route) {
-        Role required = route.role().orElseThrow();
+    private Principal authenticate(Context ctx, Instant now) {
         AccessDecision decision = services.access().authenticate(ctx.header("Authorization"), ctx.ip(), now);
         if (decision instanceof AccessDecision.Refused refused) {
             pause(refused.delay());
             ctx.header("WWW-Authenticate", "Bearer realm=\"pgherd\"");
             throw Problem.unauthorized(refused.reason() + "; send Authorization: Bearer <token>");
         }
-        Principal principal = ((AccessDecision.Granted) decision).principal();
+        return ((AccessDecision.Granted) decision).principal();
+    }
+
+    private static void permit(Principal principal, Route route) {
+        Role required = route.role().orElseThrow();
         if (!principal.role().permits(required)) {
-            throw Problem.forbidden("user " + principal.user() + " has role " + principal.role().wireName() + "; "
-                    + route + " needs " + required.wireName());
+            throw Problem.forbidden("user " + principal.user() + " has role " + principal.role().wireName() + "; " + route
+                    + " needs " + required.wireName());
         }
-        return principal;
     }
 
     private static void pause(Duration delay) {
