@@ -31,6 +31,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private final Javalin app;
+    private final ApiServices services;
     private final List<Route> routes;
     private ServerConnector connector;
 
@@ -40,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
      * @throws IllegalArgumentException naming the address when it cannot be listened on, or the TLS file at fault
      */
     public ApiServer(HostPort listen, Optional<Tls> tls, ApiServices services) {
+        this.services = services;
         this.routes = routes(services);
         Gate gate = new Gate(services);
         Optional<java.security.KeyStore> keys = tls.map(t -> PemKeyStore.load(t.certificate(), t.key()));
@@ -123,6 +125,11 @@ public final class ApiServer implements AutoCloseable {
     /** The port it listens on (the one the system chose for port 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** What its routes work with. */
+    public ApiServices services() {
+        return services;
     }
 
     /** The routes it serves. */

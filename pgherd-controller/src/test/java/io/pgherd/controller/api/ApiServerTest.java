@@ -1,6 +1,7 @@
 package io.pgherd.controller.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -133,21 +133,22 @@ class ApiServerTest {
 
     @Test
     void theOpenApiDocumentIsServedWithoutATokenOverTlsFromPemFiles(@TempDir Path dir) throws Exception {
-        Path certificate = dir.resolve("api.crt");
-        Path key = dir.resolve("api.key");
-        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", certificate.toString())
-                .redirectErrorStream(true).start();
-        openssl.getInputStream().readAllBytes();
-        assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(openssl.exitValue()).isZero();
-        ApiServer server = start(Optional.of(new ApiServer.Tls(certificate, key)));
-        HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(certificate)).build();
+        ApiServer.Tls tls = TestCertificates.make(dir);
+        ApiServer server = start(Optional.of(tls));
+        HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(tls.certificate())).build();
         HttpResponse<String> document = trusting.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port()
                 + "/api/v1/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(document.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(document.body()).get("openapi").asText()).startsWith("3.");
         assertThat(audited).as("reads are not audited").isEmpty();
+    }
+
+    @Test
+    void anAddressInUseIsOneLineNamingTheKeyAndTheAddress() {
+        ApiServer first = start(Optional.empty());
+        assertThatThrownBy(() -> new ApiServer(new HostPort("127.0.0.1", first.port()), Optional.empty(), first.services()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("controller.api.listen: cannot listen on 127.0.0.1:" + first.port() + ": ");
     }
 
     private ApiServer start(Optional<ApiServer.Tls> tls) {
