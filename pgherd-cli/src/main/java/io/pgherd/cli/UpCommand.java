@@ -142,6 +142,7 @@ final class UpCommand implements Callable<Integer> {
                 if (agents.isRunning() && cluster.isRunning()
                         && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)
                         && new LocalControllers(directory, state).allRunning()) {
+                    LocalAdminToken.ensure(directory, state);
                     out.println(alreadyRunning(directory, supervisor));
                     printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
@@ -176,6 +177,7 @@ final class UpCommand implements Callable<Integer> {
                         proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
                     }
                 }
+                LocalAdminToken.ensure(directory, state);
                 // Last, on a healthy cluster: a controller acts at once on what it finds.
                 localControllers.startMissing();
                 if (supervisor.isEmpty() && detach) {
@@ -511,6 +513,7 @@ final class UpCommand implements Callable<Integer> {
         out.println("Connect through the proxy as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "):");
         out.println("  PGPASSWORD=$(cat " + passwordFile + ") psql -h 127.0.0.1 -p " + state.proxyPort() + " -U "
                 + LocalCluster.SUPERUSER + " postgres");
+        out.println("The cluster API's admin token is in " + LocalAdminToken.file(directory) + " (mode 0600).");
         String dirOption = " --dir " + directory.path();
         String pgherd = Main.command();
         out.println("'" + pgherd + " status" + dirOption + " --json' gives every connection URI; '" + pgherd + " down" + dirOption
