@@ -319,18 +319,19 @@ final class UpCommand implements Callable<Integer> {
         int count = local.decided() && (!given("--controllers") || controllers < recorded) ? recorded : controllers;
         PortPlan plan = recordedPorts(state);
         Map<String, Integer> metricsPorts = local.planMetricsPorts(count, plan);
+        Map<String, Integer> apiPorts = LocalApiPorts.plan(local, count, plan);
         plan.check();
         if (local.decided() && (!given("--controllers") || controllers == recorded)) {
-            local.writeConfigurations(recorded, metricsPorts);
+            local.writeConfigurations(recorded, metricsPorts, apiPorts);
             return;
         }
         if (local.decided() && controllers < recorded) {
-            local.writeConfigurations(recorded, metricsPorts);
+            local.writeConfigurations(recorded, metricsPorts, apiPorts);
             out.println("pgherd: keeping the cluster's " + recorded + " controllers (--controllers " + controllers
                     + " does not remove any)");
             return;
         }
-        List<String> added = local.writeConfigurations(controllers, metricsPorts);
+        List<String> added = local.writeConfigurations(controllers, metricsPorts, apiPorts);
         if (existing && !added.isEmpty()) {
             out.println("pgherd: adding controller" + (added.size() == 1 ? " " : "s ") + String.join(", ", added)
                     + " to the cluster");
