@@ -10,9 +10,15 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import io.pgherd.cluster.ClusterStore;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.controller.Controller;
 import io.pgherd.controller.ControllerConfig;
+import io.pgherd.controller.access.DcsAccess;
+import io.pgherd.controller.access.DcsAuditLog;
+import io.pgherd.controller.access.DcsDirectory;
+import io.pgherd.controller.api.ApiServer;
+import io.pgherd.controller.api.ApiServices;
 import io.pgherd.controller.Reconciler;
 import io.pgherd.controller.metrics.MetricsServer;
 import io.pgherd.controller.replicas.AssignmentDrains;
@@ -39,7 +45,7 @@ import picocli.CommandLine.Option;
 @Command(name = "controller", mixinStandardHelpOptions = true,
         description = {"Run a controller with the controller section of FILE (cluster, name, dcs, ttl, loop_wait,"
                 + " dcs_timeout; provisioner none|local|spare, dir, superuser_password_file, ports, name_prefix, max_lag_bytes,"
-                + " stream_timeout, drain_timeout, retry_after; metrics.listen, keep_tasks), in the foreground until SIGTERM or"
+                + " stream_timeout, drain_timeout, retry_after; metrics.listen, keep_tasks; api.listen, api.tls_certificate, api.tls_key), in the foreground until SIGTERM or"
                 + " Ctrl-C. Controllers elect one of them through the"
                 + " DCS; the others stand by and one takes over within the ttl when the acting one dies.",
                 "Every write of the acting controller is fenced by its epoch: a deposed controller's late write fails."})
@@ -67,10 +73,12 @@ final class ControllerCommand implements Callable<Integer> {
                 settings.get(ControllerConfig.TTL), settings.get(ControllerConfig.LOOP_WAIT),
                 settings.get(ControllerConfig.KEEP_TASKS), work.types(), work.reconcilers(), Clock.systemUTC());
         Optional<MetricsServer> metrics = metrics(settings, controller, dcs);
+        Optional<ApiServer> api = api(settings, controller, dcs);
         Thread loop = new Thread(controller::run, "pgherd-controller");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controller.close();
             metrics.ifPresent(MetricsServer::close);
+            api.ifPresent(ApiServer::close);
             try {
                 loop.join(settings.get(ControllerConfig.DCS_TIMEOUT).multipliedBy(3).toMillis());
             } catch (InterruptedException e) {
@@ -106,6 +114,22 @@ final class ControllerCommand implements Callable<Integer> {
         TaskType type = ScheduleTasks.type();
         return new Work(List.of(new ScheduleReconciler(type, ScheduleRules.onTime(settings.get(ControllerConfig.TTL),
                 settings.get(ControllerConfig.LOOP_WAIT)))), List.of(type));
+    }
+
+    /**
+     * The cluster REST API when {@code controller.api.listen} is set: users, tokens and the audit log in the DCS, read
+     * through the controller's own client; a clear failure when its address is taken or a TLS file is wrong.
+     */
+    static Optional<ApiServer> api(ControllerConfig settings, Controller controller, Dcs dcs) {
+        ClusterStore store = new ClusterStore(dcs, settings.get(ControllerConfig.CLUSTER));
+        ApiServices services = new ApiServices(store, new DcsAccess(store), new DcsDirectory(store, Clock.systemUTC()),
+                new DcsAuditLog(store), controller::status, Clock.systemUTC());
+        try {
+            return ApiServer.configured(settings, services);
+        } catch (IllegalArgumentException e) {
+            dcs.close();
+            throw new CommandFailure(e.getMessage());
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.cluster.ClusterStore;
+import io.pgherd.controller.requests.SwitchoverRequest;
 import picocli.CommandLine.Command;
 
 /** {@code pgherd failover}: moves the leader key to a standby whether or not anyone leads. */

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.cluster.ClusterStore;
+import io.pgherd.controller.requests.RequestRefused;
+import io.pgherd.controller.requests.SwitchoverRequest;
 import io.pgherd.dcs.DcsException;
 import picocli.CommandLine.Option;
 
@@ -31,17 +33,26 @@ abstract class HandoverCommand extends HaCommand {
             description = "Seconds to wait for the new leader (default: ${DEFAULT-VALUE}; 0: write the request and return).")
     int waitSeconds;
 
-    /** Checks the request against {@code cluster}; throws {@link CommandFailure} when it does not allow it. */
+    /** Checks the request against {@code cluster}; throws {@link RequestRefused} when it does not allow it. */
     abstract SwitchoverRequest check(ClusterState cluster);
+
+    /** {@link #check}, its refusal as the one line the command fails with. */
+    private SwitchoverRequest checked(ClusterState cluster) {
+        try {
+            return check(cluster);
+        } catch (RequestRefused e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
+    }
 
     final int handOver(ClusterStore store, PrintWriter out) {
         checkWait(waitSeconds);
         ClusterState before = ClusterState.of(store.read());
-        SwitchoverRequest request = check(before);
+        SwitchoverRequest request = checked(before);
         if (!force) {
             confirm(request, before);
             // The user may have taken a while to answer: check again against the cluster as it is now.
-            request = check(ClusterState.of(store.read()));
+            request = checked(ClusterState.of(store.read()));
         }
         String kind = request.kind().label();
         try {

@@ -146,6 +146,11 @@ final class LocalControllers {
      * @return the names of the controllers added
      */
     List<String> writeConfigurations(int count, Map<String, Integer> metricsPorts) {
+        return writeConfigurations(count, metricsPorts, Map.of());
+    }
+
+    /** {@link #writeConfigurations(int, Map)}, each controller serving the cluster API on its port of {@code apiPorts}. */
+    List<String> writeConfigurations(int count, Map<String, Integer> metricsPorts, Map<String, Integer> apiPorts) {
         List<String> before = names();
         try {
             Files.createDirectories(dir());
@@ -155,7 +160,8 @@ final class LocalControllers {
         List<String> added = new ArrayList<>();
         for (int k = 1; k <= Math.max(count, before.size()); k++) {
             String name = name(k);
-            SecureFiles.write(configFile(name), yaml(settings(name, metricsPorts.getOrDefault(name, 0))), null);
+            SecureFiles.write(configFile(name), yaml(settings(name, metricsPorts.getOrDefault(name, 0),
+                    apiPorts.getOrDefault(name, 0))), null);
             if (!before.contains(name)) {
                 added.add(name);
             }
@@ -168,6 +174,11 @@ final class LocalControllers {
      * key is one line here.
      */
     Map<String, String> settings(String name, int metricsPort) {
+        return settings(name, metricsPort, 0);
+    }
+
+    /** {@link #settings(String, int)} with the cluster API on loopback port {@code apiPort} (none for 0). */
+    Map<String, String> settings(String name, int metricsPort, int apiPort) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("cluster", state.cluster());
         settings.put("name", name);
@@ -180,6 +191,9 @@ final class LocalControllers {
         settings.put("ports", above + "-" + Math.min(65535, above + 99));
         if (metricsPort > 0) {
             settings.put("metrics.listen", "127.0.0.1:" + metricsPort);
+        }
+        if (apiPort > 0) {
+            settings.put("api.listen", "127.0.0.1:" + apiPort);
         }
         return settings;
     }

@@ -15,8 +15,8 @@ public final class Main implements Runnable {
             ProxyCommand.class, AgentCommand.class, ZooKeeperCommand.class, ListCommand.class, SwitchoverCommand.class,
             FailoverCommand.class, MaintenanceCommand.Pause.class, MaintenanceCommand.Resume.class, HistoryCommand.class,
             RestartCommand.class, ReinitCommand.class, ConfigCommand.class, ScaleCommand.class, ControllerCommand.class,
-            TasksCommand.class, TaskCommand.class, SuperviseCommand.class, CommandLine.HelpCommand.class,
-            ScheduleCommand.class);
+            TasksCommand.class, TaskCommand.class, ScheduleCommand.class, SuperviseCommand.class, UserCommand.class,
+            TokenCommand.class, AuditCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,11 +1,10 @@
 package io.pgherd.cli;
 
 import java.io.PrintWriter;
-import java.util.Optional;
 
 import io.pgherd.cluster.ClusterStore;
-import io.pgherd.cluster.Spec;
-import io.pgherd.cluster.Task;
+import io.pgherd.controller.requests.RequestRefused;
+import io.pgherd.controller.requests.ScaleRequest;
 import io.pgherd.dcs.DcsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,9 +20,7 @@ import picocli.CommandLine.Option;
                 "Refused while a task adding or removing a replica is pending or running."})
 final class ScaleCommand extends HaCommand {
     /** The most read replicas {@code scale} sets (the controller's own limit may be lower). */
-    static final int MAX_READ_REPLICAS = 16;
-    /** The task types that change the number of read replicas. */
-    static final java.util.List<String> SCALE_TASKS = java.util.List.of("add_replica", "remove_replica");
+    static final int MAX_READ_REPLICAS = ScaleRequest.MAX_READ_REPLICAS;
 
     @Option(names = "--replicas", required = true, paramLabel = "N",
             description = "The desired number of read replicas, 0 to " + MAX_READ_REPLICAS + ".")
@@ -39,51 +36,24 @@ final class ScaleCommand extends HaCommand {
             err.flush();
             return 2;
         }
-        for (int attempt = 0; attempt < ClusterStore.MAX_TRIES; attempt++) {
-            scaleTaskUnderWay(store).ifPresent(t -> {
-                throw new CommandFailure("a task changing the read replicas is " + state(t) + " (" + t.type() + " " + t.id()
-                        + "): wait until it ends ('pgherd tasks') and scale again; nothing was changed");
-            });
-            ClusterStore.SpecRead read = store.readSpec();
-            if (read.spec().filter(s -> s.format() > Spec.FORMAT).isPresent()) {
-                throw new CommandFailure("the cluster's spec was written by a newer pgherd (format " + read.spec().get().format()
-                        + "); scale it with that release; nothing was changed");
-            }
-            Optional<Integer> before = read.spec().map(Spec::readReplicas);
-            if (before.equals(Optional.of(replicas))) {
-                out.println("desired read replicas already " + replicas + "; nothing changed");
-                return 0;
-            }
-            Spec next = new Spec(Spec.FORMAT, replicas, read.spec().map(Spec::autoscaling).orElse(null));
-            boolean written;
-            try {
-                written = store.writeSpec(read.revision(), next);
-            } catch (DcsException e) {
-                throw new CommandFailure("the DCS did not answer, so the desired read replicas may or may not be " + replicas
-                        + " ('pgherd list' shows it): " + e.getMessage(), e);
-            }
-            if (written) {
-                out.println("desired read replicas: " + replicas + before.map(b -> " (was " + b + ")").orElse("")
-                        + "; the controller adds or removes read replicas to match");
-                if (read.spec().map(Spec::autoscaling).filter(Spec.Autoscaling::enabled).isPresent()) {
-                    out.println("note: autoscaling is on, so the controller may change the number again");
-                }
-                return 0;
-            }
+        ScaleRequest.Outcome outcome;
+        try {
+            outcome = ScaleRequest.scale(store, replicas);
+        } catch (RequestRefused e) {
+            throw new CommandFailure(e.getMessage(), e);
+        } catch (DcsException e) {
+            throw new CommandFailure("the DCS did not answer, so the desired read replicas may or may not be " + replicas
+                    + " ('pgherd list' shows it): " + e.getMessage(), e);
         }
-        throw new CommandFailure("the cluster's spec kept changing under " + ClusterStore.MAX_TRIES
-                + " compare-and-set tries; nothing was written, try again");
-    }
-
-    /** A task adding or removing a replica that is pending or running, if any. */
-    private static Optional<Task> scaleTaskUnderWay(ClusterStore store) {
-        return store.read().tasks().values().stream()
-                .filter(t -> SCALE_TASKS.contains(t.type()))
-                .filter(t -> t.state() == Task.State.PENDING || t.state() == Task.State.RUNNING)
-                .findFirst();
-    }
-
-    private static String state(Task t) {
-        return t.state() == Task.State.PENDING ? "pending" : "running";
+        if (!outcome.changed()) {
+            out.println("desired read replicas already " + replicas + "; nothing changed");
+            return 0;
+        }
+        out.println("desired read replicas: " + replicas + outcome.before().map(b -> " (was " + b + ")").orElse("")
+                + "; the controller adds or removes read replicas to match");
+        if (outcome.autoscaling()) {
+            out.println("note: autoscaling is on, so the controller may change the number again");
+        }
+        return 0;
     }
 }

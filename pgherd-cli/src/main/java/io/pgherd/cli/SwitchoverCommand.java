@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.cluster.ClusterStore;
+import io.pgherd.controller.requests.SwitchoverRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

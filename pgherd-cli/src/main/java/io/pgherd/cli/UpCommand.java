@@ -142,6 +142,7 @@ final class UpCommand implements Callable<Integer> {
                 if (agents.isRunning() && cluster.isRunning()
                         && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)
                         && new LocalControllers(directory, state).allRunning()) {
+                    LocalAdminToken.ensure(directory, state);
                     out.println(alreadyRunning(directory, supervisor));
                     printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
@@ -176,6 +177,7 @@ final class UpCommand implements Callable<Integer> {
                         proxy.startDetached(Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
                     }
                 }
+                LocalAdminToken.ensure(directory, state);
                 // Last, on a healthy cluster: a controller acts at once on what it finds.
                 localControllers.startMissing();
                 if (supervisor.isEmpty() && detach) {
@@ -317,18 +319,19 @@ final class UpCommand implements Callable<Integer> {
         int count = local.decided() && (!given("--controllers") || controllers < recorded) ? recorded : controllers;
         PortPlan plan = recordedPorts(state);
         Map<String, Integer> metricsPorts = local.planMetricsPorts(count, plan);
+        Map<String, Integer> apiPorts = LocalApiPorts.plan(local, count, plan);
         plan.check();
         if (local.decided() && (!given("--controllers") || controllers == recorded)) {
-            local.writeConfigurations(recorded, metricsPorts);
+            local.writeConfigurations(recorded, metricsPorts, apiPorts);
             return;
         }
         if (local.decided() && controllers < recorded) {
-            local.writeConfigurations(recorded, metricsPorts);
+            local.writeConfigurations(recorded, metricsPorts, apiPorts);
             out.println("pgherd: keeping the cluster's " + recorded + " controllers (--controllers " + controllers
                     + " does not remove any)");
             return;
         }
-        List<String> added = local.writeConfigurations(controllers, metricsPorts);
+        List<String> added = local.writeConfigurations(controllers, metricsPorts, apiPorts);
         if (existing && !added.isEmpty()) {
             out.println("pgherd: adding controller" + (added.size() == 1 ? " " : "s ") + String.join(", ", added)
                     + " to the cluster");
@@ -511,6 +514,7 @@ final class UpCommand implements Callable<Integer> {
         out.println("Connect through the proxy as superuser " + LocalCluster.SUPERUSER + " (password in " + passwordFile + "):");
         out.println("  PGPASSWORD=$(cat " + passwordFile + ") psql -h 127.0.0.1 -p " + state.proxyPort() + " -U "
                 + LocalCluster.SUPERUSER + " postgres");
+        out.println("The cluster API's admin token is in " + LocalAdminToken.file(directory) + " (mode 0600).");
         String dirOption = " --dir " + directory.path();
         String pgherd = Main.command();
         out.println("'" + pgherd + " status" + dirOption + " --json' gives every connection URI; '" + pgherd + " down" + dirOption

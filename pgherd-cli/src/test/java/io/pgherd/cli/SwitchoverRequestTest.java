@@ -12,8 +12,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.pgherd.agent.ha.ClusterState;
-import io.pgherd.cli.SwitchoverRequest.Kind;
-import io.pgherd.cli.SwitchoverRequest.Progress;
+import io.pgherd.controller.requests.RequestRefused;
+import io.pgherd.controller.requests.SwitchoverRequest;
+import io.pgherd.controller.requests.SwitchoverRequest.Type;
+import io.pgherd.controller.requests.SwitchoverRequest.Progress;
 
 class SwitchoverRequestTest {
     private static final ClusterState TYPICAL = Clusters.typical();
@@ -22,7 +24,7 @@ class SwitchoverRequestTest {
     void switchoverToARunningStandbyIsFromTheCurrentLeader() {
         SwitchoverRequest r = SwitchoverRequest.switchover(TYPICAL, "", "n2", 0);
 
-        assertThat(r).isEqualTo(new SwitchoverRequest(Kind.SWITCHOVER, "n1", "n2", 0, "n1"));
+        assertThat(r).isEqualTo(new SwitchoverRequest(Type.SWITCHOVER, "n1", "n2", 0, "n1"));
         assertThat(r.summary()).isEqualTo("switchover from n1 to n2");
     }
 
@@ -36,7 +38,7 @@ class SwitchoverRequestTest {
 
     @Test
     void switchoverFromAMemberThatDoesNotLeadIsRefused() {
-        assertThatThrownBy(() -> SwitchoverRequest.switchover(TYPICAL, "n2", "n5", 0)).isInstanceOf(CommandFailure.class)
+        assertThatThrownBy(() -> SwitchoverRequest.switchover(TYPICAL, "n2", "n5", 0)).isInstanceOf(RequestRefused.class)
                 .hasMessage("leader name does not match: the leader is n1 (got --leader n2)");
     }
 
@@ -104,12 +106,12 @@ class SwitchoverRequestTest {
 
     @Test
     void failoverIsFromWhoeverLeadsAndNeedsACandidateWithoutLeader() {
-        assertThat(SwitchoverRequest.failover(TYPICAL, "n5")).isEqualTo(new SwitchoverRequest(Kind.FAILOVER, "", "n5", 0, "n1"));
+        assertThat(SwitchoverRequest.failover(TYPICAL, "n5")).isEqualTo(new SwitchoverRequest(Type.FAILOVER, "", "n5", 0, "n1"));
         ClusterState leaderless = Clusters.ledBy(TYPICAL, Optional.empty());
 
         SwitchoverRequest r = SwitchoverRequest.failover(leaderless, "n2");
 
-        assertThat(r).isEqualTo(new SwitchoverRequest(Kind.FAILOVER, "", "n2", 0, ""));
+        assertThat(r).isEqualTo(new SwitchoverRequest(Type.FAILOVER, "", "n2", 0, ""));
         assertThat(r.summary()).isEqualTo("failover to n2 (the cluster has no leader)");
         assertThatThrownBy(() -> SwitchoverRequest.failover(leaderless, ""))
                 .hasMessageContaining("the cluster has no leader and the agents elect the best candidate by themselves");
@@ -117,7 +119,7 @@ class SwitchoverRequestTest {
 
     @Test
     void progressIsDoneOnlyWhenTheCandidateLeads() {
-        SwitchoverRequest r = new SwitchoverRequest(Kind.SWITCHOVER, "n1", "n2", 0, "n1");
+        SwitchoverRequest r = new SwitchoverRequest(Type.SWITCHOVER, "n1", "n2", 0, "n1");
         Optional<ClusterState.Switchover> pending = Optional.of(new ClusterState.Switchover("n1", "n2", 0));
         ClusterState requested = Clusters.with(TYPICAL, pending, Optional.empty(), false);
 
@@ -131,7 +133,7 @@ class SwitchoverRequestTest {
 
     @Test
     void withoutCandidateAnyNewLeaderCompletesTheRequest() {
-        SwitchoverRequest r = new SwitchoverRequest(Kind.FAILOVER, "", "", 0, "n1");
+        SwitchoverRequest r = new SwitchoverRequest(Type.FAILOVER, "", "", 0, "n1");
 
         assertThat(r.progress(Clusters.ledBy(TYPICAL, Optional.of("n5")))).isEqualTo(Progress.DONE);
         assertThat(r.progress(TYPICAL)).isEqualTo(Progress.CANCELLED);

@@ -73,6 +73,16 @@
  *     cluster API); the acting controller records the due time it fired</td><td>the acting controller, CLI</td>
  *     <td>persistent</td><td>users: atomic create, compare-and-set, compare-and-delete; the controller: fenced
  *     compare-and-set ({@link io.pgherd.cluster.ScheduleStore})</td></tr>
+ * <tr><td>{@code users/<name>}</td><td>{@link io.pgherd.cluster.UserRecord}</td><td>the controller (the cluster
+ *     API's {@code POST /users}), CLI ({@code up}: the admin user)</td><td>the controller (authenticating each API
+ *     request)</td><td>persistent</td><td>atomic create; deleted when removed ({@link io.pgherd.cluster.AccessStore})</td></tr>
+ * <tr><td>{@code tokens/<id>}</td><td>{@link io.pgherd.cluster.TokenRecord}: the token's hash, never the token</td>
+ *     <td>the controller ({@code POST /tokens}), CLI ({@code up}: the admin token)</td><td>the controller (each API
+ *     request)</td><td>persistent</td><td>atomic create; deleted when revoked or its user removed</td></tr>
+ * <tr><td>{@code /pgherd-audit/<cluster>} (outside the prefix, so the processes listing it each cycle do not
+ *     read it)</td><td>{@link io.pgherd.cluster.AuditTrail} of {@link io.pgherd.cluster.AuditRecord}, bounded</td>
+ *     <td>the controller answering a mutating API request</td><td>the controller ({@code GET /audit})</td>
+ *     <td>persistent</td><td>compare-and-set, retried; the oldest entries dropped beyond the bound</td></tr>
  * </table>
  *
  * <p><b>Compatibility.</b> Processes of two releases share a cluster during a rolling upgrade, so readers

@@ -29,6 +29,8 @@ class DcsValuesParsedOnlyInTheModelTest {
             "pgherd-agent/src/main/java/io/pgherd/agent/api/ClusterRequests.java", "REST request bodies",
             "pgherd-agent/src/main/java/io/pgherd/agent/api/MemberRequests.java", "REST request bodies",
             "pgherd-cli/src/main/java/io/pgherd/cli/ClusterDirectory.java", "the local cluster's state file",
+            "pgherd-cli/src/main/java/io/pgherd/cli/ApiClient.java", "the cluster API's answers (problem details)",
+            "pgherd-cli/src/main/java/io/pgherd/cli/AccessTables.java", "the cluster API's users, tokens and audit entries",
             "pgherd-cli/src/main/java/io/pgherd/cli/ConfigDocuments.java", "YAML and JSON the user types or edits",
             "pgherd-cli/src/main/java/io/pgherd/cli/LocalProvisioner.java", "the members it made (DIR/provisioned.json)",
             "pgherd-proxy/src/main/java/io/pgherd/proxy/config/ProxyConfig.java", "the proxy's configuration file (pgherd.yml)");

@@ -1,5 +1,6 @@
 package io.pgherd.controller;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,9 +73,17 @@ public final class ControllerConfig {
             "how many finished tasks the acting controller keeps in the DCS; older succeeded, failed and cancelled ones are"
                     + " deleted (except those still telling which members it created)");
 
+    public static final Key<HostPort> API_LISTEN = Key.address("controller.api.listen", null, false,
+            "address of the cluster REST API /api/v1/ (unset: off), such as 127.0.0.1:8020; a standby answers too; an"
+                    + " address other than loopback needs controller.api.tls_certificate");
+    public static final Key<String> API_TLS_CERTIFICATE = Key.string("controller.api.tls_certificate", null, false,
+            "PEM file of the API's certificate chain (unset: plain HTTP); with controller.api.tls_key");
+    public static final Key<String> API_TLS_KEY = Key.string("controller.api.tls_key", null, false,
+            "PEM file of the API certificate's private key (PKCS#8, BEGIN PRIVATE KEY); with controller.api.tls_certificate");
+
     public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, TTL, LOOP_WAIT, DCS_TIMEOUT, PROVISIONER, DIR,
             SUPERUSER_PASSWORD_FILE, PORTS, NAME_PREFIX, MAX_LAG_BYTES, STREAM_TIMEOUT, DRAIN_TIMEOUT, RETRY_AFTER,
-            METRICS_LISTEN, KEEP_TASKS);
+            METRICS_LISTEN, KEEP_TASKS, API_LISTEN, API_TLS_CERTIFICATE, API_TLS_KEY);
     /** The superuser's password file that {@code pgherd up} keeps in the cluster directory. */
     private static final String SUPERUSER_PASSWORD = "superuser.password";
     private static final Pattern RANGE = Pattern.compile("(\\d{1,5})-(\\d{1,5})");
@@ -146,6 +155,32 @@ public final class ControllerConfig {
         return value == null || value.isBlank();
     }
 
+    /**
+     * The API's TLS files come as a pair of readable files, and the API listens beyond loopback only with TLS: a bearer
+     * token in clear text on the network is as good as given away.
+     */
+    private static List<ConfigProblem> checkApi(Config c) {
+        List<ConfigProblem> problems = new ArrayList<>();
+        boolean certificate = !blank(c.get(API_TLS_CERTIFICATE));
+        boolean key = !blank(c.get(API_TLS_KEY));
+        if (certificate != key) {
+            Key<String> missing = certificate ? API_TLS_KEY : API_TLS_CERTIFICATE;
+            problems.add(new ConfigProblem(missing.path(), "must be set with " + (certificate ? API_TLS_CERTIFICATE
+                    : API_TLS_KEY).path()));
+        }
+        for (Key<String> file : List.of(API_TLS_CERTIFICATE, API_TLS_KEY)) {
+            if (!blank(c.get(file)) && !Files.isReadable(Path.of(c.get(file)))) {
+                problems.add(new ConfigProblem(file.path(), "cannot read " + c.get(file)));
+            }
+        }
+        HostPort listen = c.get(API_LISTEN);
+        if (listen != null && !listen.isLoopback() && !(certificate && key)) {
+            problems.add(new ConfigProblem(API_LISTEN.path(), "listens beyond loopback (" + listen + ") only with TLS:"
+                    + " set controller.api.tls_certificate and controller.api.tls_key"));
+        }
+        return problems;
+    }
+
     private static List<ConfigProblem> check(Config c) {
         List<ConfigProblem> problems = new ArrayList<>();
         for (Key<String> required : List.of(CLUSTER, NAME, DCS)) {
@@ -198,6 +233,7 @@ public final class ControllerConfig {
             problems.add(new ConfigProblem(NAME_PREFIX.path(), "must be a letter followed by up to 40 letters, digits, _ or -"
                     + " (got " + prefix + ")"));
         }
+        problems.addAll(checkApi(c));
         long loop = c.get(LOOP_WAIT).toMillis();
         long timeout = c.get(DCS_TIMEOUT).toMillis();
         long ttl = c.get(TTL).toMillis();

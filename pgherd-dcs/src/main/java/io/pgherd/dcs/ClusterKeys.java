@@ -146,6 +146,35 @@ public record ClusterKeys(String cluster) {
         return schedules() + segment("schedule name", name);
     }
 
+    /** Prefix of the persistent API users. */
+    public String users() {
+        return prefix() + "users/";
+    }
+
+    /** Persistent record of one API user: its name and role. */
+    public String user(String name) {
+        return users() + segment("user name", name);
+    }
+
+    /** Prefix of the persistent API tokens. */
+    public String tokens() {
+        return prefix() + "tokens/";
+    }
+
+    /** Persistent record of one API token, by its public id: its user, expiry and the hash of its secret (never the secret). */
+    public String token(String id) {
+        return tokens() + segment("token id", id);
+    }
+
+    /**
+     * Persistent; the audit log of the cluster API's mutating requests, bounded. Outside {@link #prefix()} on
+     * purpose: every agent, proxy and controller lists that prefix every cycle, and the log (up to a few hundred
+     * kilobytes) is read only by who asks for it. {@code /pgherd-audit/} cannot be a cluster's prefix.
+     */
+    public String auditLog() {
+        return "/pgherd-audit/" + cluster;
+    }
+
     private static String segment(String what, String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.:@-]{1,128}") || name.equals(".") || name.equals("..")) {
             throw new IllegalArgumentException(what + " must be 1 to 128 letters, digits or '-_.:@' (got " + name + ")");

@@ -42,6 +42,18 @@ class ClusterKeysTest {
         }
     }
 
+    @Test
+    void usersAndTokensLiveUnderTheClusterPrefixAndTheAuditLogOutsideIt() {
+        assertThat(keys.user("alice")).isEqualTo("/pgherd/main/users/alice");
+        assertThat(keys.token("0a1b2c3d4e5f6a7b")).isEqualTo("/pgherd/main/tokens/0a1b2c3d4e5f6a7b");
+        assertThat(Keys.requirePrefix(keys.users())).isEqualTo("/pgherd/main/users/");
+        assertThat(Keys.requirePrefix(keys.tokens())).isEqualTo("/pgherd/main/tokens/");
+        assertThat(Keys.requireKey(keys.auditLog())).isEqualTo("/pgherd-audit/main");
+        assertThat(keys.auditLog()).as("not listed by every agent's cycle").doesNotStartWith(keys.prefix());
+        assertThat(keys.auditLog()).as("no cluster's prefix").doesNotStartWith("/pgherd/");
+        assertThatThrownBy(() -> keys.user("a/b")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user name");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "a/b", "..", "with space"})
     void clusterNamesThatWouldBreakTheKeySpaceAreRefused(String cluster) {

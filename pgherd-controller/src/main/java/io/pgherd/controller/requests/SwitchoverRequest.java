@@ -1,4 +1,4 @@
-package io.pgherd.cli;
+package io.pgherd.controller.requests;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.agent.ha.HaRules;
 import io.pgherd.cluster.Member;
+import io.pgherd.controller.requests.RequestRefused.Kind;
 
 /**
  * A switchover or failover checked against the cluster as the DCS showed it, ready to be written to
@@ -27,17 +28,18 @@ import io.pgherd.cluster.Member;
  * @param notBeforeMillis epoch milliseconds before which the agents do nothing (0: now)
  * @param leaderBefore who led when the request was checked, or empty
  */
-record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis, String leaderBefore) {
-    enum Kind {
+public record SwitchoverRequest(Type kind, String from, String to, long notBeforeMillis, String leaderBefore) {
+    /** A planned switchover or a failover. */
+    public enum Type {
         SWITCHOVER, FAILOVER;
 
-        String label() {
+        public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
     /** Where a written request stands in a later read of the cluster. */
-    enum Progress {
+    public enum Progress {
         /** Not done yet: the old leader still leads, or nobody does. */
         PENDING,
         /** The candidate leads (without a candidate: someone other than the old leader does). */
@@ -53,20 +55,20 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
      *
      * @param leader the leader named by the user, or empty for the current one
      * @param candidate the candidate named by the user, or empty for the best one
-     * @throws CommandFailure saying why the cluster does not allow it
+     * @throws RequestRefused saying why the cluster does not allow it (the field at fault: leader, candidate)
      */
-    static SwitchoverRequest switchover(ClusterState cluster, String leader, String candidate, long notBeforeMillis) {
-        refuseWhilePausedOrPending(Kind.SWITCHOVER, cluster);
+    public static SwitchoverRequest switchover(ClusterState cluster, String leader, String candidate, long notBeforeMillis) {
+        refuseWhilePausedOrPending(Type.SWITCHOVER, cluster);
         Optional<String> current = cluster.leader().map(ClusterState.Leader::member);
         if (current.isEmpty()) {
-            throw new CommandFailure("the cluster has no leader, so there is nothing to switch over from"
+            throw new RequestRefused(Kind.CONFLICT, "", "the cluster has no leader, so there is nothing to switch over from"
                     + (leader.isEmpty() ? "" : " (got --leader " + leader + ")") + "; use 'pgherd failover --candidate NAME' instead");
         }
         if (!leader.isEmpty() && !leader.equals(current.get())) {
-            throw new CommandFailure("leader name does not match: the leader is " + current.get() + " (got --leader " + leader + ")");
+            throw new RequestRefused(Kind.CONFLICT, "leader", "leader name does not match: the leader is " + current.get() + " (got --leader " + leader + ")");
         }
-        checkCandidate(Kind.SWITCHOVER, cluster, candidate);
-        return new SwitchoverRequest(Kind.SWITCHOVER, current.get(), candidate, notBeforeMillis, current.get());
+        checkCandidate(Type.SWITCHOVER, cluster, candidate);
+        return new SwitchoverRequest(Type.SWITCHOVER, current.get(), candidate, notBeforeMillis, current.get());
     }
 
     /**
@@ -74,63 +76,63 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
      *
      * @param candidate the candidate named by the user, or empty for the best one (only when someone leads: without a
      *                  leader the agents already elect the best candidate themselves)
-     * @throws CommandFailure saying why the cluster does not allow it
+     * @throws RequestRefused saying why the cluster does not allow it (the field at fault: leader, candidate)
      */
-    static SwitchoverRequest failover(ClusterState cluster, String candidate) {
-        refuseWhilePausedOrPending(Kind.FAILOVER, cluster);
+    public static SwitchoverRequest failover(ClusterState cluster, String candidate) {
+        refuseWhilePausedOrPending(Type.FAILOVER, cluster);
         String current = cluster.leader().map(ClusterState.Leader::member).orElse("");
         if (current.isEmpty() && candidate.isEmpty()) {
-            throw new CommandFailure("the cluster has no leader and the agents elect the best candidate by themselves;"
+            throw new RequestRefused(Kind.INVALID, "candidate", "the cluster has no leader and the agents elect the best candidate by themselves;"
                     + " name the member to promote with --candidate");
         }
-        checkCandidate(Kind.FAILOVER, cluster, candidate);
-        return new SwitchoverRequest(Kind.FAILOVER, "", candidate, 0, current);
+        checkCandidate(Type.FAILOVER, cluster, candidate);
+        return new SwitchoverRequest(Type.FAILOVER, "", candidate, 0, current);
     }
 
-    private static void refuseWhilePausedOrPending(Kind kind, ClusterState cluster) {
+    private static void refuseWhilePausedOrPending(Type kind, ClusterState cluster) {
         if (cluster.paused()) {
-            throw new CommandFailure("maintenance mode is on and the agents do not act on a " + kind.label()
+            throw new RequestRefused(Kind.CONFLICT, "", "maintenance mode is on and the agents do not act on a " + kind.label()
                     + " while it is; run 'pgherd resume' first");
         }
         if (cluster.switchover().isPresent()) {
-            throw new CommandFailure("a " + (cluster.switchover().get().from().isEmpty() ? "failover" : "switchover")
+            throw new RequestRefused(Kind.CONFLICT, "", "a " + (cluster.switchover().get().from().isEmpty() ? "failover" : "switchover")
                     + " is already pending (" + cluster.switchover().get().describe()
                     + "); cancel it first with 'pgherd switchover --cancel'");
         }
     }
 
-    private static void checkCandidate(Kind kind, ClusterState cluster, String candidate) {
+    private static void checkCandidate(Type kind, ClusterState cluster, String candidate) {
         Optional<String> sync = cluster.synchronousStandby();
         if (candidate.isEmpty()) {
             boolean any = cluster.members().values().stream().anyMatch(m -> !cluster.ledBy(m.name()) && promotable(m)
-                    && (kind == Kind.FAILOVER || sync.isEmpty() || sync.get().equals(m.name())));
+                    && (kind == Type.FAILOVER || sync.isEmpty() || sync.get().equals(m.name())));
             if (!any) {
-                throw new CommandFailure(kind.label() + " is not possible: no running standby may take over"
-                        + sync.filter(s -> kind == Kind.SWITCHOVER)
+                throw new RequestRefused(Kind.CONFLICT, "", kind.label() + " is not possible: no running standby may take over"
+                        + sync.filter(s -> kind == Type.SWITCHOVER)
                         .map(s -> " (in synchronous mode only the synchronous standby " + s + " may)").orElse(""));
             }
             return;
         }
         Member m = cluster.members().get(candidate);
         if (m == null) {
-            throw new CommandFailure("candidate " + candidate + " is not a member of the cluster (members: "
+            throw new RequestRefused(Kind.NOT_FOUND, "candidate", "candidate " + candidate + " is not a member of the cluster (members: "
                     + (cluster.members().isEmpty() ? "none" : String.join(", ", new TreeSet<>(cluster.members().keySet()))) + ")");
         }
         if (cluster.ledBy(candidate)) {
-            throw new CommandFailure("candidate " + candidate + " already is the leader");
+            throw new RequestRefused(Kind.CONFLICT, "candidate", "candidate " + candidate + " already is the leader");
         }
         if (m.noFailover() || m.role().equals("replica")) {
-            throw new CommandFailure("candidate " + candidate + " is a read replica (nofailover): it is never promoted;"
+            throw new RequestRefused(Kind.CONFLICT, "candidate", "candidate " + candidate + " is a read replica (nofailover): it is never promoted;"
                     + " pick a standby");
         }
         if (!m.running()) {
-            throw new CommandFailure("candidate " + candidate + " is not running (state " + m.state() + ")");
+            throw new RequestRefused(Kind.CONFLICT, "candidate", "candidate " + candidate + " is not running (state " + m.state() + ")");
         }
         if (!m.inRecovery()) {
-            throw new CommandFailure("candidate " + candidate + " is not a standby: its PostgreSQL runs as a primary");
+            throw new RequestRefused(Kind.CONFLICT, "candidate", "candidate " + candidate + " is not a standby: its PostgreSQL runs as a primary");
         }
-        if (kind == Kind.SWITCHOVER && sync.isPresent() && !sync.get().equals(candidate)) {
-            throw new CommandFailure("in synchronous mode only the synchronous standby " + sync.get()
+        if (kind == Type.SWITCHOVER && sync.isPresent() && !sync.get().equals(candidate)) {
+            throw new RequestRefused(Kind.CONFLICT, "candidate", "in synchronous mode only the synchronous standby " + sync.get()
                     + " may take over (got candidate " + candidate + ")");
         }
     }
@@ -141,7 +143,7 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
     }
 
     /** Where this request stands in {@code now}. */
-    Progress progress(ClusterState now) {
+    public Progress progress(ClusterState now) {
         Optional<String> leader = now.leader().map(ClusterState.Leader::member);
         if (leader.isPresent() && (to.isEmpty() ? !leader.get().equals(leaderBefore) : leader.get().equals(to))) {
             return Progress.DONE;
@@ -153,8 +155,8 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
     }
 
     /** {@code switchover from n1 to n2}, {@code failover to n2 (the cluster has no leader)}, .... */
-    String summary() {
-        if (kind == Kind.FAILOVER && leaderBefore.isEmpty()) {
+    public String summary() {
+        if (kind == Type.FAILOVER && leaderBefore.isEmpty()) {
             return "failover to " + to + " (the cluster has no leader)";
         }
         return kind.label() + " " + new ClusterState.Switchover(leaderBefore, to, notBeforeMillis).describe();
@@ -165,8 +167,8 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
      * from n1 to n2?}. Without a named candidate it names the one the agents would pick in
      * {@code cluster} now ({@link HaRules#best}); they pick again when they act, so it says so.
      */
-    String question(ClusterState cluster) {
-        String verb = kind == Kind.SWITCHOVER ? "Switch over" : "Fail over";
+    public String question(ClusterState cluster) {
+        String verb = kind == Type.SWITCHOVER ? "Switch over" : "Fail over";
         String target = to.isEmpty() ? HaRules.best(cluster, leaderBefore, cluster.synchronousStandby().isPresent())
                 .map(best -> best + " (the best candidate now)").orElse("the best candidate") : to;
         String when = notBeforeMillis > 0 ? ", not before " + Instant.ofEpochMilli(notBeforeMillis) : "";
@@ -177,7 +179,7 @@ record SwitchoverRequest(Kind kind, String from, String to, long notBeforeMillis
     }
 
     /** Parses {@code --scheduled}; see {@link ClusterState.Switchover#parseTime}. */
-    static Instant parseScheduled(String text) {
+    public static Instant parseScheduled(String text) {
         return ClusterState.Switchover.parseTime(text);
     }
 }
