@@ -75,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
         all.addAll(new ConfigRoutes(services).routes());
         all.addAll(new TaskRoutes(services).routes());
         all.addAll(new AccessRoutes(services).routes());
+        all.addAll(new ScheduleRoutes(services).routes());
         all.add(OpenApi.route());
         return List.copyOf(all);
     }
