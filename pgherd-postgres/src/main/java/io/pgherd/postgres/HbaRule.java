@@ -66,7 +66,7 @@ public record HbaRule(String type, String database, String user, String address,
         }
         int max = v4 ? 32 : 128;
         if (bits > max) {
-            return Optional.of("prefix length must be 0..." + max + " (got '" + network + "')");
+            return Optional.of("prefix length must be 0.." + max + " (got '" + network + "')");
         }
         return Optional.empty();
     }
