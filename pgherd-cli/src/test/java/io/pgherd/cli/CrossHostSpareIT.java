@@ -285,8 +285,9 @@ class CrossHostSpareIT {
 
     /** {@code pgherd scale} run on the client host h5 against the DCS on h1. */
     private void scale(int replicas) {
+        // A long DCS timeout: on a loaded machine a new JVM's first etcd round may take more than the default 5 s.
         ExternalCommand.Outcome scale = HOSTS.run(h5, List.of("java", "-jar", JarCli.JAR.toString(), "scale", "--dcs", dcsUrl,
-                "--cluster", CLUSTER, "--replicas", Integer.toString(replicas)), JarCli.COMMAND_TIMEOUT);
+                "--dcs-timeout", "30", "--cluster", CLUSTER, "--replicas", Integer.toString(replicas)), JarCli.COMMAND_TIMEOUT);
         assertThat(scale.exitCode()).as(scale.toString()).isZero();
     }
 
