@@ -28,6 +28,7 @@ import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.Leader;
 import io.pgherd.cluster.Member;
+import io.pgherd.common.config.HostPort;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.dcs.WatchEvent;
@@ -291,16 +292,16 @@ public final class Agent implements AutoCloseable {
                     }
                 }
                 case CLONE -> {
-                    local.cloneFrom(target, portOf(cluster, target), configured.parameters());
+                    local.cloneFrom(target, addressOf(cluster, target), configured.parameters());
                     slots.clonedFrom(target, cluster);
                 }
                 case START -> local.start(configured.parameters());
                 case START_AS_STANDBY -> {
-                    local.follow(portOf(cluster, target));
+                    local.follow(addressOf(cluster, target));
                     local.start(configured.parameters());
                 }
                 case FOLLOW -> {
-                    local.follow(portOf(cluster, target));
+                    local.follow(addressOf(cluster, target));
                     local.reload();
                 }
                 case TAKE_LEADERSHIP -> leadership.takeLeadership(cluster, status);
@@ -313,7 +314,7 @@ public final class Agent implements AutoCloseable {
                 }
                 case REWIND -> rewind(cluster, target);
                 case SWITCHOVER -> switchover(snapshot);
-                case RECLONE -> local.reclone(target, portOf(cluster, target), configured.parameters());
+                case RECLONE -> local.reclone(target, addressOf(cluster, target), configured.parameters());
                 case RESUME -> leadership.resume(status);
                 case RETIRE -> spares.retire();
             }
@@ -360,15 +361,15 @@ public final class Agent implements AutoCloseable {
     }
 
     private void rewind(ClusterState cluster, String leader) {
-        int port = portOf(cluster, leader);
+        HostPort address = addressOf(cluster, leader);
         try {
-            local.rewind(port);
+            local.rewind(address);
         } catch (PostgresException e) {
             log.warn("{}: {}; cloning the node again instead", name(), e.getMessage());
-            local.reclone(leader, port, configured.parameters());
+            local.reclone(leader, address, configured.parameters());
             return;
         }
-        local.follow(port);
+        local.follow(address);
         local.start(configured.parameters());
     }
 
@@ -433,9 +434,11 @@ public final class Agent implements AutoCloseable {
     /** Publishes the member record; {@code draining}: the proxies are to send this member no new reads. */
     private void publish(LocalNode.Status status, String following, boolean draining) {
         HaSettings settings = configured.settings();
+        // What other hosts connect to (connect_address): a loopback address here would send them to themselves.
+        HostPort published = config.connectAddress();
         Member me = new Member(name(), spares.role(settings),
-                status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", "127.0.0.1", local.port(),
-                "http://" + config.get(AgentConfig.API_LISTEN), status.running(), status.inRecovery(), status.timeline(),
+                status.running() ? (status.inRecovery() ? "streaming" : "running") : "stopped", published.host(), published.port(),
+                "http://" + config.apiConnectAddress(), status.running(), status.inRecovery(), status.timeline(),
                 status.position(), status.replayed(), settings.noFailover(), settings.failoverPriority(), following,
                 status.running() && !applied.pendingRestart().isEmpty(), status.running() ? applied.pendingRestart() : List.of(),
                 config.get(AgentConfig.NO_LOAD_BALANCE), config.get(AgentConfig.CLONE_FROM), draining)
@@ -510,25 +513,27 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The member whose published address this standby streams from; "" when none (members on many hosts share ports). */
     private String followedMember(ClusterState cluster) {
-        int port = local.followedPort();
-        if (port < 0) {
+        Optional<HostPort> followed = local.followed();
+        if (followed.isEmpty()) {
             return "";
         }
         for (Member m : cluster.members().values()) {
-            if (m.port() == port) {
+            if (m.port() == followed.get().port() && m.host().equals(followed.get().host())) {
                 return m.name();
             }
         }
         return "";
     }
 
-    private static int portOf(ClusterState cluster, String member) {
+    /** The address {@code member} publishes in its record, where this agent connects to its PostgreSQL. */
+    private static HostPort addressOf(ClusterState cluster, String member) {
         Member m = cluster.members().get(member);
         if (m == null) {
             throw new IllegalStateException("no member record of " + member + " yet");
         }
-        return m.port();
+        return new HostPort(m.host(), m.port());
     }
 
     private static ClusterState emptyCluster() {

@@ -11,6 +11,7 @@ import io.pgherd.common.config.Config;
 import io.pgherd.common.config.ConfigProblem;
 import io.pgherd.common.config.HostPort;
 import io.pgherd.common.config.Key;
+import io.pgherd.postgres.PostgresNode;
 
 /**
  * One agent's configuration: the {@code agent} section of its {@code node.yml}, a table of
@@ -41,13 +42,29 @@ public final class AgentConfig {
     public static final Key<String> DIRECTORY = Key.string("agent.postgres.dir", null, false,
             "the node's directory (its data directory is dir/data, its server log dir/postgresql.log)");
     public static final Key<Integer> PORT = Key.integer("agent.postgres.port", 5432, 1, 65535, false,
-            "PostgreSQL's port on 127.0.0.1");
+            "PostgreSQL's port, on each address of agent.postgres.listen");
+    public static final Key<List<String>> LISTEN = Key.strings("agent.postgres.listen", List.of(PostgresNode.LOOPBACK), false,
+            "the addresses PostgreSQL listens on (its listen_addresses; * for all); 127.0.0.1 is added when not"
+                    + " covered, for the agent's own connections");
+    public static final Key<HostPort> CONNECT_ADDRESS = Key.address("agent.postgres.connect_address", null, false,
+            "host:port at which other members, controllers and proxies reach this PostgreSQL, published in the member"
+                    + " record (default: 127.0.0.1 and agent.postgres.port; required when agent.postgres.listen is not"
+                    + " loopback only)");
+    public static final Key<List<String>> ALLOW_MEMBERS = Key.strings("agent.postgres.allow.members", null, false,
+            "networks (address/prefix) of the cluster's other members: pg_hba.conf lets them stream as the replication"
+                    + " user and log in as the superuser (pg_rewind, slot drops), with a scram-sha-256 password");
+    public static final Key<List<String>> ALLOW_CLIENTS = Key.strings("agent.postgres.allow.clients", null, false,
+            "networks (address/prefix) from which any role may log in with a scram-sha-256 password: proxies,"
+                    + " applications");
     public static final Key<String> BIN_DIR = Key.string("agent.postgres.bin_dir", null, false,
             "PostgreSQL's binaries (default: searched as for pgherd up)");
     public static final Key<String> CREDENTIALS_DIR = Key.string("agent.postgres.credentials_dir", null, false,
             "directory holding superuser.password and replication.pgpass, shared by the cluster's agents");
     public static final Key<HostPort> API_LISTEN = Key.address("agent.api.listen", new HostPort("127.0.0.1", 8008), false,
             "the REST API's address");
+    public static final Key<HostPort> API_CONNECT_ADDRESS = Key.address("agent.api.connect_address", null, false,
+            "host:port at which others reach the REST API, published in the member record as its api_url (default:"
+                    + " agent.api.listen; required when that is a wildcard address)");
     public static final Key<String> API_USER = Key.string("agent.api.user", "pgherd", false,
             "user for the API's writing endpoints (HTTP basic authentication)");
     public static final Key<String> API_PASSWORD_FILE = Key.string("agent.api.password_file", null, false,
@@ -82,7 +99,8 @@ public final class AgentConfig {
     public static final List<Key<?>> KEYS = List.of(CLUSTER, NAME, DCS, ROLE, FAILOVER_PRIORITY, NO_LOAD_BALANCE, CLONE_FROM,
             DIRECTORY, PORT, BIN_DIR, CREDENTIALS_DIR, API_LISTEN, API_USER, API_PASSWORD_FILE, API_READONLY_USER,
             API_READONLY_PASSWORD_FILE, TTL, LOOP_WAIT, RETRY_TIMEOUT,
-            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, SLOT_RETENTION, MAX_START_ATTEMPTS, START_TIMEOUT, PROXY_ACK_TIMEOUT);
+            MAXIMUM_LAG_ON_FAILOVER, SYNCHRONOUS_MODE, SLOT_RETENTION, MAX_START_ATTEMPTS, START_TIMEOUT, PROXY_ACK_TIMEOUT,
+            LISTEN, CONNECT_ADDRESS, ALLOW_MEMBERS, ALLOW_CLIENTS, API_CONNECT_ADDRESS);
 
     private final Config config;
 
@@ -117,6 +135,33 @@ public final class AgentConfig {
 
     public Path credentialsDirectory() {
         return Path.of(get(CREDENTIALS_DIR));
+    }
+
+    /** PostgreSQL's {@code listen_addresses}: {@link #LISTEN}, with 127.0.0.1 added when no entry covers it. */
+    public List<String> listenAddresses() {
+        return MemberAddresses.listenAddresses(get(LISTEN));
+    }
+
+    /** Where others reach this member's PostgreSQL: {@link #CONNECT_ADDRESS}, else 127.0.0.1 and {@link #PORT}. */
+    public HostPort connectAddress() {
+        HostPort set = get(CONNECT_ADDRESS);
+        return set != null ? set : new HostPort(PostgresNode.LOOPBACK, get(PORT));
+    }
+
+    /** Where others reach this member's REST API: {@link #API_CONNECT_ADDRESS}, else {@link #API_LISTEN}. */
+    public HostPort apiConnectAddress() {
+        HostPort set = get(API_CONNECT_ADDRESS);
+        return set != null ? set : get(API_LISTEN);
+    }
+
+    /** The networks of the other members, for pg_hba.conf (empty: loopback only). */
+    public List<String> memberNetworks() {
+        return get(ALLOW_MEMBERS) == null ? List.of() : get(ALLOW_MEMBERS);
+    }
+
+    /** The networks of clients, for pg_hba.conf (empty: loopback only). */
+    public List<String> clientNetworks() {
+        return get(ALLOW_CLIENTS) == null ? List.of() : get(ALLOW_CLIENTS);
     }
 
     private static List<ConfigProblem> check(Config c) {
@@ -159,6 +204,7 @@ public final class AgentConfig {
         if (readOnlyFile != null && !Files.isReadable(Path.of(readOnlyFile))) {
             problems.add(new ConfigProblem(API_READONLY_PASSWORD_FILE.path(), "cannot read file " + readOnlyFile));
         }
+        problems.addAll(MemberAddresses.check(c));
         return problems;
     }
 }

@@ -7,9 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.pgherd.common.config.HostPort;
 import io.pgherd.postgres.CommandRunner;
 import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.HbaRule;
@@ -49,16 +51,20 @@ final class LocalNode {
     private final DataDirectory data;
     private final ServerConfiguration configuration;
     private final ReplicationSlots slots;
+    private final List<HbaRule> hba;
     private Status last = Status.STOPPED;
 
     LocalNode(AgentConfig config) {
         this.binaries = PgBinaries.find(Optional.ofNullable(config.get(AgentConfig.BIN_DIR)).map(Path::of));
         this.serverUser = ServerUser.detect();
-        this.node = new PostgresNode(config.name(), config.directory(), config.get(AgentConfig.PORT), binaries,
-                new CommandRunner(serverUser));
+        // Its own server it reaches over loopback; others reach it at the address it publishes (connect_address).
+        this.node = new PostgresNode(config.name(), config.directory(), PostgresNode.LOOPBACK, config.get(AgentConfig.PORT),
+                config.listenAddresses(), binaries, new CommandRunner(serverUser));
         this.credentialsDir = config.credentialsDirectory();
         this.credentials = Credentials.loadOrCreate(credentialsDir, LocalCluster.SUPERUSER, LocalCluster.REPLICATION_USER,
                 serverUser);
+        this.hba = HbaRule.forNetworks(credentials.superuser(), credentials.replicationUser(), config.memberNetworks(),
+                config.clientNetworks());
         this.timeout = config.get(AgentConfig.START_TIMEOUT);
         this.data = new DataDirectory(node, timeout);
         this.configuration = new ServerConfiguration(this::connect);
@@ -91,9 +97,12 @@ final class LocalNode {
         return slots;
     }
 
-    /** The port this standby streams from, or -1. */
-    int followedPort() {
-        return node.isInitialized() ? node.followedPort() : -1;
+    /** The address this standby streams from, if it streams from one. */
+    Optional<HostPort> followed() {
+        if (!node.isInitialized() || node.followedPort() < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new HostPort(node.followedHost(), node.followedPort()));
     }
 
     /**
@@ -128,14 +137,24 @@ final class LocalNode {
         return node.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
     }
 
-    /** A superuser connection to another member's server at 127.0.0.1:{@code port}. */
-    private Connection connectTo(String member, int port) throws SQLException {
-        return peer(member, port).connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
+    /** A superuser connection to another member's server at the address it publishes. */
+    private Connection connectTo(String member, HostPort address) throws SQLException {
+        return peer(member, address).connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
     }
 
-    /** Another member's server at 127.0.0.1:{@code port}, its directory assumed beside this one's. */
-    private PostgresNode peer(String member, int port) {
-        return new PostgresNode(member, node.dir().resolveSibling(member), port, binaries, new CommandRunner(serverUser));
+    /** Another member's server at the address it publishes (its directory, never used here, assumed beside this one's). */
+    private PostgresNode peer(String member, HostPort address) {
+        return new PostgresNode(member, node.dir().resolveSibling(member), address.host(), address.port(), List.of(),
+                binaries, new CommandRunner(serverUser));
+    }
+
+    /**
+     * This host's pg_hba.conf (a clone copies its source's, which names that host's networks) and the managed
+     * configuration, before a start.
+     */
+    private void configure(Map<String, String> parameters) {
+        node.writeHba(hba);
+        node.writeConfiguration(parameters);
     }
 
     /**
@@ -145,8 +164,7 @@ final class LocalNode {
     void initialize(Map<String, String> parameters) {
         try {
             node.initdb(credentials.superuser(), credentials.superuserPassword());
-            node.writeHba(HbaRule.loopback(credentials.replicationUser()));
-            node.writeConfiguration(parameters);
+            configure(parameters);
             node.start(timeout);
             LocalCluster.createReplicationRole(node, credentials);
         } catch (RuntimeException e) {
@@ -163,10 +181,10 @@ final class LocalNode {
         data.wasPrimary(true);
     }
 
-    /** A new data directory cloned from the leader at 127.0.0.1:{@code leaderPort}, then started as its standby. */
-    void cloneFrom(String leaderName, int leaderPort, Map<String, String> parameters) {
-        node.cloneFrom(peer(leaderName, leaderPort), credentials, passfile(), ReplicationSlots.slotName(node.name()));
-        node.writeConfiguration(parameters);
+    /** A new data directory cloned from {@code source} at the address it publishes, then started as its standby. */
+    void cloneFrom(String source, HostPort address, Map<String, String> parameters) {
+        node.cloneFrom(peer(source, address), credentials, passfile(), ReplicationSlots.slotName(node.name()));
+        configure(parameters);
         data.wasPrimary(false);
         node.start(timeout);
     }
@@ -180,13 +198,14 @@ final class LocalNode {
             // A killed postmaster stays a zombie until reaped, and its pid file then blocks a new start.
             io.pgherd.postgres.Deadline.await(Duration.ofSeconds(10), () -> ProcessHandle.of(pid.getAsLong()).isEmpty());
         }
-        node.writeConfiguration(parameters);
+        configure(parameters);
         node.start(timeout);
     }
 
-    /** Points the node at the leader (slot named after this member) for its next start or reload. */
-    void follow(int leaderPort) {
-        node.follow(leaderPort, credentials.replicationUser(), passfile(), ReplicationSlots.slotName(node.name()));
+    /** Points the node at the leader's published address (slot named after this member) for its next start or reload. */
+    void follow(HostPort leader) {
+        node.follow(leader.host(), leader.port(), credentials.replicationUser(), passfile(),
+                ReplicationSlots.slotName(node.name()));
     }
 
     void reload() {
@@ -195,7 +214,7 @@ final class LocalNode {
 
     /** Writes the managed configuration file with {@code parameters}, for the next start of a stopped server. */
     void writeConfiguration(Map<String, String> parameters) {
-        node.writeConfiguration(parameters);
+        configure(parameters);
     }
 
     /** Stops the server (if it runs) and starts it with {@code parameters}; the data directory stays as it is. */
@@ -217,7 +236,7 @@ final class LocalNode {
     void demote(Map<String, String> parameters) {
         node.stop(timeout);
         node.configureReadOnlyStandby();
-        node.writeConfiguration(parameters);
+        configure(parameters);
         node.start(timeout);
     }
 
@@ -227,10 +246,11 @@ final class LocalNode {
      * @throws IllegalStateException before touching anything when the leader is not yet a primary with a
      *         checkpoint on its current timeline (try again later)
      */
-    void rewind(int leaderPort) {
-        requireCheckpointOnCurrentTimeline(leaderPort);
+    void rewind(HostPort leader) {
+        requireCheckpointOnCurrentTimeline(leader);
         node.stop(timeout);
-        node.rewind(leaderPort, credentials.superuser(), credentialsDir.resolve(SUPERUSER_PASSFILE), Duration.ofMinutes(5));
+        node.rewind(leader.host(), leader.port(), credentials.superuser(), credentialsDir.resolve(SUPERUSER_PASSFILE),
+                Duration.ofMinutes(5));
         data.wasPrimary(false);
     }
 
@@ -242,14 +262,14 @@ final class LocalNode {
      * must be a primary, and is asked for a checkpoint when its last one is on an older timeline (as
      * Patroni does after a promotion).
      */
-    private void requireCheckpointOnCurrentTimeline(int leaderPort) {
-        PostgresNode leader = peer("leader", leaderPort);
+    private void requireCheckpointOnCurrentTimeline(HostPort address) {
+        PostgresNode leader = peer("leader", address);
         try (Connection c = leader.connect(credentials.superuser(), credentials.superuserPassword(), "postgres");
              Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
                 rs.next();
                 if (rs.getBoolean(1)) {
-                    throw new IllegalStateException("the leader on port " + leaderPort + " is not promoted yet;"
+                    throw new IllegalStateException("the leader at " + address + " is not promoted yet;"
                             + " rewinding when it is");
                 }
             }
@@ -261,16 +281,16 @@ final class LocalNode {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("could not check the leader on port " + leaderPort + " before rewinding: "
+            throw new IllegalStateException("could not check the leader at " + address + " before rewinding: "
                     + e.getMessage(), e);
         }
     }
 
     /** Replaces the data directory with a fresh clone of the leader (when rewinding failed). */
-    void reclone(String leaderName, int leaderPort, Map<String, String> parameters) {
+    void reclone(String leaderName, HostPort leader, Map<String, String> parameters) {
         node.stop(timeout);
         node.removeDataDirectory();
-        cloneFrom(leaderName, leaderPort, parameters);
+        cloneFrom(leaderName, leader, parameters);
     }
 
     /** A checkpoint, so a clean shutdown is quick. */

@@ -17,6 +17,7 @@ import io.pgherd.agent.ha.ClusterState;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.Member;
 import io.pgherd.common.config.ConfigProblem;
+import io.pgherd.common.config.HostPort;
 import io.pgherd.dcs.DcsException;
 import io.pgherd.postgres.PostgresException;
 
@@ -189,9 +190,9 @@ final class LocalOperations {
         if (record == null || !record.running() || record.inRecovery()) {
             return Outcome.refused("the leader " + leader + " does not run as a primary now, can not reinitialize from it");
         }
-        int port = record.port();
+        HostPort address = new HostPort(record.host(), record.port());
         Map<String, String> parameters = applied.parameters();
-        Thread worker = new Thread(() -> reclone(leader, port, parameters), "pgherd-reinitialize-" + name);
+        Thread worker = new Thread(() -> reclone(leader, address, parameters), "pgherd-reinitialize-" + name);
         reinitialization = new Reinitialization(leader, System.currentTimeMillis(), worker);
         applied.forget();
         worker.start();
@@ -200,9 +201,9 @@ final class LocalOperations {
     }
 
     /** The re-clone, on its own thread; the loop's cycles leave PostgreSQL alone until it ends. */
-    private void reclone(String leader, int port, Map<String, String> parameters) {
+    private void reclone(String leader, HostPort address, Map<String, String> parameters) {
         try {
-            local.reclone(leader, port, parameters);
+            local.reclone(leader, address, parameters);
             log.info("{}: reinitialized from {}", name, leader);
         } catch (RuntimeException e) {
             log.warn("{}: reinitialize from {} failed: {}; the next cycles clone the node again when they find no data"

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import io.pgherd.common.config.HostPort;
+
 /**
  * The physical replication slots the agent creates and drops: on its own PostgreSQL when it leads
  * ({@link #keep}) or, as a standby, those left inactive there ({@link #inactive}, {@link #dropInactive}), and the one a clone made for this member on the standby it was cloned from
@@ -20,10 +22,10 @@ import java.util.stream.Collectors;
  * superuser connection. Blocks; the agent's loop thread only.
  */
 final class ReplicationSlots {
-    /** Opens a superuser connection to the server at 127.0.0.1:{@code port}, named {@code member}. */
+    /** Opens a superuser connection to the server of {@code member} at the address it publishes. */
     @FunctionalInterface
     interface PeerConnector {
-        Connection connect(String member, int port) throws SQLException;
+        Connection connect(String member, HostPort address) throws SQLException;
     }
 
     private final String member;
@@ -95,15 +97,15 @@ final class ReplicationSlots {
     }
 
     /**
-     * Drops this member's replication slot on {@code sourceName} at 127.0.0.1:{@code sourcePort}, the standby it was
+     * Drops this member's replication slot on {@code sourceName} at {@code source} (its published address), the standby it was
      * cloned from (the clone made the slot there; once this member follows the leader nothing uses it, and it would
      * keep WAL on that standby for good).
      *
      * @return true when the slot is gone (dropped now, or absent); false while something still streams through it
      */
-    boolean dropOn(String sourceName, int sourcePort) throws SQLException {
+    boolean dropOn(String sourceName, HostPort source) throws SQLException {
         String slot = slotName(member);
-        try (Connection c = peers.connect(sourceName, sourcePort); Statement s = c.createStatement()) {
+        try (Connection c = peers.connect(sourceName, source); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
                     + "' AND NOT active");
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {

@@ -12,6 +12,7 @@ import io.pgherd.agent.ha.SeenMembers;
 import io.pgherd.agent.ha.SlotRules;
 import io.pgherd.cluster.ClusterSnapshot;
 import io.pgherd.cluster.Member;
+import io.pgherd.common.config.HostPort;
 
 /**
  * The agent's replication slots, what it does about them each cycle: it remembers the members it sees
@@ -99,7 +100,7 @@ final class SlotKeeper {
             return;
         }
         try {
-            if (local.slots().dropOn(cloneSource, source.port())) {
+            if (local.slots().dropOn(cloneSource, new HostPort(source.host(), source.port()))) {
                 log.info("{}: dropped the replication slot its clone made on {} (it follows the leader {} now)", name,
                         cloneSource, following);
                 cloneSource = null;

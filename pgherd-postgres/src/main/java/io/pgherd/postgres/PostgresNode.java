@@ -51,23 +51,44 @@ public final class PostgresNode {
 
     /** In the node directory while a clone runs, and after one that was interrupted (see {@link #cloneInterrupted}). */
     public static final String CLONE_MARKER = "clone.incomplete";
+    /** The loopback address: where a node on this machine is reached and listens unless told otherwise. */
+    public static final String LOOPBACK = "127.0.0.1";
 
     private final String name;
     private final Path dir;
+    private final String host;
     private final int port;
+    private final List<String> listen;
     private final PgBinaries binaries;
     private final CommandRunner runner;
 
+    /** A node on this machine, reached at and listening on 127.0.0.1 only. */
     public PostgresNode(String name, Path dir, int port, PgBinaries binaries, CommandRunner runner) {
+        this(name, dir, LOOPBACK, port, List.of(LOOPBACK), binaries, runner);
+    }
+
+    /**
+     * A node reached at {@code host:port} ({@link #connect}, and the address a standby of it streams from), whose
+     * server, when this machine runs it, listens on {@code listen} ({@code listen_addresses}).
+     */
+    public PostgresNode(String name, Path dir, String host, int port, List<String> listen, PgBinaries binaries,
+                        CommandRunner runner) {
         this.name = name;
         this.dir = dir.toAbsolutePath();
+        this.host = host;
         this.port = port;
+        this.listen = List.copyOf(listen);
         this.binaries = binaries;
         this.runner = runner;
     }
 
     public String name() {
         return name;
+    }
+
+    /** The address this node is reached at. */
+    public String host() {
+        return host;
     }
 
     public int port() {
@@ -221,13 +242,13 @@ public final class PostgresNode {
     }
 
     /**
-     * Writes the settings pgherd manages into {@value #MANAGED_CONF} (listen on 127.0.0.1 and this
-     * node's port, replication, logging; then {@code extra}, which wins) and makes sure
+     * Writes the settings pgherd manages into {@value #MANAGED_CONF} (listen on this node's listen addresses
+     * and port, replication, logging; then {@code extra}, which wins) and makes sure
      * {@code postgresql.conf} includes it.
      */
     public void writeConfiguration(Map<String, String> extra) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("listen_addresses", "127.0.0.1");
+        settings.put("listen_addresses", String.join(",", listen));
         settings.put("port", Integer.toString(port));
         settings.put("unix_socket_directories", "");
         settings.put("cluster_name", name);
@@ -267,18 +288,23 @@ public final class PostgresNode {
         SecureFiles.write(dataDir().resolve("pg_hba.conf"), HbaRule.render(rules), runner.user());
     }
 
+    /** Makes this node a standby of the server at {@code 127.0.0.1:primaryPort} (see {@link #follow(String, int, String, Path, String)}). */
+    public void follow(int primaryPort, String replicationUser, Path passfile, String slot) {
+        follow(LOOPBACK, primaryPort, replicationUser, passfile, slot);
+    }
+
     /**
-     * Makes this node a standby of the server at {@code 127.0.0.1:primaryPort}: sets
+     * Makes this node a standby of the server at {@code primaryHost:primaryPort}: sets
      * {@code primary_conninfo} (password from {@code passfile}, {@code application_name} this node's
      * name, so the primary's {@code pg_stat_replication} and {@code synchronous_standby_names} know it
      * by that name) and {@code primary_slot_name} in {@code postgresql.auto.conf}, drops a
      * {@code synchronous_standby_names} set there (see {@link #SYNCHRONOUS_STANDBY_NAMES}) and creates
      * {@code standby.signal}. Takes effect on the next start (or reload, for a running standby).
      */
-    public void follow(int primaryPort, String replicationUser, Path passfile, String slot) {
+    public void follow(String primaryHost, int primaryPort, String replicationUser, Path passfile, String slot) {
         Path auto = dataDir().resolve("postgresql.auto.conf");
         PgConfFile conf = PgConfFile.read(auto);
-        conf.set("primary_conninfo", conninfo(primaryPort, replicationUser, passfile));
+        conf.set("primary_conninfo", conninfo(primaryHost, primaryPort, replicationUser, passfile));
         conf.set("primary_slot_name", slot);
         conf.remove(SYNCHRONOUS_STANDBY_NAMES);
         SecureFiles.write(auto, conf.render(), runner.user());
@@ -286,7 +312,8 @@ public final class PostgresNode {
     }
 
     /**
-     * Clones this node from a running primary with {@code pg_basebackup} (WAL streamed through the
+     * Clones this node from a running primary, reached at its {@link #host()} and port, with {@code pg_basebackup}
+     * (WAL streamed through the
      * physical replication slot {@code slot} on the primary, {@code -R}) and points it at the primary
      * with {@link #follow}. The slot is made afresh first: an old one of the same name is dropped once
      * no walsender uses it any more (a standby that was just stopped for a re-clone may still hold it
@@ -327,13 +354,13 @@ public final class PostgresNode {
             throw new PostgresException("could not prepare slot " + slot + " on " + primary.name() + ": " + e.getMessage(), e);
         }
         CommandResult result = pg(List.of(binaries.tool("pg_basebackup").toString(), "-D", dataDir().toString(),
-                "-d", conninfo(primary.port(), credentials.replicationUser(), passfile), "--wal-method=stream",
+                "-d", conninfo(primary.host(), primary.port(), credentials.replicationUser(), passfile), "--wal-method=stream",
                 "--write-recovery-conf", "--slot=" + slot, "--checkpoint=fast", "--no-password"));
         if (!result.succeeded()) {
-            throw new PostgresException("pg_basebackup of node " + name + " from " + primary.name() + " (port "
-                    + primary.port() + ") failed (exit " + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
+            throw new PostgresException("pg_basebackup of node " + name + " from " + primary.name() + " ("
+                    + address(primary.host(), primary.port()) + ") failed (exit " + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
         }
-        follow(primary.port(), credentials.replicationUser(), passfile, slot);
+        follow(primary.host(), primary.port(), credentials.replicationUser(), passfile, slot);
         try {
             Files.delete(dir.resolve(CLONE_MARKER));
         } catch (IOException e) {
@@ -342,9 +369,14 @@ public final class PostgresNode {
         log.info("{}: cloned from {} with slot {}", name, primary.name(), slot);
     }
 
-    private String conninfo(int primaryPort, String user, Path passfile) {
-        return "host=127.0.0.1 port=" + primaryPort + " user=" + user + " passfile=" + passfile
+    private String conninfo(String primaryHost, int primaryPort, String user, Path passfile) {
+        return "host=" + primaryHost + " port=" + primaryPort + " user=" + user + " passfile=" + passfile
                 + " application_name=" + name + " connect_timeout=5";
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets. */
+    private static String address(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**
@@ -425,23 +457,39 @@ public final class PostgresNode {
 
     /** The port in {@code primary_conninfo}, or -1 when the node follows nobody. */
     public int followedPort() {
+        String port = followed("port");
+        return port.matches("\\d+") ? Integer.parseInt(port) : -1;
+    }
+
+    /** The host in {@code primary_conninfo}, or "" when the node follows nobody. */
+    public String followedHost() {
+        return followed("host");
+    }
+
+    /** The value of {@code keyword} in {@code primary_conninfo} of a standby; "" when there is none. */
+    private String followed(String keyword) {
         Path auto = dataDir().resolve("postgresql.auto.conf");
         if (!Files.exists(auto) || !isStandbyConfigured()) {
-            return -1;
+            return "";
         }
         String conninfo = PgConfFile.read(auto).get("primary_conninfo").orElse("");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)port=(\\d+)").matcher(conninfo);
-        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)" + keyword + "=(\\S+)").matcher(conninfo);
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** Rewinds from the server at 127.0.0.1:{@code sourcePort} (see {@link #rewind(String, int, String, Path, Duration)}). */
+    public void rewind(int sourcePort, String superuser, Path passfile, Duration timeout) {
+        rewind(LOOPBACK, sourcePort, superuser, passfile, timeout);
     }
 
     /**
-     * Rewinds this stopped former primary to the history of the server at 127.0.0.1:{@code sourcePort}
+     * Rewinds this stopped former primary to the history of the server at {@code sourceHost:sourcePort}
      * with {@code pg_rewind} (which first runs crash recovery if the server was not shut down
      * cleanly), connecting as {@code superuser} with the password in {@code passfile}.
      *
      * @throws PostgresException when pg_rewind fails (the caller may clone the node again instead)
      */
-    public void rewind(int sourcePort, String superuser, Path passfile, Duration timeout) {
+    public void rewind(String sourceHost, int sourcePort, String superuser, Path passfile, Duration timeout) {
         // pg_rewind's crash recovery runs a single-user server, which refuses standby mode.
         try {
             Files.deleteIfExists(dataDir().resolve("standby.signal"));
@@ -449,13 +497,13 @@ public final class PostgresNode {
             throw new PostgresException("could not remove standby.signal of node " + name + ": " + e.getMessage(), e);
         }
         CommandResult result = runner.run(List.of(binaries.tool("pg_rewind").toString(), "--target-pgdata=" + dataDir(),
-                "--source-server=host=127.0.0.1 port=" + sourcePort + " user=" + superuser + " dbname=postgres passfile="
+                "--source-server=host=" + sourceHost + " port=" + sourcePort + " user=" + superuser + " dbname=postgres passfile="
                         + passfile + " connect_timeout=5"), dir, java.util.Map.of(), timeout);
         if (!result.succeeded()) {
-            throw new PostgresException("pg_rewind of node " + name + " from port " + sourcePort + " failed (exit "
+            throw new PostgresException("pg_rewind of node " + name + " from " + address(sourceHost, sourcePort) + " failed (exit "
                     + result.exitCode() + "):\n" + Text.indent(result.tail(LOG_TAIL_LINES)));
         }
-        log.info("{}: rewound to the history of the server on port {}", name, sourcePort);
+        log.info("{}: rewound to the history of the server at {}", name, address(sourceHost, sourcePort));
     }
 
     /** Whether a postmaster runs on this data directory ({@code pg_ctl status}). */
@@ -477,14 +525,14 @@ public final class PostgresNode {
         }
     }
 
-    /** A JDBC connection to {@code database} on this node over TCP, as {@code user}. */
+    /** A JDBC connection to {@code database} on this node over TCP (at {@link #host()}), as {@code user}. */
     public Connection connect(String user, String password, String database) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", user);
         props.setProperty("password", password);
         props.setProperty("connectTimeout", "5");
         props.setProperty("ApplicationName", "pgherd");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+        return DriverManager.getConnection("jdbc:postgresql://" + address(host, port) + "/" + database, props);
     }
 
     /** The last {@code lines} lines of the server log (empty if there is none yet). */
@@ -527,6 +575,6 @@ public final class PostgresNode {
     /** A short description for logs and errors. */
     @Override
     public String toString() {
-        return "PostgresNode[" + name + " port=" + port + " dir=" + dir + "]";
+        return "PostgresNode[" + name + " " + address(host, port) + " dir=" + dir + "]";
     }
 }
