@@ -36,6 +36,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         root.setLevel(Level.INFO);
         root.addAppender(stderr);
         context.getLogger("org.postgresql").setLevel(Level.WARN);
+        // The cluster API's server: its start and stop are pgherd's own lines; Jetty's and Javalin's INFO say it again.
+        context.getLogger("org.eclipse.jetty").setLevel(Level.WARN);
+        context.getLogger("io.javalin").setLevel(Level.WARN);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

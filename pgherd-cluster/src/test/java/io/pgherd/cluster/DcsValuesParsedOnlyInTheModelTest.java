@@ -25,15 +25,17 @@ import org.junit.jupiter.api.Test;
  */
 class DcsValuesParsedOnlyInTheModelTest {
     /** Files outside the model that parse JSON which is not a DCS value, and what it is. */
-    private static final Map<String, String> NOT_DCS = Map.of(
-            "pgherd-agent/src/main/java/io/pgherd/agent/api/ClusterRequests.java", "REST request bodies",
-            "pgherd-agent/src/main/java/io/pgherd/agent/api/MemberRequests.java", "REST request bodies",
-            "pgherd-cli/src/main/java/io/pgherd/cli/ClusterDirectory.java", "the local cluster's state file",
-            "pgherd-cli/src/main/java/io/pgherd/cli/ApiClient.java", "the cluster API's answers (problem details)",
-            "pgherd-cli/src/main/java/io/pgherd/cli/AccessTables.java", "the cluster API's users, tokens and audit entries",
-            "pgherd-cli/src/main/java/io/pgherd/cli/ConfigDocuments.java", "YAML and JSON the user types or edits",
-            "pgherd-cli/src/main/java/io/pgherd/cli/LocalProvisioner.java", "the members it made (DIR/provisioned.json)",
-            "pgherd-proxy/src/main/java/io/pgherd/proxy/config/ProxyConfig.java", "the proxy's configuration file (pgherd.yml)");
+    private static final Map<String, String> NOT_DCS = Map.ofEntries(
+            Map.entry("pgherd-agent/src/main/java/io/pgherd/agent/api/ClusterRequests.java", "REST request bodies"),
+            Map.entry("pgherd-agent/src/main/java/io/pgherd/agent/api/MemberRequests.java", "REST request bodies"),
+            Map.entry("pgherd-cli/src/main/java/io/pgherd/cli/AccessTables.java", "the cluster API's users, tokens and audit entries"),
+            Map.entry("pgherd-cli/src/main/java/io/pgherd/cli/ApiClient.java", "the cluster API's answers (problem details)"),
+            Map.entry("pgherd-cli/src/main/java/io/pgherd/cli/ClusterDirectory.java", "the local cluster's state file"),
+            Map.entry("pgherd-cli/src/main/java/io/pgherd/cli/ConfigDocuments.java", "YAML and JSON the user types or edits"),
+            Map.entry("pgherd-cli/src/main/java/io/pgherd/cli/LocalProvisioner.java", "the members it made (DIR/provisioned.json)"),
+            Map.entry("pgherd-controller/src/main/java/io/pgherd/controller/api/Call.java", "the cluster API's request bodies"),
+            Map.entry("pgherd-controller/src/main/java/io/pgherd/controller/api/OpenApi.java", "the OpenAPI document in the jar"),
+            Map.entry("pgherd-proxy/src/main/java/io/pgherd/proxy/config/ProxyConfig.java", "the proxy's configuration file (pgherd.yml)"));
     private static final Pattern RAW_VALUE = Pattern.compile(
             "import io\\.pgherd\\.dcs\\.Entry;|\\.entry\\(\\)\\.value\\(\\)|\\bdcs(\\(\\))?\\.(get|list)\\(");
     private static final Pattern PARSING = Pattern.compile(

@@ -57,7 +57,7 @@ final class AccessRoutes {
     }
 
     private Reply removeUser(Call call) {
-        String name = call.path("name");
+        String name = call.param("name");
         call.target(name);
         access(() -> {
             services.directory().removeUser(name);
@@ -95,7 +95,7 @@ final class AccessRoutes {
     }
 
     private Reply revokeToken(Call call) {
-        String id = call.path("id");
+        String id = call.param("id");
         call.target(id);
         access(() -> {
             services.directory().revokeToken(id);

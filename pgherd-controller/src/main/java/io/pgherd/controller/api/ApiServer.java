@@ -12,6 +12,8 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -26,6 +28,7 @@ import io.pgherd.controller.ControllerConfig;
  * problem. {@link #close()} stops it.
  */
 public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     /** The API's TLS files (PEM). */
     public record Tls(Path certificate, Path key) {
     }
@@ -53,6 +56,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalArgumentException("controller.api.listen: cannot listen on " + listen + ": "
                     + rootMessage(e));
         }
+        log.info("cluster API at {}://{}:{}/api/v1/", tls.isPresent() ? "https" : "http", listen.host(), port());
     }
 
     /** The server {@code controller.api.listen} asks for, started; empty when it is unset. */

@@ -38,7 +38,7 @@ public final class Call {
     }
 
     /** A path parameter ({@code {id}} of the route's path). */
-    public String path(String name) {
+    public String param(String name) {
         return context.pathParam(name);
     }
 

@@ -54,7 +54,7 @@ final class ScheduleRoutes {
     }
 
     private Reply remove(Call call) {
-        String name = call.path("name");
+        String name = call.param("name");
         call.target(name);
         refusals(() -> schedules().remove(name));
         return Reply.noContent("schedule " + name + " removed");

@@ -22,7 +22,7 @@ final class TaskRoutes {
     List<Route> routes() {
         return List.of(
                 Route.read("/tasks", Role.VIEWER, call -> list()),
-                Route.read("/tasks/{id}", Role.VIEWER, call -> Reply.ok(ClusterJson.tree(task(call.path("id"))))),
+                Route.read("/tasks/{id}", Role.VIEWER, call -> Reply.ok(ClusterJson.tree(task(call.param("id"))))),
                 Route.change(HandlerType.POST, "/tasks/{id}/cancel", Role.OPERATOR, this::cancel));
     }
 
@@ -37,7 +37,7 @@ final class TaskRoutes {
     }
 
     private Reply cancel(Call call) {
-        String id = call.path("id");
+        String id = call.param("id");
         call.target(id);
         return switch (store().requestCancel(id, services.clock().millis())) {
             case REQUESTED -> Reply.accepted(ClusterJson.tree(task(id)), "cancel of task " + id + " requested");
