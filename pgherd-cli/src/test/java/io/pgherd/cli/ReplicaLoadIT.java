@@ -1,8 +1,6 @@
 package io.pgherd.cli;
 
-import static io.pgherd.cli.JarCli.assertNothingRunsIn;
 import static io.pgherd.cli.JarCli.pgherd;
-import static io.pgherd.cli.JarCli.postmasterPids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -33,9 +31,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -122,12 +118,7 @@ class ReplicaLoadIT {
     private final Map<String, String> figures = new LinkedHashMap<>();
 
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            printLogTails();
-        }
-    };
+    final LogTails logsOnFailure = new LogTails(() -> dir, 3, 40, () -> credentials == null ? "" : showNodes());
 
     @BeforeAll
     void upWithTwoControllersAndABenchDatabase() throws Exception {
@@ -173,15 +164,7 @@ class ReplicaLoadIT {
             stopLoad();
             load.join();
         }
-        if (dcs != null) {
-            dcs.close();
-        }
-        if (dir != null && Files.exists(dir.resolve("pgherd.json"))) {
-            List<Long> processes = new ArrayList<>(postmasterPids(dir));
-            JarCli.Result down = pgherd("down", "--dir", dir.toString());
-            assertThat(down.exit()).as(down.toString()).isZero();
-            assertNothingRunsIn(dir, processes);
-        }
+        LocalUp.down(dir, dcs, List.of());
         figures.forEach((k, v) -> System.out.println("ReplicaLoadIT: " + k + ": " + v));
     }
 
@@ -464,21 +447,5 @@ class ReplicaLoadIT {
             out.append(" (").append(e.getMessage()).append(')');
         }
         return out.toString();
-    }
-
-    private void printLogTails() {
-        if (dir == null) {
-            return;
-        }
-        System.out.println(showNodes());
-        try (var files = Files.walk(dir, 3)) {
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
-                List<String> lines = Files.readAllLines(log);
-                System.out.println("---- " + log + " (last 40 lines)");
-                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
-            }
-        } catch (Exception e) {
-            System.out.println("(could not print the logs: " + e + ")");
-        }
     }
 }
