@@ -177,6 +177,11 @@ class UpControllersIT {
             Member record = store(state, ClusterStore::read).members().get("node9");
             return record != null && record.running() && record.inRecovery();
         });
+        // A running read replica (it counts whoever made it), as the acting controller's metrics show it.
+        Await.until("the acting controller counts node9 running", Duration.ofSeconds(60), () -> {
+            String acting = statusJsonHere(dir).get("acting_controller").asText("");
+            return !acting.isEmpty() && metric(acting, "pgherd_controller_read_replicas_running") == 1;
+        });
 
         long killed = pidIn("agents/node9.pid");
         new ProcessBuilder("kill", "-9", Long.toString(killed)).inheritIO().start().waitFor();
