@@ -188,6 +188,9 @@ class HaClusterIT {
                 long pid = Long.parseLong(Files.readString(dir.resolve("proxies/proxy2.pid")).strip());
                 return pid != proxy2 && io.pgherd.postgres.Processes.isRunning(pid);
             });
+            // Its pid file is written as it starts; status says running once it serves.
+            Await.until("status to show proxy2 running again", Duration.ofSeconds(30),
+                    () -> statusJsonHere(dir).get("proxies").get(1).get("running").asBoolean());
             JsonNode restarted = statusJson(dir).get("proxies").get(1);
             assertThat(restarted.get("running").asBoolean()).isTrue();
             assertThat(restarted.get("port").asInt()).isEqualTo(proxies.get(1).get("port").asInt());
