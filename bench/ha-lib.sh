@@ -1,11 +1,22 @@
-# ha-lib.sh — what bench/ha.sh and bench/proxy-ha.sh share about the 'pgherd up' cluster they measure.
-# Source it after setting PGHERD (the launcher), DIR (the cluster directory), PW (the superuser's
+# ha-lib.sh — what bench/ha.sh, bench/proxy-ha.sh and bench/scale-out.sh share about the 'pgherd up'
+# cluster they measure. Source it after setting PGHERD (the launcher), DIR (the cluster directory),
+# WORK (the scratch directory holding it), OUT (the results directory), PW (the superuser's
 # password), N (rounds) and LOOP_WAIT (the agents' loop_wait, seconds).
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 status() { "$PGHERD" status --dir "$DIR" --json 2>/dev/null; }
 port_of() { status | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .port'; }
+
+# the EXIT trap: the cluster stopped, its logs kept with the results in $OUT/logs (for a failed round
+# above all), the scratch directory removed
+down_keeping_logs() {
+  "$PGHERD" down --dir "$DIR" >/dev/null 2>&1 || true
+  mkdir -p "$OUT/logs"
+  (cd "$DIR" 2>/dev/null && find . -maxdepth 2 -name '*.log' -print0 | while IFS= read -r -d '' f; do
+    cp "$f" "$OUT/logs/$(echo "${f#./}" | tr / _)"; done) || true
+  rm -rf "$WORK"
+}
 sql() { PGPASSWORD=$PW psql "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" -XAtq -c "$2"; }
 
 # a leader and every other node streaming with everything replayed (and, given a proxy's port, that

@@ -43,15 +43,7 @@ source "$HERE/ha-lib.sh"
 command -v pgbench >/dev/null && command -v jq >/dev/null || { echo "proxy-ha.sh: needs pgbench and jq" >&2; exit 1; }
 
 fdiff() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a-b}'; }
-cleanup() {
-  "$PGHERD" down --dir "$DIR" >/dev/null 2>&1 || true
-  # the cluster's logs stay with the results (for a failed round above all)
-  mkdir -p "$OUT/logs"
-  (cd "$DIR" 2>/dev/null && find . -maxdepth 2 -name '*.log' -print0 | while IFS= read -r -d '' f; do
-    cp "$f" "$OUT/logs/$(echo "${f#./}" | tr / _)"; done) || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap down_keeping_logs EXIT
 
 "$PGHERD" up --dir "$DIR" --replicas 1 --detach --base-port 25700 --proxy-port 26700 --metrics-port 26710 \
   --zookeeper-port 26720 --api-port 26730 > "$OUT/up.log" 2>&1 || { cat "$OUT/up.log"; die "pgherd up"; }

@@ -25,14 +25,7 @@ mkdir -p "$OUT"
 source "$HERE/ha-lib.sh"
 command -v pgbench >/dev/null && command -v jq >/dev/null || { echo "scale-out.sh: needs pgbench and jq" >&2; exit 1; }
 
-cleanup() {
-  "$PGHERD" down --dir "$DIR" >/dev/null 2>&1 || true
-  mkdir -p "$OUT/logs"
-  (cd "$DIR" 2>/dev/null && find . -maxdepth 2 -name '*.log' -print0 | while IFS= read -r -d '' f; do
-    cp "$f" "$OUT/logs/$(echo "${f#./}" | tr / _)"; done) || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap down_keeping_logs EXIT
 
 now() { date +%s.%N; }
 fdiff() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a-b}'; }

@@ -4,12 +4,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.Member;
 
 /**
@@ -62,8 +64,30 @@ final class ClusterTable {
         return Math.max(0, cluster.lastLeaderPosition() - m.position());
     }
 
-    /** The table with a heading line, then the pending switchover, maintenance mode and a leader without a record, if any. */
+    /** What a member the controller has not yet seen stream within the lag limit is told by (as the proxies' SHOW NODES). */
+    static final String NOT_READY = "not ready: a new replica the controller has not yet seen stream within the lag limit;"
+            + " the proxies send it no reads";
+
+    /** {@link #text(String, ClusterState, Map)} without assignments (every member ready). */
     static String text(String name, ClusterState cluster) {
+        return text(name, cluster, Map.of());
+    }
+
+    /**
+     * The names of the new replicas not ready yet ({@link Assignment#awaitsStreaming}), sorted: those with a member
+     * record and those without one yet (cloning, or starting).
+     */
+    static List<String> notReady(Map<String, Assignment> assignments) {
+        return assignments.values().stream().filter(Assignment::awaitsStreaming).map(Assignment::member).sorted().toList();
+    }
+
+    /**
+     * The table with a heading line, then the pending switchover, maintenance mode and a leader without a record, if
+     * any. A member whose assignment in {@code assignments} is not ready yet is shown so (state {@code …, not ready}, and
+     * a line saying why); one without a member record yet gets a row of its own.
+     */
+    static String text(String name, ClusterState cluster, Map<String, Assignment> assignments) {
+        List<String> notReady = notReady(assignments);
         StringBuilder out = new StringBuilder();
         out.append("cluster ").append(name).append(": ")
                 .append(cluster.leader().map(l -> "leader " + l.member()).orElse("no leader"))
@@ -76,9 +100,15 @@ final class ClusterTable {
         for (Row row : rows(cluster)) {
             Member m = row.member();
             table.add(columns(pending, List.of(m.name(), hostPort(m), row.role(), (m.state() == null || m.state().isEmpty() ? "-"
-                    : m.state()) + (m.draining() ? ", draining" : ""), m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
+                    : m.state()) + (m.draining() ? ", draining" : "") + (notReady.contains(m.name()) ? ", not ready" : ""),
+                    m.timeline() > 0 ? Integer.toString(m.timeline()) : "-",
                     row.role().equals("leader") ? "-" : row.lagBytes() == null ? "unknown" : Long.toString(row.lagBytes())),
                     !m.pendingRestart() ? "" : ("* " + String.join(", ", m.pendingRestartParameters())).strip()));
+        }
+        for (String member : notReady) {
+            if (!cluster.members().containsKey(member)) {
+                table.add(columns(pending, List.of(member, "-", "replica", "no record yet, not ready", "-", "unknown"), ""));
+            }
         }
         out.append(Columns.format(table));
         if (cluster.members().isEmpty()) {
@@ -93,6 +123,10 @@ final class ClusterTable {
                 out.append(m.name()).append(": rejected parameters: ").append(String.join("; ", each)).append('\n');
             }
         }
+        for (String member : notReady) {
+            out.append(member).append(": ").append(NOT_READY).append(cluster.members().containsKey(member) ? ""
+                    : " (its agent has published no member record yet: it clones or starts)").append('\n');
+        }
         cluster.leader().filter(l -> !cluster.members().containsKey(l.member())).ifPresent(l -> out
                 .append("the leader key is held by ").append(l.member()).append(", which has published no member record\n"));
         cluster.switchover().ifPresent(s -> out.append("pending ").append(s.from().isEmpty() ? "failover" : "switchover")
@@ -103,8 +137,18 @@ final class ClusterTable {
         return out.toString();
     }
 
-    /** The same facts as JSON: {@code cluster}, {@code leader}, {@code paused}, {@code members}, {@code switchover}, .... */
+    /** {@link #json(String, ClusterState, Map)} without assignments (every member ready). */
     static ObjectNode json(String name, ClusterState cluster) {
+        return json(name, cluster, Map.of());
+    }
+
+    /**
+     * The same facts as JSON: {@code cluster}, {@code leader}, {@code paused}, {@code members} (each {@code ready} or
+     * not, and {@code recorded}: whether it has a member record; one without has only its name, role, state null,
+     * {@code running} and {@code ready} false), {@code switchover}, ....
+     */
+    static ObjectNode json(String name, ClusterState cluster, Map<String, Assignment> assignments) {
+        List<String> notReady = notReady(assignments);
         ObjectNode out = JSON.createObjectNode();
         out.put("cluster", name);
         putOrNull(out, "leader", cluster.leader().map(ClusterState.Leader::member).orElse(null));
@@ -138,6 +182,20 @@ final class ClusterTable {
             m.pendingRestartParameters().forEach(member.putArray("pending_restart_parameters")::add);
             m.rejectedParameters().forEach(member.putObject("rejected_parameters")::put);
             putOrNull(member, "api_url", m.apiUrl());
+            member.put("ready", !notReady.contains(m.name()));
+            member.put("recorded", true);
+        }
+        for (String absent : notReady) {
+            if (!cluster.members().containsKey(absent)) {
+                ObjectNode member = members.addObject();
+                member.put("name", absent);
+                member.put("role", "replica");
+                member.putNull("state");
+                member.put("running", false);
+                member.put("draining", assignments.get(absent).draining());
+                member.put("ready", false);
+                member.put("recorded", false);
+            }
         }
         if (cluster.switchover().isPresent()) {
             ClusterState.Switchover s = cluster.switchover().get();

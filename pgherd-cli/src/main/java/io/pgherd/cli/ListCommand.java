@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = {"Show each member of the cluster as the DCS shows it: host:port, role (leader, standby: a failover"
                 + " candidate, replica: never promoted, spare: a spare agent waiting for an assignment), state (and"
-                + " draining), timeline and lag in bytes behind the leader's last"
+                + " draining, or not ready: a new replica the controller has not yet seen stream within the lag limit,"
+                + " which takes no reads; one still without a member record has a row too), timeline and lag in bytes"
+                + " behind the leader's last"
                 + " published WAL position; then a pending switchover and maintenance mode, if any, and the read replicas"
                 + " running against those desired (pgherd scale), the spares and the members draining.",
                 "--json prints the same facts as one JSON object."})
@@ -33,14 +35,14 @@ final class ListCommand extends HaCommand {
         ReadReplicas replicas = ReadReplicas.of(snapshot);
         if (json) {
             try {
-                ObjectNode root = ClusterTable.json(cluster, state);
+                ObjectNode root = ClusterTable.json(cluster, state, snapshot.assignments());
                 root.set("read_replicas", readReplicasJson(replicas));
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("could not write the cluster as JSON", e);
             }
         } else {
-            out.print(ClusterTable.text(cluster, state));
+            out.print(ClusterTable.text(cluster, state, snapshot.assignments()));
             replicas.line().ifPresent(out::println);
         }
         return 0;

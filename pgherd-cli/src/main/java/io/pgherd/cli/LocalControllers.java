@@ -1,6 +1,7 @@
 package io.pgherd.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,39 @@ final class LocalControllers {
     LocalControllers(ClusterDirectory directory, LocalState state) {
         this.directory = directory;
         this.state = state;
+    }
+
+    /**
+     * Records the cluster's controllers for {@code up --controllers asked}: a cluster without any decided yet (a new
+     * one, or one made before controllers existed) gets {@code asked} of them; an existing one with a larger number
+     * {@code given} on the command line gets the missing ones; a smaller one removes none. Says on {@code out} what it
+     * kept or added to an {@code existing} cluster.
+     */
+    void record(PrintWriter out, int asked, boolean given, boolean existing) {
+        if (!state.highlyAvailable()) {
+            return;
+        }
+        int recorded = names().size();
+        int count = decided() && (!given || asked < recorded) ? recorded : asked;
+        PortPlan plan = PortPlan.ofRecorded(state);
+        Map<String, Integer> metricsPorts = planMetricsPorts(count, plan);
+        Map<String, Integer> apiPorts = LocalApiPorts.plan(this, count, plan);
+        plan.check();
+        if (decided() && (!given || asked == recorded)) {
+            writeConfigurations(recorded, metricsPorts, apiPorts);
+            return;
+        }
+        if (decided() && asked < recorded) {
+            writeConfigurations(recorded, metricsPorts, apiPorts);
+            out.println("pgherd: keeping the cluster's " + recorded + " controllers (--controllers " + asked
+                    + " does not remove any)");
+            return;
+        }
+        List<String> added = writeConfigurations(asked, metricsPorts, apiPorts);
+        if (existing && !added.isEmpty()) {
+            out.println("pgherd: adding controller" + (added.size() == 1 ? " " : "s ") + String.join(", ", added)
+                    + " to the cluster");
+        }
     }
 
     /** The name of the {@code k}th controller (from 1). */

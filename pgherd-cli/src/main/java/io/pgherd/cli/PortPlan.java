@@ -39,6 +39,25 @@ final class PortPlan {
         return new PortPlan(Ports::isFree, Ports::holder);
     }
 
+    /** A plan on this machine in which every port the cluster recorded is in use by its part (new parts take others). */
+    static PortPlan ofRecorded(LocalState state) {
+        PortPlan plan = onThisMachine();
+        for (LocalState.Node node : state.nodes()) {
+            plan.recorded(node.port(), "PostgreSQL of " + node.name());
+            if (node.apiPort() > 0) {
+                plan.recorded(node.apiPort(), "the REST API of the agent of " + node.name());
+            }
+        }
+        for (LocalState.Proxy proxy : state.proxies()) {
+            plan.recorded(proxy.port(), "the clients of " + proxy.name());
+            plan.recorded(proxy.metricsPort(), "the metrics of " + proxy.name());
+        }
+        if (state.zooKeeperPort() > 0) {
+            plan.recorded(state.zooKeeperPort(), "the embedded ZooKeeper");
+        }
+        return plan;
+    }
+
     /** Keeps {@code port} for an exact claim made later, so no default takes it first. */
     PortPlan reserve(int port) {
         reserved.add(port);

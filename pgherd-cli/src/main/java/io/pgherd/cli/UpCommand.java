@@ -20,7 +20,6 @@ import io.pgherd.postgres.Credentials;
 import io.pgherd.postgres.LocalCluster;
 import io.pgherd.postgres.NodeRole;
 import io.pgherd.postgres.PgBinaries;
-import io.pgherd.postgres.Processes;
 import io.pgherd.postgres.PostgresNode;
 import io.pgherd.postgres.SecureFiles;
 import io.pgherd.postgres.ServerUser;
@@ -128,22 +127,20 @@ final class UpCommand implements Callable<Integer> {
             if (directory.exists()) {
                 state = directory.read();
                 if (!state.highlyAvailable()) {
-                    PortPlan plan = recordedPorts(state);
+                    PortPlan plan = PortPlan.ofRecorded(state);
                     state = withAgents(state, plan);
                     plan.check();
                     directory.write(state);
                     out.println("pgherd: this cluster was made before pgherd had agents; it now runs with them");
                 }
                 state = withMoreProxies(out, directory, state);
-                state = withNodePorts(out, directory, state);
-                withControllers(out, directory, state, true);
+                state = new NodePorts(nodePorts, Optional.ofNullable(pgBin)).apply(out, directory, state);
+                new LocalControllers(directory, state).record(out, controllers, given("--controllers"), true);
                 cluster = directory.cluster(state, Optional.ofNullable(pgBin));
                 LocalAgents agents = new LocalAgents(directory, state, cluster);
-                if (agents.isRunning() && cluster.isRunning()
-                        && LocalProxy.all(directory, state).stream().allMatch(LocalProxy::isRunning)
-                        && new LocalControllers(directory, state).allRunning()) {
+                if (AlreadyRunning.everything(directory, state, cluster, agents)) {
                     LocalAdminToken.ensure(directory, state);
-                    out.println(alreadyRunning(directory, supervisor));
+                    out.println(AlreadyRunning.say(directory, supervisor, Duration.ofSeconds(Math.min(timeoutSeconds, 60))));
                     printNodes(out, cluster, state, directory, agents.leader().orElse(""));
                     return 0;
                 }
@@ -159,7 +156,7 @@ final class UpCommand implements Callable<Integer> {
             } else {
                 cluster = create(directory);
                 state = directory.read();
-                withControllers(out, directory, state, false);
+                new LocalControllers(directory, state).record(out, controllers, given("--controllers"), false);
             }
             LocalControllers localControllers = new LocalControllers(directory, state);
             List<LocalProxy> proxies = LocalProxy.all(directory, state);
@@ -273,7 +270,7 @@ final class UpCommand implements Callable<Integer> {
                     + " does not remove any)");
             return state;
         }
-        PortPlan plan = new LocalControllers(directory, state).recordMetricsPorts(recordedPorts(state));
+        PortPlan plan = new LocalControllers(directory, state).recordMetricsPorts(PortPlan.ofRecorded(state));
         LocalState more = state.withProxies(addProxies(state.proxies(), proxies, plan));
         plan.check();
         directory.write(more);
@@ -303,39 +300,6 @@ final class UpCommand implements Callable<Integer> {
         String name = state.cluster() == null ? clusterName : state.cluster();
         return new LocalState(state.pgBin(), state.postgresVersion(), nodes, state.proxyPort(), state.metricsPort(), address,
                 name, zk, state.proxies());
-    }
-
-    /**
-     * Records the cluster's controllers ({@link LocalControllers}): a cluster without any decided yet (a new one,
-     * or one made before controllers existed) gets --controllers of them; an existing one with a larger
-     * --controllers gets the missing ones; a smaller one removes none.
-     */
-    private void withControllers(PrintWriter out, ClusterDirectory directory, LocalState state, boolean existing) {
-        if (!state.highlyAvailable()) {
-            return;
-        }
-        LocalControllers local = new LocalControllers(directory, state);
-        int recorded = local.names().size();
-        int count = local.decided() && (!given("--controllers") || controllers < recorded) ? recorded : controllers;
-        PortPlan plan = recordedPorts(state);
-        Map<String, Integer> metricsPorts = local.planMetricsPorts(count, plan);
-        Map<String, Integer> apiPorts = LocalApiPorts.plan(local, count, plan);
-        plan.check();
-        if (local.decided() && (!given("--controllers") || controllers == recorded)) {
-            local.writeConfigurations(recorded, metricsPorts, apiPorts);
-            return;
-        }
-        if (local.decided() && controllers < recorded) {
-            local.writeConfigurations(recorded, metricsPorts, apiPorts);
-            out.println("pgherd: keeping the cluster's " + recorded + " controllers (--controllers " + controllers
-                    + " does not remove any)");
-            return;
-        }
-        List<String> added = local.writeConfigurations(controllers, metricsPorts, apiPorts);
-        if (existing && !added.isEmpty()) {
-            out.println("pgherd: adding controller" + (added.size() == 1 ? " " : "s ") + String.join(", ", added)
-                    + " to the cluster");
-        }
     }
 
     /**
@@ -373,69 +337,6 @@ final class UpCommand implements Callable<Integer> {
             next = port + 1;
         }
         return out;
-    }
-
-    /** A plan in which every port the cluster recorded is in use by its part (new parts take others). */
-    private static PortPlan recordedPorts(LocalState state) {
-        PortPlan plan = PortPlan.onThisMachine();
-        for (LocalState.Node node : state.nodes()) {
-            plan.recorded(node.port(), "PostgreSQL of " + node.name());
-            if (node.apiPort() > 0) {
-                plan.recorded(node.apiPort(), "the REST API of the agent of " + node.name());
-            }
-        }
-        for (LocalState.Proxy proxy : state.proxies()) {
-            plan.recorded(proxy.port(), "the clients of " + proxy.name());
-            plan.recorded(proxy.metricsPort(), "the metrics of " + proxy.name());
-        }
-        if (state.zooKeeperPort() > 0) {
-            plan.recorded(state.zooKeeperPort(), "the embedded ZooKeeper");
-        }
-        return plan;
-    }
-
-    /**
-     * An existing cluster's state with the nodes --node-port moves on their new ports (written to the
-     * directory). Each node moved must be stopped (its PostgreSQL and its agent), and its new port free.
-     */
-    private LocalState withNodePorts(PrintWriter out, ClusterDirectory directory, LocalState state) {
-        if (nodePorts == null || nodePorts.isEmpty()) {
-            return state;
-        }
-        List<String> names = state.nodes().stream().map(LocalState.Node::name).toList();
-        List<String> unknown = nodePorts.keySet().stream().filter(n -> !names.contains(n)).sorted().toList();
-        if (!unknown.isEmpty()) {
-            throw new CommandFailure("--node-port: no node " + String.join(", ", unknown) + " in this cluster (its nodes: "
-                    + String.join(", ", names) + ")");
-        }
-        LocalCluster cluster = directory.cluster(state, Optional.ofNullable(pgBin));
-        LocalAgents agents = new LocalAgents(directory, state, cluster);
-        PortPlan plan = recordedPorts(state);
-        List<LocalState.Node> nodes = new ArrayList<>();
-        List<String> moved = new ArrayList<>();
-        for (LocalState.Node node : state.nodes()) {
-            Integer port = nodePorts.get(node.name());
-            if (port == null || port == node.port()) {
-                nodes.add(node);
-                continue;
-            }
-            boolean postgresRuns = cluster.node(node.name()).postmasterPid().stream().anyMatch(Processes::isRunning);
-            if (postgresRuns || (state.highlyAvailable() && agents.agent(node).isRunning())) {
-                throw new CommandFailure(node.name() + " runs: stop the cluster first ('pgherd down --dir " + directory.path()
-                        + "'), then move it with --node-port");
-            }
-            plan.claim(port, true, "--node-port", "PostgreSQL of " + node.name());
-            nodes.add(new LocalState.Node(node.name(), node.role(), port, node.apiPort()));
-            moved.add(node.name() + " from port " + node.port() + " to " + port);
-        }
-        plan.check();
-        if (moved.isEmpty()) {
-            return state;
-        }
-        LocalState changed = state.withNodes(nodes);
-        directory.write(changed);
-        out.println("pgherd: moving " + String.join(", ", moved));
-        return changed;
     }
 
     /** The database system identifier of the cluster's data (any node's: they are clones), if any node has data. */
@@ -520,21 +421,6 @@ final class UpCommand implements Callable<Integer> {
         out.println("'" + pgherd + " status" + dirOption + " --json' gives every connection URI; '" + pgherd + " down" + dirOption
                 + "' stops everything.");
         out.flush();
-    }
-
-    /**
-     * What {@code up} says of a cluster that already runs: who supervises it; when nobody does (a cluster
-     * started by a version without supervisors, or whose foreground 'up' was killed), the background
-     * supervisor it starts.
-     */
-    private String alreadyRunning(ClusterDirectory directory, Optional<Supervisors.Running> supervisor) {
-        String running = "pgherd: the cluster in " + directory.path() + " is already running";
-        if (supervisor.isPresent()) {
-            return running + ", supervised by " + supervisor.get().describe() + "; nothing changed.";
-        }
-        long pid = Supervisors.startBackground(directory, Duration.ofSeconds(Math.min(timeoutSeconds, 60)));
-        return running + " without a supervisor; nothing changed but that: started the background supervisor (pid " + pid
-                + ", log " + Supervisors.background(directory).logFile() + ").";
     }
 
     /** How a proxy is shown in tables: {@code proxy} when it is the only one (as before there could be several), else its name. */

@@ -5,6 +5,7 @@ import static io.pgherd.cli.JarCli.pgherd;
 import static io.pgherd.cli.JarCli.postmasterPids;
 import static io.pgherd.cli.JarCli.psql;
 import static io.pgherd.cli.JarCli.statusJson;
+import static io.pgherd.cli.JarCli.statusJsonHere;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -168,7 +169,7 @@ class HaClusterIT {
             JarCli.Result switchover = pgherd("switchover", "--dir", dir.toString(), "--candidate", "node2", "--force");
             assertThat(switchover.exit()).as(switchover.toString()).isZero();
             Await.until("node2 to lead with node1 streaming from it", Duration.ofSeconds(60), () -> {
-                JsonNode s = statusJson(dir);
+                JsonNode s = statusJsonHere(dir);
                 return "node2".equals(s.path("leader").asText()) && "streaming".equals(node(s, "node1").get("state").asText());
             });
             JarCli.Result list = pgherd("list", "--dir", dir.toString());
@@ -187,6 +188,9 @@ class HaClusterIT {
                 long pid = Long.parseLong(Files.readString(dir.resolve("proxies/proxy2.pid")).strip());
                 return pid != proxy2 && io.pgherd.postgres.Processes.isRunning(pid);
             });
+            // Its pid file is written as it starts; status says running once it serves.
+            Await.until("status to show proxy2 running again", Duration.ofSeconds(30),
+                    () -> statusJsonHere(dir).get("proxies").get(1).get("running").asBoolean());
             JsonNode restarted = statusJson(dir).get("proxies").get(1);
             assertThat(restarted.get("running").asBoolean()).isTrue();
             assertThat(restarted.get("port").asInt()).isEqualTo(proxies.get(1).get("port").asInt());
@@ -198,8 +202,8 @@ class HaClusterIT {
             JarCli.Result set = pgherd("config", "set", "--dir", dir.toString(), "postgresql.parameters.work_mem=9MB");
             assertThat(set.exit()).as(set.toString()).isZero();
             for (String node : List.of("node1", "node2", "node3")) {
-                Await.until("work_mem on " + node, Duration.ofSeconds(30),
-                        () -> "9MB".equals(psql(uri(statusJson(dir), node), "show work_mem")));
+                String nodeUri = uri(status, node);
+                Await.until("work_mem on " + node, Duration.ofSeconds(30), () -> "9MB".equals(psql(nodeUri, "show work_mem")));
             }
             // A typo is refused with a suggestion from the running PostgreSQL's own parameters, and nothing is
             // written; show prints what every agent runs with, defaults marked (issue 14).
@@ -241,7 +245,7 @@ class HaClusterIT {
     private static String awaitHealthy(Path dir) {
         String[] leader = new String[1];
         Await.until("a leader with every other node streaming", Duration.ofSeconds(60), () -> {
-            JsonNode s = statusJson(dir);
+            JsonNode s = statusJsonHere(dir);
             if (s.path("leader").isNull() || s.path("leader").isMissingNode()) {
                 return false;
             }

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.pgherd.agent.ha.ClusterState;
+import io.pgherd.cluster.Assignment;
 import io.pgherd.cluster.ClusterJson;
 import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.HistoryEntry;
@@ -109,6 +112,36 @@ class HaCommandsIT {
     private Optional<JsonNode> failoverKey() throws Exception {
         Optional<Entry> entry = dcs.get(store.keys().failover());
         return entry.isEmpty() ? Optional.empty() : Optional.of(JSON.readTree(entry.get().value()));
+    }
+
+    @Test
+    void listShowsTheNewReplicasNotReadyYetWithOrWithoutAMemberRecord() throws Exception {
+        // n3 streams but the controller has not yet seen it within the lag limit; n6 clones (no member record yet).
+        store.putAssignment(Assignment.of("n3", Assignment.Role.REPLICA, false, "t-1", 1).withReady(false));
+        store.putAssignment(Assignment.of("n6", Assignment.Role.REPLICA, false, "t-2", 1).withCloneFrom("n2").withReady(false));
+        store.putAssignment(Assignment.of("n5", Assignment.Role.REPLICA, false, "t-3", 1));
+
+        JarCli.InJvm list = ha("list");
+        assertThat(list.exit()).as(list.toString()).isZero();
+        assertThat(list.out()).containsPattern("\nn3 +127\\.0\\.0\\.1:5433 +replica +streaming, not ready +2 +200\n")
+                .containsPattern("\nn5 +127\\.0\\.0\\.1:5435 +standby +streaming +2 +5000\n")
+                .containsPattern("\nn6 +- +replica +no record yet, not ready +- +unknown\n");
+        String why = "not ready: a new replica the controller has not yet seen stream within the lag limit; the proxies send it no reads";
+        assertThat(list.out()).contains("\nn3: " + why + "\n",
+                "\nn6: " + why + " (its agent has published no member record yet: it clones or starts)\n");
+        assertThat(list.out()).doesNotContain("n5: not ready");
+
+        JsonNode members = JSON.readTree(ha("list", "--json").out()).get("members");
+        Map<String, JsonNode> byName = new HashMap<>();
+        members.forEach(m -> byName.put(m.get("name").asText(), m));
+        assertThat(byName.get("n3").get("ready").asBoolean()).isFalse();
+        assertThat(byName.get("n3").get("recorded").asBoolean()).isTrue();
+        assertThat(byName.get("n5").get("ready").asBoolean()).isTrue();
+        assertThat(byName.get("n1").get("ready").asBoolean()).isTrue();
+        assertThat(byName.get("n6").get("ready").asBoolean()).isFalse();
+        assertThat(byName.get("n6").get("recorded").asBoolean()).isFalse();
+        assertThat(byName.get("n6").get("running").asBoolean()).isFalse();
+        assertThat(byName.get("n6").get("role").asText()).isEqualTo("replica");
     }
 
     @Test

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +54,16 @@ final class JarCli {
         return new ObjectMapper().readTree(status.stdout());
     }
 
+    /**
+     * {@link #statusJson} run in this JVM ({@link #inThisJvm}): for a wait that polls the status, where a JVM started
+     * every poll would take seconds of CPU from the cluster it waits for.
+     */
+    static JsonNode statusJsonHere(Path dir) throws Exception {
+        InJvm status = inThisJvm("status", "--dir", dir.toString(), "--json");
+        assertThat(status.exit()).as(status.toString()).isZero();
+        return new ObjectMapper().readTree(status.out());
+    }
+
     static String psql(String uri, String sql) throws Exception {
         List<String> lines = psqlLines(uri, sql);
         return lines.get(lines.size() - 1);
@@ -66,9 +78,62 @@ final class JarCli {
     }
 
     static Result pgherd(String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        List<String> argv = new ArrayList<>(java(args));
         argv.addAll(List.of(args));
-        return run(argv);
+        boolean exited = false;
+        try {
+            Result result = run(argv);
+            exited = true;
+            return result;
+        } finally {
+            archived(argv, exited);
+        }
+    }
+
+    /**
+     * The JVM options the {@code pgherd} script gives a command ({@code args[0]}), then {@code -jar JAR}: a short
+     * command (every one but {@code up}, {@code agent}, {@code proxy}, {@code zookeeper}) runs on the C1 compiler
+     * only with the serial collector and class-data sharing from an archive of the classes {@code status} or
+     * {@code list} loaded ({@value #ARCHIVE_NAME}, made by the first of them run after the jar was built, as the
+     * script makes its own). A JVM's start on 2 busy cores takes seconds; this halves its CPU time, and the ITs
+     * run hundreds of such commands. JVM options do not change what a command does.
+     */
+    static List<String> java(String... args) {
+        String command = args.length == 0 ? "" : args[0];
+        if (List.of("up", "agent", "proxy", "zookeeper").contains(command)) {
+            return List.of("java", "-jar", JAR.toString());
+        }
+        List<String> argv = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        Path archive = JAR.resolveSibling(ARCHIVE_NAME);
+        if (Files.exists(archive) && archive.toFile().lastModified() >= JAR.toFile().lastModified()) {
+            argv.add("-XX:SharedArchiveFile=" + archive);
+        } else if ((command.equals("status") || command.equals("list")) && ARCHIVING.compareAndSet(false, true)) {
+            // Written under a name of its own and moved in place when the JVM has exited: a concurrent reader
+            // never sees half an archive.
+            argv.add("-XX:ArchiveClassesAtExit=" + archive + "." + ProcessHandle.current().pid());
+        }
+        argv.addAll(List.of("-jar", JAR.toString()));
+        return argv;
+    }
+
+    private static final String ARCHIVE_NAME = "pgherd-cli-it.jsa";
+    private static final AtomicBoolean ARCHIVING = new AtomicBoolean();
+
+    /** Moves the archive a command made ({@link #java}) in place once it {@code exited} (one it was killed in is dropped). */
+    private static void archived(List<String> argv, boolean exited) throws IOException {
+        for (String option : argv) {
+            if (option.startsWith("-XX:ArchiveClassesAtExit=")) {
+                Path made = Path.of(option.substring(option.indexOf('=') + 1));
+                if (exited && Files.exists(made) && Files.size(made) > 0) {
+                    Files.move(made, JAR.resolveSibling(ARCHIVE_NAME), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(made);
+                }
+                ARCHIVING.set(false);
+            }
+        }
     }
 
     static Result run(List<String> argv) throws Exception {
@@ -89,9 +154,16 @@ final class JarCli {
 
     /** {@link #pgherd} with {@code environment} added to this process's. */
     static Result pgherd(Map<String, String> environment, String... args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        List<String> argv = new ArrayList<>(java(args));
         argv.addAll(List.of(args));
-        return run(argv, environment, "");
+        boolean exited = false;
+        try {
+            Result result = run(argv, environment, "");
+            exited = true;
+            return result;
+        } finally {
+            archived(argv, exited);
+        }
     }
 
     /** {@link #run(List)} with {@code environment} added to this process's and {@code input} on its standard input. */

@@ -2,6 +2,7 @@ package io.pgherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -59,6 +60,28 @@ final class LocalUp {
         JarCli.Result up = JarCli.pgherd(argv.toArray(String[]::new));
         assertThat(up.exit()).as(up.toString()).isZero();
         return new LocalUp(dir);
+    }
+
+    /**
+     * A test class's teardown: stops {@code others} (processes the test started beside the cluster) and waits for them,
+     * closes {@code dcs}, then runs {@code pgherd down} on {@code dir} when it holds a cluster and checks it exits 0 and
+     * leaves no postmaster or other process running in {@code dir}. Any argument may be null (the class failed before
+     * making it).
+     */
+    static void down(Path dir, Dcs dcs, List<Process> others) throws Exception {
+        for (Process p : others) {
+            p.destroy();
+            p.waitFor();
+        }
+        if (dcs != null) {
+            dcs.close();
+        }
+        if (dir != null && Files.exists(dir.resolve("pgherd.json"))) {
+            List<Long> postmasters = new ArrayList<>(JarCli.postmasterPids(dir));
+            JarCli.Result down = JarCli.pgherd("down", "--dir", dir.toString());
+            assertThat(down.exit()).as(down.toString()).isZero();
+            JarCli.assertNothingRunsIn(dir, postmasters);
+        }
     }
 
     /** The leader's PostgreSQL port, as its member record says. */

@@ -30,9 +30,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -72,12 +70,7 @@ class ProxyFailoverIT {
     private WitnessClients witnesses;
 
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            printLogTails();
-        }
-    };
+    final LogTails logsOnFailure = new LogTails(() -> dir, 2, 60, () -> "");
 
     @BeforeAll
     void upAndInitializePgbench() throws Exception {
@@ -377,20 +370,5 @@ class ProxyFailoverIT {
 
     private static JarCli.InJvm cli(String... args) {
         return JarCli.inThisJvm(args);
-    }
-
-    private void printLogTails() {
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.walk(dir, 2)) {
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
-                List<String> lines = Files.readAllLines(log);
-                System.out.println("---- " + log + " (last 60 lines)");
-                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
-            }
-        } catch (Exception e) {
-            System.out.println("(could not print the logs: " + e + ")");
-        }
     }
 }

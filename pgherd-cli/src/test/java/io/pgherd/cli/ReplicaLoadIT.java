@@ -1,8 +1,6 @@
 package io.pgherd.cli;
 
-import static io.pgherd.cli.JarCli.assertNothingRunsIn;
 import static io.pgherd.cli.JarCli.pgherd;
-import static io.pgherd.cli.JarCli.postmasterPids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -33,9 +31,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -57,7 +53,8 @@ import io.pgherd.testkit.TestDirectories;
  * (node1 primary, node2 standby, node3 read replica, two controller processes with the local provisioner, the
  * proxy), every part a real process. {@code pgherd scale --replicas 2} adds node4; then {@code pgbench -n -S -c 8
  * -j 2} runs through the proxy (database {@value #DATABASE}) while {@code scale --replicas 4} adds node5 and node6
- * and {@code scale --replicas 1} removes node6, node5 and node4 (newest first), until after the last one is gone.
+ * and {@code scale --replicas 1} removes node6, node5 and node4 (newest first), until after the last one is gone
+ * (then the test ends it as its {@code -T} timer would, {@link #stopLoad}).
  * pgbench ends with exit 0, {@code number of failed transactions: 0}, no aborted client and a transaction committed
  * in every second of its progress report; every long read ({@code pg_sleep(5)}) started through the proxy just
  * before the scale-in completes with its row, one of them on node6 (the replica the controller removes first, found
@@ -92,10 +89,12 @@ class ReplicaLoadIT {
     private static final String DATABASE = "loadbench";
     private static final int CLIENTS = 8;
     /**
-     * pgbench's run: long enough to cover 2 → 4 → 1 on a busy 2-core machine (it ends on its own: pgbench prints no
-     * summary when interrupted), at a rate that leaves the machine the CPU to clone and start the new members.
+     * pgbench's {@code -T}: a ceiling far above 2 → 4 → 1 on a busy 2-core machine. The load lasts as long as the
+     * scaling does: the test ends it once the last replica is gone with SIGALRM, the signal pgbench's own {@code -T}
+     * timer raises, so pgbench ends as at the end of {@code -T} (its summary printed, exit 0). SIGINT would kill it
+     * without a summary. The rate leaves the machine the CPU to clone and start the new members.
      */
-    private static final int LOAD_SECONDS = 200;
+    private static final int LOAD_SECONDS = 600;
     private static final int RATE = 200;
     /** Cloning, starting and catching up on a busy 2-core machine. */
     private static final Duration TASK = Duration.ofMinutes(3);
@@ -114,15 +113,12 @@ class ReplicaLoadIT {
     private long maxLagBytes;
     private ServerSampler sampler;
     private CompletableFuture<ExternalCommand.Outcome> load;
+    private long loadStarted;
+    private long loadStopped;
     private final Map<String, String> figures = new LinkedHashMap<>();
 
     @RegisterExtension
-    final TestWatcher logsOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            printLogTails();
-        }
-    };
+    final LogTails logsOnFailure = new LogTails(() -> dir, 3, 40, () -> credentials == null ? "" : showNodes());
 
     @BeforeAll
     void upWithTwoControllersAndABenchDatabase() throws Exception {
@@ -165,17 +161,10 @@ class ReplicaLoadIT {
             sampler.close();
         }
         if (load != null && !load.isDone()) {
+            stopLoad();
             load.join();
         }
-        if (dcs != null) {
-            dcs.close();
-        }
-        if (dir != null && Files.exists(dir.resolve("pgherd.json"))) {
-            List<Long> processes = new ArrayList<>(postmasterPids(dir));
-            JarCli.Result down = pgherd("down", "--dir", dir.toString());
-            assertThat(down.exit()).as(down.toString()).isZero();
-            assertNothingRunsIn(dir, processes);
-        }
+        LocalUp.down(dir, dcs, List.of());
         figures.forEach((k, v) -> System.out.println("ReplicaLoadIT: " + k + ": " + v));
     }
 
@@ -183,6 +172,7 @@ class ReplicaLoadIT {
     @Order(1)
     void scaleOutToFourUnderTheLoadAndEveryNewMemberStreamedWithinTheLagLimitBeforeItsFirstRead()
             throws Exception {
+        loadStarted = System.currentTimeMillis();
         load = background(() -> pgbench("-n", "-S", "-c", Integer.toString(CLIENTS), "-j", "2", "-R", Integer.toString(RATE),
                 "-T", Integer.toString(LOAD_SECONDS), "-P", "1"));
         awaitServing("node4");
@@ -287,7 +277,8 @@ class ReplicaLoadIT {
 
     @Test
     @Order(3)
-    void pgbenchFailedNoTransactionAndKeptEveryClient() {
+    void pgbenchFailedNoTransactionAndKeptEveryClient() throws Exception {
+        stopLoad();
         ExternalCommand.Outcome outcome = load.join();
         String out = outcome.stdout() + outcome.stderr();
         assertThat(outcome.exitCode()).as(outcome.toString()).isZero();
@@ -308,10 +299,11 @@ class ReplicaLoadIT {
             }
             committed |= !none;
         }
-        assertThat(seconds).as("pgbench's progress reports").isGreaterThan(LOAD_SECONDS / 2);
+        long ranSeconds = (loadStopped - loadStarted) / 1000;
+        assertThat(seconds).as("pgbench's progress reports in the %d s it ran", ranSeconds).isGreaterThan((int) (ranSeconds / 2));
         assertThat(idle).as("seconds in which no transaction committed").isEmpty();
         Matcher tps = TPS.matcher(outcome.stdout());
-        figures.put("pgbench -n -S -c 8 -j 2 -R " + RATE + " -T " + LOAD_SECONDS + " through the proxy", processed + " transactions, "
+        figures.put("pgbench -n -S -c 8 -j 2 -R " + RATE + " through the proxy for " + ranSeconds + " s", processed + " transactions, "
                 + (tps.find() ? tps.group(1) : "?") + " tps, " + count(FAILED, outcome.stdout()) + " failed, 0 aborted clients");
         figures.put("server samples taken", Integer.toString(sampler.count()));
     }
@@ -398,6 +390,22 @@ class ReplicaLoadIT {
                 Duration.ofSeconds(LOAD_SECONDS + 120));
     }
 
+    /**
+     * Ends the load as its {@code -T} timer would: SIGALRM to pgbench (a child of this JVM), which then finishes its
+     * clients' transactions, prints its summary and exits 0.
+     */
+    private void stopLoad() throws Exception {
+        if (loadStopped != 0) {
+            return;
+        }
+        loadStopped = System.currentTimeMillis();
+        List<ProcessHandle> pgbench = ProcessHandle.current().children().filter(p -> p.info().command().orElse("")
+                .endsWith("/pgbench") && p.info().commandLine().orElse("").contains(" -T " + LOAD_SECONDS)).toList();
+        assertThat(pgbench).as("the load's pgbench process").hasSize(1);
+        JarCli.Result alarm = JarCli.run(List.of("kill", "-ALRM", Long.toString(pgbench.get(0).pid())));
+        assertThat(alarm.exit()).as(alarm.toString()).isZero();
+    }
+
     private static long count(Pattern pattern, String text) {
         Matcher m = pattern.matcher(text);
         if (!m.find()) {
@@ -439,21 +447,5 @@ class ReplicaLoadIT {
             out.append(" (").append(e.getMessage()).append(')');
         }
         return out.toString();
-    }
-
-    private void printLogTails() {
-        if (dir == null) {
-            return;
-        }
-        System.out.println(showNodes());
-        try (var files = Files.walk(dir, 3)) {
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
-                List<String> lines = Files.readAllLines(log);
-                System.out.println("---- " + log + " (last 40 lines)");
-                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
-            }
-        } catch (Exception e) {
-            System.out.println("(could not print the logs: " + e + ")");
-        }
     }
 }

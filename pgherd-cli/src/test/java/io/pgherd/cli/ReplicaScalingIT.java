@@ -1,8 +1,6 @@
 package io.pgherd.cli;
 
-import static io.pgherd.cli.JarCli.assertNothingRunsIn;
 import static io.pgherd.cli.JarCli.pgherd;
-import static io.pgherd.cli.JarCli.postmasterPids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -92,19 +90,7 @@ class ReplicaScalingIT {
 
     @AfterAll
     void down() throws Exception {
-        for (Process p : others) {
-            p.destroy();
-            p.waitFor();
-        }
-        if (dcs != null) {
-            dcs.close();
-        }
-        if (dir != null && Files.exists(dir.resolve("pgherd.json"))) {
-            List<Long> processes = new ArrayList<>(postmasterPids(dir));
-            JarCli.Result down = pgherd("down", "--dir", dir.toString());
-            assertThat(down.exit()).as(down.toString()).isZero();
-            assertNothingRunsIn(dir, processes);
-        }
+        LocalUp.down(dir, dcs, others);
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.pgherd.cli;
 
-import static io.pgherd.cli.JarCli.assertNothingRunsIn;
 import static io.pgherd.cli.JarCli.pgherd;
-import static io.pgherd.cli.JarCli.postmasterPids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -111,11 +109,9 @@ class SpareProcessesIT {
 
     @AfterAll
     void down() throws Exception {
-        for (Process p : processes) {
-            p.destroy();
-            p.waitFor();
-        }
-        for (Process p : spareAgents.values()) {
+        List<Process> others = new ArrayList<>(processes);
+        others.addAll(spareAgents.values());
+        for (Process p : others) {
             p.destroy();
             p.waitFor();
         }
@@ -128,15 +124,7 @@ class SpareProcessesIT {
                 Await.until(spare + "'s postmaster to exit", Duration.ofSeconds(30), () -> !Processes.isRunning(postmaster));
             }
         }
-        if (dcs != null) {
-            dcs.close();
-        }
-        if (dir != null && Files.exists(dir.resolve("pgherd.json"))) {
-            List<Long> postmasters = new ArrayList<>(postmasterPids(dir));
-            JarCli.Result down = pgherd("down", "--dir", dir.toString());
-            assertThat(down.exit()).as(down.toString()).isZero();
-            assertNothingRunsIn(dir, postmasters);
-        }
+        LocalUp.down(dir, dcs, List.of());
     }
 
     @Test

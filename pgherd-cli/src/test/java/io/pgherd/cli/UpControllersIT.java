@@ -4,6 +4,7 @@ import static io.pgherd.cli.JarCli.assertNothingRunsIn;
 import static io.pgherd.cli.JarCli.pgherd;
 import static io.pgherd.cli.JarCli.postmasterPids;
 import static io.pgherd.cli.JarCli.statusJson;
+import static io.pgherd.cli.JarCli.statusJsonHere;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -117,7 +118,7 @@ class UpControllersIT {
         // or by the killed one restarted by the supervisor meanwhile (both race for the free key; either is right).
         String[] next = new String[1];
         Await.until("a controller to act in a new epoch", Duration.ofSeconds(40), () -> {
-            JsonNode status = statusJson(dir);
+            JsonNode status = statusJsonHere(dir);
             next[0] = status.get("acting_controller").asText("");
             return status.get("controller_epoch").asLong(0) > epoch;
         });
@@ -176,6 +177,11 @@ class UpControllersIT {
             Member record = store(state, ClusterStore::read).members().get("node9");
             return record != null && record.running() && record.inRecovery();
         });
+        // A running read replica (it counts whoever made it), as the acting controller's metrics show it.
+        Await.until("the acting controller counts node9 running", Duration.ofSeconds(60), () -> {
+            String acting = statusJsonHere(dir).get("acting_controller").asText("");
+            return !acting.isEmpty() && metric(acting, "pgherd_controller_read_replicas_running") == 1;
+        });
 
         long killed = pidIn("agents/node9.pid");
         new ProcessBuilder("kill", "-9", Long.toString(killed)).inheritIO().start().waitFor();
@@ -219,7 +225,7 @@ class UpControllersIT {
         String[] seen = new String[2];
         long[] epochs = new long[1];
         Await.until("a controller acts and another stands by, as their metrics show", Duration.ofSeconds(90), () -> {
-            JsonNode status = statusJson(dir);
+            JsonNode status = statusJsonHere(dir);
             seen[0] = status.get("acting_controller").asText("");
             seen[1] = seen[0].equals("c1") ? "c2" : "c1";
             epochs[0] = status.get("controller_epoch").asLong(0);
@@ -289,7 +295,7 @@ class UpControllersIT {
     private String awaitActing(Duration within, String not) {
         String[] acting = new String[1];
         Await.until("a controller other than '" + not + "' to act", within, () -> {
-            JsonNode name = statusJson(dir).get("acting_controller");
+            JsonNode name = statusJsonHere(dir).get("acting_controller");
             acting[0] = name == null || name.isNull() ? "" : name.asText();
             return !acting[0].isEmpty() && !acting[0].equals(not);
         });

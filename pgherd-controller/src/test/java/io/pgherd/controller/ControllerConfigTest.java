@@ -14,15 +14,17 @@ import io.pgherd.controller.replicas.ReplicaContext;
 import io.pgherd.controller.replicas.ReplicaRules;
 
 class ControllerConfigTest {
+    /** Controller c1 of cluster main on etcd: what every configuration here starts with (more keys follow it). */
+    private static final String C1 = """
+            controller:
+              cluster: main
+              name: c1
+              dcs: etcd://127.0.0.1:2379
+            """;
 
     @Test
     void readsAValidFileWithDefaults() {
-        ControllerConfig c = ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
-                """, "controller.yml");
+        ControllerConfig c = ControllerConfig.read(C1, "controller.yml");
 
         assertThat(c.name()).isEqualTo("c1");
         assertThat(c.get(ControllerConfig.CLUSTER)).isEqualTo("main");
@@ -48,12 +50,7 @@ class ControllerConfigTest {
 
     @Test
     void keepsNoReadReplicasUnlessAProvisionerIsConfigured() {
-        ControllerConfig c = ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
-                """, "controller.yml");
+        ControllerConfig c = ControllerConfig.read(C1, "controller.yml");
 
         assertThat(c.keepsReplicas()).isFalse();
         assertThat(c.replicaLimits()).isEqualTo(new ReplicaContext.Limits(16 * 1024 * 1024, 30 * 60_000, 10 * 60_000));
@@ -61,11 +58,7 @@ class ControllerConfigTest {
 
     @Test
     void readsTheLocalProvisionersSettings() {
-        ControllerConfig c = ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        ControllerConfig c = ControllerConfig.read(C1 + """
                   provisioner: local
                   dir: /srv/pgherd
                   ports: 7000-7099
@@ -84,11 +77,7 @@ class ControllerConfigTest {
 
     @Test
     void listsEveryProblemOfTheReplicaSettings() {
-        assertThatThrownBy(() -> ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        assertThatThrownBy(() -> ControllerConfig.read(C1 + """
                   provisioner: local
                   name_prefix: "9x"
                 """, "controller.yml"))
@@ -99,11 +88,7 @@ class ControllerConfigTest {
                                 new ConfigProblem("controller.ports", "must be set with the local provisioner").toString(),
                                 new ConfigProblem("controller.name_prefix",
                                         "must be a letter followed by up to 40 letters, digits, _ or - (got 9x)").toString()));
-        assertThatThrownBy(() -> ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        assertThatThrownBy(() -> ControllerConfig.read(C1 + """
                   provisioner: cloud
                   ports: 9000-8000
                 """, "controller.yml"))
@@ -112,11 +97,7 @@ class ControllerConfigTest {
                         .containsExactlyInAnyOrder("controller.provisioner", "controller.ports"))
                 .hasMessageContaining("must be none, local or spare (got cloud)")
                 .hasMessageContaining("must be FIRST-LAST, 1024 <= FIRST < LAST <= 65535 (got 9000-8000)");
-        assertThatThrownBy(() -> ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        assertThatThrownBy(() -> ControllerConfig.read(C1 + """
                   provisioner: spare
                 """, "controller.yml"))
                 .isInstanceOf(ConfigException.class)
@@ -128,27 +109,15 @@ class ControllerConfigTest {
 
     @Test
     void aSpareControllerOnAnotherHostNeedsOnlyTheSuperusersPasswordFile() {
-        ControllerConfig remote = ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        ControllerConfig remote = ControllerConfig.read(C1 + """
                   provisioner: spare
                   superuser_password_file: /etc/pgherd/superuser.password
                 """, "controller.yml");
-        ControllerConfig local = ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        ControllerConfig local = ControllerConfig.read(C1 + """
                   provisioner: spare
                   dir: /srv/pgherd
                 """, "controller.yml");
-        ControllerConfig both = ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        ControllerConfig both = ControllerConfig.read(C1 + """
                   provisioner: local
                   ports: 7000-7099
                   dir: /srv/pgherd
@@ -159,21 +128,12 @@ class ControllerConfigTest {
         assertThat(remote.superuserPasswordFile()).contains(Path.of("/etc/pgherd/superuser.password"));
         assertThat(local.superuserPasswordFile()).contains(Path.of("/srv/pgherd/superuser.password"));
         assertThat(both.superuserPasswordFile()).contains(Path.of("/run/secrets/pg"));
-        assertThat(ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
-                """, "controller.yml").superuserPasswordFile()).isEmpty();
+        assertThat(ControllerConfig.read(C1, "controller.yml").superuserPasswordFile()).isEmpty();
     }
 
     @Test
     void theLocalProvisionerStillNeedsTheClusterDirectory() {
-        assertThatThrownBy(() -> ControllerConfig.read("""
-                controller:
-                  cluster: main
-                  name: c1
-                  dcs: etcd://127.0.0.1:2379
+        assertThatThrownBy(() -> ControllerConfig.read(C1 + """
                   provisioner: local
                   ports: 7000-7099
                   superuser_password_file: /etc/pgherd/superuser.password

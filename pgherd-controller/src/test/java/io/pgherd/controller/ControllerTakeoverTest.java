@@ -441,21 +441,17 @@ abstract class ControllerTakeoverTest {
     private Controller start(String cluster, String name, TcpProxy link, List<TaskType> types) {
         DcsAddress address = link == null ? serverAddress() : new DcsAddress(serverAddress().backend(), List.of(link.address()));
         Dcs dcs = connect(address);
-        Controller controller = new Controller(dcs, cluster, name, TTL, LOOP_WAIT, types, List.of(), Clock.systemUTC());
-        Thread thread = new Thread(controller::run, "controller-" + name);
-        thread.setDaemon(true);
-        thread.start();
-        closeAfterTest.add(() -> {
-            controller.close();
-            thread.join(10_000);
-        });
-        return controller;
+        return running(new Controller(dcs, cluster, name, TTL, LOOP_WAIT, types, List.of(), Clock.systemUTC()), name);
     }
 
     /** A controller with its own loop wait and number of finished tasks kept, on a direct connection. */
     private Controller start(String cluster, String name, Duration loopWait, int keepTasks) {
-        Controller controller = new Controller(connect(serverAddress()), cluster, name, TTL, loopWait, keepTasks, List.of(),
-                List.of(), Clock.systemUTC());
+        return running(new Controller(connect(serverAddress()), cluster, name, TTL, loopWait, keepTasks, List.of(),
+                List.of(), Clock.systemUTC()), name);
+    }
+
+    /** {@code controller}'s loop on a daemon thread of its own, closed and joined after the test. */
+    private Controller running(Controller controller, String name) {
         Thread thread = new Thread(controller::run, "controller-" + name);
         thread.setDaemon(true);
         thread.start();

@@ -65,6 +65,8 @@ public final class AssignmentDrains implements Drains {
         if (current.map(a -> a.draining() == draining).orElse(!draining)) {
             return;
         }
+        // Rebuilt rather than a.withDraining(..).writtenBy(..), which keep the read record's format: this writes only
+        // the fields this release knows, so it must say this release's format (a record read without one is format 0).
         Assignment next = current.map(a -> new Assignment(Assignment.FORMAT, member, a.role(), draining, taskId, fence.epoch(),
                         a.cloneFrom(), a.ready()))
                 .orElseGet(() -> Assignment.of(member, Assignment.Role.REPLICA, draining, taskId, fence.epoch()));
