@@ -27,7 +27,6 @@ import io.pgherd.dcs.Fence;
 import io.pgherd.dcs.Session;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.EtcdServer;
-import io.pgherd.testkit.TestDirectories;
 
 /**
  * {@code pgherd controller} as processes of the built jar on a real etcd: one acts, the other takes over
@@ -40,31 +39,28 @@ class ControllerCliIT {
     /** A JVM start on a busy machine, on top of a TTL. */
     private static final Duration STARTED = Duration.ofSeconds(60);
 
+    private ControllerProcesses controllers;
     private EtcdServer etcd;
     private Path dir;
     private Dcs dcs;
-    private final List<Process> processes = new ArrayList<>();
 
     @BeforeAll
     void startEtcd() {
-        dir = TestDirectories.create("ControllerCliIT");
-        etcd = EtcdServer.start(TestDirectories.create("ControllerCliIT-etcd"));
-        dcs = Dcs.connect(etcd.url(), Duration.ofSeconds(3));
+        controllers = ControllerProcesses.start("ControllerCliIT", TTL);
+        etcd = controllers.etcd();
+        dir = controllers.dir();
+        dcs = controllers.dcs();
     }
 
     @AfterEach
     void killControllers() {
-        processes.forEach(Process::destroyForcibly);
-        processes.clear();
+        controllers.killAll();
     }
 
     @AfterAll
     void stopEtcd() {
-        if (dcs != null) {
-            dcs.close();
-        }
-        if (etcd != null) {
-            etcd.kill();
+        if (controllers != null) {
+            controllers.close();
         }
     }
 
@@ -161,7 +157,7 @@ class ControllerCliIT {
         Path watchLog = dir.resolve("watch.log");
         Process watch = new ProcessBuilder(args(List.of("java", "-jar", JarCli.JAR.toString(), "tasks", "--watch", "--interval", "1"),
                 where)).redirectErrorStream(true).redirectOutput(watchLog.toFile()).start();
-        processes.add(watch);
+        controllers.killedAfterTest(watch);
         Await.until("--watch prints the tasks again", STARTED,
                 () -> Files.readString(watchLog).split("add_replica-7-1", -1).length > 2 && watch.isAlive());
         assertThat(Files.readString(watchLog)).contains("controller: c1");
@@ -169,17 +165,11 @@ class ControllerCliIT {
     }
 
     private Process controller(String cluster, String name) throws Exception {
-        Path config = dir.resolve(cluster + "-" + name + ".yml");
-        Files.writeString(config, "controller:\n  cluster: " + cluster + "\n  name: " + name + "\n  dcs: " + etcd.url()
-                + "\n  ttl: " + TTL.toSeconds() + "s\n  loop_wait: 300ms\n  dcs_timeout: 1s\n");
-        Process p = new ProcessBuilder("java", "-jar", JarCli.JAR.toString(), "controller", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        processes.add(p);
-        return p;
+        return controllers.controller(cluster, name);
     }
 
     private String log(String name) throws Exception {
-        return Files.readString(dir.resolve(name + ".log"));
+        return controllers.log(name);
     }
 
     private static String[] args(String command, String[] before, String id, String[] where) {

@@ -2,7 +2,6 @@ package io.pgherd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +30,6 @@ import io.pgherd.cluster.Task;
 import io.pgherd.dcs.Dcs;
 import io.pgherd.testkit.Await;
 import io.pgherd.testkit.EtcdServer;
-import io.pgherd.testkit.TestDirectories;
 
 /**
  * {@code pgherd schedule} as the user runs it, and schedules fired by {@code pgherd controller} processes of the built
@@ -45,31 +43,28 @@ class ScheduleCliIT {
     /** A JVM start on a busy machine, on top of a TTL. */
     private static final Duration STARTED = Duration.ofSeconds(60);
 
+    private ControllerProcesses controllers;
     private EtcdServer etcd;
     private Path dir;
     private Dcs dcs;
-    private final List<Process> processes = new ArrayList<>();
 
     @BeforeAll
     void startEtcd() {
-        dir = TestDirectories.create("ScheduleCliIT");
-        etcd = EtcdServer.start(TestDirectories.create("ScheduleCliIT-etcd"));
-        dcs = Dcs.connect(etcd.url(), Duration.ofSeconds(3));
+        controllers = ControllerProcesses.start("ScheduleCliIT", TTL);
+        etcd = controllers.etcd();
+        dir = controllers.dir();
+        dcs = controllers.dcs();
     }
 
     @AfterEach
     void killControllers() {
-        processes.forEach(Process::destroyForcibly);
-        processes.clear();
+        controllers.killAll();
     }
 
     @AfterAll
     void stopEtcd() {
-        if (dcs != null) {
-            dcs.close();
-        }
-        if (etcd != null) {
-            etcd.kill();
+        if (controllers != null) {
+            controllers.close();
         }
     }
 
@@ -204,16 +199,10 @@ class ScheduleCliIT {
     }
 
     private Process controller(String cluster, String name) throws Exception {
-        Path config = dir.resolve(cluster + "-" + name + ".yml");
-        Files.writeString(config, "controller:\n  cluster: " + cluster + "\n  name: " + name + "\n  dcs: " + etcd.url()
-                + "\n  ttl: " + TTL.toSeconds() + "s\n  loop_wait: 300ms\n  dcs_timeout: 1s\n");
-        Process p = new ProcessBuilder("java", "-jar", JarCli.JAR.toString(), "controller", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        processes.add(p);
-        return p;
+        return controllers.controller(cluster, name);
     }
 
     private String log(String name) throws Exception {
-        return Files.readString(dir.resolve(name + ".log"));
+        return controllers.log(name);
     }
 }
