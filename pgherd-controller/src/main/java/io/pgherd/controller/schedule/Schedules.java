@@ -10,6 +10,7 @@ import io.pgherd.cluster.ClusterStore;
 import io.pgherd.cluster.Schedule;
 import io.pgherd.cluster.ScheduleStore;
 import io.pgherd.cluster.ScheduleStore.ScheduleEntry;
+import io.pgherd.controller.requests.ScaleRequest;
 import io.pgherd.dcs.ClusterKeys;
 
 /**
@@ -20,7 +21,7 @@ import io.pgherd.dcs.ClusterKeys;
  */
 public final class Schedules {
     /** The most read replicas a schedule sets (as {@code pgherd scale}). */
-    public static final int MAX_READ_REPLICAS = 16;
+    public static final int MAX_READ_REPLICAS = ScaleRequest.MAX_READ_REPLICAS;
     /** The time zone of a schedule that names none. */
     public static final String DEFAULT_ZONE = "UTC";
     /** The policy of a schedule that names none: after a controller outage the count is what the schedule says. */
